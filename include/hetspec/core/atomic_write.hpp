@@ -1,0 +1,23 @@
+// Output files are written whole or not at all: write to "<path>.tmp.<pid>", fsync, rename.
+// A failed run therefore never leaves a partial report or sweep result behind.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace hetspec {
+
+void write_file_atomic(const std::string& path, const std::string& content);
+
+// Several outputs of one command: all are staged as temp files first and renamed only when every
+// one was written, so an error midway leaves none of them.
+class AtomicWriteSet {
+ public:
+  void add(const std::string& path, std::string content);
+  void commit();  // creates parent directories, writes temps, renames all
+ private:
+  std::vector<std::pair<std::string, std::string>> files_;
+};
+
+std::string read_file(const std::string& path);  // throws Error("path", "cannot read: ...")
+
+}  // namespace hetspec

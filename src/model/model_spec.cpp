@@ -1,0 +1,92 @@
+#include "hetspec/model/model_spec.hpp"
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/core/yaml_reader.hpp"
+
+namespace hetspec {
+
+int64_t ModelSpec::layer_params() const {
+  int64_t d = d_model;
+  return d * (q_dim() + 2 * kv_dim()) + q_dim() * d + 3 * d * ffn_dim;
+}
+
+int64_t ModelSpec::total_params() const {
+  return int64_t(n_layers) * layer_params() + embedding_params() + (tied_embeddings ? 0 : head_params());
+}
+
+double ModelSpec::layer_bytes() const {
+  return layer_params() * bytes_per_weight(weight_dtype) + 2.0 * d_model * 4;
+}
+double ModelSpec::head_bytes() const { return head_params() * bytes_per_weight(embed_dtype) + d_model * 4.0; }
+double ModelSpec::embedding_bytes() const { return embedding_params() * bytes_per_weight(embed_dtype); }
+
+namespace {
+DType dtype_key(const YamlMap& y, const std::string& key, DType fallback) {
+  if (!y.has(key)) return fallback;
+  std::string s = y.get<std::string>(key);
+  auto t = parse_dtype(s);
+  if (!t) throw Error(y.where(key), "unknown dtype '" + s + "' (f32, f16, bf16, q8_0, q4_0, q4_1, q4_k, q6_k)");
+  return *t;
+}
+}  // namespace
+
+ModelSpec parse_model_spec(const YamlMap& y) {
+  ModelSpec m;
+  std::string schema = y.get<std::string>("schema");
+  if (schema != "hetspec.model/1") throw Error(y.where("schema"), "unsupported schema '" + schema + "' (expected hetspec.model/1)");
+  m.name = y.get<std::string>("name");
+  m.arch = y.get_or<std::string>("arch", "llama");
+  if (m.arch != "llama" && m.arch != "qwen2") throw Error(y.where("arch"), "unknown arch '" + m.arch + "' (llama, qwen2)");
+  m.n_layers = y.positive_int("layers");
+  m.d_model = y.positive_int("d_model");
+  m.n_heads = y.positive_int("heads");
+  m.n_kv_heads = y.positive_int("kv_heads");
+  m.head_dim = y.has("head_dim") ? y.positive_int("head_dim") : 0;
+  m.ffn_dim = y.positive_int("ffn");
+  m.vocab = y.positive_int("vocab");
+  m.context = y.positive_int("context");
+  m.tied_embeddings = y.get<bool>("tied_embeddings");
+  m.qkv_bias = y.get_or<bool>("qkv_bias", m.arch == "qwen2");
+  m.rope_theta = y.positive("rope_theta");
+  m.rms_eps = y.positive_or("rms_eps", 1e-5);
+  if (y.has("rope_scaling")) {
+    YamlMap r = y.map("rope_scaling");
+    m.rope_scaling.factor = r.positive("factor");
+    m.rope_scaling.low_freq_factor = r.positive("low_freq_factor");
+    m.rope_scaling.high_freq_factor = r.positive("high_freq_factor");
+    m.rope_scaling.original_context = r.positive_int("original_context");
+    r.done();
+  }
+  m.weight_dtype = dtype_key(y, "weight_dtype", DType::Q4_0);
+  m.embed_dtype = dtype_key(y, "embed_dtype", m.weight_dtype);
+  m.source = y.get_or<std::string>("source", "");
+  y.done();
+  if (m.head_dim == 0) {
+    if (m.d_model % m.n_heads != 0)
+      throw Error(y.where("heads"), "heads (" + std::to_string(m.n_heads) + ") must divide d_model (" +
+                                        std::to_string(m.d_model) + ") when head_dim is not given");
+    m.head_dim = m.d_model / m.n_heads;
+  }
+  validate_model_spec(m, y.file());
+  return m;
+}
+
+ModelSpec load_model_spec(const std::string& path) { return parse_model_spec(YamlMap::load_file(path)); }
+
+void validate_model_spec(const ModelSpec& m, const std::string& where) {
+  auto at = [&](const std::string& key) { return where + ": " + key; };
+  if (m.n_layers <= 0) throw Error(at("layers"), "must be positive");
+  if (m.d_model <= 0) throw Error(at("d_model"), "must be positive");
+  if (m.n_heads <= 0) throw Error(at("heads"), "must be positive");
+  if (m.n_kv_heads <= 0) throw Error(at("kv_heads"), "must be positive");
+  if (m.n_heads % m.n_kv_heads != 0)
+    throw Error(at("kv_heads"), "kv_heads (" + std::to_string(m.n_kv_heads) + ") must divide heads (" +
+                                    std::to_string(m.n_heads) + ")");
+  if (m.head_dim <= 0 || m.head_dim % 2 != 0) throw Error(at("head_dim"), "must be a positive even number (RoPE rotates pairs)");
+  if (m.ffn_dim <= 0) throw Error(at("ffn"), "must be positive");
+  if (m.vocab <= 0) throw Error(at("vocab"), "must be positive");
+  if (m.d_model > (1 << 20) || m.ffn_dim > (1 << 22) || m.vocab > (1 << 24) || m.n_layers > 4096)
+    throw Error(where, "absurd model size (d_model <= 2^20, ffn <= 2^22, vocab <= 2^24, layers <= 4096)");
+}
+
+}  // namespace hetspec
