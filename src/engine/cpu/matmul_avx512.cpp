@@ -3,6 +3,8 @@
 // f32 (d_w·d_x broadcast over each block's 8 lanes), the offset term c_w·s_x in a side accumulator.
 // Each weight block pair is unpacked once and reused for up to 8 activation rows (GEMM for m > 1).
 #if defined(__x86_64__)
+// GCC 12 warns falsely about the undefined-register idiom inside its own AVX-512 headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <algorithm>

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,7 @@ bool quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DT
 void check_against_ref(const WeightView& w, const std::vector<float>& x, const std::vector<float>& y,
                        int64_t m, const std::string& what) {
   const int64_t n = w.rows, k = w.cols;
+  double worst = 0;  // largest err / tol
   std::vector<float> ref(m * n), row(k);
   matmul_ref(w, x.data(), ref.data(), m);
   for (int64_t r = 0; r < n; ++r) {
@@ -70,6 +73,7 @@ void check_against_ref(const WeightView& w, const std::vector<float>& x, const s
       }
       const double tol = 1.01 * wnorm * std::sqrt(dx2) + 2e-5 * abs_sum + 1e-6;
       const double err = std::fabs(double(y[i * n + r]) - ref[i * n + r]);
+      worst = std::max(worst, err / tol);
       if (!(err <= tol)) {
         INFO(what << " row " << r << " x-row " << i << ": got " << y[i * n + r] << " ref " << ref[i * n + r]
                   << " err " << err << " tol " << tol);
@@ -78,6 +82,8 @@ void check_against_ref(const WeightView& w, const std::vector<float>& x, const s
       }
     }
   }
+  INFO(what);
+  CHECK(worst <= 1.0);
 }
 
 }  // namespace
@@ -131,6 +137,21 @@ TEST_CASE("matmul: best path is supported and the scalar path is always there", 
 #endif
 }
 
+// HETSPEC_REQUIRE_PATHS=neon,neon-dotprod (set by the aarch64 toolchain's emulator line) makes sure
+// the paths we mean to test are really detected, not silently skipped.
+TEST_CASE("matmul: required paths are detected", "[kernels]") {
+  const char* req = std::getenv("HETSPEC_REQUIRE_PATHS");
+  std::string list = req ? req : "scalar";
+  std::stringstream ss(list);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    bool found = false;
+    for (CpuPath p : supported_cpu_paths()) found = found || name == cpu_path_name(p);
+    INFO("required path " << name);
+    CHECK(found);
+  }
+}
+
 TEST_CASE("matmul: bad arguments are refused", "[kernels]") {
   std::vector<uint8_t> buf(1024);
   float x[64] = {}, y[4] = {};
@@ -156,8 +177,8 @@ TEST_CASE("thread pool: covers every index exactly once and propagates exception
         CHECK(once);
       }
     }
-    CHECK_THROWS_AS(pool.parallel_for(100, 1, [](int64_t b, int64_t) {
-      if (b == 57) throw std::runtime_error("boom");
+    CHECK_THROWS_AS(pool.parallel_for(100, 1, [](int64_t b, int64_t e) {
+      if (b <= 57 && 57 < e) throw std::runtime_error("boom");
     }), std::runtime_error);
     int64_t total = 0;  // still usable afterwards
     std::vector<int64_t> part(100, 0);
