@@ -61,6 +61,7 @@ QuantRowFn quant_fn(CpuPath p) {
 struct Scratch {
   std::vector<int8_t> qs;
   std::vector<float> ds;
+  std::vector<float> dx8;
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -93,7 +94,17 @@ void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, in
     };
     if (pool && m >= 8) pool->parallel_for(m, 4, quant_rows);
     else quant_rows(0, m);
-    xq = {qs, ds, k, nb};
+    xq.qs = qs;
+    xq.ds = ds;
+    xq.k = k;
+    xq.nb = nb;
+    if (path == CpuPath::AVX512) {
+      if (static_cast<int64_t>(s.dx8.size()) < m * nb * 8) s.dx8.resize(m * nb * 8);
+      float* dx8 = s.dx8.data();
+      for (int64_t i = 0; i < m * nb; ++i)
+        for (int j = 0; j < 8; ++j) dx8[i * 8 + j] = ds[i * 2];
+      xq.dx8 = dx8;
+    }
   }
   detail::RowsFn f = rows_fn(path, w.dtype);
   if (!pool || pool->threads() <= 1) {

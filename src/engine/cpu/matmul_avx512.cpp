@@ -1,7 +1,8 @@
 // AVX-512 (F/BW/VL/DQ + VNNI) path. Quantized weights: two blocks (64 weights) per step, nibbles or
 // biased bytes as unsigned u8 against the s8 activations with VPDPBUSD, per-block scales applied in
 // f32 (d_w·d_x broadcast over each block's 8 lanes), the offset term c_w·s_x in a side accumulator.
-// Each weight block pair is unpacked once and reused for up to 8 activation rows (GEMM for m > 1).
+// Tiles: 4 weight rows x 1 activation row for GEMV; 2 x 4 for GEMM (each unpacked weight block pair
+// is reused for 4 activation rows, each activation load for 2 weight rows).
 #if defined(__x86_64__)
 // GCC 12 warns falsely about the undefined-register idiom inside its own AVX-512 headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -18,8 +19,6 @@
 namespace hetspec::detail {
 
 namespace {
-
-constexpr int kMaxR = 8;  // activation rows per register tile
 
 template <DType T> struct Blk;
 template <> struct Blk<DType::Q4_0> { using type = BlockQ4_0; };
@@ -85,79 +84,103 @@ inline __m128 scales2(const typename Blk<T>::type* blk) {
 
 inline float hsum512(__m512 v) { return _mm512_reduce_add_ps(v); }
 
-// One weight row against R activation rows. dx: (R, nb, 8) each block's d_x repeated 8 times.
-template <DType T, int R>
-inline void dot_row(const typename Blk<T>::type* wr, const int8_t* const* xs, const float* const* xds,
-                    const float* dx, int64_t nb, float* out) {
-  __m512 acc[R];
-  __m128 accc[R];
-  for (int i = 0; i < R; ++i) { acc[i] = _mm512_setzero_ps(); accc[i] = _mm_setzero_ps(); }
+// NR weight rows against R activation rows (NR·R accumulators). dx8: (m, nb, 8) each block's d_x
+// repeated 8 times, so a block pair's scales are one 16-float load.
+template <DType T, int NR, int R>
+inline void dot_tile(const typename Blk<T>::type* const* wr, const int8_t* const* xs, const float* const* xds,
+                     const float* const* dx8, int64_t nb, float* out /* (NR, R) */) {
+  __m512 acc[NR][R];
+  __m128 accc[NR][R];
+  for (int r = 0; r < NR; ++r)
+    for (int i = 0; i < R; ++i) { acc[r][i] = _mm512_setzero_ps(); accc[r][i] = _mm_setzero_ps(); }
   const __m512i perm = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
   int64_t b = 0;
   for (; b + 2 <= nb; b += 2) {
-    const __m512i wq = load_w2<T>(wr + b);
-    const __m128 dc = scales2<T>(wr + b);
-    const __m512 d16 = _mm512_permutexvar_ps(perm, _mm512_castps128_ps512(dc));
+    __m512i wq[NR];
+    __m128 dc[NR];
+    __m512 d16[NR];
+    for (int r = 0; r < NR; ++r) {
+      wq[r] = load_w2<T>(wr[r] + b);
+      dc[r] = scales2<T>(wr[r] + b);
+      d16[r] = _mm512_permutexvar_ps(perm, _mm512_castps128_ps512(dc[r]));
+    }
     for (int i = 0; i < R; ++i) {
       const __m512i xv = _mm512_loadu_si512(xs[i] + b * QK);
-      const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, xv);
-      const __m512 sc = _mm512_mul_ps(d16, _mm512_loadu_ps(dx + (i * nb + b) * 8));
-      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), sc, acc[i]);
-      accc[i] = _mm_fmadd_ps(dc, _mm_loadu_ps(xds[i] + b * 2), accc[i]);
+      const __m512 dxv = _mm512_loadu_ps(dx8[i] + b * 8);
+      const __m128 xs4 = _mm_loadu_ps(xds[i] + b * 2);
+      for (int r = 0; r < NR; ++r) {
+        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wq[r], xv);
+        acc[r][i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d16[r], dxv), acc[r][i]);
+        accc[r][i] = _mm_fmadd_ps(dc[r], xs4, accc[r][i]);
+      }
     }
   }
-  float tail[R];
-  for (int i = 0; i < R; ++i) tail[i] = 0;
+  float tail[NR][R] = {};
   if (b < nb) {
-    const __m256i wq = load_w1<T>(wr + b);
-    float d, c;
-    scales1<T>(wr + b, d, c);
-    for (int i = 0; i < R; ++i) {
-      const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[i] + b * QK));
-      const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), wq, xv);
-      __m128i s = _mm_add_epi32(_mm256_castsi256_si128(dot), _mm256_extracti128_si256(dot, 1));
-      s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-      s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-      tail[i] = d * xds[i][b * 2] * static_cast<float>(_mm_cvtsi128_si32(s)) + c * xds[i][b * 2 + 1];
+    for (int r = 0; r < NR; ++r) {
+      const __m256i wq = load_w1<T>(wr[r] + b);
+      float d, c;
+      scales1<T>(wr[r] + b, d, c);
+      for (int i = 0; i < R; ++i) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[i] + b * QK));
+        const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), wq, xv);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(dot), _mm256_extracti128_si256(dot, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        tail[r][i] = d * xds[i][b * 2] * static_cast<float>(_mm_cvtsi128_si32(s)) + c * xds[i][b * 2 + 1];
+      }
     }
   }
+  for (int r = 0; r < NR; ++r)
+    for (int i = 0; i < R; ++i) {
+      alignas(16) float cc[4];
+      _mm_store_ps(cc, accc[r][i]);
+      out[r * R + i] = hsum512(acc[r][i]) + (cc[1] + cc[3]) + tail[r][i];
+    }
+}
+
+// Rows [r0, r1) in tiles of NR weight rows (then single rows) against R activation rows at i0.
+template <DType T, int NR, int R>
+void tile_rows(const WeightView& w, const QuantX& xq, float* y, int64_t i0, int64_t r0, int64_t r1) {
+  using B = typename Blk<T>::type;
+  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
+  const int8_t* xs[R];
+  const float* xds[R];
+  const float* dx8[R];
   for (int i = 0; i < R; ++i) {
-    alignas(16) float cc[4];
-    _mm_store_ps(cc, accc[i]);
-    out[i] = hsum512(acc[i]) + (cc[1] + cc[3]) + tail[i];
+    xs[i] = xq.qs + (i0 + i) * k;
+    xds[i] = xq.ds + (i0 + i) * nb * 2;
+    dx8[i] = xq.dx8 + (i0 + i) * nb * 8;
+  }
+  float out[NR * R];
+  int64_t r = r0;
+  for (; r + NR <= r1; r += NR) {
+    const B* wr[NR];
+    for (int j = 0; j < NR; ++j) wr[j] = reinterpret_cast<const B*>(w.row(r + j));
+    dot_tile<T, NR, R>(wr, xs, xds, dx8, nb, out);
+    for (int j = 0; j < NR; ++j)
+      for (int i = 0; i < R; ++i) y[(i0 + i) * n + r + j] = out[j * R + i];
+  }
+  for (; r < r1; ++r) {
+    const B* wr[1] = {reinterpret_cast<const B*>(w.row(r))};
+    dot_tile<T, 1, R>(wr, xs, xds, dx8, nb, out);
+    for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
   }
 }
 
 template <DType T>
 void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
-  using B = typename Blk<T>::type;
-  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
-  std::vector<float> dx(std::min<int64_t>(m, kMaxR) * nb * 8);
-  for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
-    const int R = static_cast<int>(std::min<int64_t>(kMaxR, m - i0));
-    const int8_t* xs[kMaxR];
-    const float* xds[kMaxR];
-    for (int i = 0; i < R; ++i) {
-      xs[i] = xq.qs + (i0 + i) * k;
-      xds[i] = xq.ds + (i0 + i) * nb * 2;
-      for (int64_t b = 0; b < nb; ++b)
-        _mm256_storeu_ps(dx.data() + (i * nb + b) * 8, _mm256_set1_ps(xds[i][2 * b]));
-    }
-    float out[kMaxR];
-    for (int64_t r = r0; r < r1; ++r) {
-      const B* wr = reinterpret_cast<const B*>(w.row(r));
-      switch (R) {
-        case 1: dot_row<T, 1>(wr, xs, xds, dx.data(), nb, out); break;
-        case 2: dot_row<T, 2>(wr, xs, xds, dx.data(), nb, out); break;
-        case 3: dot_row<T, 3>(wr, xs, xds, dx.data(), nb, out); break;
-        case 4: dot_row<T, 4>(wr, xs, xds, dx.data(), nb, out); break;
-        case 5: dot_row<T, 5>(wr, xs, xds, dx.data(), nb, out); break;
-        case 6: dot_row<T, 6>(wr, xs, xds, dx.data(), nb, out); break;
-        case 7: dot_row<T, 7>(wr, xs, xds, dx.data(), nb, out); break;
-        default: dot_row<T, 8>(wr, xs, xds, dx.data(), nb, out); break;
-      }
-      for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
-    }
+  if (m == 1) {
+    tile_rows<T, 4, 1>(w, xq, y, 0, r0, r1);
+    return;
+  }
+  int64_t i0 = 0;
+  for (; i0 + 4 <= m; i0 += 4) tile_rows<T, 2, 4>(w, xq, y, i0, r0, r1);
+  switch (m - i0) {
+    case 1: tile_rows<T, 2, 1>(w, xq, y, i0, r0, r1); break;
+    case 2: tile_rows<T, 2, 2>(w, xq, y, i0, r0, r1); break;
+    case 3: tile_rows<T, 2, 3>(w, xq, y, i0, r0, r1); break;
+    default: break;
   }
 }
 

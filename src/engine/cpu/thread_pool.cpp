@@ -88,7 +88,7 @@ void ThreadPool::run(int64_t n, int64_t grain, void* ctx, Call call) {
   work_chunks();
   for (int it = 0; pending_.load(std::memory_order_acquire) != 0; ++it) {
     HETSPEC_PAUSE();
-    if (it > 100000) std::this_thread::yield();  // a worker was descheduled: let it run
+    if (it > 2000) std::this_thread::yield();  // a worker was descheduled: let it run
   }
   if (err_) {
     std::exception_ptr e = err_;
