@@ -177,8 +177,8 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
   int64_t i0 = 0;
   for (; i0 + 4 <= m; i0 += 4) tile_rows<T, 2, 4>(w, xq, y, i0, r0, r1);
   switch (m - i0) {
-    case 1: tile_rows<T, 2, 1>(w, xq, y, i0, r0, r1); break;
-    case 2: tile_rows<T, 2, 2>(w, xq, y, i0, r0, r1); break;
+    case 1: tile_rows<T, 4, 1>(w, xq, y, i0, r0, r1); break;
+    case 2: tile_rows<T, 4, 2>(w, xq, y, i0, r0, r1); break;
     case 3: tile_rows<T, 2, 3>(w, xq, y, i0, r0, r1); break;
     default: break;
   }

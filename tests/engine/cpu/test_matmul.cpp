@@ -127,6 +127,34 @@ TEST_CASE("matmul: the thread pool gives the same bits as one thread", "[kernels
   }
 }
 
+TEST_CASE("matmul_many: several weights on one input equal separate matmuls", "[kernels]") {
+  std::mt19937 rng(11);
+  ThreadPool pool(2);
+  Mat a = random_weights(DType::Q4_1, 57, 128, rng), b = random_weights(DType::Q8_0, 19, 128, rng),
+      c = random_weights(DType::F16, 33, 128, rng);
+  const WeightView ws[3] = {a.view, b.view, c.view};
+  for (CpuPath p : supported_cpu_paths()) {
+    for (int64_t m : {1, 6}) {
+      std::vector<float> x = random_x(m, 128, rng);
+      std::vector<float> ya(m * 57), yb(m * 19), yc(m * 33), za(m * 57), zb(m * 19), zc(m * 33);
+      float* ys[3] = {ya.data(), yb.data(), yc.data()};
+      matmul_many_path(p, ws, ys, 3, x.data(), m, &pool);
+      matmul_path(p, a.view, x.data(), za.data(), m);
+      matmul_path(p, b.view, x.data(), zb.data(), m);
+      matmul_path(p, c.view, x.data(), zc.data(), m);
+      INFO(cpu_path_name(p) << " m=" << m);
+      CHECK(ya == za);
+      CHECK(yb == zb);
+      CHECK(yc == zc);
+    }
+  }
+  Mat other_k = random_weights(DType::Q4_1, 3, 64, rng);
+  WeightView bad[2] = {a.view, other_k.view};
+  std::vector<float> x(128), y1(57), y2(3);
+  float* ys[2] = {y1.data(), y2.data()};
+  CHECK_THROWS(matmul_many(bad, ys, 2, x.data(), 1));
+}
+
 TEST_CASE("matmul: best path is supported and the scalar path is always there", "[kernels]") {
   CHECK(cpu_path_supported(CpuPath::Scalar));
   CHECK(cpu_path_supported(best_cpu_path()));
