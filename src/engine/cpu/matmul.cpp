@@ -45,7 +45,7 @@ detail::RowsFn rows_fn(CpuPath p, DType t) {
   return f ? f : detail::rows_fn_scalar(t);
 }
 
-using QuantRowFn = void (*)(const float*, int8_t*, float*, int64_t);
+using QuantRowFn = void (*)(const float*, int8_t*, float*, float*, int64_t);
 QuantRowFn quant_fn(CpuPath p) {
 #if defined(__x86_64__)
   if (p == CpuPath::AVX2 || p == CpuPath::AVX512) return detail::quantize_x_row_avx2;
@@ -60,7 +60,7 @@ QuantRowFn quant_fn(CpuPath p) {
 // large; reallocating every call would page-fault each time).
 struct Scratch {
   std::vector<int8_t> qs;
-  std::vector<float> ds;
+  std::vector<float> ds, ds81;
   std::vector<float> dx8;
 };
 Scratch& scratch() {
@@ -98,16 +98,19 @@ void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int 
     const int64_t nb = k / QK;
     if (static_cast<int64_t>(s.qs.size()) < m * k) s.qs.resize(m * k);
     if (static_cast<int64_t>(s.ds.size()) < m * nb * 2) s.ds.resize(m * nb * 2);
+    if (static_cast<int64_t>(s.ds81.size()) < m * nb * 2) s.ds81.resize(m * nb * 2);
     QuantRowFn q = quant_fn(path);
     int8_t* qs = s.qs.data();
     float* ds = s.ds.data();
+    float* ds81 = s.ds81.data();
     auto quant_rows = [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) q(x + i * k, qs + i * k, ds + i * nb * 2, k);
+      for (int64_t i = b; i < e; ++i) q(x + i * k, qs + i * k, ds + i * nb * 2, ds81 + i * nb * 2, k);
     };
     if (pool && m >= 8) pool->parallel_for(m, 4, quant_rows);
     else quant_rows(0, m);
     xq.qs = qs;
     xq.ds = ds;
+    xq.ds81 = ds81;
     xq.k = k;
     xq.nb = nb;
     if (path == CpuPath::AVX512) {

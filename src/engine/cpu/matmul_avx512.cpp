@@ -148,7 +148,7 @@ void tile_rows(const WeightView& w, const QuantX& xq, float* y, int64_t i0, int6
   const float* dx8[R];
   for (int i = 0; i < R; ++i) {
     xs[i] = xq.qs + (i0 + i) * k;
-    xds[i] = xq.ds + (i0 + i) * nb * 2;
+    xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
     dx8[i] = xq.dx8 + (i0 + i) * nb * 8;
   }
   float out[NR * R];

@@ -11,11 +11,15 @@
 
 namespace hetspec::detail {
 
-// m activation rows quantized per block of 32: row i has qs[i*k .. i*k+k) and ds[i*nb*2 ..] holding
-// (d, s) float pairs per block.
+// m activation rows quantized per block of 32 exactly as llama.cpp does (d = amax/127 stored as f16,
+// q = round-to-nearest-even(x·127/amax)): row i has qs[i*k .. i*k+k) and per block
+//   ds   (d, d·Σq)       Σ exact in f32 (d is an f16 value, Σq < 2^12): for Q4_0 / Q8_0, whose offset
+//                       term must cancel exactly against the integer dot;
+//   ds81 (d, f16(d32·Σq)) llama.cpp's block_q8_1 s, rounded to f16 as there: for Q4_1 (m·s).
 struct QuantX {
   const int8_t* qs = nullptr;  // (m, k)
   const float* ds = nullptr;   // (m, nb, 2)
+  const float* ds81 = nullptr; // (m, nb, 2)
   const float* dx8 = nullptr;  // (m, nb, 8): d repeated 8 times; filled only for the AVX-512 path
   int64_t k = 0, nb = 0;
 };
@@ -43,11 +47,11 @@ RowsFn rows_fn_avx512(DType t);
 RowsFn rows_fn_neon(DType t);     // armv8.2 dotprod
 RowsFn rows_fn_neonv8(DType t);   // baseline armv8 NEON
 
-// Scalar quantization of one activation row (k a multiple of 32) into qs (k) and ds (nb*2).
-void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, int64_t k);
-// Vectorized versions (round to nearest even; the scalar one rounds half away from zero). Each exists
+// Scalar quantization of one activation row (k a multiple of 32) into qs (k), ds and ds81 (nb*2 each).
+void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k);
+// Vectorized versions (all round to nearest even, as llama.cpp's SIMD quantizers). Each exists
 // on its own architecture only; the dispatcher selects by path (AVX-512 uses the AVX2 one).
-void quantize_x_row_avx2(const float* x, int8_t* qs, float* ds, int64_t k);
-void quantize_x_row_neon(const float* x, int8_t* qs, float* ds, int64_t k);
+void quantize_x_row_avx2(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k);
+void quantize_x_row_neon(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k);
 
 }  // namespace hetspec::detail

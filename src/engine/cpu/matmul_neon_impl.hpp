@@ -89,7 +89,7 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
     const float* xds[kMaxR];
     for (int i = 0; i < R; ++i) {
       xs[i] = xq.qs + (i0 + i) * k;
-      xds[i] = xq.ds + (i0 + i) * nb * 2;
+      xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
     }
     float out[kMaxR];
     const int64_t stride = static_cast<int64_t>(w.row_stride());
