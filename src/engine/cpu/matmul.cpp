@@ -20,17 +20,18 @@ namespace {
 bool is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1; }
 
 void check_args(const char* fn, const WeightView& w, const float* x, const float* y, int64_t m) {
-  std::string where = std::string(fn) + ": ";
+  // Cheap on the hot path: the message is only built when throwing ("fn: what").
+  auto where = [fn] { return std::string(fn) + ": "; };
   if (!cpu_supports_dtype(w.dtype))
-    throw std::invalid_argument(where + "unsupported weight dtype " + dtype_name(w.dtype));
-  if (w.rows < 0 || w.cols < 0 || m < 0) throw std::invalid_argument(where + "negative shape");
+    throw std::invalid_argument(where() + "unsupported weight dtype " + dtype_name(w.dtype));
+  if (w.rows < 0 || w.cols < 0 || m < 0) throw std::invalid_argument(where() + "negative shape");
   if (w.cols % dtype_info(w.dtype).block_size != 0)
-    throw std::invalid_argument(where + "k=" + std::to_string(w.cols) + " is not a multiple of the " +
+    throw std::invalid_argument(where() + "k=" + std::to_string(w.cols) + " is not a multiple of the " +
                                 dtype_name(w.dtype) + " block size");
   if (is_quantized(w.dtype) && w.cols % QK != 0)
-    throw std::invalid_argument(where + "k must be a multiple of 32");
+    throw std::invalid_argument(where() + "k must be a multiple of 32");
   if ((w.rows > 0 && w.cols > 0 && !w.data) || (m > 0 && (!x || !y)))
-    throw std::invalid_argument(where + "null pointer");
+    throw std::invalid_argument(where() + "null pointer");
 }
 
 detail::RowsFn rows_fn(CpuPath p, DType t) {
