@@ -83,7 +83,9 @@ std::vector<double> yaml_alpha(const YamlMap& y, const std::string& key) {
 Acceptance parse_alpha(const std::string& arg) {
   Acceptance acc;
   acc.source = arg;
-  bool looks_numeric = !arg.empty() && arg.find_first_not_of("0123456789.,eE+- ") == std::string::npos;
+  bool looks_numeric = !std::filesystem::exists(arg) &&
+                       (arg.find(',') != std::string::npos ||
+                        (!arg.empty() && arg.find_first_not_of("0123456789.eE+- ") == std::string::npos));
   if (looks_numeric) {
     acc.alpha = parse_list(arg, "--alpha");
     return acc;
