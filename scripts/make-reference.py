@@ -7,7 +7,12 @@ Usage (from the repository root, with the llama-cpp-python venv described in doc
 
 Writes:
   smollm2_tokenizer.json  token ids from llama.cpp for a varied text set, with special=True and
-                          special=False (add_bos=False), plus llama.cpp's detokenized text.
+                          special=False (add_bos=False), plus llama.cpp's detokenized text, and
+                          the ids under other pre-tokenizers (gpt-2, llama-bpe, qwen2, default)
+                          obtained from vocab-only copies of the file's metadata with
+                          tokenizer.ggml.pre replaced.
+  spm_tokenizer.json      a small SentencePiece vocabulary built here, written as a vocab-only GGUF
+                          and tokenized by llama.cpp (no Llama 2 file is needed).
   smollm2_greedy.json     for fixed prompts (raw and chat-templated): prompt ids and the first 32
                           greedily chosen token ids (argmax of the logits, first index on ties),
                           single thread, n_ctx 512, plus the top-5 logits of the first step.
@@ -18,7 +23,9 @@ import argparse
 import hashlib
 import json
 import os
+import struct
 import sys
+import tempfile
 
 import numpy as np
 import jinja2
@@ -66,6 +73,11 @@ TEXTS = [
     "<|im_start|> with partial <|im_ and <im_end|>",
     "Translate to French: The cat sleeps on the mat.",
     "The quick brown fox jumps over the lazy dog. " * 3,
+    "I'M SURE YOU'LL SEE, WE'D",
+    "abc\r\n\r\n   def  \n\t ghi",
+    "....!!!\n\n",
+    "tab\t\tsep   end",
+    "x=1+2*3/4-5^6|7~8<9>10$11",
     "a",
     "    ",
     "\n\n\n",
@@ -84,6 +96,120 @@ CHAT_PROMPTS = [
     "Write a Python function that reverses a string.",
 ]
 N_GEN = 32
+# Pre-tokenizers checked on SmolLM2's vocabulary and merges by loading a vocab-only copy of its
+# metadata with tokenizer.ggml.pre replaced (llama.cpp splits text differently per pre-tokenizer).
+PRE_VARIANTS = ["gpt-2", "llama-bpe", "qwen2", "default"]
+SPM_TEXTS = [
+    "Hello world", "hello  world", " leading space", "the cat sat on the mat", "Thecat",
+    "café au lait", "日本", "emoji 😀", "tabs\tand\nnewlines", "<s>after bos", "x</s>y",
+    "user: <|user|>hi", "", "   ", "a", "Translate to French: The cat sleeps.",
+]
+
+
+# ---- minimal GGUF metadata reader / writer (vocab-only files for llama.cpp) ----
+_SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+
+
+def gguf_read_kv(path):
+    with open(path, "rb") as f:
+        data = f.read(64 << 20)
+    off = 0
+
+    def rd(fmt):
+        nonlocal off
+        v = struct.unpack_from("<" + fmt, data, off)[0]
+        off += struct.calcsize("<" + fmt)
+        return v
+
+    def rstr():
+        nonlocal off
+        n = rd("Q")
+        v = data[off:off + n].decode("utf-8")
+        off += n
+        return v
+
+    def rval(t):
+        if t == 8:
+            return rstr()
+        if t == 9:
+            at, n = rd("I"), rd("Q")
+            return (at, [rval(at) for _ in range(n)])
+        return rd(_SCALAR[t])
+
+    assert data[:4] == b"GGUF"
+    off = 4
+    rd("I")
+    rd("Q")
+    n_kv = rd("Q")
+    kv = []
+    for _ in range(n_kv):
+        key = rstr()
+        t = rd("I")
+        kv.append([key, t, rval(t)])
+    return kv
+
+
+def gguf_write_vocab_only(path, kv):
+    out = bytearray(b"GGUF")
+
+    def wstr(v):
+        b = v.encode("utf-8")
+        out.extend(struct.pack("<Q", len(b)) + b)
+
+    def wval(t, v):
+        if t == 8:
+            wstr(v)
+        elif t == 9:
+            at, items = v
+            out.extend(struct.pack("<IQ", at, len(items)))
+            for it in items:
+                wval(at, it)
+        else:
+            out.extend(struct.pack("<" + _SCALAR[t], v))
+
+    out.extend(struct.pack("<IQQ", 3, 0, len(kv)))
+    for key, t, v in kv:
+        wstr(key)
+        out.extend(struct.pack("<I", t))
+        wval(t, v)
+    out.extend(b"\0" * ((32 - len(out) % 32) % 32))
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def spm_vocab():
+    """A small SentencePiece-style vocabulary: <unk> <s> </s>, 256 byte pieces, a user-defined
+    token, single characters and frequent substrings of a tiny corpus (with distinct scores)."""
+    corpus = ("the cat sat on the mat hello world the dog sleeps on the mat translate to french "
+              "the cat sleeps a lait au hello there world of cats tabs and newlines after leading space")
+    tokens = [("<unk>", 0.0, 2), ("<s>", 0.0, 3), ("</s>", 0.0, 3)]
+    tokens += [("<0x%02X>" % b, 0.0, 6) for b in range(256)]
+    tokens.append(("<|user|>", 0.0, 4))
+    counts = {}
+    for w in corpus.split():
+        w = "\u2581" + w
+        for i in range(len(w)):
+            for j in range(i + 2, min(len(w), i + 6) + 1):
+                counts[w[i:j]] = counts.get(w[i:j], 0) + 1
+    pieces = sorted((p for p, c in counts.items() if c >= 2), key=lambda p: (-counts[p], p))
+    chars = sorted(set(corpus.replace(" ", "")) | {"\u2581", "T", "H", ":", "."})
+    score = -1.0
+    for p in chars + pieces:
+        tokens.append((p, score, 1))
+        score -= 0.25
+    return tokens
+
+
+def spm_kv(base_kv, tokens):
+    kv = [e for e in base_kv if not e[0].startswith("tokenizer.") and e[0] != "llama.vocab_size"]
+    kv += [["tokenizer.ggml.model", 8, "llama"],
+           ["tokenizer.ggml.tokens", 9, (8, [t for t, _, _ in tokens])],
+           ["tokenizer.ggml.scores", 9, (6, [s for _, s, _ in tokens])],
+           ["tokenizer.ggml.token_type", 9, (5, [ty for _, _, ty in tokens])],
+           ["tokenizer.ggml.bos_token_id", 4, 1],
+           ["tokenizer.ggml.eos_token_id", 4, 2],
+           ["tokenizer.ggml.unknown_token_id", 4, 0]]
+    return kv
 
 
 def sha256(path):
@@ -149,9 +275,60 @@ def main():
     tok["calls"] = {
         "ids_special": "llm.tokenize(text.encode('utf-8'), add_bos=False, special=True)",
         "ids_plain": "llm.tokenize(text.encode('utf-8'), add_bos=False, special=False)",
-        "detok_special": "llm.detokenize(ids_special, special=True).decode('utf-8')",
+        "detok_special": "llm.detokenize(ids_special, special=True).decode('utf-8'): llama-cpp-python "
+                         "concatenates llama_token_to_piece(id, lstrip=0, special=True) pieces",
     }
     tok["cases"] = cases
+
+    base_kv = gguf_read_kv(args.model)
+    variants = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for pre in PRE_VARIANTS:
+            kv = [[k, t, (pre if k == "tokenizer.ggml.pre" else v)] for k, t, v in base_kv]
+            path = os.path.join(tmp, "vocab-%s.gguf" % pre)
+            gguf_write_vocab_only(path, kv)
+            vllm = Llama(model_path=path, vocab_only=True, verbose=False)
+            variants[pre] = [vllm.tokenize(t.encode("utf-8"), add_bos=False, special=False)
+                             if t else [] for t in TEXTS]
+            del vllm
+        tok["pre_variants"] = {
+            "how": "SmolLM2's tokenizer metadata with tokenizer.ggml.pre replaced, loaded with "
+                   "Llama(vocab_only=True); ids from tokenize(text, add_bos=False, special=False), "
+                   "one list per case in the order of 'cases'",
+            "ids": variants,
+        }
+
+        spm_tokens = spm_vocab()
+        path = os.path.join(tmp, "spm.gguf")
+        gguf_write_vocab_only(path, spm_kv(base_kv, spm_tokens))
+        sllm = Llama(model_path=path, vocab_only=True, verbose=False)
+        spm_cases = []
+        for t in SPM_TEXTS:
+            b = t.encode("utf-8")
+            c = {"text": t}
+            for name, bos, special in [("ids_bos_special", True, True), ("ids_bos_plain", True, False),
+                                       ("ids_special", False, True), ("ids_plain", False, False)]:
+                c[name] = sllm.tokenize(b, add_bos=bos, special=special) if b else (
+                    [1] if bos else [])
+            c["detok_plain"] = sllm.detokenize(c["ids_plain"], special=False).decode("utf-8", "replace")
+            spm_cases.append(c)
+        del sllm
+    spm = dict(provenance)
+    spm["what"] = ("A SentencePiece (tokenizer.ggml.model = llama) vocabulary built by this script "
+                   "(spm_vocab()), written as a vocab-only GGUF with the model's other metadata and "
+                   "tokenized by llama.cpp. No real Llama 2 file was used.")
+    spm["calls"] = {"ids_bos_special": "tokenize(text, add_bos=True, special=True)",
+                    "ids_bos_plain": "tokenize(text, add_bos=True, special=False)",
+                    "ids_special": "tokenize(text, add_bos=False, special=True)",
+                    "ids_plain": "tokenize(text, add_bos=False, special=False)",
+                    "detok_plain": "detokenize(ids_plain, special=False): concatenated "
+                                   "llama_token_to_piece(id, lstrip=0, special=False) pieces"}
+    spm["vocab"] = {"tokens": [t for t, _, _ in spm_tokens], "scores": [s for _, s, _ in spm_tokens],
+                    "token_types": [ty for _, _, ty in spm_tokens], "bos_id": 1, "eos_id": 2, "unk_id": 0}
+    spm["cases"] = spm_cases
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "spm_tokenizer.json"), "w", encoding="utf-8") as f:
+        json.dump(spm, f, ensure_ascii=False, indent=1)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "smollm2_tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False, indent=1)
