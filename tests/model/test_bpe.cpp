@@ -107,3 +107,33 @@ TEST_CASE("bad tokenizer data gets one clear error naming file and key", "[token
   bad.tokens.clear();
   CHECK_THROWS_WITH(Tokenizer(bad), "m.gguf: tokenizer.ggml.tokens: empty vocabulary");
 }
+
+TEST_CASE("add_bos defaults follow llama.cpp: on for llama-bpe, off for others unless set", "[tokenizer]") {
+  TokenizerData d;
+  d.model = "gpt2";
+  d.tokens = {"<|begin_of_text|>", "a", "b", "ab"};
+  d.token_types = {3, 1, 1, 1};
+  d.merges = {"a b"};
+  d.bos_id = 0;
+  d.pre = "llama-bpe";
+  CHECK(Tokenizer(d).encode("ab") == std::vector<int32_t>{0, 3});
+  d.add_bos = false;
+  CHECK(Tokenizer(d).encode("ab") == std::vector<int32_t>{3});
+  d.add_bos.reset();
+  d.pre = "qwen2";
+  CHECK(Tokenizer(d).encode("ab") == std::vector<int32_t>{3});
+  d.add_eos = true;
+  d.eos_id = 1;
+  CHECK(Tokenizer(d).encode("ab") == std::vector<int32_t>{3, 1});
+  CHECK(Tokenizer(d).encode("ab", false) == std::vector<int32_t>{3});
+}
+
+TEST_CASE("utf8_complete_prefix holds back a split character", "[tokenizer]") {
+  CHECK(utf8_complete_prefix("abc") == 3);
+  CHECK(utf8_complete_prefix("a\xC3") == 1);
+  CHECK(utf8_complete_prefix("a\xC3\xA9") == 3);
+  CHECK(utf8_complete_prefix("\xF0\x9F\x98") == 0);
+  CHECK(utf8_complete_prefix("\xF0\x9F\x98\x80") == 4);
+  CHECK(utf8_complete_prefix("") == 0);
+  CHECK(utf8_complete_prefix("x\x80\x80\x80\x80") == 5);
+}

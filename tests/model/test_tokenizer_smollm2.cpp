@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "hetspec/core/error.hpp"
@@ -104,6 +105,30 @@ TEST_CASE("SmolLM2 tokenizer takes malformed UTF-8 without crashing", "[tokenize
   CHECK(!out.empty());
   // each malformed byte becomes U+FFFD, as in llama.cpp
   CHECK(tok.decode(out) == "ok \xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("decode(encode(x)) == x for random Unicode text under every pre-tokenizer", "[tokenizer]") {
+  const TokenizerData base = smollm2_data();
+  std::mt19937 rng(11);
+  // code points from ASCII, Latin-1, Greek/Cyrillic, CJK, Hangul, emoji, and whitespace/controls
+  const std::vector<std::pair<uint32_t, uint32_t>> blocks = {
+      {0x20, 0x7E}, {0x09, 0x0D}, {0xA0, 0xFF}, {0x370, 0x4FF}, {0x4E00, 0x4E80}, {0xAC00, 0xAC40},
+      {0x1F300, 0x1F64F}, {0x2000, 0x206F}, {0x3000, 0x3010}, {0x660, 0x669}};
+  for (const char* pre : {"smollm", "llama-bpe", "qwen2", "gpt-2", "default"}) {
+    TokenizerData d = base;
+    d.pre = pre;
+    const Tokenizer tok(d);
+    for (int trial = 0; trial < 100; ++trial) {
+      std::string s;
+      const int n = int(rng() % 40);
+      for (int i = 0; i < n; ++i) {
+        const auto& [lo, hi] = blocks[rng() % blocks.size()];
+        append_utf8(s, lo + uint32_t(rng() % (hi - lo + 1)));
+      }
+      INFO("pre " << pre << ", text: " << json(s).dump());
+      REQUIRE(tok.decode(tok.encode(s, false, true)) == s);
+    }
+  }
 }
 
 TEST_CASE("tokenizer metadata of the wrong type or missing gives one clear error", "[tokenizer]") {
