@@ -144,7 +144,7 @@ void BM_matmul(benchmark::State& st, CpuPath path, DType t, Shape s, int64_t m, 
 // head), weights in separate buffers (~96 MB, more than this machine's L3) as in a real model, with
 // Q/K/V and gate/up each issued as one matmul_many. Per-token matmul time to compare with a whole
 // llama.cpp decode step (which also does attention, norms and sampling).
-void BM_decode_smollm2(benchmark::State& st) {
+void BM_decode_smollm2(benchmark::State& st, CpuPath path) {
   const int threads = static_cast<int>(st.range(0));
   const int64_t d = 576, kv = 192, f = 1536, vocab = 49152, layers = 30;
   struct Layer { Weights q, k, v, o, gate, up, down; };
@@ -169,15 +169,15 @@ void BM_decode_smollm2(benchmark::State& st) {
     for (const Layer& l : L) {
       const WeightView qkv[3] = {view(l.q, DType::Q4_1, d, d), view(l.k, DType::Q4_1, kv, d), view(l.v, DType::Q4_1, kv, d)};
       float* qkv_out[3] = {q.data(), k.data(), v.data()};
-      matmul_many(qkv, qkv_out, 3, x.data(), 1, pool.get());
-      matmul(view(l.o, DType::Q4_1, d, d), q.data(), o.data(), 1, pool.get());
+      matmul_many_path(path, qkv, qkv_out, 3, x.data(), 1, pool.get());
+      matmul_path(path, view(l.o, DType::Q4_1, d, d), q.data(), o.data(), 1, pool.get());
       const WeightView gu[2] = {view(l.gate, DType::Q4_1, f, d), view(l.up, DType::Q4_1, f, d)};
       float* gu_out[2] = {g.data(), u.data()};
-      matmul_many(gu, gu_out, 2, o.data(), 1, pool.get());
-      matmul(view(l.down, DType::Q4_1, d, f), g.data(), x.data(), 1, pool.get());
+      matmul_many_path(path, gu, gu_out, 2, o.data(), 1, pool.get());
+      matmul_path(path, view(l.down, DType::Q4_1, d, f), g.data(), x.data(), 1, pool.get());
       for (auto& e : x) e = 0.1f;  // keep activations bounded
     }
-    matmul(view(head, DType::Q8_0, vocab, d), x.data(), logits.data(), 1, pool.get());
+    matmul_path(path, view(head, DType::Q8_0, vocab, d), x.data(), logits.data(), 1, pool.get());
     benchmark::DoNotOptimize(logits.data());
   }
   st.SetBytesProcessed(static_cast<int64_t>(st.iterations() * bytes));
@@ -187,8 +187,12 @@ void BM_decode_smollm2(benchmark::State& st) {
 }
 
 void register_all() {
-  benchmark::RegisterBenchmark("decode_matmuls/smollm2_135m_q4_1", BM_decode_smollm2)->Arg(1)->Arg(2)
-      ->UseRealTime()->Unit(benchmark::kMillisecond);
+  for (CpuPath p : supported_cpu_paths()) {
+    if (p == CpuPath::Scalar) continue;  // ~30x slower; run matmul/scalar rows instead
+    benchmark::RegisterBenchmark((std::string("decode_matmuls/smollm2_135m_q4_1/") + cpu_path_name(p)).c_str(),
+                                 BM_decode_smollm2, p)
+        ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+  }
   benchmark::RegisterBenchmark("stream_read_1GiB", BM_stream_read)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("memcpy_512MiB", BM_memcpy)->UseRealTime()->Unit(benchmark::kMillisecond);
   const CpuPath best = best_cpu_path();
