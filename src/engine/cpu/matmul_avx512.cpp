@@ -153,19 +153,20 @@ void tile_rows(const WeightView& w, const QuantX& xq, float* y, int64_t i0, int6
     dx8[i] = xq.dx8 + (i0 + i) * nb * 8;
   }
   float out[NR * R];
-  const int64_t stride = static_cast<int64_t>(w.row_stride());
-  const uint8_t* end = w.row(r1);
+  const RowPtrs wr_ = row_ptrs(w);
+  const int64_t stride = wr_.stride;
+  const uint8_t* end = wr_.row(r1);
   int64_t r = r0;
   for (; r + NR <= r1; r += NR) {
-    prefetch_range(w.row(r + NR) + kPrefetchAhead, NR * stride, end);
+    prefetch_range(wr_.row(r + NR) + kPrefetchAhead, NR * stride, end);
     const B* wr[NR];
-    for (int j = 0; j < NR; ++j) wr[j] = reinterpret_cast<const B*>(w.row(r + j));
+    for (int j = 0; j < NR; ++j) wr[j] = reinterpret_cast<const B*>(wr_.row(r + j));
     dot_tile<T, NR, R>(wr, xs, xds, dx8, nb, out);
     for (int j = 0; j < NR; ++j)
       for (int i = 0; i < R; ++i) y[(i0 + i) * n + r + j] = out[j * R + i];
   }
   for (; r < r1; ++r) {
-    const B* wr[1] = {reinterpret_cast<const B*>(w.row(r))};
+    const B* wr[1] = {reinterpret_cast<const B*>(wr_.row(r))};
     dot_tile<T, 1, R>(wr, xs, xds, dx8, nb, out);
     for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
   }
@@ -224,11 +225,12 @@ void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, in
     const int R = static_cast<int>(std::min<int64_t>(kR, m - i0));
     const float* xi = x + i0 * k;
     float out[kR];
-    const int64_t stride = static_cast<int64_t>(w.row_stride());
-    const uint8_t* end = w.row(r1);
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const void* wr = w.row(r);
-      prefetch_range(w.row(r + 1) + kPrefetchAhead, stride, end);
+      const void* wr = wr_.row(r);
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dotf_row<T, 1>(wr, xi, k, out); break;
         case 2: dotf_row<T, 2>(wr, xi, k, out); break;

@@ -39,6 +39,20 @@ static inline void prefetch_range(const uint8_t* p, int64_t len, const uint8_t* 
   for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
 }
 
+// Row addressing with the stride computed once (WeightView::row() computes it per call through an
+// out-of-line dtype lookup, which showed up in GEMV profiles). Internal linkage: this header is
+// compiled with different ISA flags in different files.
+namespace {
+struct RowPtrs {
+  const uint8_t* base;
+  int64_t stride;
+  const uint8_t* row(int64_t r) const { return base + r * stride; }
+};
+inline RowPtrs row_ptrs(const WeightView& w) {
+  return {static_cast<const uint8_t*>(w.data), static_cast<int64_t>(w.row_stride())};
+}
+}  // namespace
+
 // Per path: the kernel for dtype t, or nullptr where the path has none (the caller falls back to
 // the scalar path's). Each is defined in its own ISA file; on other architectures it returns nullptr.
 RowsFn rows_fn_scalar(DType t);

@@ -67,8 +67,9 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
   const int64_t n = w.rows, nb = xq.nb, k = xq.k;
   std::vector<float> acc(m);
   int8_t q[QK];
+  const RowPtrs wr_ = row_ptrs(w);
   for (int64_t r = r0; r < r1; ++r) {
-    const uint8_t* row = w.row(r);
+    const uint8_t* row = wr_.row(r);
     for (int64_t i = 0; i < m; ++i) acc[i] = 0;
     for (int64_t b = 0; b < nb; ++b) {
       float d, c;
@@ -89,12 +90,13 @@ template <DType T>
 void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, int64_t m, int64_t r0, int64_t r1) {
   const int64_t n = w.rows, k = w.cols;
   std::vector<float> row(k);
+  const RowPtrs wr_ = row_ptrs(w);
   for (int64_t r = r0; r < r1; ++r) {
     const float* wr;
     if constexpr (T == DType::F32) {
-      wr = reinterpret_cast<const float*>(w.row(r));
+      wr = reinterpret_cast<const float*>(wr_.row(r));
     } else {
-      const auto* h = reinterpret_cast<const uint16_t*>(w.row(r));
+      const auto* h = reinterpret_cast<const uint16_t*>(wr_.row(r));
       for (int64_t j = 0; j < k; ++j) row[j] = T == DType::F16 ? fp16_to_fp32(h[j]) : bf16_to_fp32(h[j]);
       wr = row.data();
     }
