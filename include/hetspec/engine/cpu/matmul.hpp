@@ -14,7 +14,10 @@ class ThreadPool;
 
 // AVX2 = AVX2+FMA+F16C; AVX512 = F/BW/VL/DQ + VNNI; NEON = baseline armv8 NEON; NEONDot = armv8.2
 // NEON with the dot-product extension (SDOT). Quantized weights run as integer dots against
-// activations quantized once per call to 8 bits per block of 32 (llama.cpp's Q8_1 design).
+// activations quantized once per call to 8 bits per block of 32, exactly as llama.cpp does (f16
+// scale, nearest-even rounding; Q4_1 against Q8_1 with its f16 block sum, Q8_0/Q4_0 against Q8_0),
+// so results match llama.cpp's up to f32 summation order (and differ from matmul_ref by the
+// activation rounding). Float weights (F32/F16/BF16) use f32 activations as they are.
 enum class CpuPath { Scalar, AVX2, AVX512, NEON, NEONDot };
 CpuPath best_cpu_path();                 // the fastest path this CPU supports
 const char* cpu_path_name(CpuPath p);    // "scalar", "avx2", "avx512", "neon", "neon-dotprod"
