@@ -121,6 +121,10 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
       throw Error(f.where(a + ".attention.head_count"), "does not divide embedding_length and no key_length is given");
     m.head_dim = m.d_model / m.n_heads;
   }
+  if (m.n_heads % m.n_kv_heads != 0)
+    throw Error(f.where(a + ".attention.head_count_kv"), std::to_string(m.n_kv_heads) + " KV heads do not divide " +
+                                                             std::to_string(m.n_heads) + " attention heads");
+  if (m.head_dim % 2 != 0) throw Error(f.where(a + ".attention.key_length"), "head dimension " + std::to_string(m.head_dim) + " is odd (RoPE rotates pairs)");
   if (f.has(a + ".rope.dimension_count") && positive_int(f, a + ".rope.dimension_count") != m.head_dim)
     throw Error(f.where(a + ".rope.dimension_count"), "partial rotary embeddings (rope dims " +
                                                          std::to_string(f.get_i64(a + ".rope.dimension_count")) + " != head dim " +

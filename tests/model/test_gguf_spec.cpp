@@ -146,7 +146,7 @@ TEST_CASE("bad model metadata and tensors name the file and the key or tensor", 
   CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: general.architecture: missing metadata key");
   w = random_model_writer(s, 1);
   w.set_u32("llama.attention.head_count_kv", 3);
-  CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: kv_heads: kv_heads (3) must divide heads (4)");
+  CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: llama.attention.head_count_kv: 3 KV heads do not divide 4 attention heads");
   w = random_model_writer(s, 1);
   w.set_u32("llama.rope.dimension_count", 8);
   CHECK_THROWS_WITH(spec_from_gguf(load(w)), Catch::StartsWith("x.gguf: llama.rope.dimension_count: partial rotary"));
