@@ -89,7 +89,11 @@ std::string model_spec_yaml(const ModelSpec& m) {
       << ", original_context: " << m.rope_scaling.original_context << "}\n";
   o << "weight_dtype: " << dtype_name(m.weight_dtype) << "\n";
   o << "embed_dtype: " << dtype_name(m.embed_dtype) << "\n";
-  if (!m.source.empty()) o << "source: \"" << m.source << "\"\n";
+  if (!m.source.empty()) {
+    std::string q;
+    for (char c : m.source) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    o << "source: \"" << q << "\"\n";
+  }
   return o.str();
 }
 

@@ -188,3 +188,11 @@ TEST_CASE("tensor types without a hetspec dtype are sized by the nearest one; in
         std::string::npos);
   CHECK_THROWS_WITH(f.weight(kTokenEmbdTensor), "x.gguf: token_embd.weight: unsupported tensor type Q5_0 in tensor token_embd.weight");
 }
+
+TEST_CASE("model_spec_yaml quotes the source path", "[gguf]") {
+  ModelSpec s = tiny();
+  s.source = "/tmp/a \"b\" \\c: d.gguf";
+  ModelSpec back = parse_model_spec(YamlMap::from_string(model_spec_yaml(s), "printed.yaml"));
+  CHECK(back.source == s.source);
+  CHECK(back.name == s.name);
+}
