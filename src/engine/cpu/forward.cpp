@@ -129,6 +129,10 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
   const uint16_t* kc = kv.k(layer);  // (capacity, kvd)
   const uint16_t* vc = kv.v(layer);  // (capacity, kvd)
   if (scores_.size() < size_t(pos0 + m)) scores_.resize(size_t(kv.capacity()));
+  // Rounding follows llama.cpp's CPU attention (no flash attention): q and the softmax weights
+  // meet the f16 cache as f16 values, products accumulate in f32.
+  float qh[512];  // (hd) q rounded to f16
+  check(hd <= 512, "forward", "head_dim above 512 is not supported");
   for (int i = 0; i < m; ++i) {
     const int n_keys = pos0 + i + 1;  // causal: positions [0, pos0 + i]
     for (int h = 0; h < s.n_heads; ++h) {
@@ -136,10 +140,12 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
       const float* q = q_.data() + i * qd + h * hd;  // (hd)
       float* out = att_.data() + i * qd + h * hd;    // (hd)
       float* sc = scores_.data();                    // (n_keys)
-      for (int t = 0; t < n_keys; ++t) sc[t] = refops::dot_f32_f16(q, kc + t * kvd + kvh * hd, hd) * scale;
+      for (int64_t e = 0; e < hd; ++e) qh[e] = refops::f16_to_f32(fp32_to_fp16(q[e]));
+      for (int t = 0; t < n_keys; ++t) sc[t] = refops::dot_f32_f16(qh, kc + t * kvd + kvh * hd, hd) * scale;
       refops::softmax(sc, n_keys);
       std::fill(out, out + hd, 0.0f);
-      for (int t = 0; t < n_keys; ++t) refops::axpy_f16(sc[t], vc + t * kvd + kvh * hd, out, hd);
+      for (int t = 0; t < n_keys; ++t)
+        refops::axpy_f16(refops::f16_to_f32(fp32_to_fp16(sc[t])), vc + t * kvd + kvh * hd, out, hd);
     }
   }
 }
