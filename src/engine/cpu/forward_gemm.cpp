@@ -1,28 +1,57 @@
 #include "hetspec/engine/cpu/forward_gemm.hpp"
 
-#include <vector>
 #include <cmath>
 #include <cstdlib>
-#include "hetspec/core/fp16.hpp"
+#include <vector>
 
+#include "hetspec/core/fp16.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 
 namespace hetspec {
 
-// Scalar stand-in until the CPU kernels land: dequantize each weight row once, dot with every x row.
-void forward_gemm(const WeightView& w, const float* x0, float* y, int64_t m, ThreadPool*) {
-  std::vector<float> row(size_t(w.cols));  // (k)
-  std::vector<float> xq(x0, x0 + m * w.cols);
-  if (std::getenv("SIMQ8") && (w.dtype == DType::Q4_1 || w.dtype == DType::Q4_0 || w.dtype == DType::Q8_0)) {
-    for (int64_t b = 0; b < m * w.cols / 32; ++b) {
-      float* xb = xq.data() + b * 32; float amax = 0;
-      for (int j = 0; j < 32; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
-      float d = amax / 127.0f, id = d ? 1.0f / d : 0.0f; float dh = fp16_to_fp32(fp32_to_fp16(d));
-      for (int j = 0; j < 32; ++j) xb[j] = std::roundf(xb[j] * id) * dh;
-      if (std::getenv("SIMQ8S") && w.dtype == DType::Q4_1) {} 
+namespace {
+// llama.cpp-exact emulation (experiment): activations to Q8_1/Q8_0 with f16 d and s.
+void gemm_llamacpp(const WeightView& w, const float* x, float* y, int64_t m) {
+  const int64_t nb = w.cols / QK;
+  std::vector<int8_t> q(size_t(m * w.cols));
+  std::vector<float> d(size_t(m * nb)), s(size_t(m * nb));
+  for (int64_t b = 0; b < m * nb; ++b) {
+    const float* xb = x + b * QK;
+    float amax = 0;
+    for (int j = 0; j < QK; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
+    float dd = amax / 127.0f, id = dd ? 1.0f / dd : 0.0f;
+    int sum = 0;
+    for (int j = 0; j < QK; ++j) { q[size_t(b * QK + j)] = int8_t(std::roundf(xb[j] * id)); sum += q[size_t(b * QK + j)]; }
+    d[size_t(b)] = fp16_to_fp32(fp32_to_fp16(dd));
+    s[size_t(b)] = fp16_to_fp32(fp32_to_fp16(dd * float(sum)));
+  }
+  for (int64_t n = 0; n < w.rows; ++n) {
+    for (int64_t i = 0; i < m; ++i) {
+      float acc = 0, summs = 0;
+      for (int64_t b = 0; b < nb; ++b) {
+        const int8_t* qx = q.data() + (i * nb + b) * QK;
+        int sumi = 0;
+        if (w.dtype == DType::Q4_1) {
+          const BlockQ4_1& blk = reinterpret_cast<const BlockQ4_1*>(w.row(n))[b];
+          for (int j = 0; j < QK / 2; ++j) sumi += (blk.qs[j] & 15) * qx[j] + (blk.qs[j] >> 4) * qx[j + 16];
+          acc += fp16_to_fp32(blk.d) * d[size_t(i * nb + b)] * float(sumi);
+          summs += fp16_to_fp32(blk.m) * s[size_t(i * nb + b)];
+        } else {
+          const BlockQ8_0& blk = reinterpret_cast<const BlockQ8_0*>(w.row(n))[b];
+          for (int j = 0; j < QK; ++j) sumi += blk.qs[j] * qx[j];
+          acc += fp16_to_fp32(blk.d) * d[size_t(i * nb + b)] * float(sumi);
+        }
+      }
+      y[i * w.rows + n] = acc + summs;
     }
   }
-  const float* x = xq.data();
+}
+}  // namespace
+
+// Scalar stand-in until the CPU kernels land: dequantize each weight row once, dot with every x row.
+void forward_gemm(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool*) {
+  if (std::getenv("SIMQ8") && (w.dtype == DType::Q4_1 || w.dtype == DType::Q8_0)) return gemm_llamacpp(w, x, y, m);
+  std::vector<float> row(size_t(w.cols));  // (k)
   for (int64_t n = 0; n < w.rows; ++n) {
     dequantize_row_ref(w.dtype, w.row(n), row.data(), w.cols);
     for (int64_t i = 0; i < m; ++i) {
