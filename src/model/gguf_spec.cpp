@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -15,6 +17,17 @@ int positive_int(const GgufFile& f, const std::string& key) {
   int64_t v = f.get_i64(key);
   if (v <= 0 || v > (int64_t(1) << 30)) throw Error(f.where(key), "must be a positive integer below 2^30, got " + std::to_string(v));
   return static_cast<int>(v);
+}
+
+// A number stored as f32 (rms_eps 1e-5 is 9.99999975e-06 there) as the shortest decimal that
+// reads back to the same float, so specs from GGUF compare equal to the published configs.
+double decimal_f64_or(const GgufFile& f, const std::string& key, double fallback) {
+  if (!f.has(key)) return fallback;
+  if (f.get(key).type != GgufType::F32) return f.get_f64(key);
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf - 1, f.get_f32(key));
+  *r.ptr = '\0';
+  return std::strtod(buf, nullptr);
 }
 
 DType dtype_of(const GgufFile& f, const GgufTensor& t) {
@@ -52,7 +65,7 @@ std::string slug(const std::string& s) {
 void read_rope_scaling(const GgufFile& f, const std::string& arch, ModelSpec& m) {
   const std::string pre = arch + ".rope.scaling.";
   std::string type = f.get_string_or(pre + "type", "");
-  double factor = f.get_f64_or(pre + "factor", 0);
+  double factor = decimal_f64_or(f, pre + "factor", 0);
   if (type == "" || type == "none") {
     if (const GgufTensor* t = f.find_tensor(kRopeFreqsTensor)) {
       std::vector<float> v = f.tensor_f32(t->name);
@@ -94,9 +107,9 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
   m.n_heads = positive_int(f, a + ".attention.head_count");
   m.n_kv_heads = f.has(a + ".attention.head_count_kv") ? positive_int(f, a + ".attention.head_count_kv") : m.n_heads;
   m.context = positive_int(f, a + ".context_length");
-  m.rope_theta = f.get_f64_or(a + ".rope.freq_base", 10000.0);
+  m.rope_theta = decimal_f64_or(f, a + ".rope.freq_base", 10000.0);
   if (!(m.rope_theta > 0)) throw Error(f.where(a + ".rope.freq_base"), "must be positive");
-  m.rms_eps = f.get_f64_or(a + ".attention.layer_norm_rms_epsilon", 1e-5);
+  m.rms_eps = decimal_f64_or(f, a + ".attention.layer_norm_rms_epsilon", 1e-5);
   if (!(m.rms_eps > 0)) throw Error(f.where(a + ".attention.layer_norm_rms_epsilon"), "must be positive");
 
   if (f.has(a + ".attention.key_length")) {

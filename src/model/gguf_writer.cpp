@@ -105,6 +105,15 @@ void GgufWriter::set(const std::string& key, GgufOwnedValue v) {
   kv_.emplace_back(key, std::move(v));
 }
 
+bool GgufWriter::remove(const std::string& key) {
+  for (auto it = kv_.begin(); it != kv_.end(); ++it)
+    if (it->first == key) {
+      kv_.erase(it);
+      return true;
+    }
+  return false;
+}
+
 void GgufWriter::set_string_array(const std::string& k, const std::vector<std::string>& v) {
   std::vector<GgufOwnedValue> items;
   items.reserve(v.size());

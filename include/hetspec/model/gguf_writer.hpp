@@ -49,6 +49,7 @@ class GgufWriter {
   void set_string_array(const std::string& k, const std::vector<std::string>& v);
   void set_f32_array(const std::string& k, const std::vector<float>& v);
   void set_i32_array(const std::string& k, const std::vector<int32_t>& v);
+  bool remove(const std::string& key);  // true if the key was there
 
   // Tensors, in insertion order. dims in ggml order (dims[0] = row length). `bytes` must be
   // exactly the size the type and dims imply.
