@@ -8,38 +8,19 @@ namespace hetspec {
 
 RopeMode rope_mode_for_arch(const std::string& arch) {
   if (arch == "llama") return RopeMode::Normal;
-  if (arch == "qwen2") return RopeMode::Neox;
+  if (arch == "qwen2") return RopeMode::NeoX;
   throw Error("rope", "unknown architecture '" + arch + "' (llama, qwen2)");
-}
-
-std::vector<float> llama3_rope_factors(const ModelSpec& spec) {
-  int half = spec.head_dim / 2;
-  std::vector<float> ff(size_t(half), 1.0f);
-  const RopeScaling& rs = spec.rope_scaling;
-  if (rs.factor <= 0) return ff;
-  // convert_hf_to_gguf.py (LlamaModel): freqs in float32, the rest in Python doubles.
-  double low_wavelen = rs.original_context / rs.low_freq_factor;
-  double high_wavelen = rs.original_context / rs.high_freq_factor;
-  for (int i = 0; i < half; ++i) {
-    float freq = 1.0f / std::pow(float(spec.rope_theta), float(2 * i) / float(spec.head_dim));
-    double wavelen = 2 * M_PI / double(freq);
-    double f;
-    if (wavelen < high_wavelen) f = 1;
-    else if (wavelen > low_wavelen) f = rs.factor;
-    else {
-      double smooth = (rs.original_context / wavelen - rs.low_freq_factor) / (rs.high_freq_factor - rs.low_freq_factor);
-      f = 1 / ((1 - smooth) / rs.factor + smooth);
-    }
-    ff[size_t(i)] = float(f);
-  }
-  return ff;
 }
 
 Rope::Rope(const ModelSpec& spec, const float* rope_freqs)
     : mode(rope_mode_for_arch(spec.arch)), head_dim(spec.head_dim), theta_base(float(spec.rope_theta)) {
   check(head_dim > 0 && head_dim % 2 == 0, "rope", "head_dim must be even, got " + std::to_string(head_dim));
   if (rope_freqs) freq_factors.assign(rope_freqs, rope_freqs + head_dim / 2);
-  else freq_factors = llama3_rope_factors(spec);
+  else if (spec.rope_scaling.factor > 0)
+    freq_factors = llama3_rope_freq_factors(head_dim, spec.rope_theta, spec.rope_scaling.factor,
+                                            spec.rope_scaling.low_freq_factor, spec.rope_scaling.high_freq_factor,
+                                            spec.rope_scaling.original_context);
+  else freq_factors.assign(size_t(head_dim / 2), 1.0f);
 }
 
 void Rope::cos_sin(int pos, float* cs) const {

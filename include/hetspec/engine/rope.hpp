@@ -2,21 +2,20 @@
 //   pair i (0 <= i < head_dim/2) at position p rotates by  theta = p * base^(-2i/head_dim) / ff[i]
 // with theta accumulated in float the way ggml does. GGUF arch "llama" rotates adjacent pairs
 // (x[2i], x[2i+1]) ("normal" mode); "qwen2" rotates (x[i], x[i + head_dim/2]) (NEOX mode).
+// (The vectorized ops in cpu/ops.hpp compute theta in double; this keeps ggml's float rounding.)
 // ff[i] are Llama-3 rope-scaling divisors: from the rope_freqs tensor when the file has one,
-// else computed from the spec's rope_scaling exactly as llama.cpp's converter does; 1 otherwise.
+// else computed from the spec's rope_scaling as llama.cpp's converter does
+// (llama3_rope_freq_factors in cpu/ops.hpp); 1 otherwise.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "hetspec/engine/cpu/ops.hpp"  // RopeMode
 #include "hetspec/model/model_spec.hpp"
 
 namespace hetspec {
 
-enum class RopeMode { Normal, Neox };
 RopeMode rope_mode_for_arch(const std::string& arch);
-
-// Llama-3 frequency divisors (head_dim/2 values; all 1 when spec.rope_scaling.factor == 0).
-std::vector<float> llama3_rope_factors(const ModelSpec& spec);
 
 struct Rope {
   RopeMode mode = RopeMode::Normal;

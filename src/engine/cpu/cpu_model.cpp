@@ -1,6 +1,7 @@
 #include "hetspec/engine/cpu/cpu_model.hpp"
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 
 namespace hetspec {
@@ -50,6 +51,7 @@ std::unique_ptr<CpuModel> CpuModel::load(const std::string& path, int threads, i
   ModelSpec s = spec_from_gguf(m->file_);
   m->weights_ = weights_from_gguf(m->file_, s, m->small_);
   m->threads_ = threads;
+  if (threads > 1) m->pool_ = std::make_unique<ThreadPool>(threads);
   m->forward_ = std::make_unique<CpuForward>(m->weights_, max_batch, m->pool_.get());
   return m;
 }

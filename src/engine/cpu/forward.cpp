@@ -7,25 +7,26 @@
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/fp16.hpp"
-#include "hetspec/engine/cpu/forward_gemm.hpp"
+#include "hetspec/engine/cpu/matmul.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
-#include "hetspec/engine/cpu/ref_ops.hpp"
 
 namespace hetspec {
 
 namespace {
-void add_bias(float* y, const float* b, int m, int64_t n) {  // y (m, n) += b (n)
+void add_bias(const CpuOps& ops, float* y, const float* b, int m, int64_t n) {  // y (m, n) += b (n)
   if (!b) return;
-  for (int i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) y[i * n + j] += b[j];
+  for (int i = 0; i < m; ++i) ops.add(y + i * n, b, y + i * n, n);
 }
-void add_rows(float* x, const float* y, int64_t n) {  // x (n) += y (n)
-  for (int64_t j = 0; j < n; ++j) x[j] += y[j];
+// Values as f16 would hold them (llama.cpp feeds q and the softmax weights to f16 dots).
+void round_to_f16(const CpuOps& ops, float* x, uint16_t* tmp, int64_t n) {
+  ops.f32_to_f16(x, tmp, n);
+  for (int64_t i = 0; i < n; ++i) x[i] = fp16_to_fp32(tmp[i]);
 }
 }  // namespace
 
 CpuForward::CpuForward(const ModelWeights& weights, int max_batch, ThreadPool* pool)
-    : w_(weights), max_batch_(max_batch), pool_(pool), rope_(weights.spec, weights.rope_freqs) {
+    : w_(weights), max_batch_(max_batch), pool_(pool), ops_(cpu_ops()), rope_(weights.spec, weights.rope_freqs) {
   validate_weights(w_, "CpuForward");
   check(max_batch > 0, "CpuForward", "max_batch must be positive");
   const ModelSpec& s = w_.spec;
@@ -45,6 +46,11 @@ CpuForward::CpuForward(const ModelWeights& weights, int max_batch, ThreadPool* p
 KvCache CpuForward::make_cache(int capacity, int l0, int l1) const {
   if (l1 < 0) l1 = w_.spec.n_layers;
   return KvCache(capacity, int(w_.spec.kv_dim()), l0, l1);
+}
+
+void CpuForward::mm(const WeightView& w, const float* x, float* y, int m) {
+  if (reference_matmul_) matmul_ref(w, x, y, m);
+  else matmul(w, x, y, m);
 }
 
 void CpuForward::check_tokens(const int32_t* tokens, int m) const {
@@ -87,13 +93,13 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
     for (int l = l0; l < l1; ++l) {
       const LayerWeights& L = w_.layers[size_t(l)];
       // --- attention block ---
-      for (int i = 0; i < mc; ++i) refops::rmsnorm(xc + i * d, L.attn_norm, xn_.data() + i * d, d, eps);
-      forward_gemm(L.wq, xn_.data(), q_.data(), mc, pool_);  // (mc, qd)
-      forward_gemm(L.wk, xn_.data(), k_.data(), mc, pool_);  // (mc, kvd)
-      forward_gemm(L.wv, xn_.data(), v_.data(), mc, pool_);  // (mc, kvd)
-      add_bias(q_.data(), L.bq, mc, qd);
-      add_bias(k_.data(), L.bk, mc, kvd);
-      add_bias(v_.data(), L.bv, mc, kvd);
+      ops_.rmsnorm(xc, L.attn_norm, xn_.data(), mc, d, eps);  // (mc, d)
+      mm(L.wq, xn_.data(), q_.data(), mc);  // (mc, qd)
+      mm(L.wk, xn_.data(), k_.data(), mc);  // (mc, kvd)
+      mm(L.wv, xn_.data(), v_.data(), mc);  // (mc, kvd)
+      add_bias(ops_, q_.data(), L.bq, mc, qd);
+      add_bias(ops_, k_.data(), L.bk, mc, kvd);
+      add_bias(ops_, v_.data(), L.bv, mc, kvd);
       uint16_t* kc = kv.k(l);  // (capacity, kvd) f16
       uint16_t* vc = kv.v(l);  // (capacity, kvd) f16
       for (int i = 0; i < mc; ++i) {
@@ -101,22 +107,20 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
         rope_.apply(k_.data() + i * kvd, s.n_kv_heads, cs_.data() + i * hd);
         uint16_t* kr = kc + int64_t(p0 + i) * kvd;
         uint16_t* vr = vc + int64_t(p0 + i) * kvd;
-        for (int64_t j = 0; j < kvd; ++j) {
-          kr[j] = fp32_to_fp16(k_[size_t(i * kvd + j)]);
-          vr[j] = fp32_to_fp16(v_[size_t(i * kvd + j)]);
-        }
+        ops_.f32_to_f16(k_.data() + i * kvd, kr, kvd);
+        ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
       }
       kv.set_length(l, p0 + mc);
       attention(l, mc, p0, kv);                                // att_ (mc, qd)
-      forward_gemm(L.wo, att_.data(), proj_.data(), mc, pool_);  // (mc, d)
-      add_rows(xc, proj_.data(), int64_t(mc) * d);
+      mm(L.wo, att_.data(), proj_.data(), mc);  // (mc, d)
+      ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
       // --- feed-forward block ---
-      for (int i = 0; i < mc; ++i) refops::rmsnorm(xc + i * d, L.ffn_norm, xn_.data() + i * d, d, eps);
-      forward_gemm(L.w_gate, xn_.data(), gate_.data(), mc, pool_);  // (mc, f)
-      forward_gemm(L.w_up, xn_.data(), up_.data(), mc, pool_);      // (mc, f)
-      refops::swiglu(gate_.data(), up_.data(), gate_.data(), int64_t(mc) * f);
-      forward_gemm(L.w_down, gate_.data(), proj_.data(), mc, pool_);  // (mc, d)
-      add_rows(xc, proj_.data(), int64_t(mc) * d);
+      ops_.rmsnorm(xc, L.ffn_norm, xn_.data(), mc, d, eps);  // (mc, d)
+      mm(L.w_gate, xn_.data(), gate_.data(), mc);  // (mc, f)
+      mm(L.w_up, xn_.data(), up_.data(), mc);  // (mc, f)
+      ops_.silu_mul(gate_.data(), up_.data(), gate_.data(), int64_t(mc) * f);
+      mm(L.w_down, gate_.data(), proj_.data(), mc);  // (mc, d)
+      ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
     }
   }
 }
@@ -126,27 +130,32 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), hd = s.head_dim;
   const int group = s.n_heads / s.n_kv_heads;
   const float scale = 1.0f / std::sqrt(float(hd));
-  const uint16_t* kc = kv.k(layer);  // (capacity, kvd)
-  const uint16_t* vc = kv.v(layer);  // (capacity, kvd)
-  if (scores_.size() < size_t(pos0 + m)) scores_.resize(size_t(kv.capacity()));
-  // Rounding follows llama.cpp's CPU attention (no flash attention): q and the softmax weights
-  // meet the f16 cache as f16 values, products accumulate in f32.
-  float qh[512];  // (hd) q rounded to f16
-  check(hd <= 512, "forward", "head_dim above 512 is not supported");
-  for (int i = 0; i < m; ++i) {
-    const int n_keys = pos0 + i + 1;  // causal: positions [0, pos0 + i]
-    for (int h = 0; h < s.n_heads; ++h) {
+  const uint16_t* kc = kv.k(layer);  // (capacity, kvd) f16
+  const uint16_t* vc = kv.v(layer);  // (capacity, kvd) f16
+  // One item per (token, head). Rounding follows llama.cpp's CPU attention (no flash attention):
+  // q and the softmax weights meet the f16 cache as f16 values; dots accumulate in f32.
+  const int64_t items = int64_t(m) * s.n_heads;
+  auto work = [&](int64_t b, int64_t e) {
+    std::vector<float> sc(size_t(pos0 + m));     // (n_keys) scores, then weights
+    std::vector<uint16_t> tmp(size_t(std::max<int64_t>(hd, pos0 + m)));
+    std::vector<float> qh(static_cast<size_t>(hd));  // (hd)
+    for (int64_t it = b; it < e; ++it) {
+      const int i = int(it / s.n_heads), h = int(it % s.n_heads);
+      const int n_keys = pos0 + i + 1;  // causal: positions [0, pos0 + i]
       const int64_t kvh = h / group;
-      const float* q = q_.data() + i * qd + h * hd;  // (hd)
-      float* out = att_.data() + i * qd + h * hd;    // (hd)
-      float* sc = scores_.data();                    // (n_keys)
-      for (int64_t e = 0; e < hd; ++e) qh[e] = refops::f16_to_f32(fp32_to_fp16(q[e]));
-      for (int t = 0; t < n_keys; ++t) sc[t] = refops::dot_f32_f16(qh, kc + t * kvd + kvh * hd, hd) * scale;
-      refops::softmax(sc, n_keys);
-      std::fill(out, out + hd, 0.0f);
-      for (int t = 0; t < n_keys; ++t)
-        refops::axpy_f16(refops::f16_to_f32(fp32_to_fp16(sc[t])), vc + t * kvd + kvh * hd, out, hd);
+      std::copy_n(q_.data() + i * qd + h * hd, hd, qh.data());
+      round_to_f16(ops_, qh.data(), tmp.data(), hd);
+      ops_.attn_scores_f16(qh.data(), kc + kvh * hd, kvd, n_keys, hd, scale, sc.data());
+      ops_.softmax(sc.data(), n_keys);
+      round_to_f16(ops_, sc.data(), tmp.data(), n_keys);
+      ops_.attn_values_f16(sc.data(), vc + kvh * hd, kvd, n_keys, hd, att_.data() + i * qd + h * hd);
     }
+  };
+  if (pool_ && pool_->threads() > 1 && items > 1) {
+    const int64_t grain = (items + pool_->threads() - 1) / pool_->threads();  // one scratch set per chunk
+    pool_->parallel_for(items, grain, work);
+  } else {
+    work(0, items);
   }
 }
 
@@ -155,9 +164,8 @@ void CpuForward::head(const float* x, int rows, float* logits) {
   const int64_t d = s.d_model;
   for (int r0 = 0; r0 < rows; r0 += max_batch_) {
     const int rc = std::min(max_batch_, rows - r0);
-    for (int i = 0; i < rc; ++i)
-      refops::rmsnorm(x + (r0 + i) * d, w_.output_norm, xn_.data() + i * d, d, float(s.rms_eps));
-    forward_gemm(w_.output, xn_.data(), logits + int64_t(r0) * s.vocab, rc, pool_);  // (rc, vocab)
+    ops_.rmsnorm(x + int64_t(r0) * d, w_.output_norm, xn_.data(), rc, d, float(s.rms_eps));  // (rc, d)
+    mm(w_.output, xn_.data(), logits + int64_t(r0) * s.vocab, rc);  // (rc, vocab)
   }
 }
 

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/engine/model_weights.hpp"
 #include "hetspec/model/gguf_file.hpp"
 
 namespace hetspec {
 
-class ThreadPool;
 
 // Views into `f` for every tensor of a Llama-family model with spec `s` (tied head = token_embd).
 // Small f32 vectors are decoded into `small` (which must outlive the result). Throws the GGUF
@@ -42,7 +42,7 @@ class CpuModel {
   std::vector<std::vector<float>> small_;  // decoded norms / biases / rope factors
   ModelWeights weights_;
   int threads_ = 1;
-  std::shared_ptr<ThreadPool> pool_;  // null: single-threaded
+  std::unique_ptr<ThreadPool> pool_;  // null when threads == 1
   std::unique_ptr<CpuForward> forward_;
 };
 

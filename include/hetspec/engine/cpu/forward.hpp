@@ -4,11 +4,13 @@
 // One code path serves decode (m = 1), prefill and verification (m > 1): token i of a call sits at
 // position pos0 + i and attends to cache positions [0, pos0 + i]. The three stages are separate
 // calls so a plan can split layers across devices ([l0, l1) ranges hand over the hidden state)
-// or self-draft with the first k layers. Scratch buffers are allocated once, in the constructor.
+// or self-draft with the first k layers. Scratch buffers are allocated once, in the constructor
+// (attention keeps small per-chunk score buffers). Kernels: matmul + CpuOps (cpu/matmul.hpp, cpu/ops.hpp).
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "hetspec/engine/cpu/ops.hpp"
 #include "hetspec/engine/kv_cache.hpp"
 #include "hetspec/engine/model_weights.hpp"
 #include "hetspec/engine/rope.hpp"
@@ -27,6 +29,9 @@ class CpuForward {
   int max_batch() const { return max_batch_; }
   // A cache shaped for this model: capacity positions of layers [l0, l1) (default: all).
   KvCache make_cache(int capacity, int l0 = 0, int l1 = -1) const;
+  // Tests: use matmul_ref (exact f32 dots of dequantized rows) instead of the fast kernels, which
+  // quantize activations to 8 bits per block for quantized weights as llama.cpp does.
+  void set_reference_matmul(bool on) { reference_matmul_ = on; }
 
   // x (m, d) = rows of token_embd, dequantized. Token ids are range-checked.
   void embed(const int32_t* tokens, int m, float* x) const;
@@ -44,10 +49,13 @@ class CpuForward {
  private:
   void attention(int layer, int m, int pos0, KvCache& kv);  // q_ -> att_
   void check_tokens(const int32_t* tokens, int m) const;
+  void mm(const WeightView& w, const float* x, float* y, int m);  // y (m, w.rows) = x (m, w.cols) · w^T
 
   const ModelWeights& w_;
   int max_batch_;
   ThreadPool* pool_;
+  bool reference_matmul_ = false;
+  const CpuOps& ops_;  // the best path's element-wise kernels
   Rope rope_;
   // Scratch, sized for max_batch rows.
   std::vector<float> x_;       // (max_batch, d)      hidden state of forward()
@@ -60,7 +68,6 @@ class CpuForward {
   std::vector<float> gate_;    // (max_batch, f)
   std::vector<float> up_;      // (max_batch, f)
   std::vector<float> cs_;      // (max_batch, head_dim)  rope cos/sin per token
-  std::vector<float> scores_;  // (capacity)  attention scores of one head, grown on demand
   std::vector<float> hidden_;  // (logit_rows, d) rows kept for the head by forward()
   std::vector<float> logits_;  // (logit_rows, vocab) grown on demand
 };
