@@ -10,13 +10,15 @@
 #include "hetspec/engine/cpu/cpu_model.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/rss.hpp"
+#include "hetspec/model/chat_template.hpp"
+#include "hetspec/model/tokenizer_gguf.hpp"
 #include "registry.hpp"
 
 namespace {
 
 struct GenerateArgs {
   std::string model, prompt, ids;
-  bool chat = false, ignore_eos = false;
+  bool chat = false, ignore_eos = false, print_ids = false;
   int n = 64, threads = 1, ctx = 0;
   float temp = 0, top_p = 1;
   int top_k = 0;
@@ -45,9 +47,19 @@ int run(const GenerateArgs& a) {
   using namespace hetspec;
   auto model = CpuModel::load(a.model, a.threads);
   const ModelSpec& s = model->spec();
+  if (a.ids.empty() == a.prompt.empty()) throw Error("generate", "give exactly one of --prompt or --ids");
+  Tokenizer tok = tokenizer_from_gguf(model->file());
   std::vector<int32_t> prompt;
-  if (!a.ids.empty()) prompt = parse_ids(a.ids);
-  else throw Error("generate", "--prompt needs the tokenizer, not built yet: pass token ids with --ids");
+  if (!a.ids.empty()) {
+    if (a.chat) throw Error("generate", "--chat needs --prompt text, not --ids");
+    prompt = parse_ids(a.ids);
+  } else if (a.chat) {
+    std::string text = apply_chat_template(tok.chat_template(), {{"user", a.prompt}}, true, a.model + ": tokenizer.chat_template");
+    prompt = tok.encode(text, true, true);  // the template's control tokens are tokens
+  } else {
+    prompt = tok.encode(a.prompt, true, false);
+  }
+  if (prompt.empty()) throw Error("generate", "the prompt encodes to no tokens");
   const int ctx = a.ctx > 0 ? a.ctx : s.context;
   if (int(prompt.size()) >= ctx)
     throw Error(a.model, "prompt of " + std::to_string(prompt.size()) + " tokens exceeds the context of " +
@@ -57,10 +69,11 @@ int run(const GenerateArgs& a) {
   GenerateOptions opt;
   opt.n = a.n;
   opt.sampler = SamplerParams{a.temp, a.top_k, a.top_p, a.seed};
-  int32_t eos = int32_t(model->file().get_i64_or("tokenizer.ggml.eos_token_id", -1));
-  if (!a.ignore_eos && eos >= 0) opt.stop_ids.push_back(eos);
-  GenerateResult r = generate(model->forward(), kv, prompt, opt, [](int32_t id) {
-    std::printf("%d ", id);
+  if (!a.ignore_eos) opt.stop_ids = tok.eog_ids();
+  // Stream the text; bytes of a multi-byte character may span tokens, which the terminal joins.
+  GenerateResult r = generate(model->forward(), kv, prompt, opt, [&](int32_t id) {
+    if (a.print_ids) std::printf("%d ", id);
+    else if (!tok.is_eog(id)) std::fputs(tok.token_to_piece(id, false).c_str(), stdout);
     std::fflush(stdout);
   });
   std::printf("\n");
@@ -87,7 +100,8 @@ hetspec::cli::Registrar reg("generate", "Generate text with a GGUF model on the 
   app.add_option("--seed", a->seed, "sampling seed");
   app.add_option("--threads,-t", a->threads, "CPU threads")->check(CLI::Range(1, 1024));
   app.add_option("--ctx", a->ctx, "context length (default: the model's)")->check(CLI::Range(1, 1 << 24));
-  app.add_flag("--ignore-eos", a->ignore_eos, "keep generating past the end-of-sequence token");
+  app.add_flag("--ignore-eos", a->ignore_eos, "keep generating past end-of-generation tokens");
+  app.add_flag("--print-ids", a->print_ids, "print generated token ids instead of text");
   return std::function<int()>([a] { return run(*a); });
 });
 
