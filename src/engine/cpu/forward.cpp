@@ -50,7 +50,7 @@ KvCache CpuForward::make_cache(int capacity, int l0, int l1) const {
 
 void CpuForward::mm(const WeightView& w, const float* x, float* y, int m) {
   if (reference_matmul_) matmul_ref(w, x, y, m);
-  else matmul(w, x, y, m);
+  else matmul(w, x, y, m, pool_);
 }
 
 void CpuForward::check_tokens(const int32_t* tokens, int m) const {
@@ -111,7 +111,7 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
         ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
       }
       kv.set_length(l, p0 + mc);
-      attention(l, mc, p0, kv);                                // att_ (mc, qd)
+      attention(l, mc, p0, kv);                 // att_ (mc, qd)
       mm(L.wo, att_.data(), proj_.data(), mc);  // (mc, d)
       ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
       // --- feed-forward block ---
@@ -151,7 +151,9 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
       ops_.attn_values_f16(sc.data(), vc + kvh * hd, kvd, n_keys, hd, att_.data() + i * qd + h * hd);
     }
   };
-  if (pool_ && pool_->threads() > 1 && items > 1) {
+  // Waking the pool costs microseconds; short contexts are cheaper on one thread.
+  const int64_t work_macs = items * int64_t(pos0 + m) * hd * 2;
+  if (pool_ && pool_->threads() > 1 && items > 1 && work_macs >= (int64_t(1) << 18)) {
     const int64_t grain = (items + pool_->threads() - 1) / pool_->threads();  // one scratch set per chunk
     pool_->parallel_for(items, grain, work);
   } else {
