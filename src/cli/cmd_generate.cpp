@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hetspec/core/error.hpp"
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/rss.hpp"

@@ -6,6 +6,7 @@
 // calls so a plan can split layers across devices ([l0, l1) ranges hand over the hidden state)
 // or self-draft with the first k layers. Scratch buffers are allocated once, in the constructor
 // (attention keeps small per-chunk score buffers). Kernels: matmul + CpuOps (cpu/matmul.hpp, cpu/ops.hpp).
+// Lives outside engine/cpu/, which holds only the kernels (the kernels-only aarch64 build globs it).
 #pragma once
 #include <cstdint>
 #include <vector>
