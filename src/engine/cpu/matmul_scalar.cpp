@@ -10,22 +10,25 @@
 
 namespace hetspec::detail {
 
-void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, int64_t k) {
+void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k) {
   for (int64_t b = 0; b < k / QK; ++b) {
     const float* xb = x + b * QK;
     float amax = 0;
     for (int j = 0; j < QK; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
     const float d = amax / 127.0f;
-    const float id = d != 0 ? 1.0f / d : 0.0f;
+    const float id = amax != 0 ? 127.0f / amax : 0.0f;
     int sum = 0;
     for (int j = 0; j < QK; ++j) {
-      int q = static_cast<int>(std::lround(xb[j] * id));
+      int q = static_cast<int>(std::nearbyint(xb[j] * id));  // nearest even, as llama.cpp's SIMD
       q = q > 127 ? 127 : (q < -127 ? -127 : q);
       qs[b * QK + j] = static_cast<int8_t>(q);
       sum += q;
     }
-    ds[2 * b] = d;
-    ds[2 * b + 1] = d * static_cast<float>(sum);
+    const float dh = fp16_to_fp32(fp32_to_fp16(d));
+    ds[2 * b] = dh;
+    ds[2 * b + 1] = dh * static_cast<float>(sum);
+    ds81[2 * b] = dh;
+    ds81[2 * b + 1] = fp16_to_fp32(fp32_to_fp16(d * static_cast<float>(sum)));
   }
 }
 
@@ -74,7 +77,7 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
         const int8_t* xs = xq.qs + i * k + b * QK;
         int32_t isum = 0;
         for (int j = 0; j < QK; ++j) isum += static_cast<int32_t>(q[j]) * xs[j];
-        const float* ds = xq.ds + (i * nb + b) * 2;
+        const float* ds = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i * nb + b) * 2;
         acc[i] += d * ds[0] * static_cast<float>(isum) + c * ds[1];
       }
     }

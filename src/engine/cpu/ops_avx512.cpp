@@ -3,6 +3,7 @@
 #if defined(__x86_64__)
 // GCC 12 warns falsely about the undefined-register idiom inside its own AVX-512 headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <cmath>

@@ -24,6 +24,12 @@ std::vector<CpuPath> supported_cpu_paths();  // Scalar first, best last
 // pool == nullptr runs on the calling thread.
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);
 void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);
+// Several weights sharing one input x (same k), e.g. Q/K/V or gate/up: x is quantized once and
+// all their rows go through one parallel dispatch. ys[j]: (m, ws[j].rows).
+void matmul_many(const WeightView* ws, float* const* ys, int count, const float* x, int64_t m,
+                 ThreadPool* pool = nullptr);
+void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int count, const float* x, int64_t m,
+                      ThreadPool* pool = nullptr);
 // Scalar reference: dequantize each row, f32/double dot. The parity oracle.
 void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m);
 
