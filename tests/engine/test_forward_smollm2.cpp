@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/sampler.hpp"
 #include "../support/paths.hpp"
