@@ -14,6 +14,7 @@
 #include "../support/paths.hpp"
 #include "../support/run_cli.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
+#include "hetspec/model/gguf_file.hpp"
 #include "truncated_gguf.hpp"
 
 using namespace hetspec;
@@ -130,11 +131,17 @@ TEST_CASE("SmolLM2 teacher-forced: llama.cpp's greedy choice is our top logit up
   CHECK(agree >= steps * 9 / 10);
 }
 
-// Writes the one-layer cut for scripts/make-forward-reference.py (hidden: run only by name).
+// Not a test: writes the one-layer cut for scripts/make-forward-reference.py when HETSPEC_OUT is
+// set (hidden tag; a filter made only of exclusions, like "~[slow]", still selects it, so it does
+// nothing without HETSPEC_OUT).
 TEST_CASE("write the one-layer SmolLM2 cut", "[.write-1layer]") {
   const char* out = std::getenv("HETSPEC_OUT");
-  REQUIRE(out);
+  if (!out || !*out) {
+    SUCCEED("HETSPEC_OUT not set: nothing to write");
+    return;
+  }
   test::write_truncated_gguf(model_or_fail(), 1, out);
+  CHECK(GgufFile::open(out).get_i64("llama.block_count") == 1);
 }
 
 TEST_CASE("SmolLM2 one-layer cut: logits equal llama.cpp's to float rounding", "[forward][smollm2]") {
