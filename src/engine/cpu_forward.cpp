@@ -133,8 +133,11 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
   const uint16_t* kc = kv.k(layer);  // (capacity, kvd) f16
   const uint16_t* vc = kv.v(layer);  // (capacity, kvd) f16
   // One item per (token, head). Rounding follows llama.cpp's CPU attention (no flash attention):
-  // q and the softmax weights meet the f16 cache as f16 values; dots accumulate in f32.
+  // q and the softmax weights meet the f16 cache as f16 values; dots accumulate in f32, in
+  // llama.cpp's order for one query (m == 1) or for several (its GEMM).
   const int64_t items = int64_t(m) * s.n_heads;
+  const auto scores_fn = m == 1 ? ops_.attn_scores_f16 : ops_.attn_scores_f16_batch;
+  const auto values_fn = m == 1 ? ops_.attn_values_f16 : ops_.attn_values_f16_batch;
   auto work = [&](int64_t b, int64_t e) {
     std::vector<float> sc(size_t(pos0 + m));     // (n_keys) scores, then weights
     std::vector<uint16_t> tmp(size_t(std::max<int64_t>(hd, pos0 + m)));
@@ -145,10 +148,10 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
       const int64_t kvh = h / group;
       std::copy_n(q_.data() + i * qd + h * hd, hd, qh.data());
       round_to_f16(ops_, qh.data(), tmp.data(), hd);
-      ops_.attn_scores_f16(qh.data(), kc + kvh * hd, kvd, n_keys, hd, scale, sc.data());
+      scores_fn(qh.data(), kc + kvh * hd, kvd, n_keys, hd, scale, sc.data());
       ops_.softmax(sc.data(), n_keys);
       round_to_f16(ops_, sc.data(), tmp.data(), n_keys);
-      ops_.attn_values_f16(sc.data(), vc + kvh * hd, kvd, n_keys, hd, att_.data() + i * qd + h * hd);
+      values_fn(sc.data(), vc + kvh * hd, kvd, n_keys, hd, att_.data() + i * qd + h * hd);
     }
   };
   // Waking the pool costs microseconds; short contexts are cheaper on one thread.

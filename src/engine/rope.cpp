@@ -44,8 +44,11 @@ void Rope::apply(float* x, int n_heads, const float* cs) const {
       int a = mode == RopeMode::Normal ? 2 * i : i;
       int b = mode == RopeMode::Normal ? 2 * i + 1 : i + half;
       float x0 = xh[a], x1 = xh[b];
-      xh[a] = x0 * c - x1 * s;
-      xh[b] = x0 * s + x1 * c;
+      // As llama.cpp's compiled rotate_pairs (GCC contracts x0·c - x1·s and x0·s + x1·c into
+      // FMAs, fusing the x0 products in both its vectorized and its scalar loop).
+      const float x1s = x1 * s, x1c = x1 * c;
+      xh[a] = std::fma(x0, c, -x1s);
+      xh[b] = std::fma(x0, s, x1c);
     }
   }
 }

@@ -68,6 +68,8 @@ CpuOps merged(CpuOps o) {
   if (!o.attn_scores_f16) o.attn_scores_f16 = s.attn_scores_f16;
   if (!o.attn_values_f16) o.attn_values_f16 = s.attn_values_f16;
   if (!o.f32_to_f16) o.f32_to_f16 = s.f32_to_f16;
+  if (!o.attn_scores_f16_batch) o.attn_scores_f16_batch = o.attn_scores_f16;
+  if (!o.attn_values_f16_batch) o.attn_values_f16_batch = o.attn_values_f16;
   return o;
 }
 

@@ -28,6 +28,13 @@ struct CpuOps {
   void (*attn_values_f16)(const float* p, const uint16_t* v, int64_t v_stride, int64_t n_keys, int64_t d, float* out);
   // y(n) = f16(x(n)), round to nearest even (KV cache writes).
   void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
+  // The same two attention products for a forward over several tokens: equal up to float
+  // summation order (llama.cpp runs one query through ggml_vec_dot_f16, several through a GEMM,
+  // and the AVX-512 table reproduces both orders). Null in a path's table: the entries above.
+  void (*attn_scores_f16_batch)(const float* q, const uint16_t* k, int64_t k_stride, int64_t n_keys, int64_t d,
+                                float scale, float* scores);
+  void (*attn_values_f16_batch)(const float* p, const uint16_t* v, int64_t v_stride, int64_t n_keys, int64_t d,
+                                float* out);
 };
 
 const CpuOps& cpu_ops(CpuPath p);  // that path's table (scalar entries where it has none)
