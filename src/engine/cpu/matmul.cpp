@@ -62,7 +62,6 @@ QuantRowFn quant_fn(CpuPath p) {
 struct Scratch {
   std::vector<int8_t> qs;
   std::vector<float> ds, ds81;
-  std::vector<float> dx8;
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -114,13 +113,6 @@ void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int 
     xq.ds81 = ds81;
     xq.k = k;
     xq.nb = nb;
-    if (path == CpuPath::AVX512) {
-      if (static_cast<int64_t>(s.dx8.size()) < m * nb * 8) s.dx8.resize(m * nb * 8);
-      float* dx8 = s.dx8.data();
-      for (int64_t i = 0; i < m * nb; ++i)
-        for (int j = 0; j < 8; ++j) dx8[i * 8 + j] = ds[i * 2];
-      xq.dx8 = dx8;
-    }
   }
   detail::RowsFn fs[16];
   std::vector<detail::RowsFn> fs_big;

@@ -20,7 +20,6 @@ struct QuantX {
   const int8_t* qs = nullptr;  // (m, k)
   const float* ds = nullptr;   // (m, nb, 2)
   const float* ds81 = nullptr; // (m, nb, 2)
-  const float* dx8 = nullptr;  // (m, nb, 8): d repeated 8 times; filled only for the AVX-512 path
   int64_t k = 0, nb = 0;
 };
 

@@ -72,7 +72,7 @@ TEST_CASE("ops: every path matches the scalar ops", "[kernels]") {
     }
     // attention over an f16 cache with a row stride (several heads interleaved)
     for (int64_t hd : {8, 33, 64, 128}) {
-      for (int64_t nk : {1, 5, 70}) {
+      for (int64_t nk : {1, 5, 70, 200}) {
         INFO(cpu_path_name(p) << " head_dim=" << hd << " keys=" << nk);
         const int64_t stride = 3 * hd + 5;
         std::vector<uint16_t> k = rnd_f16(nk * stride, rng), v = rnd_f16(nk * stride, rng);
@@ -82,10 +82,14 @@ TEST_CASE("ops: every path matches the scalar ops", "[kernels]") {
         double sum_abs = 0;
         for (int64_t t = 0; t < hd; ++t) sum_abs += std::fabs(q[t]) * 2.0;
         CHECK(worst(s2, s1, 0, 1e-6 * sum_abs * 0.125 + 1e-7) <= 1.0);
-        std::vector<float> pr = rnd(nk, rng), o1(hd), o2(hd, 123.0f);
+        o.attn_scores_f16_batch(q.data(), k.data() + hd, stride, nk, hd, 0.125f, s2.data());  // GEMM order
+        CHECK(worst(s2, s1, 0, 1e-6 * sum_abs * 0.125 + 1e-7) <= 1.0);
+        std::vector<float> pr = rnd(nk, rng), o1(hd), o2(hd, 123.0f), o3(hd, 123.0f);
         ref.attn_values_f16(pr.data(), v.data() + 2 * hd, stride, nk, hd, o1.data());
         o.attn_values_f16(pr.data(), v.data() + 2 * hd, stride, nk, hd, o2.data());
         CHECK(worst(o2, o1, 0, 1e-6 * nk * 2.0 + 1e-7) <= 1.0);
+        o.attn_values_f16_batch(pr.data(), v.data() + 2 * hd, stride, nk, hd, o3.data());
+        CHECK(worst(o3, o1, 0, 1e-6 * nk * 2.0 + 1e-7) <= 1.0);
       }
     }
   }
