@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "hetspec/engine/cpu_model.hpp"
@@ -187,4 +189,49 @@ TEST_CASE("SmolLM2 one-layer cut: logits bit-equal to llama.cpp's", "[forward][s
     }
   }
   WARN("one-layer cut: largest logit difference from llama.cpp " << worst);
+}
+
+// Not a test: for scripts/compare-llama-layers.py. With HETSPEC_OUT=<dir>, HETSPEC_IDS=<prompt ids>
+// and optionally HETSPEC_DEC=<ids fed one at a time>, writes each forward's hidden state after every
+// layer (s<step>_l<layer>.bin, (m, d_model) f32) and its last row's logits (s<step>_logits.bin).
+TEST_CASE("write per-layer hidden states", "[.dump-layers]") {
+  const char* out = std::getenv("HETSPEC_OUT");
+  if (!out || !*out) {
+    SUCCEED("HETSPEC_OUT not set: nothing to write");
+    return;
+  }
+  auto ids_of = [](const char* s) {
+    std::vector<int32_t> v;
+    std::stringstream ss(s ? s : "");
+    for (std::string t; std::getline(ss, t, ',');)
+      if (!t.empty()) v.push_back(std::stoi(t));
+    return v;
+  };
+  const std::vector<int32_t> prompt = ids_of(std::getenv("HETSPEC_IDS")), dec = ids_of(std::getenv("HETSPEC_DEC"));
+  REQUIRE(!prompt.empty());
+  auto model = CpuModel::load(model_or_fail(), 1);
+  const ModelSpec& s = model->spec();
+  KvCache kv = model->make_cache(int(prompt.size() + dec.size()));
+  CpuForward& fw = model->forward();
+  auto save = [&](int step, const char* what, int layer, const float* p, size_t n) {
+    char name[64];
+    if (layer < 0) std::snprintf(name, sizeof name, "/s%d_%s.bin", step, what);
+    else std::snprintf(name, sizeof name, "/s%d_l%d.bin", step, layer);
+    std::ofstream f(out + std::string(name), std::ios::binary);
+    f.write(reinterpret_cast<const char*>(p), std::streamsize(n * sizeof(float)));
+  };
+  int pos = 0;
+  auto run = [&](const int32_t* t, int m, int step) {
+    std::vector<float> x(size_t(m) * size_t(s.d_model)), lg(size_t(s.vocab));  // (m, d_model), (vocab)
+    fw.embed(t, m, x.data());
+    for (int l = 0; l < s.n_layers; ++l) {
+      fw.run_layers(x.data(), m, pos, l, l + 1, kv);
+      save(step, "", l, x.data(), x.size());
+    }
+    fw.head(x.data() + size_t(m - 1) * size_t(s.d_model), 1, lg.data());
+    save(step, "logits", -1, lg.data(), lg.size());
+    pos += m;
+  };
+  run(prompt.data(), int(prompt.size()), 0);
+  for (size_t i = 0; i < dec.size(); ++i) run(&dec[i], 1, int(i) + 1);
 }
