@@ -111,7 +111,7 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
         ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
       }
       kv.set_length(l, p0 + mc);
-      attention(l, mc, p0, kv);                 // att_ (mc, qd)
+      attention(l, mc, p0, kv, m > 1 || forward_batched_);  // att_ (mc, qd)
       mm(L.wo, att_.data(), proj_.data(), mc);  // (mc, d)
       ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
       // --- feed-forward block ---
@@ -125,7 +125,7 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
   }
 }
 
-void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
+void CpuForward::attention(int layer, int m, int pos0, KvCache& kv, bool batched) {
   const ModelSpec& s = w_.spec;
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), hd = s.head_dim;
   const int group = s.n_heads / s.n_kv_heads;
@@ -134,10 +134,10 @@ void CpuForward::attention(int layer, int m, int pos0, KvCache& kv) {
   const uint16_t* vc = kv.v(layer);  // (capacity, kvd) f16
   // One item per (token, head). Rounding follows llama.cpp's CPU attention (no flash attention):
   // q and the softmax weights meet the f16 cache as f16 values; dots accumulate in f32, in
-  // llama.cpp's order for one query (m == 1) or for several (its GEMM).
+  // llama.cpp's order for one query or, when batched, for several (its GEMM).
   const int64_t items = int64_t(m) * s.n_heads;
-  const auto scores_fn = m == 1 ? ops_.attn_scores_f16 : ops_.attn_scores_f16_batch;
-  const auto values_fn = m == 1 ? ops_.attn_values_f16 : ops_.attn_values_f16_batch;
+  const auto scores_fn = batched ? ops_.attn_scores_f16_batch : ops_.attn_scores_f16;
+  const auto values_fn = batched ? ops_.attn_values_f16_batch : ops_.attn_values_f16;
   auto work = [&](int64_t b, int64_t e) {
     std::vector<float> sc(size_t(pos0 + m));     // (n_keys) scores, then weights
     std::vector<uint16_t> tmp(size_t(std::max<int64_t>(hd, pos0 + m)));
@@ -187,6 +187,11 @@ const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache
   hidden_.resize(size_t(logit_rows) * size_t(d));
   if (logits_.size() < size_t(logit_rows) * size_t(s.vocab)) logits_.resize(size_t(logit_rows) * size_t(s.vocab));
   const int first_row = m - logit_rows;
+  struct Flag {  // reset even when a layer throws
+    bool& f;
+    ~Flag() { f = false; }
+  } flag{forward_batched_};
+  forward_batched_ = m > 1;
   for (int c0 = 0; c0 < m; c0 += max_batch_) {
     const int mc = std::min(max_batch_, m - c0);
     embed(tokens + c0, mc, x_.data());                      // (mc, d)

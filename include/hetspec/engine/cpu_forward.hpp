@@ -49,7 +49,8 @@ class CpuForward {
   const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1);
 
  private:
-  void attention(int layer, int m, int pos0, KvCache& kv);  // q_ -> att_
+  // q_ -> att_; batched: sum in the order llama.cpp uses for a batch of several tokens.
+  void attention(int layer, int m, int pos0, KvCache& kv, bool batched);
   void check_tokens(const int32_t* tokens, int m) const;
   void mm(const WeightView& w, const float* x, float* y, int m);  // y (m, w.rows) = x (m, w.cols) · w^T
 
@@ -57,6 +58,7 @@ class CpuForward {
   int max_batch_;
   ThreadPool* pool_;
   bool reference_matmul_ = false;
+  bool forward_batched_ = false;  // forward() of m > 1 tokens in progress (its chunks may hold 1)
   const CpuOps& ops_;  // the best path's element-wise kernels
   Rope rope_;
   // Scratch, sized for max_batch rows.
