@@ -1,0 +1,140 @@
+// Y(m, N) = X(m, K) . W(N, K)^T with W in its ggml block layout (rows contiguous, 32 weights per
+// block), plus the embedding lookup (row dequantisation) over the same layouts.
+// Defines: WTYPE (T_*), K (columns, a multiple of 32), GEMV_LX / GEMV_ROWS (work-items per row,
+// rows per work-group), GEMM_LX / GEMM_ROWS / GEMM_TM (same, and tokens per work-group).
+#define NB (K / 32)
+#if WTYPE == T_F32
+#define BLOCK_BYTES 128
+#elif WTYPE == T_F16
+#define BLOCK_BYTES 64
+#elif WTYPE == T_Q8_0
+#define BLOCK_BYTES 34
+#elif WTYPE == T_Q4_0
+#define BLOCK_BYTES 18
+#elif WTYPE == T_Q4_1
+#define BLOCK_BYTES 20
+#else
+#error "unknown WTYPE"
+#endif
+#define ROW_BYTES ((size_t)NB * BLOCK_BYTES)
+
+// Weights 0..15 of the block at p into *lo, 16..31 into *hi (dequantised).
+inline void decode_block(global const uchar* p, float16* lo, float16* hi) {
+#if WTYPE == T_F32
+  *lo = vload16(0, (global const float*)p);
+  *hi = vload16(1, (global const float*)p);
+#elif WTYPE == T_F16
+  *lo = vload_half16(0, (global const half*)p);
+  *hi = vload_half16(1, (global const half*)p);
+#elif WTYPE == T_Q8_0
+  const float d = vload_half(0, (global const half*)p);
+  *lo = convert_float16(as_char16(vload8(0, (global const short*)(p + 2)))) * d;
+  *hi = convert_float16(as_char16(vload8(1, (global const short*)(p + 2)))) * d;
+#elif WTYPE == T_Q4_0
+  const float d = vload_half(0, (global const half*)p);
+  const uchar16 b = as_uchar16(vload8(0, (global const ushort*)(p + 2)));
+  *lo = (convert_float16(b & (uchar16)(15)) - 8.0f) * d;
+  *hi = (convert_float16(b >> (uchar16)(4)) - 8.0f) * d;
+#elif WTYPE == T_Q4_1
+  const float d = vload_half(0, (global const half*)p);
+  const float m = vload_half(1, (global const half*)p);
+  const uchar16 b = as_uchar16(vload4(0, (global const uint*)(p + 4)));
+  *lo = convert_float16(b & (uchar16)(15)) * d + m;
+  *hi = convert_float16(b >> (uchar16)(4)) * d + m;
+#endif
+}
+
+// Dot of the block at p with x's 32 values (xlo, xhi), scale factored out of the inner sum.
+inline float block_dot(global const uchar* p, float16 xlo, float16 xhi) {
+#if WTYPE == T_F32 || WTYPE == T_F16
+  float16 lo, hi;
+  decode_block(p, &lo, &hi);
+  return dot16(lo, xlo) + dot16(hi, xhi);
+#elif WTYPE == T_Q8_0
+  const float d = vload_half(0, (global const half*)p);
+  const float16 qlo = convert_float16(as_char16(vload8(0, (global const short*)(p + 2))));
+  const float16 qhi = convert_float16(as_char16(vload8(1, (global const short*)(p + 2))));
+  return d * (dot16(qlo, xlo) + dot16(qhi, xhi));
+#elif WTYPE == T_Q4_0
+  const float d = vload_half(0, (global const half*)p);
+  const uchar16 b = as_uchar16(vload8(0, (global const ushort*)(p + 2)));
+  const float16 qlo = convert_float16(b & (uchar16)(15)) - 8.0f;
+  const float16 qhi = convert_float16(b >> (uchar16)(4)) - 8.0f;
+  return d * (dot16(qlo, xlo) + dot16(qhi, xhi));
+#elif WTYPE == T_Q4_1
+  const float d = vload_half(0, (global const half*)p);
+  const float m = vload_half(1, (global const half*)p);
+  const uchar16 b = as_uchar16(vload4(0, (global const uint*)(p + 4)));
+  const float16 qlo = convert_float16(b & (uchar16)(15));
+  const float16 qhi = convert_float16(b >> (uchar16)(4));
+  return d * (dot16(qlo, xlo) + dot16(qhi, xhi)) + m * (sum16(xlo) + sum16(xhi));
+#endif
+}
+
+// One token: y(N) = W(N, K) . x(K), x = X + x_off. Work-group (GEMV_LX, GEMV_ROWS): GEMV_LX
+// work-items stride over one row's blocks, then reduce in local memory.
+__kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_ROWS, 1)))
+void gemv(global const uchar* W, global const float* X, int x_off, global float* y, int n_rows) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row = get_group_id(1) * GEMV_ROWS + ly;
+  local float red[GEMV_ROWS][GEMV_LX];
+  float acc = 0.0f;
+  if (row < n_rows) {
+    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
+    global const float* x = X + x_off;
+    for (int b = lx; b < NB; b += GEMV_LX)
+      acc += block_dot(wrow + (size_t)b * BLOCK_BYTES, vload16(0, x + b * 32), vload16(1, x + b * 32));
+  }
+  red[ly][lx] = acc;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
+    if (lx < s) red[ly][lx] += red[ly][lx + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  if (lx == 0 && row < n_rows) y[row] = red[ly][0];
+}
+
+// m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
+// to GEMM_TM tokens (weight reuse), work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
+__kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
+void gemm(global const uchar* W, global const float* X, global float* Y, int n_rows, int m) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row = get_group_id(1) * GEMM_ROWS + ly;
+  const int t0 = get_group_id(2) * GEMM_TM;
+  const int nt = min(GEMM_TM, m - t0);
+  local float red[GEMM_ROWS][GEMM_LX];
+  float acc[GEMM_TM];
+  for (int t = 0; t < GEMM_TM; ++t) acc[t] = 0.0f;
+  if (row < n_rows) {
+    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
+    for (int b = lx; b < NB; b += GEMM_LX) {
+      float16 lo, hi;
+      decode_block(wrow + (size_t)b * BLOCK_BYTES, &lo, &hi);
+      for (int t = 0; t < GEMM_TM; ++t) {
+        if (t < nt) {
+          global const float* xb = X + (size_t)(t0 + t) * K + b * 32;
+          acc[t] += dot16(lo, vload16(0, xb)) + dot16(hi, vload16(1, xb));
+        }
+      }
+    }
+  }
+  for (int t = 0; t < GEMM_TM; ++t) {
+    red[ly][lx] = acc[t];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
+      if (lx < s) red[ly][lx] += red[ly][lx + s];
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lx == 0 && row < n_rows && t < nt) Y[(size_t)(t0 + t) * n_rows + row] = red[ly][0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+
+// Embedding lookup: out(m, K) = dequant(W[tokens[t]]). Grid (NB, m); tokens checked by the host.
+__kernel void embed_rows(global const uchar* W, global const int* tokens, global float* out) {
+  const int b = get_global_id(0), t = get_global_id(1);
+  float16 lo, hi;
+  decode_block(W + (size_t)tokens[t] * ROW_BYTES + (size_t)b * BLOCK_BYTES, &lo, &hi);
+  vstore16(lo, 0, out + (size_t)t * K + b * 32);
+  vstore16(hi, 1, out + (size_t)t * K + b * 32);
+}
