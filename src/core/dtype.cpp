@@ -22,10 +22,11 @@ const DTypeInfo kInfos[] = {
 }  // namespace
 
 const DTypeInfo& dtype_info(DType t) {
-  for (const auto& i : kInfos)
-    if (i.type == t) return i;
-  return kInfos[0];
+  // kInfos is in enum order (checked once below), so this is an index, not a search.
+  return kInfos[static_cast<int>(t)];
 }
+
+static_assert(sizeof(kInfos) / sizeof(kInfos[0]) == static_cast<int>(DType::Q8_K) + 1, "one entry per DType");
 
 const char* dtype_name(DType t) { return dtype_info(t).name; }
 

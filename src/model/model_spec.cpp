@@ -90,3 +90,13 @@ void validate_model_spec(const ModelSpec& m, const std::string& where) {
 }
 
 }  // namespace hetspec
+
+namespace hetspec {
+void check_draft_target_pair(const ModelSpec& draft, const std::string& draft_file, const ModelSpec& target,
+                             const std::string& target_file) {
+  if (draft.vocab != target.vocab)
+    throw Error(draft_file + ": vocab", "draft vocabulary (" + std::to_string(draft.vocab) + ") differs from the target's (" +
+                                            std::to_string(target.vocab) + " in " + target_file +
+                                            "); speculative decoding needs one shared tokenizer");
+}
+}  // namespace hetspec

@@ -21,3 +21,17 @@ TEST_CASE("fp16 conversion of known values and rounding", "[core]") {
   CHECK(hetspec::fp32_to_fp16(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);  // tie -> even
   CHECK(hetspec::bf16_to_fp32(hetspec::fp32_to_bf16(3.0f)) == 3.0f);
 }
+
+#include "hetspec/core/dtype.hpp"
+
+TEST_CASE("dtype table is indexed in enum order", "[core]") {
+  using hetspec::DType;
+  for (int i = 0; i <= static_cast<int>(DType::Q8_K); ++i) {
+    auto t = static_cast<DType>(i);
+    CHECK(hetspec::dtype_info(t).type == t);
+    CHECK(hetspec::parse_dtype(hetspec::dtype_name(t)) == t);
+  }
+  CHECK(hetspec::bytes_per_weight(DType::Q4_0) == Approx(18.0 / 32));
+  CHECK(hetspec::row_bytes(DType::Q4_1, 64) == 40);
+  CHECK(hetspec::ggml_type_name(14) == "Q6_K");
+}

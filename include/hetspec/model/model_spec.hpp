@@ -60,3 +60,10 @@ ModelSpec parse_model_spec(const YamlMap& y);
 void validate_model_spec(const ModelSpec& m, const std::string& where);
 
 }  // namespace hetspec
+
+namespace hetspec {
+// A draft must share the target's vocabulary (token ids are compared position by position).
+// Throws Error naming the draft file's vocab key when they differ.
+void check_draft_target_pair(const ModelSpec& draft, const std::string& draft_file, const ModelSpec& target,
+                             const std::string& target_file);
+}  // namespace hetspec

@@ -1,0 +1,30 @@
+// Cost of one forward pass of m new tokens at context n over a contiguous range of layers on one
+// PU (DESIGN.md: T_p(M, m, n)), split into the terms a report shows. Pure functions.
+#pragma once
+#include <cstdint>
+
+#include "hetspec/model/model_spec.hpp"
+#include "hetspec/profile/op_time.hpp"
+
+namespace hetspec {
+
+// Kernels dispatched per layer by a straightforward engine (norm, q, k, v, rope q/k, scores,
+// softmax, weighted sum, o, add, norm, gate, up, silu·mul, down, add) and for the head (norm, matmul).
+constexpr int kKernelsPerLayer = 16;
+constexpr int kKernelsHead = 2;
+
+struct ForwardBreakdown {  // µs
+  double qkv = 0, attention = 0, o = 0, gate_up = 0, down = 0, elementwise = 0, head = 0, launch = 0;
+  double total() const { return qkv + attention + o + gate_up + down + elementwise + head + launch; }
+  ForwardBreakdown& operator+=(const ForwardBreakdown& b);
+  ForwardBreakdown scaled(double s) const;
+};
+
+// n_layers layers of `spec` with weights in `dtype`, m tokens attending to context n (tokens
+// already in the KV cache before these m).
+ForwardBreakdown layers_cost(const ModelSpec& spec, const ExecContext& c, DType dtype, int64_t m, double n,
+                             int n_layers);
+// Final norm + LM head for `rows` rows of logits (1 when drafting, gamma+1 when verifying).
+ForwardBreakdown head_cost(const ModelSpec& spec, const ExecContext& c, int64_t rows);
+
+}  // namespace hetspec

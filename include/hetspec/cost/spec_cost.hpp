@@ -1,0 +1,102 @@
+// The speculative-decoding cost model (DESIGN.md), as pure functions of a Plan, two ModelSpecs, a
+// Profile, the acceptance and the request shape. No I/O, no globals; an infeasible plan is returned
+// with a reason, never thrown.
+//
+// Sequential mode, one iteration:
+//   T_iter = γ·T_draft(1, n) + T_target(γ+1, n) + P_all·[T_draft(2, n) − T_draft(1, n)]   (catch-up)
+//            + host sampling (2γ+1 vocabulary rows) + split transfers + hand-offs (syncs, logits reads)
+// Overlapped mode (draft and target on disjoint PUs, sharing DRAM bandwidth):
+//   T_iter = max(T_target^c(γ+1), γ·T_draft^c(1)) + (1 − P_valid)·γ·T_draft(1) + host
+//   where ^c applies the profile's contention shares and P_valid = Π_{i=1..γ+1} α_i is the chance
+//   that the block drafted during verification still stands (all γ accepted and the bonus token
+//   equal to the draft's own next token).
+//   E[tokens/iter] = Σ_{k=0..γ} Π_{i=1..k} α_i;   per-token latency = T_iter / E.
+#pragma once
+#include <array>
+#include <string>
+
+#include "hetspec/cost/acceptance.hpp"
+#include "hetspec/cost/forward_cost.hpp"
+#include "hetspec/model/model_spec.hpp"
+#include "hetspec/plan/plan.hpp"
+#include "hetspec/profile/profile.hpp"
+
+namespace hetspec {
+
+constexpr int kMaxPus = 8;
+
+struct Workload {          // one short request, e.g. a sentence to translate
+  int prompt_tokens = 64;  // P
+  int gen_tokens = 64;     // G
+  double decode_context() const { return prompt_tokens + 0.5 * gen_tokens; }  // average n while decoding
+};
+
+struct PhaseTimes {        // µs per iteration; they add up to the iteration time
+  double draft = 0;        // γ one-token draft forwards
+  double verify = 0;       // the target's forward over γ+1 tokens
+  double catchup = 0;      // sequential: draft catch-up after all-accepted; overlapped: re-draft after a miss
+  double host = 0;         // softmax / sampling / verification on the host
+  double transfer = 0;     // activations across layer splits, logits to the host
+  double handoff = 0;      // synchronisations (split hand-offs, waiting for a PU's logits)
+  double overlap = 0;      // overlapped mode: time hidden by running both at once (<= 0)
+  double total() const { return draft + verify + catchup + host + transfer + handoff + overlap; }
+};
+
+struct PuUse {             // bytes resident on one PU
+  double weights = 0, kv_cache = 0, scratch = 0;
+  double total() const { return weights + kv_cache + scratch; }
+};
+
+// One model forward under a placement: compute per PU plus the cross-PU overheads.
+struct ForwardTiming {
+  std::array<ForwardBreakdown, kMaxPus> per_pu{};
+  double transfer_us = 0;
+  double handoff_us = 0;
+  double compute_us() const;
+  double total_us() const { return compute_us() + transfer_us + handoff_us; }
+};
+
+// The α-independent part of a plan's cost (computed once; acceptance is folded in by finish()).
+struct PlanTiming {
+  bool feasible = true;
+  std::string reason;
+  ForwardTiming draft1;        // one draft token
+  ForwardTiming draft2;        // two draft tokens (catch-up)
+  ForwardTiming verify;        // target over γ+1 tokens
+  ForwardTiming draft1_c;      // under contention (overlapped mode)
+  ForwardTiming verify_c;
+  double host_target_us = 0;   // sampling γ+1 target rows
+  double host_draft_us = 0;    // sampling one draft row
+  double ttft_us = 0;
+  std::array<PuUse, kMaxPus> memory{};
+  std::array<bool, kMaxPus> weights_cached{};
+};
+
+struct Estimate {
+  bool feasible = true;
+  std::string reason;          // why not, when infeasible
+  PhaseTimes phases;
+  double iter_us = 0;
+  double tokens_per_iter = 0;
+  double per_token_us = 0;
+  double tokens_per_s = 0;
+  double ttft_us = 0;
+  double request_us = 0;       // TTFT + G · per-token latency
+  double p_all_accepted = 0;
+  double speedup = 0;          // vs the best plain-decoding plan (filled by the sweep)
+  std::string dominant;        // the largest phase
+};
+
+PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& target, const Profile& prof,
+                     const Workload& w);
+Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, const Acceptance& acc,
+                const Workload& w);
+// time_plan + finish.
+Estimate predict(const Plan& plan, const ModelSpec& draft, const ModelSpec& target, const Profile& prof,
+                 const Acceptance& acc, const Workload& w);
+
+// One forward of m tokens at context n under a placement; head_rows rows of logits.
+ForwardTiming model_forward(const ModelSpec& spec, const ModelPlacement& pl, const Profile& prof,
+                            const std::array<ExecContext, kMaxPus>& ctx, int64_t m, double n, int64_t head_rows);
+
+}  // namespace hetspec

@@ -1,0 +1,41 @@
+// Time of one operator on one PU, looked up with a fallback chain (CLBlast's device database idea):
+//   1. measured table of this exact shape/dtype/threads, interpolated in token count m;
+//   2. measured table of the same dtype/threads but another shape, scaled by weight size;
+//   3. roofline: max(bytes / bandwidth, flops / peak) with the profile's efficiencies.
+// Pure functions; the bandwidth share models DRAM contention when another PU streams at once.
+#pragma once
+#include <cstdint>
+
+#include "hetspec/profile/profile.hpp"
+
+namespace hetspec {
+
+enum class TimeSource { Table = 0, ScaledTable = 1, Roofline = 2 };
+const char* time_source_name(TimeSource s);
+
+struct ExecContext {          // how a subgraph runs on its PU
+  const ProcessingUnit* pu = nullptr;
+  int threads = 1;            // CPU threads (ignored for GPUs)
+  double bw_share = 1.0;      // fraction of the PU's bandwidth left under contention (0, 1]
+  bool weights_cached = false;  // the PU's whole streamed weight set fits its last-level cache
+};
+
+ComputeClass compute_class(PuKind kind, DType weight_dtype);
+// Streaming bandwidth (GB/s) this context reaches for weights.
+double effective_bw_gbps(const ExecContext& c);
+// Peak compute (GFLOP/s) this context reaches for a compute class, before GEMM efficiency.
+double effective_gflops(const ExecContext& c, ComputeClass cls);
+
+// Y(m,n) = X(m,k) · W(n,k)^T with W in dtype. Time in µs, without the launch overhead.
+double matmul_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype, TimeSource* src = nullptr);
+// Roofline alone (the last fallback), exposed for tests and for reports.
+double matmul_roofline_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype);
+// Causal attention of m new tokens over a context of ctx tokens (f16 KV cache), one layer.
+double attention_us(const ExecContext& c, int64_t m, double ctx, int64_t q_dim, int64_t kv_dim);
+// Norms, RoPE, residual adds and the SwiGLU product of one layer for m tokens.
+double elementwise_us(const ExecContext& c, int64_t m, int64_t d_model, int64_t ffn_dim);
+// Linear interpolation in m through a table's points; linear extrapolation past the ends
+// (clamped so time never falls below the first point's).
+double interpolate_table(const KernelTable& t, double m);
+
+}  // namespace hetspec

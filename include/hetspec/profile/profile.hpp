@@ -1,0 +1,104 @@
+// What each processing unit (PU) of an SoC costs, as data: measured kernel tables (time vs token
+// count m for a GEMM shape / dtype / thread count), a roofline (bandwidth, peak compute, efficiency)
+// to fall back on, launch / sync overheads, links between PUs and DRAM contention when two PUs
+// stream at once. Spec-sheet SoC descriptions (configs/socs/) and `hetspec profile` output share this
+// schema (hetspec.profile/1), so the cost model reads both.
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "hetspec/core/dtype.hpp"
+
+namespace hetspec {
+
+// Arithmetic class a dtype computes in on a PU (quantized weights run as int8 dot products on
+// CPUs with dot-product instructions, dequantized to f16 on GPUs).
+enum class ComputeClass { F32 = 0, F16 = 1, INT8 = 2 };
+constexpr int kComputeClasses = 3;
+const char* compute_class_name(ComputeClass c);
+
+enum class PuKind { CPU, GPU, NPU };
+const char* pu_kind_name(PuKind k);
+
+// One measured curve: time of Y(m,n) = X(m,k)·W(n,k)^T for increasing m, fixed shape/dtype/threads.
+struct KernelTable {
+  int64_t k = 0, n = 0;
+  DType dtype = DType::F32;
+  int threads = 1;
+  std::vector<int> m;        // strictly increasing token counts
+  std::vector<double> us;    // median time per call, µs
+};
+
+struct BandwidthPoint {
+  double bytes = 0;      // working-set size
+  double gbps = 0;       // sustained read bandwidth at that size
+};
+
+struct Roofline {
+  double dram_bw_gbps = 0;          // sustained streaming bandwidth from DRAM, all threads
+  double bw_per_thread_gbps = 0;    // CPU: one thread's streaming bandwidth (0: = dram_bw_gbps)
+  double cache_bytes = 0;           // last-level cache this PU can keep weights in (0: none)
+  double cache_bw_gbps = 0;         // bandwidth when the streamed set fits in cache
+  std::array<double, kComputeClasses> peak_gflops{};  // all threads / whole device
+  double gemv_bw_efficiency = 0.8;  // fraction of bandwidth a GEMV reaches
+  double gemm_efficiency = 0.5;     // fraction of peak compute a GEMM reaches
+};
+
+struct ProcessingUnit {
+  std::string id;                   // "cpu", "gpu", "cl:0", "cpu.big"
+  PuKind kind = PuKind::CPU;
+  std::string name;                 // "6x Cortex-A55 @ 1.8 GHz"
+  int cores = 1;                    // CPU cores (threads available); 1 for a GPU
+  std::vector<int> thread_options;  // thread counts worth sweeping (CPU); {1} otherwise
+  double mem_bytes = 0;             // memory this PU may allocate (0: shares the SoC's DRAM)
+  Roofline roofline;
+  double launch_us = 0;             // per kernel dispatch
+  double sync_us = 0;               // per hand-off: wait for completion + signal
+  double elementwise_gbps = 0;      // norms/rope/activations (0: use dram bandwidth)
+  std::vector<KernelTable> tables;  // measured (empty for spec-sheet descriptions)
+  std::vector<BandwidthPoint> bandwidth_curve;  // measured bandwidth vs working set
+};
+
+struct Link {  // moving activations / tokens between two PUs
+  std::string from, to;
+  double bw_gbps = 0;
+  double latency_us = 0;
+};
+
+struct Contention {  // both PUs streaming from shared DRAM at once: each keeps this share of its bandwidth
+  std::string a, b;
+  double a_share = 1, b_share = 1;
+};
+
+struct HostCosts {  // the host (a CPU) samples and verifies: softmax over the vocabulary, compare
+  std::string pu = "cpu";
+  double sample_ns_per_vocab = 1.0;  // one softmax/sample pass over one vocabulary row
+};
+
+struct Profile {
+  std::string name;
+  std::string kind = "spec-sheet";   // spec-sheet | measured
+  std::string description;
+  std::string source;                // provenance: datasheet, tool version, date, host
+  double dram_bytes = 0;             // total DRAM shared by all PUs
+  double dram_bw_gbps = 0;           // theoretical peak of the shared bus
+  double usable_memory_fraction = 0.8;  // of dram_bytes left for models (OS, buffers)
+  bool unified_memory = true;        // PUs share DRAM (zero-copy possible)
+  std::vector<ProcessingUnit> pus;
+  std::vector<Link> links;
+  std::vector<Contention> contention;
+  HostCosts host;
+
+  int pu_index(const std::string& id) const;  // -1 if absent
+  const Link* link(const std::string& from, const std::string& to) const;  // either direction
+  // Share of its bandwidth PU `self` keeps while `other` streams too (1 when no entry).
+  double contention_share(const std::string& self, const std::string& other) const;
+};
+
+// Loads and validates a profile YAML; errors name the file and key path.
+Profile load_profile(const std::string& path);
+// Serialises to YAML in the same schema (round-trips through load_profile).
+std::string profile_to_yaml(const Profile& p);
+
+}  // namespace hetspec

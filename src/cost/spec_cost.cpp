@@ -1,0 +1,196 @@
+#include "hetspec/cost/spec_cost.hpp"
+
+#include <algorithm>
+
+#include "hetspec/cost/memory.hpp"
+
+namespace hetspec {
+
+double ForwardTiming::compute_us() const {
+  double t = 0;
+  for (const auto& b : per_pu) t += b.total();
+  return t;
+}
+
+namespace {
+// Moving `bytes` from one PU to another: the profile's link, else a copy through shared DRAM.
+double transfer_us(const Profile& prof, int from, int to, double bytes) {
+  if (from == to) return 0;
+  if (const Link* l = prof.link(prof.pus[from].id, prof.pus[to].id)) return l->latency_us + bytes / (l->bw_gbps * 1e3);
+  return bytes / (0.5 * prof.dram_bw_gbps * 1e3);  // read + write through DRAM
+}
+
+int host_index(const Profile& prof) { return prof.pu_index(prof.host.pu); }
+
+void mark_pus(const ModelPlacement& p, std::array<bool, kMaxPus>& used) {
+  used[p.pu] = true;
+  if (p.is_split()) used[p.split_pu] = true;
+  used[p.head_pu] = true;
+}
+
+std::array<ExecContext, kMaxPus> contexts(const Plan& plan, const Profile& prof, const std::array<bool, kMaxPus>& cached,
+                                          const std::array<double, kMaxPus>& share) {
+  std::array<ExecContext, kMaxPus> c{};
+  for (size_t i = 0; i < prof.pus.size(); ++i) {
+    c[i].pu = &prof.pus[i];
+    c[i].threads = plan.threads.empty() ? prof.pus[i].cores : plan.threads[i];
+    c[i].weights_cached = cached[i];
+    c[i].bw_share = share[i];
+  }
+  return c;
+}
+}  // namespace
+
+ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const Profile& prof,
+                            const std::array<ExecContext, kMaxPus>& ctx, int64_t m, double n, int64_t head_rows) {
+  ForwardTiming f;
+  int first = pl.is_split() ? pl.split : s.n_layers;
+  f.per_pu[pl.pu] += layers_cost(s, ctx[pl.pu], pl.dtype, m, n, first);
+  int last_pu = pl.pu;
+  if (pl.is_split()) {
+    // Hand the hidden state (m, d_model) f32 to the second PU: wait for the first, then copy.
+    f.handoff_us += prof.pus[pl.pu].sync_us;
+    f.transfer_us += transfer_us(prof, pl.pu, pl.split_pu, 4.0 * m * s.d_model);
+    f.per_pu[pl.split_pu] += layers_cost(s, ctx[pl.split_pu], pl.dtype, m, n, s.n_layers - first);
+    last_pu = pl.split_pu;
+  }
+  if (pl.head_pu != last_pu) {
+    f.handoff_us += prof.pus[last_pu].sync_us;
+    f.transfer_us += transfer_us(prof, last_pu, pl.head_pu, 4.0 * head_rows * s.d_model);
+  }
+  f.per_pu[pl.head_pu] += head_cost(s, ctx[pl.head_pu], head_rows);
+  // The host waits for the logits (head_rows, vocab) and reads them.
+  f.handoff_us += prof.pus[pl.head_pu].sync_us;
+  f.transfer_us += transfer_us(prof, pl.head_pu, host_index(prof), 4.0 * head_rows * s.vocab);
+  return f;
+}
+
+PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& target, const Profile& prof,
+                     const Workload& w) {
+  PlanTiming t;
+  const int np = static_cast<int>(prof.pus.size());
+  auto infeasible = [&](std::string why) {
+    t.feasible = false;
+    t.reason = std::move(why);
+    return t;
+  };
+  if (np > kMaxPus) return infeasible("profile has more than 8 PUs");
+  auto valid = [&](const ModelPlacement& p, int layers) {
+    return p.pu >= 0 && p.pu < np && p.head_pu >= 0 && p.head_pu < np &&
+           (!p.is_split() || (p.split_pu < np && p.split > 0 && p.split < layers));
+  };
+  if (!valid(plan.target, target.n_layers)) return infeasible("target placement names a PU or split the SoC lacks");
+  const bool spec = plan.speculative();
+  if (spec && !valid(plan.draft, draft.n_layers)) return infeasible("draft placement names a PU or split the SoC lacks");
+  int ctx_tokens = w.prompt_tokens + w.gen_tokens + plan.gamma + 1;
+  if (ctx_tokens > target.context) return infeasible("request exceeds the target's context");
+  if (spec && ctx_tokens > draft.context) return infeasible("request exceeds the draft's context");
+
+  std::array<bool, kMaxPus> d_used{}, t_used{};
+  mark_pus(plan.target, t_used);
+  if (spec) mark_pus(plan.draft, d_used);
+  if (plan.mode == Mode::Overlapped) {
+    if (!spec) return infeasible("overlapped mode needs a draft (gamma > 0)");
+    for (int i = 0; i < np; ++i)
+      if (d_used[i] && t_used[i]) return infeasible("overlapped drafting needs draft and target on disjoint PUs");
+  }
+
+  // Memory and the cache regime: a PU whose whole streamed weight set fits its cache reads from cache.
+  int rows = std::max(plan.gamma + 1, w.prompt_tokens);
+  add_model_memory(target, plan.target, prof, rows, ctx_tokens, t.memory);
+  if (spec) add_model_memory(draft, plan.draft, prof, rows, ctx_tokens, t.memory);
+  std::string verdict = memory_verdict(t.memory, prof);
+  if (!verdict.empty()) return infeasible(verdict);
+  for (int i = 0; i < np; ++i) {
+    double cache = prof.pus[i].roofline.cache_bytes;
+    t.weights_cached[i] = cache > 0 && t.memory[i].weights > 0 && t.memory[i].weights <= cache;
+  }
+
+  std::array<double, kMaxPus> solo{};
+  solo.fill(1.0);
+  auto ctx = contexts(plan, prof, t.weights_cached, solo);
+  const double n = w.decode_context();
+  t.verify = model_forward(target, plan.target, prof, ctx, plan.gamma + 1, n, plan.gamma + 1);
+  const double ns_per_row = prof.host.sample_ns_per_vocab * 1e-3;
+  t.host_target_us = (plan.gamma + 1) * target.vocab * ns_per_row;
+  t.ttft_us = model_forward(target, plan.target, prof, ctx, w.prompt_tokens, 0, 1).total_us() + target.vocab * ns_per_row;
+  if (spec) {
+    t.draft1 = model_forward(draft, plan.draft, prof, ctx, 1, n, 1);
+    t.draft2 = model_forward(draft, plan.draft, prof, ctx, 2, n, 1);
+    t.host_draft_us = draft.vocab * ns_per_row;
+    double draft_prefill = model_forward(draft, plan.draft, prof, ctx, w.prompt_tokens, 0, 1).total_us();
+    t.ttft_us = plan.mode == Mode::Overlapped ? std::max(t.ttft_us, draft_prefill) : t.ttft_us + draft_prefill;
+    if (plan.mode == Mode::Overlapped) {
+      // Both stream from DRAM at once: each PU keeps its contention share against the other side.
+      std::array<double, kMaxPus> share{};
+      share.fill(1.0);
+      for (int i = 0; i < np; ++i)
+        for (int j = 0; j < np; ++j)
+          if ((d_used[i] && t_used[j]) || (t_used[i] && d_used[j]))
+            share[i] = std::min(share[i], prof.contention_share(prof.pus[i].id, prof.pus[j].id));
+      auto cctx = contexts(plan, prof, t.weights_cached, share);
+      t.draft1_c = model_forward(draft, plan.draft, prof, cctx, 1, n, 1);
+      t.verify_c = model_forward(target, plan.target, prof, cctx, plan.gamma + 1, n, plan.gamma + 1);
+    }
+  }
+  return t;
+}
+
+Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, const Acceptance& acc,
+                const Workload& w) {
+  Estimate e;
+  if (!t.feasible) {
+    e.feasible = false;
+    e.reason = t.reason;
+    return e;
+  }
+  PhaseTimes& p = e.phases;
+  const int g = plan.gamma;
+  const auto& alpha = acc.for_dtype(plan.draft.dtype);
+  e.tokens_per_iter = g > 0 ? expected_tokens(alpha, g) : 1.0;
+  e.p_all_accepted = g > 0 ? prob_prefix_accepted(alpha, g) : 1.0;
+  if (g == 0 || plan.mode == Mode::Sequential) {
+    p.verify = t.verify.compute_us();
+    p.transfer = t.verify.transfer_us;
+    p.handoff = t.verify.handoff_us;
+    p.host = t.host_target_us;
+    if (g > 0) {
+      p.draft = g * t.draft1.compute_us();
+      p.transfer += g * t.draft1.transfer_us;
+      p.handoff += g * t.draft1.handoff_us;
+      p.host += g * t.host_draft_us;
+      // All γ accepted: the draft never saw its last token nor the bonus token -> one 2-token step
+      // instead of a 1-token step next iteration.
+      p.catchup = e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
+    }
+  } else {
+    double verify_side = t.verify_c.total_us() + t.host_target_us;
+    double draft_side = g * (t.draft1_c.total_us() + t.host_draft_us);
+    double p_valid = prob_prefix_accepted(alpha, g + 1);
+    p.verify = t.verify_c.compute_us();
+    p.draft = g * t.draft1_c.compute_us();
+    p.transfer = t.verify_c.transfer_us + g * t.draft1_c.transfer_us;
+    p.handoff = t.verify_c.handoff_us + g * t.draft1_c.handoff_us;
+    p.host = t.host_target_us + g * t.host_draft_us;
+    p.overlap = std::max(verify_side, draft_side) - (verify_side + draft_side);
+    p.catchup = (1.0 - p_valid) * g * (t.draft1.total_us() + t.host_draft_us);
+  }
+  e.iter_us = p.total();
+  e.per_token_us = e.iter_us / e.tokens_per_iter;
+  e.tokens_per_s = 1e6 / e.per_token_us;
+  e.ttft_us = t.ttft_us;
+  e.request_us = t.ttft_us + w.gen_tokens * e.per_token_us;
+  struct { const char* name; double v; } terms[] = {{"verify", p.verify}, {"draft", p.draft}, {"catch-up", p.catchup},
+                                                    {"host", p.host}, {"transfer", p.transfer}, {"hand-off", p.handoff}};
+  double best = -1;
+  for (const auto& term : terms)
+    if (term.v > best) { best = term.v; e.dominant = term.name; }
+  return e;
+}
+
+Estimate predict(const Plan& plan, const ModelSpec& draft, const ModelSpec& target, const Profile& prof,
+                 const Acceptance& acc, const Workload& w) {
+  return finish(time_plan(plan, draft, target, prof, w), plan, draft, acc, w);
+}
+
+}  // namespace hetspec

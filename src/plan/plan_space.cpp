@@ -1,0 +1,110 @@
+#include "hetspec/plan/plan_space.hpp"
+
+namespace hetspec {
+
+namespace {
+// Placements of one model: every PU alone, and (optionally) every ordered PU pair split at every
+// split_step-th layer. Head: the PU running the last layers, or the host CPU.
+std::vector<ModelPlacement> placements(const Profile& prof, int layers, bool splits, int step, bool head_options) {
+  std::vector<ModelPlacement> out;
+  const int np = static_cast<int>(prof.pus.size());
+  const int host = prof.pu_index(prof.host.pu);
+  auto add_heads = [&](ModelPlacement p, int last) {
+    p.head_pu = last;
+    out.push_back(p);
+    if (head_options && host != last) {
+      p.head_pu = host;
+      out.push_back(p);
+    }
+  };
+  for (int a = 0; a < np; ++a) {
+    ModelPlacement p;
+    p.pu = a;
+    add_heads(p, a);
+    if (!splits) continue;
+    for (int b = 0; b < np; ++b) {
+      if (b == a) continue;
+      for (int s = step; s < layers; s += step) {
+        ModelPlacement q;
+        q.pu = a;
+        q.split_pu = b;
+        q.split = s;
+        add_heads(q, b);
+      }
+    }
+  }
+  return out;
+}
+
+bool disjoint(const ModelPlacement& a, const ModelPlacement& b) {
+  auto on = [](const ModelPlacement& p, int pu) { return p.pu == pu || p.split_pu == pu || p.head_pu == pu; };
+  for (int pu : {b.pu, b.split_pu, b.head_pu})
+    if (pu >= 0 && on(a, pu)) return false;
+  return true;
+}
+
+// Every combination of thread counts for the CPU PUs this plan uses (others keep their maximum).
+void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& out) {
+  const int np = static_cast<int>(prof.pus.size());
+  std::vector<bool> used(np, false);
+  auto mark = [&](const ModelPlacement& p) {
+    if (!p.used()) return;
+    used[p.pu] = true;
+    if (p.is_split()) used[p.split_pu] = true;
+    used[p.head_pu] = true;
+  };
+  mark(base.target);
+  if (base.speculative()) mark(base.draft);
+  Plan plan = base;
+  plan.threads.assign(np, 1);
+  for (int i = 0; i < np; ++i) plan.threads[i] = prof.pus[i].kind == PuKind::CPU ? prof.pus[i].cores : 1;
+  std::vector<int> varying;
+  for (int i = 0; i < np; ++i)
+    if (used[i] && prof.pus[i].kind == PuKind::CPU && prof.pus[i].thread_options.size() > 1) varying.push_back(i);
+  std::vector<size_t> idx(varying.size(), 0);
+  while (true) {
+    for (size_t v = 0; v < varying.size(); ++v) plan.threads[varying[v]] = prof.pus[varying[v]].thread_options[idx[v]];
+    out.push_back(plan);
+    size_t v = 0;
+    while (v < varying.size() && ++idx[v] == prof.pus[varying[v]].thread_options.size()) idx[v++] = 0;
+    if (v == varying.size()) break;
+  }
+}
+}  // namespace
+
+std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                                  const PlanSpaceOptions& opt) {
+  std::vector<DType> tdt = opt.target_dtypes.empty() ? std::vector<DType>{target.weight_dtype} : opt.target_dtypes;
+  std::vector<DType> ddt = opt.draft_dtypes.empty() ? std::vector<DType>{draft.weight_dtype} : opt.draft_dtypes;
+  auto tpl = placements(prof, target.n_layers, opt.splits, std::max(1, opt.split_step), true);
+  auto dpl = placements(prof, draft.n_layers, false, 1, false);
+  std::vector<Plan> out;
+  for (DType td : tdt) {
+    for (auto t : tpl) {
+      t.dtype = td;
+      Plan plain;
+      plain.target = t;
+      expand_threads(plain, prof, out);
+      for (DType dd : ddt) {
+        for (auto d : dpl) {
+          d.dtype = dd;
+          for (int g = 1; g <= opt.max_gamma; ++g) {
+            Plan p;
+            p.target = t;
+            p.draft = d;
+            p.gamma = g;
+            p.mode = Mode::Sequential;
+            expand_threads(p, prof, out);
+            if (opt.overlapped && disjoint(t, d)) {
+              p.mode = Mode::Overlapped;
+              expand_threads(p, prof, out);
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace hetspec

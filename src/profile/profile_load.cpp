@@ -1,0 +1,195 @@
+// Profile YAML loading with strict validation (unknown keys, wrong types, absurd values).
+#include <cmath>
+#include <set>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/core/yaml_reader.hpp"
+#include "hetspec/profile/profile.hpp"
+
+namespace hetspec {
+
+const char* compute_class_name(ComputeClass c) {
+  static const char* n[] = {"f32", "f16", "int8"};
+  return n[static_cast<int>(c)];
+}
+const char* pu_kind_name(PuKind k) {
+  static const char* n[] = {"cpu", "gpu", "npu"};
+  return n[static_cast<int>(k)];
+}
+
+int Profile::pu_index(const std::string& id) const {
+  for (size_t i = 0; i < pus.size(); ++i)
+    if (pus[i].id == id) return static_cast<int>(i);
+  return -1;
+}
+
+const Link* Profile::link(const std::string& from, const std::string& to) const {
+  for (const auto& l : links)
+    if ((l.from == from && l.to == to) || (l.from == to && l.to == from)) return &l;
+  return nullptr;
+}
+
+double Profile::contention_share(const std::string& self, const std::string& other) const {
+  for (const auto& c : contention) {
+    if (c.a == self && c.b == other) return c.a_share;
+    if (c.b == self && c.a == other) return c.b_share;
+  }
+  return 1.0;
+}
+
+namespace {
+constexpr double kMaxBw = 1e5;        // GB/s: nothing on a SoC (or an H100's HBM) exceeds this
+constexpr double kMaxGflops = 1e7;
+constexpr double kMaxBytes = 1e15;
+
+double bounded(const YamlMap& y, const std::string& key, double hi, bool allow_zero, double fallback, bool required) {
+  if (!required && !y.has(key)) return fallback;
+  double v = allow_zero ? y.non_negative(key) : y.positive(key);
+  if (v > hi) throw Error(y.where(key), "absurd value " + y.node()[key].Scalar() + " (limit " + std::to_string(hi) + ")");
+  return v;
+}
+
+double fraction(const YamlMap& y, const std::string& key, double fallback) {
+  if (!y.has(key)) return fallback;
+  double v = y.positive(key);
+  if (v > 1) throw Error(y.where(key), "must be in (0, 1], got " + y.node()[key].Scalar());
+  return v;
+}
+
+DType dtype_at(const YamlMap& y, const std::string& key) {
+  std::string s = y.get<std::string>(key);
+  auto t = parse_dtype(s);
+  if (!t) throw Error(y.where(key), "unknown dtype '" + s + "'");
+  return *t;
+}
+
+Roofline parse_roofline(const YamlMap& y) {
+  Roofline r;
+  r.dram_bw_gbps = bounded(y, "dram_bw_gbps", kMaxBw, false, 0, true);
+  r.bw_per_thread_gbps = bounded(y, "bw_per_thread_gbps", kMaxBw, false, 0, false);
+  r.cache_bytes = bounded(y, "cache_bytes", kMaxBytes, true, 0, false);
+  r.cache_bw_gbps = bounded(y, "cache_bw_gbps", kMaxBw, false, r.dram_bw_gbps, false);
+  YamlMap peak = y.map("peak_gflops");
+  r.peak_gflops[0] = bounded(peak, "f32", kMaxGflops, false, 0, true);
+  r.peak_gflops[1] = bounded(peak, "f16", kMaxGflops, false, r.peak_gflops[0], false);
+  r.peak_gflops[2] = bounded(peak, "int8", kMaxGflops, false, r.peak_gflops[1], false);
+  peak.done();
+  r.gemv_bw_efficiency = fraction(y, "gemv_bw_efficiency", 0.8);
+  r.gemm_efficiency = fraction(y, "gemm_efficiency", 0.5);
+  y.done();
+  return r;
+}
+
+KernelTable parse_table(const YamlMap& y) {
+  KernelTable t;
+  t.k = static_cast<int64_t>(bounded(y, "k", 1e7, false, 0, true));
+  t.n = static_cast<int64_t>(bounded(y, "n", 1e7, false, 0, true));
+  t.dtype = dtype_at(y, "dtype");
+  t.threads = y.positive_int("threads");
+  t.m = y.list<int>("m");
+  t.us = y.list<double>("us");
+  y.done();
+  if (t.m.empty()) throw Error(y.where("m"), "must not be empty");
+  if (t.m.size() != t.us.size())
+    throw Error(y.where("us"), "has " + std::to_string(t.us.size()) + " entries but m has " + std::to_string(t.m.size()));
+  for (size_t i = 0; i < t.m.size(); ++i) {
+    if (t.m[i] <= 0 || (i > 0 && t.m[i] <= t.m[i - 1]))
+      throw Error(y.where("m[" + std::to_string(i) + "]"), "token counts must be positive and strictly increasing");
+    if (!std::isfinite(t.us[i]) || t.us[i] <= 0 || t.us[i] > 1e9)
+      throw Error(y.where("us[" + std::to_string(i) + "]"), "time must be positive and finite (µs)");
+  }
+  return t;
+}
+
+ProcessingUnit parse_pu(const YamlMap& y) {
+  ProcessingUnit p;
+  p.id = y.get<std::string>("id");
+  if (p.id.empty()) throw Error(y.where("id"), "must not be empty");
+  std::string kind = y.get<std::string>("kind");
+  if (kind == "cpu") p.kind = PuKind::CPU;
+  else if (kind == "gpu") p.kind = PuKind::GPU;
+  else if (kind == "npu") p.kind = PuKind::NPU;
+  else throw Error(y.where("kind"), "unknown PU kind '" + kind + "' (cpu, gpu, npu)");
+  p.name = y.get_or<std::string>("name", p.id);
+  p.cores = y.positive_int_or("cores", 1);
+  if (p.cores > 4096) throw Error(y.where("cores"), "absurd core count");
+  if (y.has("threads")) {
+    p.thread_options = y.list<int>("threads");
+    for (size_t i = 0; i < p.thread_options.size(); ++i)
+      if (p.thread_options[i] <= 0 || p.thread_options[i] > p.cores)
+        throw Error(y.where("threads[" + std::to_string(i) + "]"),
+                    "thread count must be in 1.." + std::to_string(p.cores) + " (cores)");
+  } else {
+    p.thread_options = {p.kind == PuKind::CPU ? p.cores : 1};
+  }
+  p.mem_bytes = bounded(y, "mem_bytes", kMaxBytes, true, 0, false);
+  p.launch_us = bounded(y, "launch_us", 1e6, true, 0, true);
+  p.sync_us = bounded(y, "sync_us", 1e6, true, 0, true);
+  p.elementwise_gbps = bounded(y, "elementwise_gbps", kMaxBw, false, 0, false);
+  p.roofline = parse_roofline(y.map("roofline"));
+  for (auto& t : y.maps_or_empty("tables")) p.tables.push_back(parse_table(t));
+  for (auto& b : y.maps_or_empty("bandwidth_curve")) {
+    BandwidthPoint pt{bounded(b, "bytes", kMaxBytes, false, 0, true), bounded(b, "gbps", kMaxBw, false, 0, true)};
+    b.done();
+    p.bandwidth_curve.push_back(pt);
+  }
+  y.done();
+  return p;
+}
+}  // namespace
+
+Profile load_profile(const std::string& path) {
+  YamlMap y = YamlMap::load_file(path);
+  Profile p;
+  std::string schema = y.get<std::string>("schema");
+  if (schema != "hetspec.profile/1")
+    throw Error(y.where("schema"), "unsupported schema '" + schema + "' (expected hetspec.profile/1)");
+  p.name = y.get<std::string>("name");
+  p.kind = y.get_or<std::string>("kind", "spec-sheet");
+  if (p.kind != "spec-sheet" && p.kind != "measured")
+    throw Error(y.where("kind"), "must be spec-sheet or measured, got '" + p.kind + "'");
+  p.description = y.get_or<std::string>("description", "");
+  p.source = y.get_or<std::string>("source", "");
+  YamlMap mem = y.map("memory");
+  p.dram_bytes = bounded(mem, "dram_bytes", kMaxBytes, false, 0, true);
+  p.dram_bw_gbps = bounded(mem, "dram_bw_gbps", kMaxBw, false, 0, true);
+  p.usable_memory_fraction = fraction(mem, "usable_fraction", 0.8);
+  p.unified_memory = mem.get_or<bool>("unified", true);
+  mem.done();
+  std::set<std::string> ids;
+  for (auto& py : y.maps("pus")) {
+    p.pus.push_back(parse_pu(py));
+    if (!ids.insert(p.pus.back().id).second) throw Error(py.where("id"), "duplicate PU id '" + p.pus.back().id + "'");
+  }
+  if (p.pus.empty()) throw Error(y.where("pus"), "must list at least one processing unit");
+  auto known = [&](const YamlMap& m, const std::string& key) {
+    std::string id = m.get<std::string>(key);
+    if (!ids.count(id)) throw Error(m.where(key), "names PU '" + id + "' that this profile lacks");
+    return id;
+  };
+  for (auto& ly : y.maps_or_empty("links")) {
+    Link l{known(ly, "from"), known(ly, "to"), bounded(ly, "bw_gbps", kMaxBw, false, 0, true),
+           bounded(ly, "latency_us", 1e6, true, 0, true)};
+    ly.done();
+    p.links.push_back(l);
+  }
+  for (auto& cy : y.maps_or_empty("contention")) {
+    Contention c{known(cy, "a"), known(cy, "b"), fraction(cy, "a_share", 1), fraction(cy, "b_share", 1)};
+    cy.done();
+    p.contention.push_back(c);
+  }
+  if (y.has("host")) {
+    YamlMap h = y.map("host");
+    p.host.pu = known(h, "pu");
+    p.host.sample_ns_per_vocab = bounded(h, "sample_ns_per_vocab", 1e6, true, 1.0, true);
+    h.done();
+  } else {
+    p.host.pu = p.pus.front().id;
+  }
+  if (p.pus[p.pu_index(p.host.pu)].kind != PuKind::CPU)
+    throw Error(y.where("host.pu"), "the host that samples must be a cpu PU");
+  y.done();
+  return p;
+}
+
+}  // namespace hetspec
