@@ -15,7 +15,7 @@ const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 std::string matmul_defines(const Device& dev, DType t, int64_t k) {
   const Tuning& tu = dev.tuning();
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) +
-         " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) +
+         " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
          " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
          " -DGEMM_TM=" + std::to_string(tu.gemm_tm);
 }
@@ -99,8 +99,8 @@ void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t 
   if (m == 1) {
     cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemv");
     dev.set_args(k, w.buf, x, 0, y, n);
-    size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_rows)};
-    size_t global[2] = {local[0], round_up(n, local[1])};
+    size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
+    size_t global[2] = {local[0], round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
     dev.launch(k, "gemv", 2, global, local);
   } else {
     cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemm");
@@ -118,8 +118,8 @@ void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Bu
   const Tuning& tu = dev.tuning();
   cl_kernel k = dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols), "gemv");
   dev.set_args(k, w.buf, x, to_int(x_row * w.cols, dev, "gemv_row"), y, to_int(w.rows, dev, "gemv_row"));
-  size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_rows)};
-  size_t global[2] = {local[0], round_up(w.rows, local[1])};
+  size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
+  size_t global[2] = {local[0], round_up((w.rows + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
   dev.launch(k, "gemv", 2, global, local);
 }
 

@@ -29,27 +29,27 @@ bool pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
 Tuning default_tuning(const ClDeviceInfo& d) {
   Tuning t;
   if (d.type == "GPU") {
-    t = Tuning{32, 4, 32, 4, 4, 128, 64, 64, "GPU defaults"};
+    t = Tuning{32, 2, 4, 32, 4, 4, 128, 64, 64, "GPU defaults"};
     if (contains_ci(d.vendor, "NVIDIA")) {
-      t.gemv_lx = 32; t.gemv_rows = 4; t.gemm_tm = 8;  // warp = 32 lanes on one row
+      t.gemv_lx = 32; t.gemv_rows = 2; t.gemv_groups = 4; t.gemm_tm = 8;  // a warp of 32 lanes per row group
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
-      t.gemv_lx = 64; t.gemv_rows = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
+      t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
       t.source += " + AMD";
     } else if (contains_ci(d.vendor, "Intel")) {
-      t.gemv_lx = 16; t.gemv_rows = 8; t.gemm_lx = 16; t.gemm_rows = 8;  // SIMD16
+      t.gemv_lx = 16; t.gemv_groups = 4; t.gemm_lx = 16; t.gemm_rows = 8;  // SIMD16
       t.source += " + Intel";
     } else if (contains_ci(d.vendor, "ARM") || contains_ci(d.name, "Mali")) {
-      t.gemv_lx = 8; t.gemv_rows = 8; t.gemm_lx = 8; t.gemm_rows = 8; t.norm_wg = 64;  // small warps
+      t.gemv_lx = 8; t.gemv_rows = 4; t.gemv_groups = 4; t.gemm_lx = 8; t.gemm_rows = 8; t.norm_wg = 64;  // small warps
       t.source += " + ARM Mali";
     } else if (contains_ci(d.vendor, "Qualcomm") || contains_ci(d.name, "Adreno")) {
-      t.gemv_lx = 64; t.gemv_rows = 1; t.gemm_lx = 64; t.gemm_rows = 1;  // 64/128-wide waves
+      t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 1; t.gemm_lx = 64; t.gemm_rows = 1;  // 64/128-wide waves
       t.source += " + Qualcomm Adreno";
     }
   } else {
     // CPU devices (PoCL, Intel CPU runtime): work-items of a group run as loops or SIMD lanes of one
     // thread, so few lanes per row and several rows per group keep barriers cheap.
-    t = Tuning{4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
+    t = Tuning{1, 4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
   }
   return t;
 }
@@ -64,6 +64,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     Tuning n = t;
     n.gemv_lx = e.positive_int_or("gemv_lx", t.gemv_lx);
     n.gemv_rows = e.positive_int_or("gemv_rows", t.gemv_rows);
+    n.gemv_groups = e.positive_int_or("gemv_groups", t.gemv_groups);
     n.gemm_lx = e.positive_int_or("gemm_lx", t.gemm_lx);
     n.gemm_rows = e.positive_int_or("gemm_rows", t.gemm_rows);
     n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
@@ -86,6 +87,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
+  if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));
   if (t.gemm_tm > 32) throw Error(where + ": gemm_tm", "at most 32, got " + std::to_string(t.gemm_tm));
   size_t maxwg = dev.max_work_group_size ? dev.max_work_group_size : 256;
   auto fits = [&](size_t v, const char* name) {
@@ -93,7 +95,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
       throw Error(where + ": " + name, "work-group of " + std::to_string(v) + " exceeds the device's maximum " +
                                            std::to_string(maxwg));
   };
-  fits(size_t(t.gemv_lx) * t.gemv_rows, "gemv_lx*gemv_rows");
+  fits(size_t(t.gemv_lx) * t.gemv_groups, "gemv_lx*gemv_groups");
   fits(size_t(t.gemm_lx) * t.gemm_rows, "gemm_lx*gemm_rows");
   fits(t.norm_wg, "norm_wg");
   fits(t.attn_wg, "attn_wg");

@@ -15,7 +15,7 @@
 namespace hetspec::test {
 
 struct ClTestDevice {
-  std::unique_ptr<ocl::Device> dev;
+  std::unique_ptr<ocl::Device> device;
   std::string problem;
 };
 
@@ -25,7 +25,7 @@ inline ClTestDevice& cl_test_device() {
     std::string id = "cl:0";
     if (const char* e = std::getenv("HETSPEC_TEST_CL_DEVICE"); e && *e) id = e;
     try {
-      r.dev = ocl::Device::open(id);
+      r.device = ocl::Device::open(id);
     } catch (const std::exception& e) {
       r.problem = e.what();
     }
@@ -52,7 +52,7 @@ inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0
 // Opens the shared device as `dev` (ocl::Device&) or fails / skips the test with the reason.
 #define HS_CL_TEST_DEVICE(dev)                                                                            \
   auto& hs_tdev_ = ::hetspec::test::cl_test_device();                                                     \
-  if (!hs_tdev_.dev) {                                                                                    \
+  if (!hs_tdev_.device) {                                                                                    \
     if (::hetspec::test::allow_no_opencl()) {                                                             \
       WARN("skipped: no OpenCL device (" << hs_tdev_.problem << "); HETSPEC_ALLOW_NO_OPENCL=1");          \
       return;                                                                                             \
@@ -61,4 +61,4 @@ inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0
                               << "\ninstall an OpenCL driver (CI: pocl-opencl-icd via scripts/install-deps.sh)" \
                                  " or set HETSPEC_ALLOW_NO_OPENCL=1 to skip the OpenCL tests");          \
   }                                                                                                       \
-  ::hetspec::ocl::Device& dev = *hs_tdev_.dev
+  ::hetspec::ocl::Device& dev = *hs_tdev_.device

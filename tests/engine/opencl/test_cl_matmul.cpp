@@ -2,6 +2,8 @@
 // quantized with quantize_row_ref, the oracle dequantizes them with dequantize_row_ref and sums in
 // double, so the only difference allowed is float summation order (bounded by sum |w x|).
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "cl_test_support.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
@@ -89,6 +91,41 @@ TEST_CASE("OpenCL matmul matches the scalar reference for every dtype, m = 1 and
           std::vector<double> want, mag;
           oracle(w, x, m, want, mag);
           check_close(y, want, mag, 2e-6 * std::sqrt(double(c.cols)));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tiles)", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // The shared device runs its own type's defaults; here the same device runs the tile shapes a GPU
+  // or a tuning file would pick, so those code paths are checked on PoCL too.
+  const char* files[] = {
+      "devices:\n  - match: \"*\"\n    gemv_lx: 32\n    gemv_rows: 2\n    gemv_groups: 4\n"
+      "    gemm_lx: 32\n    gemm_rows: 4\n    gemm_tm: 8\n",
+      "devices:\n  - match: \"*\"\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
+      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n"};
+  uint32_t seed = 900;
+  for (const char* text : files) {
+    std::string path = std::filesystem::temp_directory_path() / ("hetspec_tune_" + std::to_string(seed) + ".yaml");
+    std::ofstream(path) << text;
+    ocl::Device dev(dev0.info(), path);
+    std::filesystem::remove(path);
+    for (DType t : {DType::Q4_1, DType::F16}) {
+      for (int64_t rows : {37, 64}) {
+        Mat w = make_mat(t, rows, 320, seed++);
+        ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+        for (int64_t m : {1, 6, 13}) {
+          auto x = test::random_floats(size_t(m * 320), seed++);
+          ocl::Buffer xb = ocl::upload_f32(dev, x.data(), x.size());
+          ocl::Buffer yb(dev, size_t(m * rows) * 4);
+          ocl::matmul(dev, cw, xb, yb, m);
+          auto y = ocl::download_f32(dev, yb, size_t(m * rows));
+          std::vector<double> want, mag;
+          oracle(w, x, m, want, mag);
+          INFO(dev.tuning().source << " " << dtype_name(t) << " rows " << rows << " m " << m);
+          check_close(y, want, mag, 1e-4);
         }
       }
     }

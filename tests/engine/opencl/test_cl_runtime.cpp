@@ -116,7 +116,7 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, unk), Catch::Contains("gemv_lanes") && Catch::Contains(unk));
   std::string np2 = write_tmp("np2.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 24\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, np2), Catch::Contains("gemv_lx") && Catch::Contains("power of two"));
-  std::string big = write_tmp("big.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 512\n    gemv_rows: 8\n");
+  std::string big = write_tmp("big.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 512\n    gemv_groups: 8\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, big), Catch::Contains("exceeds the device's maximum"));
   for (auto& p : {f, unk, np2, big}) std::filesystem::remove(p);
 }

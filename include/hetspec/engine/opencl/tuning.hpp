@@ -15,10 +15,11 @@
 namespace hetspec::ocl {
 
 struct Tuning {
-  int gemv_lx = 32;    // work-items cooperating on one output row (power of two)
-  int gemv_rows = 4;   // output rows per work-group
-  int gemm_lx = 32;    // same for the m-token kernel
-  int gemm_rows = 4;
+  int gemv_lx = 32;    // work-items cooperating on a group of rows (power of two)
+  int gemv_rows = 2;   // rows per group: each x block loaded once is applied to this many rows
+  int gemv_groups = 4; // row groups per work-group
+  int gemm_lx = 32;    // work-items cooperating on one row, m-token kernel (power of two)
+  int gemm_rows = 4;   // rows per work-group
   int gemm_tm = 4;     // tokens per work-group (weight reuse factor)
   int norm_wg = 128;   // RMSNorm / softmax work-group (power of two)
   int attn_wg = 64;    // attention work-group per (head, token) (power of two)

@@ -1,7 +1,7 @@
 // Y(m, N) = X(m, K) . W(N, K)^T with W in its ggml block layout (rows contiguous, 32 weights per
 // block), plus the embedding lookup (row dequantisation) over the same layouts.
-// Defines: WTYPE (T_*), K (columns, a multiple of 32), GEMV_LX / GEMV_ROWS (work-items per row,
-// rows per work-group), GEMM_LX / GEMM_ROWS / GEMM_TM (same, and tokens per work-group).
+// Defines: WTYPE (T_*), K (columns, a multiple of 32), GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items
+// per row group, rows per row group, row groups per work-group), GEMM_LX / GEMM_ROWS / GEMM_TM (same, and tokens per work-group).
 #define NB (K / 32)
 #if WTYPE == T_F32
 #define BLOCK_BYTES 128
@@ -44,54 +44,68 @@ inline void decode_block(global const uchar* p, float16* lo, float16* hi) {
 #endif
 }
 
-// Dot of the block at p with x's 32 values (xlo, xhi), scale factored out of the inner sum.
-inline float block_dot(global const uchar* p, float16 xlo, float16 xhi) {
+// Partial dot of the block at p with x's 32 values (xlo, xhi), folded to 4 lanes without a
+// horizontal reduction (the caller sums the lanes once per row). Scales are factored out.
+inline float4 fold16(float16 v) {
+  const float8 h = v.lo + v.hi;
+  return h.lo + h.hi;
+}
+
+inline float4 block_dot4(global const uchar* p, float16 xlo, float16 xhi) {
 #if WTYPE == T_F32 || WTYPE == T_F16
   float16 lo, hi;
   decode_block(p, &lo, &hi);
-  return dot16(lo, xlo) + dot16(hi, xhi);
+  return fold16(lo * xlo + hi * xhi);
 #elif WTYPE == T_Q8_0
   const float d = vload_half(0, (global const half*)p);
   const float16 qlo = convert_float16(as_char16(vload8(0, (global const short*)(p + 2))));
   const float16 qhi = convert_float16(as_char16(vload8(1, (global const short*)(p + 2))));
-  return d * (dot16(qlo, xlo) + dot16(qhi, xhi));
+  return d * fold16(qlo * xlo + qhi * xhi);
 #elif WTYPE == T_Q4_0
   const float d = vload_half(0, (global const half*)p);
   const uchar16 b = as_uchar16(vload8(0, (global const ushort*)(p + 2)));
   const float16 qlo = convert_float16(b & (uchar16)(15)) - 8.0f;
   const float16 qhi = convert_float16(b >> (uchar16)(4)) - 8.0f;
-  return d * (dot16(qlo, xlo) + dot16(qhi, xhi));
+  return d * fold16(qlo * xlo + qhi * xhi);
 #elif WTYPE == T_Q4_1
   const float d = vload_half(0, (global const half*)p);
   const float m = vload_half(1, (global const half*)p);
   const uchar16 b = as_uchar16(vload4(0, (global const uint*)(p + 4)));
   const float16 qlo = convert_float16(b & (uchar16)(15));
   const float16 qhi = convert_float16(b >> (uchar16)(4));
-  return d * (dot16(qlo, xlo) + dot16(qhi, xhi)) + m * (sum16(xlo) + sum16(xhi));
+  return d * fold16(qlo * xlo + qhi * xhi) + m * fold16(xlo + xhi);
 #endif
 }
 
-// One token: y(N) = W(N, K) . x(K), x = X + x_off. Work-group (GEMV_LX, GEMV_ROWS): GEMV_LX
-// work-items stride over one row's blocks, then reduce in local memory.
-__kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_ROWS, 1)))
+inline float sum4(float4 v) { return (v.x + v.y) + (v.z + v.w); }
+
+// One token: y(N) = W(N, K) . x(K), x = X + x_off. A work-group is (GEMV_LX, GEMV_GROUPS): each
+// group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its work-items stride over the
+// blocks, load x's 32 values once and apply them to all GEMV_ROWS rows (x reuse), then reduce
+// across the group in local memory.
+__kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float* X, int x_off, global float* y, int n_rows) {
   const int lx = get_local_id(0), ly = get_local_id(1);
-  const int row = get_group_id(1) * GEMV_ROWS + ly;
-  local float red[GEMV_ROWS][GEMV_LX];
-  float acc = 0.0f;
-  if (row < n_rows) {
-    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
-    global const float* x = X + x_off;
-    for (int b = lx; b < NB; b += GEMV_LX)
-      acc += block_dot(wrow + (size_t)b * BLOCK_BYTES, vload16(0, x + b * 32), vload16(1, x + b * 32));
+  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
+  const int nr = min(GEMV_ROWS, n_rows - row0);
+  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  float4 acc[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  global const float* x = X + x_off;
+  for (int b = lx; b < NB; b += GEMV_LX) {
+    const float16 xlo = vload16(0, x + b * 32), xhi = vload16(1, x + b * 32);
+    for (int r = 0; r < GEMV_ROWS; ++r)
+      if (r < nr) acc[r] += block_dot4(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi);
   }
-  red[ly][lx] = acc;
+  for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
-    if (lx < s) red[ly][lx] += red[ly][lx + s];
+    if (lx < s)
+      for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
-  if (lx == 0 && row < n_rows) y[row] = red[ly][0];
+  for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
 }
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
@@ -103,8 +117,8 @@ void gemm(global const uchar* W, global const float* X, global float* Y, int n_r
   const int t0 = get_group_id(2) * GEMM_TM;
   const int nt = min(GEMM_TM, m - t0);
   local float red[GEMM_ROWS][GEMM_LX];
-  float acc[GEMM_TM];
-  for (int t = 0; t < GEMM_TM; ++t) acc[t] = 0.0f;
+  float4 acc[GEMM_TM];
+  for (int t = 0; t < GEMM_TM; ++t) acc[t] = (float4)(0.0f);
   if (row < n_rows) {
     global const uchar* wrow = W + (size_t)row * ROW_BYTES;
     for (int b = lx; b < NB; b += GEMM_LX) {
@@ -113,13 +127,13 @@ void gemm(global const uchar* W, global const float* X, global float* Y, int n_r
       for (int t = 0; t < GEMM_TM; ++t) {
         if (t < nt) {
           global const float* xb = X + (size_t)(t0 + t) * K + b * 32;
-          acc[t] += dot16(lo, vload16(0, xb)) + dot16(hi, vload16(1, xb));
+          acc[t] += fold16(lo * vload16(0, xb) + hi * vload16(1, xb));
         }
       }
     }
   }
   for (int t = 0; t < GEMM_TM; ++t) {
-    red[ly][lx] = acc[t];
+    red[ly][lx] = sum4(acc[t]);
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
       if (lx < s) red[ly][lx] += red[ly][lx + s];
