@@ -15,7 +15,7 @@ const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 std::string matmul_defines(const Device& dev, DType t, int64_t k) {
   const Tuning& tu = dev.tuning();
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) +
-         " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
+         " -DMM_SPLIT=" + std::to_string(tu.mm_split) + " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
          " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
          " -DGEMM_TM=" + std::to_string(tu.gemm_tm);
 }

@@ -29,7 +29,7 @@ bool pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
 Tuning default_tuning(const ClDeviceInfo& d) {
   Tuning t;
   if (d.type == "GPU") {
-    t = Tuning{32, 2, 4, 32, 4, 4, 128, 64, 64, "GPU defaults"};
+    t = Tuning{4, 32, 2, 4, 32, 4, 4, 128, 64, 64, "GPU defaults"};
     if (contains_ci(d.vendor, "NVIDIA")) {
       t.gemv_lx = 32; t.gemv_rows = 2; t.gemv_groups = 4; t.gemm_tm = 8;  // a warp of 32 lanes per row group
       t.source += " + NVIDIA";
@@ -49,7 +49,7 @@ Tuning default_tuning(const ClDeviceInfo& d) {
   } else {
     // CPU devices (PoCL, Intel CPU runtime): work-items of a group run as loops or SIMD lanes of one
     // thread, so few lanes per row and several rows per group keep barriers cheap.
-    t = Tuning{1, 4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
+    t = Tuning{1, 1, 4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
   }
   return t;
 }
@@ -62,6 +62,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     std::string m = e.get<std::string>("match");
     bool hit = matches(dev, m);
     Tuning n = t;
+    n.mm_split = e.positive_int_or("mm_split", t.mm_split);
     n.gemv_lx = e.positive_int_or("gemv_lx", t.gemv_lx);
     n.gemv_rows = e.positive_int_or("gemv_rows", t.gemv_rows);
     n.gemv_groups = e.positive_int_or("gemv_groups", t.gemv_groups);
@@ -87,6 +88,8 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
+  if (t.mm_split != 1 && t.mm_split != 4)
+    throw Error(where + ": mm_split", "must be 1 or 4, got " + std::to_string(t.mm_split));
   if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));
   if (t.gemm_tm > 32) throw Error(where + ": gemm_tm", "at most 32, got " + std::to_string(t.gemm_tm));
   size_t maxwg = dev.max_work_group_size ? dev.max_work_group_size : 256;

@@ -102,9 +102,9 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
   // The shared device runs its own type's defaults; here the same device runs the tile shapes a GPU
   // or a tuning file would pick, so those code paths are checked on PoCL too.
   const char* files[] = {
-      "devices:\n  - match: \"*\"\n    gemv_lx: 32\n    gemv_rows: 2\n    gemv_groups: 4\n"
+      "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_lx: 32\n    gemv_rows: 2\n    gemv_groups: 4\n"
       "    gemm_lx: 32\n    gemm_rows: 4\n    gemm_tm: 8\n",
-      "devices:\n  - match: \"*\"\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
+      "devices:\n  - match: \"*\"\n    mm_split: 1\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
       "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n"};
   uint32_t seed = 900;
   for (const char* text : files) {
@@ -112,9 +112,9 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
     std::ofstream(path) << text;
     ocl::Device dev(dev0.info(), path);
     std::filesystem::remove(path);
-    for (DType t : {DType::Q4_1, DType::F16}) {
+    for (DType t : {DType::F32, DType::F16, DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
       for (int64_t rows : {37, 64}) {
-        Mat w = make_mat(t, rows, 320, seed++);
+        Mat w = make_mat(t, rows, 320, seed++);  // 10 blocks: not a multiple of the work-group's lanes
         ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
         for (int64_t m : {1, 6, 13}) {
           auto x = test::random_floats(size_t(m * 320), seed++);

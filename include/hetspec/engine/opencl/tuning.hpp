@@ -15,6 +15,7 @@
 namespace hetspec::ocl {
 
 struct Tuning {
+  int mm_split = 4;    // matmul code path: 1 = a work-item reads whole blocks (CPU), 4 = four share one (GPU)
   int gemv_lx = 32;    // work-items cooperating on a group of rows (power of two)
   int gemv_rows = 2;   // rows per group: each x block loaded once is applied to this many rows
   int gemv_groups = 4; // row groups per work-group
