@@ -192,6 +192,18 @@ inline void decode_unit(global const uchar* p, int q, float4* w0, float4* w1) {
 }
 
 
+inline void gemv_unit(global const uchar* w0, global const float4* x, int u, int nr, float4* acc) {
+  const int b = u >> 2, q = u & 3;
+  const float4 xa = x[(b * 32 + U_OFF0(q)) / 4], xb = x[(b * 32 + U_OFF1(q)) / 4];
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    if (r < nr) {
+      float4 wa, wb;
+      decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
+      acc[r] += wa * xa + wb * xb;
+    }
+  }
+}
+
 // One token: y(N) = W(N, K) . x(K), x = X + x_off (x_off a multiple of 4). A work-group is
 // (GEMV_LX, GEMV_GROUPS): each group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its
 // work-items stride over the units of a row, load the unit's 8 x values once and apply them to all
@@ -206,17 +218,12 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global float
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   global const float4* x = X + x_off / 4;
-  for (int u = lx; u < UNITS; u += GEMV_LX) {
-    const int b = u >> 2, q = u & 3;
-    const float4 xa = x[(b * 32 + U_OFF0(q)) / 4], xb = x[(b * 32 + U_OFF1(q)) / 4];
-    for (int r = 0; r < GEMV_ROWS; ++r) {
-      if (r < nr) {
-        float4 wa, wb;
-        decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
-        acc[r] += wa * xa + wb * xb;
-      }
-    }
-  }
+  // A constant trip count lets the compiler unroll and issue every load of the row up front.
+#pragma unroll
+  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, lx + i * GEMV_LX, nr, acc);
+#if UNITS % GEMV_LX
+  if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc);
+#endif
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
