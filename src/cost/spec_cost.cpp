@@ -16,11 +16,9 @@ namespace {
 // Moving `bytes` from one PU to another: the profile's link, else a copy through shared DRAM.
 double transfer_us(const Profile& prof, int from, int to, double bytes) {
   if (from == to) return 0;
-  if (const Link* l = prof.link(prof.pus[from].id, prof.pus[to].id)) return l->latency_us + bytes / (l->bw_gbps * 1e3);
+  if (const Link* l = prof.link_at(from, to)) return l->latency_us + bytes / (l->bw_gbps * 1e3);
   return bytes / (0.5 * prof.dram_bw_gbps * 1e3);  // read + write through DRAM
 }
-
-int host_index(const Profile& prof) { return prof.pu_index(prof.host.pu); }
 
 void mark_pus(const ModelPlacement& p, std::array<bool, kMaxPus>& used) {
   used[p.pu] = true;
@@ -61,7 +59,7 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
   f.per_pu[pl.head_pu] += head_cost(s, ctx[pl.head_pu], head_rows);
   // The host waits for the logits (head_rows, vocab) and reads them.
   f.handoff_us += prof.pus[pl.head_pu].sync_us;
-  f.transfer_us += transfer_us(prof, pl.head_pu, host_index(prof), 4.0 * head_rows * s.vocab);
+  f.transfer_us += transfer_us(prof, pl.head_pu, prof.host_index, 4.0 * head_rows * s.vocab);
   return f;
 }
 
@@ -127,7 +125,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
       for (int i = 0; i < np; ++i)
         for (int j = 0; j < np; ++j)
           if ((d_used[i] && t_used[j]) || (t_used[i] && d_used[j]))
-            share[i] = std::min(share[i], prof.contention_share(prof.pus[i].id, prof.pus[j].id));
+            share[i] = std::min(share[i], prof.share_at(i, j));
       auto cctx = contexts(plan, prof, t.weights_cached, share);
       t.draft1_c = model_forward(draft, plan.draft, prof, cctx, 1, n, 1);
       t.verify_c = model_forward(target, plan.target, prof, cctx, plan.gamma + 1, n, plan.gamma + 1);

@@ -41,13 +41,33 @@ double effective_gflops(const ExecContext& c, ComputeClass cls) {
   return c.pu->roofline.peak_gflops[static_cast<int>(cls)] * thread_fraction(c);
 }
 
-double matmul_roofline_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype) {
-  const Roofline& r = c.pu->roofline;
+RooflineRates roofline_rates(const ExecContext& c) {
+  RooflineRates r;
+  const Roofline& rf = c.pu->roofline;
+  r.weight_bytes_per_us = effective_bw_gbps(c) * rf.gemv_bw_efficiency * 1e3;
+  for (int i = 0; i < kComputeClasses; ++i)
+    r.flops_per_us[i] = effective_gflops(c, static_cast<ComputeClass>(i)) * rf.gemm_efficiency * 1e3;
+  double ew = c.pu->elementwise_gbps > 0 ? c.pu->elementwise_gbps * c.bw_share : effective_bw_gbps(c);
+  r.elementwise_bytes_per_us = ew * 1e3;
+  return r;
+}
+
+namespace {
+inline double roofline_with(const ExecContext& c, const RooflineRates& r, int64_t m, int64_t k, int64_t n, DType dtype) {
   double bytes = static_cast<double>(n) * k * bytes_per_weight(dtype) + 4.0 * m * (k + n);
-  double mem_us = bytes / (effective_bw_gbps(c) * r.gemv_bw_efficiency * 1e3);
   double flops = 2.0 * m * n * k;
-  double cmp_us = flops / (effective_gflops(c, compute_class(c.pu->kind, dtype)) * r.gemm_efficiency * 1e3);
-  return std::max(mem_us, cmp_us);
+  int cls = static_cast<int>(compute_class(c.pu->kind, dtype));
+  return std::max(bytes / r.weight_bytes_per_us, flops / r.flops_per_us[cls]);
+}
+}  // namespace
+
+double matmul_roofline_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype) {
+  return roofline_with(c, roofline_rates(c), m, k, n, dtype);
+}
+
+double matmul_us(const ExecContext& c, const RooflineRates& r, int64_t m, int64_t k, int64_t n, DType dtype) {
+  if (!c.pu->tables.empty()) return matmul_us(c, m, k, n, dtype, nullptr);
+  return roofline_with(c, r, m, k, n, dtype);
 }
 
 double interpolate_table(const KernelTable& t, double m) {

@@ -1,4 +1,5 @@
 // Profile YAML loading with strict validation (unknown keys, wrong types, absurd values).
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -35,6 +36,21 @@ double Profile::contention_share(const std::string& self, const std::string& oth
     if (c.b == self && c.a == other) return c.b_share;
   }
   return 1.0;
+}
+
+void Profile::resolve() {
+  host_index = std::max(0, pu_index(host.pu));
+  for (int a = 0; a < kMax; ++a)
+    for (int b = 0; b < kMax; ++b) {
+      link_idx_[a][b] = -1;
+      share_[a][b] = 1.0;
+    }
+  const int n = std::min<int>(kMax, static_cast<int>(pus.size()));
+  for (int a = 0; a < n; ++a)
+    for (int b = 0; b < n; ++b) {
+      if (const Link* l = link(pus[a].id, pus[b].id)) link_idx_[a][b] = static_cast<int>(l - links.data());
+      share_[a][b] = contention_share(pus[a].id, pus[b].id);
+    }
 }
 
 namespace {
@@ -162,6 +178,7 @@ Profile load_profile(const std::string& path) {
     if (!ids.insert(p.pus.back().id).second) throw Error(py.where("id"), "duplicate PU id '" + p.pus.back().id + "'");
   }
   if (p.pus.empty()) throw Error(y.where("pus"), "must list at least one processing unit");
+  if (p.pus.size() > 8) throw Error(y.where("pus"), "at most 8 processing units are supported");
   auto known = [&](const YamlMap& m, const std::string& key) {
     std::string id = m.get<std::string>(key);
     if (!ids.count(id)) throw Error(m.where(key), "names PU '" + id + "' that this profile lacks");
@@ -189,6 +206,7 @@ Profile load_profile(const std::string& path) {
   if (p.pus[p.pu_index(p.host.pu)].kind != PuKind::CPU)
     throw Error(y.where("host.pu"), "the host that samples must be a cpu PU");
   y.done();
+  p.resolve();
   return p;
 }
 

@@ -26,6 +26,16 @@ double effective_bw_gbps(const ExecContext& c);
 // Peak compute (GFLOP/s) this context reaches for a compute class, before GEMM efficiency.
 double effective_gflops(const ExecContext& c, ComputeClass cls);
 
+// The roofline rates of a context, computed once per forward instead of once per operator.
+struct RooflineRates {
+  double weight_bytes_per_us = 0;  // effective bandwidth × GEMV efficiency
+  double flops_per_us[kComputeClasses] = {};  // effective peak × GEMM efficiency
+  double elementwise_bytes_per_us = 0;
+};
+RooflineRates roofline_rates(const ExecContext& c);
+// Same as matmul_us (tables first), with precomputed rates for the roofline fallback.
+double matmul_us(const ExecContext& c, const RooflineRates& r, int64_t m, int64_t k, int64_t n, DType dtype);
+
 // Y(m,n) = X(m,k) · W(n,k)^T with W in dtype. Time in µs, without the launch overhead.
 double matmul_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype, TimeSource* src = nullptr);
 // Roofline alone (the last fallback), exposed for tests and for reports.

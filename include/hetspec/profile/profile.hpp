@@ -94,6 +94,18 @@ struct Profile {
   const Link* link(const std::string& from, const std::string& to) const;  // either direction
   // Share of its bandwidth PU `self` keeps while `other` streams too (1 when no entry).
   double contention_share(const std::string& self, const std::string& other) const;
+
+  // Index-based lookups for the cost model's hot path, valid after resolve() (load_profile calls it;
+  // call it again after adding PUs, links or contention entries in code).
+  void resolve();
+  int host_index = 0;
+  const Link* link_at(int a, int b) const { return link_idx_[a][b] < 0 ? nullptr : &links[link_idx_[a][b]]; }
+  double share_at(int self, int other) const { return share_[self][other]; }
+
+ private:
+  static constexpr int kMax = 8;
+  int link_idx_[kMax][kMax] = {};
+  double share_[kMax][kMax] = {};
 };
 
 // Loads and validates a profile YAML; errors name the file and key path.

@@ -4,6 +4,7 @@
 // The code path (scalar reference, AVX2, AVX-512, NEON) is chosen at run time (ruy's Path).
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "hetspec/engine/weight_view.hpp"
 
@@ -11,10 +12,14 @@ namespace hetspec {
 
 class ThreadPool;
 
-enum class CpuPath { Scalar, AVX2, AVX512, NEON };
+// AVX2 = AVX2+FMA+F16C; AVX512 = F/BW/VL/DQ + VNNI; NEON = baseline armv8 NEON; NEONDot = armv8.2
+// NEON with the dot-product extension (SDOT). Quantized weights run as integer dots against
+// activations quantized once per call to 8 bits per block of 32 (llama.cpp's Q8_1 design).
+enum class CpuPath { Scalar, AVX2, AVX512, NEON, NEONDot };
 CpuPath best_cpu_path();                 // the fastest path this CPU supports
-const char* cpu_path_name(CpuPath p);
+const char* cpu_path_name(CpuPath p);    // "scalar", "avx2", "avx512", "neon", "neon-dotprod"
 bool cpu_path_supported(CpuPath p);
+std::vector<CpuPath> supported_cpu_paths();  // Scalar first, best last
 
 // pool == nullptr runs on the calling thread.
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);

@@ -1,0 +1,62 @@
+// A small persistent thread pool for the CPU kernels. Decode dispatches ~200 parallel loops per
+// token, so waking the workers must cost a few µs: idle workers spin (with pause) for a short while
+// before sleeping on a condition variable, and the calling thread takes chunks too. threads <= 1
+// runs everything inline on the caller.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace hetspec {
+
+class ThreadPool {
+ public:
+  // threads: total threads working on a loop, including the caller (so threads - 1 workers).
+  // spin_us: how long an idle worker spins before sleeping.
+  explicit ThreadPool(int threads, int spin_us = 200);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // Calls fn(begin, end) for chunks [begin, end) covering [0, n), each of `grain` items (the last
+  // may be shorter). Chunks are claimed dynamically; returns when all are done. The first exception
+  // thrown by fn is rethrown here. Not reentrant: call from one thread at a time.
+  template <class F>
+  void parallel_for(int64_t n, int64_t grain, F&& fn) {
+    using Fn = std::remove_reference_t<F>;
+    run(n, grain, const_cast<void*>(static_cast<const void*>(&fn)),
+        [](void* ctx, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(b, e); });
+  }
+
+ private:
+  using Call = void (*)(void*, int64_t, int64_t);
+  void run(int64_t n, int64_t grain, void* ctx, Call call);
+  void worker_main();
+  void work_chunks();
+
+  std::vector<std::thread> workers_;
+  int spin_us_;
+  // The current job: written by the caller before bumping gen_, read by workers after seeing it.
+  void* ctx_ = nullptr;
+  Call call_ = nullptr;
+  int64_t n_ = 0, grain_ = 1;
+  std::atomic<int64_t> next_{0};     // next chunk start
+  std::atomic<int> pending_{0};      // workers that have not finished the current job
+  std::atomic<uint64_t> gen_{0};     // job generation
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::mutex err_mu_;
+  std::exception_ptr err_;
+};
+
+}  // namespace hetspec

@@ -1,0 +1,140 @@
+// Dispatcher for Y = X·W^T: picks the path, quantizes the activations once per call (for quantized
+// weights), and splits the output rows over the thread pool. Also the scalar reference matmul_ref.
+#include "hetspec/engine/cpu/matmul.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hetspec/engine/cpu/cpu_features.hpp"
+#include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
+#include "matmul_internal.hpp"
+
+namespace hetspec {
+
+namespace {
+
+bool is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1; }
+
+void check_args(const char* fn, const WeightView& w, const float* x, const float* y, int64_t m) {
+  std::string where = std::string(fn) + ": ";
+  if (!cpu_supports_dtype(w.dtype))
+    throw std::invalid_argument(where + "unsupported weight dtype " + dtype_name(w.dtype));
+  if (w.rows < 0 || w.cols < 0 || m < 0) throw std::invalid_argument(where + "negative shape");
+  if (w.cols % dtype_info(w.dtype).block_size != 0)
+    throw std::invalid_argument(where + "k=" + std::to_string(w.cols) + " is not a multiple of the " +
+                                dtype_name(w.dtype) + " block size");
+  if (is_quantized(w.dtype) && w.cols % QK != 0)
+    throw std::invalid_argument(where + "k must be a multiple of 32");
+  if ((w.rows > 0 && w.cols > 0 && !w.data) || (m > 0 && (!x || !y)))
+    throw std::invalid_argument(where + "null pointer");
+}
+
+detail::RowsFn rows_fn(CpuPath p, DType t) {
+  detail::RowsFn f = nullptr;
+  switch (p) {
+    case CpuPath::Scalar: f = detail::rows_fn_scalar(t); break;
+    case CpuPath::AVX2: f = detail::rows_fn_avx2(t); break;
+    case CpuPath::AVX512: f = detail::rows_fn_avx512(t); break;
+    case CpuPath::NEON: f = detail::rows_fn_neonv8(t); break;
+    case CpuPath::NEONDot: f = detail::rows_fn_neon(t); break;
+  }
+  return f ? f : detail::rows_fn_scalar(t);
+}
+
+using QuantRowFn = void (*)(const float*, int8_t*, float*, int64_t);
+QuantRowFn quant_fn(CpuPath p) {
+#if defined(__x86_64__)
+  if (p == CpuPath::AVX2 || p == CpuPath::AVX512) return detail::quantize_x_row_avx2;
+#endif
+#if defined(__aarch64__)
+  if (p == CpuPath::NEON || p == CpuPath::NEONDot) return detail::quantize_x_row_neon;
+#endif
+  return detail::quantize_x_row_scalar;
+}
+
+// Per-thread scratch for the quantized activations, reused across calls (prefill m x k can be
+// large; reallocating every call would page-fault each time).
+struct Scratch {
+  std::vector<int8_t> qs;
+  std::vector<float> ds;
+  std::vector<float> dx8;
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+}  // namespace
+
+void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
+  check_args("matmul", w, x, y, m);
+  if (!cpu_path_supported(path))
+    throw std::invalid_argument(std::string("matmul: path ") + cpu_path_name(path) + " not supported by this CPU");
+  const int64_t n = w.rows, k = w.cols;
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (int64_t i = 0; i < m * n; ++i) y[i] = 0;
+    return;
+  }
+  detail::QuantX xq;
+  if (is_quantized(w.dtype)) {
+    Scratch& s = scratch();
+    const int64_t nb = k / QK;
+    if (static_cast<int64_t>(s.qs.size()) < m * k) s.qs.resize(m * k);
+    if (static_cast<int64_t>(s.ds.size()) < m * nb * 2) s.ds.resize(m * nb * 2);
+    QuantRowFn q = quant_fn(path);
+    int8_t* qs = s.qs.data();
+    float* ds = s.ds.data();
+    auto quant_rows = [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) q(x + i * k, qs + i * k, ds + i * nb * 2, k);
+    };
+    if (pool && m >= 8) pool->parallel_for(m, 4, quant_rows);
+    else quant_rows(0, m);
+    xq.qs = qs;
+    xq.ds = ds;
+    xq.k = k;
+    xq.nb = nb;
+    if (path == CpuPath::AVX512) {
+      if (static_cast<int64_t>(s.dx8.size()) < m * nb * 8) s.dx8.resize(m * nb * 8);
+      float* dx8 = s.dx8.data();
+      for (int64_t i = 0; i < m * nb; ++i)
+        for (int j = 0; j < 8; ++j) dx8[i * 8 + j] = ds[i * 2];
+      xq.dx8 = dx8;
+    }
+  }
+  detail::RowsFn f = rows_fn(path, w.dtype);
+  if (!pool || pool->threads() <= 1) {
+    f(w, x, xq, y, m, 0, n);
+    return;
+  }
+  // Chunks of whole 16-row groups, about 8 per thread, so a slow (shared) core does not stall the rest.
+  const int64_t t = pool->threads();
+  int64_t grain = (n + t * 8 - 1) / (t * 8);
+  grain = std::max<int64_t>(16, (grain + 15) / 16 * 16);
+  pool->parallel_for(n, grain, [&](int64_t r0, int64_t r1) { f(w, x, xq, y, m, r0, r1); });
+}
+
+void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
+  matmul_path(best_cpu_path(), w, x, y, m, pool);
+}
+
+void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m) {
+  check_args("matmul_ref", w, x, y, m);
+  const int64_t n = w.rows, k = w.cols;
+  std::vector<float> row(k);
+  for (int64_t r = 0; r < n; ++r) {
+    dequantize_row_ref(w.dtype, w.row(r), row.data(), k);
+    for (int64_t i = 0; i < m; ++i) {
+      double acc = 0;
+      const float* xi = x + i * k;
+      for (int64_t j = 0; j < k; ++j) acc += static_cast<double>(row[j]) * xi[j];
+      y[i * n + r] = static_cast<float>(acc);
+    }
+  }
+}
+
+}  // namespace hetspec

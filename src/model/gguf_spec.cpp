@@ -1,0 +1,221 @@
+#include "hetspec/model/gguf_spec.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "hetspec/core/error.hpp"
+
+namespace hetspec {
+
+namespace {
+
+int positive_int(const GgufFile& f, const std::string& key) {
+  int64_t v = f.get_i64(key);
+  if (v <= 0 || v > (int64_t(1) << 30)) throw Error(f.where(key), "must be a positive integer below 2^30, got " + std::to_string(v));
+  return static_cast<int>(v);
+}
+
+// A number stored as f32 (rms_eps 1e-5 is 9.99999975e-06 there) as the shortest decimal that
+// reads back to the same float, so specs from GGUF compare equal to the published configs.
+double decimal_f64_or(const GgufFile& f, const std::string& key, double fallback) {
+  if (!f.has(key)) return fallback;
+  if (f.get(key).type != GgufType::F32) return f.get_f64(key);
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf - 1, f.get_f32(key));
+  *r.ptr = '\0';
+  return std::strtod(buf, nullptr);
+}
+
+DType dtype_of(const GgufFile& f, const GgufTensor& t) {
+  if (!t.dtype) throw Error(f.where(t.name), "tensor type " + t.type_name() + " has no hetspec dtype");
+  return *t.dtype;
+}
+
+// The most common (by weight count) dtype among the layer matrices "blk.*.weight" of 2 dims.
+DType layer_weight_dtype(const GgufFile& f) {
+  std::map<int, int64_t> weights;  // ggml type -> elements
+  for (const auto& t : f.tensors())
+    if (t.name.rfind("blk.", 0) == 0 && t.dims.size() == 2) weights[t.ggml_type] += t.n_elements;
+  int best = -1;
+  int64_t best_n = -1;
+  for (auto [type, n] : weights)
+    if (dtype_from_ggml(type) && n > best_n) best = type, best_n = n;
+  if (best < 0) {
+    const GgufTensor* down = f.find_tensor("blk.0.ffn_down.weight");
+    if (!down) throw Error(f.where("blk.0.ffn_down.weight"), "missing tensor (needed to find the weight dtype)");
+    return dtype_of(f, *down);
+  }
+  return *dtype_from_ggml(best);
+}
+
+std::string slug(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '_') out += static_cast<char>(std::tolower(c));
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+void read_rope_scaling(const GgufFile& f, const std::string& arch, ModelSpec& m) {
+  const std::string pre = arch + ".rope.scaling.";
+  std::string type = f.get_string_or(pre + "type", "");
+  double factor = decimal_f64_or(f, pre + "factor", 0);
+  if (type == "" || type == "none") {
+    if (const GgufTensor* t = f.find_tensor(kRopeFreqsTensor)) {
+      std::vector<float> v = f.tensor_f32(t->name);
+      float mx = v.empty() ? 1.f : *std::max_element(v.begin(), v.end());
+      if (mx > 1.f) {
+        m.rope_scaling.factor = mx;
+        m.rope_scaling.original_context = static_cast<int>(f.get_i64_or(pre + "original_context_length", 8192));
+      }
+    }
+    return;
+  }
+  if (type == "llama3") {
+    if (factor <= 0) throw Error(f.where(pre + "factor"), "llama3 rope scaling needs a positive factor");
+    m.rope_scaling.factor = factor;
+    m.rope_scaling.original_context = static_cast<int>(f.get_i64_or(pre + "original_context_length", 8192));
+    m.rope_scaling.low_freq_factor = f.get_f64_or(pre + "low_freq_factor", 1);
+    m.rope_scaling.high_freq_factor = f.get_f64_or(pre + "high_freq_factor", 4);
+    return;
+  }
+  if (factor == 0 || factor == 1) return;  // a scaling type with factor 1 changes nothing
+  throw Error(f.where(pre + "type"), "unsupported rope scaling '" + type + "' (factor " + std::to_string(factor) + ")");
+}
+
+}  // namespace
+
+ModelSpec spec_from_gguf(const GgufFile& f) {
+  ModelSpec m;
+  m.arch = f.get_string("general.architecture");
+  if (m.arch != "llama" && m.arch != "qwen2")
+    throw Error(f.where("general.architecture"), "unknown architecture '" + m.arch + "' (supported: llama, qwen2)");
+  const std::string& a = m.arch;
+  std::string name = f.get_string_or("general.name", "");
+  if (name.empty()) name = std::filesystem::path(f.path()).stem().string();
+  m.name = slug(name);
+  if (m.name.empty()) m.name = "model";
+  m.n_layers = positive_int(f, a + ".block_count");
+  m.d_model = positive_int(f, a + ".embedding_length");
+  m.ffn_dim = positive_int(f, a + ".feed_forward_length");
+  m.n_heads = positive_int(f, a + ".attention.head_count");
+  m.n_kv_heads = f.has(a + ".attention.head_count_kv") ? positive_int(f, a + ".attention.head_count_kv") : m.n_heads;
+  m.context = positive_int(f, a + ".context_length");
+  m.rope_theta = decimal_f64_or(f, a + ".rope.freq_base", 10000.0);
+  if (!(m.rope_theta > 0)) throw Error(f.where(a + ".rope.freq_base"), "must be positive");
+  m.rms_eps = decimal_f64_or(f, a + ".attention.layer_norm_rms_epsilon", 1e-5);
+  if (!(m.rms_eps > 0)) throw Error(f.where(a + ".attention.layer_norm_rms_epsilon"), "must be positive");
+
+  if (f.has(a + ".attention.key_length")) {
+    m.head_dim = positive_int(f, a + ".attention.key_length");
+    if (f.has(a + ".attention.value_length") && positive_int(f, a + ".attention.value_length") != m.head_dim)
+      throw Error(f.where(a + ".attention.value_length"), "differs from key_length (not a Llama-family model)");
+  } else {
+    if (m.d_model % m.n_heads != 0)
+      throw Error(f.where(a + ".attention.head_count"), "does not divide embedding_length and no key_length is given");
+    m.head_dim = m.d_model / m.n_heads;
+  }
+  if (f.has(a + ".rope.dimension_count") && positive_int(f, a + ".rope.dimension_count") != m.head_dim)
+    throw Error(f.where(a + ".rope.dimension_count"), "partial rotary embeddings (rope dims " +
+                                                         std::to_string(f.get_i64(a + ".rope.dimension_count")) + " != head dim " +
+                                                         std::to_string(m.head_dim) + ") are not supported");
+
+  if (f.has("tokenizer.ggml.tokens")) {
+    uint64_t n = f.array_size("tokenizer.ggml.tokens");
+    if (n == 0 || n > (1u << 30)) throw Error(f.where("tokenizer.ggml.tokens"), "absurd vocabulary size " + std::to_string(n));
+    m.vocab = static_cast<int>(n);
+  } else if (f.has(a + ".vocab_size")) {
+    m.vocab = positive_int(f, a + ".vocab_size");
+  } else if (const GgufTensor* e = f.find_tensor(kTokenEmbdTensor); e && e->dims.size() == 2) {
+    m.vocab = static_cast<int>(e->dims[1]);
+  } else {
+    throw Error(f.where("tokenizer.ggml.tokens"), "missing metadata key (no vocabulary size either)");
+  }
+
+  m.tied_embeddings = f.find_tensor(kOutputTensor) == nullptr;
+  m.qkv_bias = f.find_tensor(layer_tensor_names(0).attn_q_bias) != nullptr || a == "qwen2";
+  m.embed_dtype = dtype_of(f, f.tensor(kTokenEmbdTensor));
+  m.weight_dtype = layer_weight_dtype(f);
+  read_rope_scaling(f, a, m);
+  m.source = f.path();
+  validate_model_spec(m, f.path());
+  return m;
+}
+
+LayerTensorNames layer_tensor_names(int layer) {
+  const std::string p = "blk." + std::to_string(layer) + ".";
+  LayerTensorNames n;
+  n.attn_norm = p + "attn_norm.weight";
+  n.attn_q = p + "attn_q.weight";
+  n.attn_k = p + "attn_k.weight";
+  n.attn_v = p + "attn_v.weight";
+  n.attn_output = p + "attn_output.weight";
+  n.attn_q_bias = p + "attn_q.bias";
+  n.attn_k_bias = p + "attn_k.bias";
+  n.attn_v_bias = p + "attn_v.bias";
+  n.ffn_norm = p + "ffn_norm.weight";
+  n.ffn_gate = p + "ffn_gate.weight";
+  n.ffn_up = p + "ffn_up.weight";
+  n.ffn_down = p + "ffn_down.weight";
+  return n;
+}
+
+std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m) {
+  const int64_t d = m.d_model, q = m.q_dim(), kv = m.kv_dim(), ff = m.ffn_dim, V = m.vocab;
+  std::vector<ExpectedTensor> out;
+  out.push_back({kTokenEmbdTensor, {d, V}});
+  for (int l = 0; l < m.n_layers; ++l) {
+    LayerTensorNames n = layer_tensor_names(l);
+    out.push_back({n.attn_norm, {d}});
+    out.push_back({n.attn_q, {d, q}});    // (q_dim, d_model)
+    out.push_back({n.attn_k, {d, kv}});   // (kv_dim, d_model)
+    out.push_back({n.attn_v, {d, kv}});
+    if (m.qkv_bias) {
+      out.push_back({n.attn_q_bias, {q}});
+      out.push_back({n.attn_k_bias, {kv}});
+      out.push_back({n.attn_v_bias, {kv}});
+    }
+    out.push_back({n.attn_output, {q, d}});  // (d_model, q_dim)
+    out.push_back({n.ffn_norm, {d}});
+    out.push_back({n.ffn_gate, {d, ff}});    // (ffn, d_model)
+    out.push_back({n.ffn_up, {d, ff}});
+    out.push_back({n.ffn_down, {ff, d}});    // (d_model, ffn)
+  }
+  out.push_back({kOutputNormTensor, {d}});
+  if (!m.tied_embeddings) out.push_back({kOutputTensor, {d, V}});
+  out.push_back({kRopeFreqsTensor, {m.head_dim / 2}, false});
+  return out;
+}
+
+void validate_gguf_tensors(const GgufFile& f, const ModelSpec& m) {
+  for (const auto& e : expected_tensors(m)) {
+    if (!f.find_tensor(e.name)) {
+      if (!e.required) continue;
+      throw Error(f.where(e.name), "missing tensor (required by " + m.arch + " with " + std::to_string(m.n_layers) + " layers)");
+    }
+    f.check_dims(e.name, e.dims);
+  }
+}
+
+int llama_file_type(DType t) {
+  switch (t) {
+    case DType::F32: return 0;
+    case DType::F16: return 1;
+    case DType::Q4_0: return 2;
+    case DType::Q4_1: return 3;
+    case DType::Q8_0: return 7;
+    case DType::Q4_K: return 15;  // Q4_K_M
+    case DType::Q5_K: return 17;  // Q5_K_M
+    case DType::Q6_K: return 18;
+    case DType::BF16: return 32;
+    default: return -1;
+  }
+}
+
+}  // namespace hetspec

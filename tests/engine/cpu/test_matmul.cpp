@@ -1,0 +1,189 @@
+// Every matmul path this CPU supports vs the scalar reference matmul_ref, per dtype, over random
+// shapes (k multiples of 32, odd n, m in {1,2,3,5,8,16,33}); plus the threaded dispatcher.
+// Must build in the kernels-only cross build (no other modules).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hetspec/engine/cpu/matmul.hpp"
+#include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
+
+using namespace hetspec;
+
+namespace {
+
+struct Mat {
+  std::vector<uint8_t> bytes;
+  WeightView view;
+};
+
+Mat random_weights(DType t, int64_t n, int64_t k, std::mt19937& rng) {
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  Mat m;
+  m.bytes.resize(row_bytes(t, k) * n + 64);
+  std::vector<float> row(k);
+  for (int64_t r = 0; r < n; ++r) {
+    const float scale = (r % 5 == 0) ? 4.0f : 0.5f;  // rows of different magnitude
+    for (auto& v : row) v = u(rng) * scale + (t == DType::Q4_1 ? 0.3f : 0.0f);
+    quantize_row_ref(t, row.data(), m.bytes.data() + r * row_bytes(t, k), k);
+  }
+  m.view = {m.bytes.data(), t, n, k};
+  return m;
+}
+
+std::vector<float> random_x(int64_t m, int64_t k, std::mt19937& rng) {
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> x(m * k);
+  for (int64_t i = 0; i < m * k; ++i) x[i] = u(rng) * ((i / 32) % 7 == 3 ? 10.0f : 1.0f);  // outlier blocks
+  return x;
+}
+
+bool quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1; }
+
+// Checks y (m, n) against the reference with a bound per output: activation quantization error
+// (≤ half a step of each block's 8-bit scale, Cauchy–Schwarz with the dequantized weight row) plus
+// f32 accumulation error.
+void check_against_ref(const WeightView& w, const std::vector<float>& x, const std::vector<float>& y,
+                       int64_t m, const std::string& what) {
+  const int64_t n = w.rows, k = w.cols;
+  double worst = 0;  // largest err / tol
+  std::vector<float> ref(m * n), row(k);
+  matmul_ref(w, x.data(), ref.data(), m);
+  for (int64_t r = 0; r < n; ++r) {
+    dequantize_row_ref(w.dtype, w.row(r), row.data(), k);
+    double wnorm = 0;
+    for (float v : row) wnorm += double(v) * v;
+    wnorm = std::sqrt(wnorm);
+    for (int64_t i = 0; i < m; ++i) {
+      const float* xi = x.data() + i * k;
+      double abs_sum = 0, dx2 = 0;
+      for (int64_t j = 0; j < k; ++j) abs_sum += std::fabs(double(row[j]) * xi[j]);
+      if (quantized(w.dtype)) {
+        for (int64_t b = 0; b < k / 32; ++b) {
+          double amax = 0;
+          for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(double(xi[b * 32 + j])));
+          dx2 += 32 * std::pow(amax / 254.0, 2);
+        }
+      }
+      const double tol = 1.01 * wnorm * std::sqrt(dx2) + 2e-5 * abs_sum + 1e-6;
+      const double err = std::fabs(double(y[i * n + r]) - ref[i * n + r]);
+      worst = std::max(worst, err / tol);
+      if (!(err <= tol)) {
+        INFO(what << " row " << r << " x-row " << i << ": got " << y[i * n + r] << " ref " << ref[i * n + r]
+                  << " err " << err << " tol " << tol);
+        CHECK(err <= tol);
+        return;
+      }
+    }
+  }
+  INFO(what);
+  CHECK(worst <= 1.0);
+}
+
+}  // namespace
+
+TEST_CASE("matmul: every supported path matches the scalar reference", "[kernels]") {
+  std::mt19937 rng(1234);
+  const std::vector<int64_t> ms = {1, 2, 3, 5, 8, 16, 33};
+  struct Shape { int64_t n, k; };
+  const std::vector<Shape> shapes = {{1, 32}, {7, 96}, {37, 160}, {129, 64}, {33, 576}, {5, 2048}};
+  for (CpuPath p : supported_cpu_paths()) {
+    for (DType t : {DType::F32, DType::F16, DType::BF16, DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+      for (const Shape& s : shapes) {
+        const int64_t k = quantized(t) ? s.k : s.k + 13;  // float rows: also lengths off the vector width
+        Mat w = random_weights(t, s.n, k, rng);
+        for (int64_t m : ms) {
+          std::vector<float> x = random_x(m, k, rng), y(m * s.n, NAN);
+          matmul_path(p, w.view, x.data(), y.data(), m);
+          check_against_ref(w.view, x, y, m,
+                            std::string(cpu_path_name(p)) + " " + dtype_name(t) + " n=" + std::to_string(s.n) +
+                                " k=" + std::to_string(k) + " m=" + std::to_string(m));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("matmul: the thread pool gives the same bits as one thread", "[kernels]") {
+  std::mt19937 rng(7);
+  ThreadPool pool(3);
+  for (CpuPath p : supported_cpu_paths()) {
+    for (DType t : {DType::F16, DType::Q8_0, DType::Q4_1}) {
+      Mat w = random_weights(t, 301, 256, rng);
+      for (int64_t m : {1, 5, 33}) {
+        std::vector<float> x = random_x(m, 256, rng), y1(m * 301), y2(m * 301);
+        matmul_path(p, w.view, x.data(), y1.data(), m);
+        matmul_path(p, w.view, x.data(), y2.data(), m, &pool);
+        INFO(cpu_path_name(p) << " " << dtype_name(t) << " m=" << m);
+        CHECK(y1 == y2);
+      }
+    }
+  }
+}
+
+TEST_CASE("matmul: best path is supported and the scalar path is always there", "[kernels]") {
+  CHECK(cpu_path_supported(CpuPath::Scalar));
+  CHECK(cpu_path_supported(best_cpu_path()));
+  CHECK(supported_cpu_paths().front() == CpuPath::Scalar);
+  CHECK(supported_cpu_paths().back() == best_cpu_path());
+#if defined(__aarch64__)
+  CHECK(cpu_path_supported(CpuPath::NEON));
+#endif
+}
+
+// HETSPEC_REQUIRE_PATHS=neon,neon-dotprod (set by the aarch64 toolchain's emulator line) makes sure
+// the paths we mean to test are really detected, not silently skipped.
+TEST_CASE("matmul: required paths are detected", "[kernels]") {
+  const char* req = std::getenv("HETSPEC_REQUIRE_PATHS");
+  std::string list = req ? req : "scalar";
+  std::stringstream ss(list);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    bool found = false;
+    for (CpuPath p : supported_cpu_paths()) found = found || name == cpu_path_name(p);
+    INFO("required path " << name);
+    CHECK(found);
+  }
+}
+
+TEST_CASE("matmul: bad arguments are refused", "[kernels]") {
+  std::vector<uint8_t> buf(1024);
+  float x[64] = {}, y[4] = {};
+  WeightView w{buf.data(), DType::Q4_1, 2, 48};  // k not a multiple of 32
+  CHECK_THROWS(matmul(w, x, y, 1));
+  WeightView wk{buf.data(), DType::Q4_K, 1, 256};
+  CHECK_THROWS(matmul(wk, x, y, 1));
+  WeightView wn{nullptr, DType::F32, 2, 8};
+  CHECK_THROWS(matmul_ref(wn, x, y, 1));
+}
+
+TEST_CASE("thread pool: covers every index exactly once and propagates exceptions", "[kernels]") {
+  for (int threads : {1, 2, 4}) {
+    ThreadPool pool(threads, 50);
+    for (int64_t n : {0, 1, 7, 1000}) {
+      for (int rep = 0; rep < 50; ++rep) {
+        std::vector<int> hits(n, 0);
+        pool.parallel_for(n, 3, [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) ++hits[i];
+        });
+        bool once = true;
+        for (int h : hits) once = once && h == 1;
+        CHECK(once);
+      }
+    }
+    CHECK_THROWS_AS(pool.parallel_for(100, 1, [](int64_t b, int64_t e) {
+      if (b <= 57 && 57 < e) throw std::runtime_error("boom");
+    }), std::runtime_error);
+    int64_t total = 0;  // still usable afterwards
+    std::vector<int64_t> part(100, 0);
+    pool.parallel_for(100, 10, [&](int64_t b, int64_t e) { for (int64_t i = b; i < e; ++i) part[i] = i; });
+    for (auto v : part) total += v;
+    CHECK(total == 4950);
+  }
+}
