@@ -18,6 +18,7 @@ struct Args {
   std::string dtypes = "q4_1,q8_0,f16";
   std::string ms = "1";
   bool json = false;
+  bool no_head = false;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -34,6 +35,7 @@ int run(const Args& a) {
   ocl::ClBenchOptions opt;
   opt.weights_mb = a.weights_mb;
   opt.reps = a.reps;
+  opt.head = !a.no_head;
   opt.dtypes.clear();
   for (auto& d : split(a.dtypes)) {
     auto t = parse_dtype(d);
@@ -82,5 +84,6 @@ static hetspec::cli::Registrar reg(
       app.add_option("--dtypes", a->dtypes, "Weight dtypes")->capture_default_str();
       app.add_option("--m", a->ms, "Token counts, comma separated (1 = GEMV)")->capture_default_str();
       app.add_flag("--json", a->json, "JSON output");
+      app.add_flag("--no-head", a->no_head, "Skip the LM-head GEMV (128256 x 2048)");
       return std::function<int()>([a] { return run(*a); });
     });

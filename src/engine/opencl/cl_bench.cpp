@@ -82,6 +82,40 @@ ClMatmulResult bench_matmul(Device& dev, DType t, int m, const ClBenchOptions& o
   return r;
 }
 
+ClMatmulResult bench_head(Device& dev, DType t, const ClBenchOptions& opt) {
+  const int64_t rows = 128256, cols = 2048;
+  auto h = make_matrix(t, rows, cols, 7);
+  ClWeight w = upload_weight(dev, WeightView{h.data(), t, rows, cols});
+  h.clear();
+  h.shrink_to_fit();
+  std::vector<float> xh(cols, 0.01f);
+  Buffer x = upload_f32(dev, xh.data(), xh.size());
+  Buffer y(dev, size_t(rows) * 4);
+  matmul(dev, w, x, y, 1);
+  dev.finish();
+  std::vector<double> wall, kern;
+  for (int i = 0; i < std::max(1, opt.reps); ++i) {
+    dev.set_profiling(true);
+    auto t0 = Clock::now();
+    matmul(dev, w, x, y, 1);
+    dev.finish();
+    wall.push_back(since(t0));
+    auto kt = dev.take_kernel_times();
+    dev.set_profiling(false);
+    kern.push_back(kt.empty() ? 0 : kt[0].seconds);
+  }
+  ClMatmulResult r;
+  r.dtype = t;
+  r.m = 1;
+  r.layers = 0;
+  r.weight_bytes = double(w.bytes());
+  r.seconds = median(wall);
+  r.kernel_seconds = median(kern);
+  // Kernel time (from profiling events): the launch cost is measured apart.
+  r.gbps = r.weight_bytes / (r.kernel_seconds > 0 ? r.kernel_seconds : r.seconds) / 1e9;
+  return r;
+}
+
 }  // namespace
 
 ClBenchResult bench_device(Device& dev, const ClBenchOptions& opt) {
@@ -166,6 +200,12 @@ ClBenchResult bench_device(Device& dev, const ClBenchOptions& opt) {
       mm.frac_of_copy = r.copy_gbps > 0 ? mm.gbps / r.copy_gbps : 0;
       r.matmul.push_back(mm);
     }
+  if (opt.head)
+    for (DType t : opt.dtypes) {
+      auto hm = bench_head(dev, t, opt);
+      hm.frac_of_copy = r.copy_gbps > 0 ? hm.gbps / r.copy_gbps : 0;
+      r.head.push_back(hm);
+    }
   return r;
 }
 
@@ -186,6 +226,14 @@ std::string format_bench_lines(const ClBenchResult& r) {
                   "%s test=%s dtype=%s m=%d layers=%d bytes=%.0f ms=%.3f kernel_ms=%.3f gbps=%.2f frac_of_copy=%.3f\n",
                   dev.c_str(), m.m == 1 ? "gemv" : "gemm", dtype_name(m.dtype), m.m, m.layers, m.weight_bytes,
                   m.seconds * 1e3, m.kernel_seconds * 1e3, m.gbps, m.frac_of_copy);
+    o << buf;
+  }
+  for (auto& m : r.head) {
+    std::snprintf(buf, sizeof buf,
+                  "%s test=gemv_head dtype=%s rows=128256 cols=2048 bytes=%.0f ms=%.3f kernel_ms=%.3f gbps=%.2f "
+                  "frac_of_copy=%.3f\n",
+                  dev.c_str(), dtype_name(m.dtype), m.weight_bytes, m.seconds * 1e3, m.kernel_seconds * 1e3, m.gbps,
+                  m.frac_of_copy);
     o << buf;
   }
   return o.str();
@@ -213,6 +261,16 @@ nlohmann::json bench_json(const ClBenchResult& r) {
                            {"kernel_seconds", m.kernel_seconds},
                            {"gbps", m.gbps},
                            {"frac_of_copy", m.frac_of_copy}});
+  j["head"] = nlohmann::json::array();
+  for (auto& m : r.head)
+    j["head"].push_back({{"dtype", dtype_name(m.dtype)},
+                         {"rows", 128256},
+                         {"cols", 2048},
+                         {"weight_bytes", m.weight_bytes},
+                         {"seconds", m.seconds},
+                         {"kernel_seconds", m.kernel_seconds},
+                         {"gbps", m.gbps},
+                         {"frac_of_copy", m.frac_of_copy}});
   return j;
 }
 

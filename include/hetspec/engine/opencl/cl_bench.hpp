@@ -18,6 +18,7 @@ struct ClBenchOptions {
   std::vector<DType> dtypes = {DType::Q4_1, DType::Q8_0, DType::F16};
   std::vector<int> ms = {1};  // token counts: 1 = GEMV, > 1 = GEMM
   double transfer_mb = 64;
+  bool head = true;          // also time the LM-head GEMV
 };
 
 struct ClMatmulResult {
@@ -40,6 +41,9 @@ struct ClBenchResult {
   double h2d_gbps = 0, d2h_gbps = 0;     // blocking transfers of transfer_mb from pageable host memory
   double h2d_small_us = 0, d2h_small_us = 0;  // 8 KiB (an activation hand-off)
   std::vector<ClMatmulResult> matmul;
+  // One GEMV over a Llama-3 LM head (128256 x 2048) per dtype: a single launch over >= 160 MB, so
+  // the kernel's own bandwidth shows without the per-launch cost of the 7-matrix layers above.
+  std::vector<ClMatmulResult> head;
 };
 
 ClBenchResult bench_device(Device& dev, const ClBenchOptions& opt);
