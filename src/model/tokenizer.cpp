@@ -22,6 +22,18 @@ const char* kEogTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>",   "<end_of_tur
 
 }  // namespace
 
+size_t utf8_complete_prefix(std::string_view b) {
+  // Look back at most 3 bytes for the start of the last sequence.
+  const size_t n = b.size();
+  for (size_t back = 1; back <= 4 && back <= n; ++back) {
+    const unsigned char c = static_cast<unsigned char>(b[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    size_t need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return back < need ? n - back : n;
+  }
+  return n;  // only continuation bytes (malformed): nothing to wait for
+}
+
 Tokenizer::Tokenizer(TokenizerData data) : data_(std::move(data)) {
   const std::string& src = data_.source;
   auto where = [&](const std::string& key) { return src.empty() ? key : src + ": " + key; };
@@ -61,9 +73,7 @@ Tokenizer::Tokenizer(TokenizerData data) : data_(std::move(data)) {
     merges_ = BpeMerges(data_.merges);
     add_bos_ = data_.add_bos.value_or(pre_ == PreTokenizer::Llama3);
     add_eos_ = data_.add_eos.value_or(false);
-    add_space_prefix_ = data_.add_space_prefix.value_or(false);
-    if (add_space_prefix_)
-      throw Error(where("tokenizer.ggml.add_space_prefix"), "not supported for gpt2 (byte-level BPE)");
+    add_space_prefix_ = false;  // llama.cpp's BPE tokenize ignores tokenizer.ggml.add_space_prefix
     bos_ = data_.bos_id;
     eos_ = data_.eos_id;
     unk_ = data_.unk_id;

@@ -18,6 +18,10 @@ namespace hetspec {
 
 enum class TokenizerKind { Bpe, SentencePiece };
 
+// For streaming output: the length of the longest prefix of `bytes` that does not end inside an
+// incomplete UTF-8 sequence (token pieces can split a character). Print that much, keep the rest.
+size_t utf8_complete_prefix(std::string_view bytes);
+
 class Tokenizer {
  public:
   // Validates `data` (known model and pre-tokenizer, consistent array lengths, ids in range, no
@@ -47,8 +51,8 @@ class Tokenizer {
   bool add_bos() const { return add_bos_; }
   bool add_eos() const { return add_eos_; }
   bool add_space_prefix() const { return add_space_prefix_; }
-  // End of generation: EOS and the end-of-turn tokens llama.cpp recognises by text
-  // (<|im_end|>, <|eot_id|>, <|endoftext|>, <|end_of_text|>, <|eom_id|>, <end_of_turn>, <|end|>).
+  // End of generation: EOS and the end-of-turn tokens llama.cpp recognises by text (<|im_end|>,
+  // <|eot_id|>, <|endoftext|>, <|end_of_text|>, <|eom_id|>, <end_of_turn>, <|end|>, </s>, ...).
   bool is_eog(int32_t id) const;
   const std::vector<int32_t>& eog_ids() const { return eog_; }
 

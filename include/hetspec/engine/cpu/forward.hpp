@@ -1,0 +1,75 @@
+// The CPU transformer forward pass of a Llama-family decoder, readable top to bottom:
+//   embed -> per layer [RMSNorm, Q/K/V (+bias), RoPE, causal GQA attention over the KV cache,
+//   O, residual, RMSNorm, SwiGLU FFN, residual] -> final RMSNorm -> LM head.
+// One code path serves decode (m = 1), prefill and verification (m > 1): token i of a call sits at
+// position pos0 + i and attends to cache positions [0, pos0 + i]. The three stages are separate
+// calls so a plan can split layers across devices ([l0, l1) ranges hand over the hidden state)
+// or self-draft with the first k layers. Scratch buffers are allocated once, in the constructor
+// (attention keeps small per-chunk score buffers). Kernels: matmul + CpuOps (cpu/matmul.hpp, cpu/ops.hpp).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hetspec/engine/cpu/ops.hpp"
+#include "hetspec/engine/kv_cache.hpp"
+#include "hetspec/engine/model_weights.hpp"
+#include "hetspec/engine/rope.hpp"
+
+namespace hetspec {
+
+class ThreadPool;
+
+class CpuForward {
+ public:
+  // weights must outlive this object. max_batch: most tokens per internal step (longer inputs are
+  // processed in chunks). pool == nullptr runs on the calling thread.
+  CpuForward(const ModelWeights& weights, int max_batch = 64, ThreadPool* pool = nullptr);
+
+  const ModelSpec& spec() const { return w_.spec; }
+  int max_batch() const { return max_batch_; }
+  // A cache shaped for this model: capacity positions of layers [l0, l1) (default: all).
+  KvCache make_cache(int capacity, int l0 = 0, int l1 = -1) const;
+  // Tests: use matmul_ref (exact f32 dots of dequantized rows) instead of the fast kernels, which
+  // quantize activations to 8 bits per block for quantized weights as llama.cpp does.
+  void set_reference_matmul(bool on) { reference_matmul_ = on; }
+
+  // x (m, d) = rows of token_embd, dequantized. Token ids are range-checked.
+  void embed(const int32_t* tokens, int m, float* x) const;
+  // Layers [l0, l1) on the hidden state x (m, d), in place. Writes K/V of positions
+  // [pos0, pos0 + m) of those layers into kv and sets their length to pos0 + m.
+  // Requires pos0 <= kv.length(l) for every layer l in range (no holes) and pos0 + m <= capacity.
+  void run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& kv);
+  // Final RMSNorm + LM head: x (rows, d) -> logits (rows, vocab). x is not modified.
+  void head(const float* x, int rows, float* logits);
+
+  // Whole model: embed, all layers, head on the last `logit_rows` of the m tokens
+  // (1 for prefill/decode, m for verification). Returns (logit_rows, vocab), valid until the next call.
+  const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1);
+
+ private:
+  void attention(int layer, int m, int pos0, KvCache& kv);  // q_ -> att_
+  void check_tokens(const int32_t* tokens, int m) const;
+  void mm(const WeightView& w, const float* x, float* y, int m);  // y (m, w.rows) = x (m, w.cols) · w^T
+
+  const ModelWeights& w_;
+  int max_batch_;
+  ThreadPool* pool_;
+  bool reference_matmul_ = false;
+  const CpuOps& ops_;  // the best path's element-wise kernels
+  Rope rope_;
+  // Scratch, sized for max_batch rows.
+  std::vector<float> x_;       // (max_batch, d)      hidden state of forward()
+  std::vector<float> xn_;      // (max_batch, d)      normed input of a sub-block
+  std::vector<float> q_;       // (max_batch, q_dim)
+  std::vector<float> k_;       // (max_batch, kv_dim)
+  std::vector<float> v_;       // (max_batch, kv_dim)
+  std::vector<float> att_;     // (max_batch, q_dim)  attention output, heads concatenated
+  std::vector<float> proj_;    // (max_batch, d)      output of O / down projections
+  std::vector<float> gate_;    // (max_batch, f)
+  std::vector<float> up_;      // (max_batch, f)
+  std::vector<float> cs_;      // (max_batch, head_dim)  rope cos/sin per token
+  std::vector<float> hidden_;  // (logit_rows, d) rows kept for the head by forward()
+  std::vector<float> logits_;  // (logit_rows, vocab) grown on demand
+};
+
+}  // namespace hetspec

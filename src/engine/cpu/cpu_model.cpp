@@ -1,0 +1,69 @@
+#include "hetspec/engine/cpu/cpu_model.hpp"
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu/thread_pool.hpp"
+#include "hetspec/model/gguf_spec.hpp"
+
+namespace hetspec {
+
+ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, std::vector<std::vector<float>>& small) {
+  validate_gguf_tensors(f, s);
+  auto vec = [&](const std::string& name) -> const float* {
+    small.push_back(f.tensor_f32(name));
+    return small.back().data();  // the inner buffer does not move when `small` grows
+  };
+  ModelWeights w;
+  w.spec = s;
+  w.token_embd = f.weight(kTokenEmbdTensor);
+  w.output = f.find_tensor(kOutputTensor) ? f.weight(kOutputTensor) : w.token_embd;
+  w.output_norm = vec(kOutputNormTensor);
+  if (f.find_tensor(kRopeFreqsTensor)) {
+    f.check_dims(kRopeFreqsTensor, {s.head_dim / 2});
+    w.rope_freqs = vec(kRopeFreqsTensor);
+  }
+  for (int l = 0; l < s.n_layers; ++l) {
+    LayerTensorNames n = layer_tensor_names(l);
+    LayerWeights L;
+    L.attn_norm = vec(n.attn_norm);
+    L.wq = f.weight(n.attn_q);
+    L.wk = f.weight(n.attn_k);
+    L.wv = f.weight(n.attn_v);
+    L.wo = f.weight(n.attn_output);
+    if (s.qkv_bias) {
+      L.bq = vec(n.attn_q_bias);
+      L.bk = vec(n.attn_k_bias);
+      L.bv = vec(n.attn_v_bias);
+    }
+    L.ffn_norm = vec(n.ffn_norm);
+    L.w_gate = f.weight(n.ffn_gate);
+    L.w_up = f.weight(n.ffn_up);
+    L.w_down = f.weight(n.ffn_down);
+    w.layers.push_back(L);
+  }
+  validate_weights(w, f.path());
+  return w;
+}
+
+std::unique_ptr<CpuModel> CpuModel::load(const std::string& path, int threads, int max_batch) {
+  check(threads >= 1 && threads <= 1024, path, "threads must be in [1, 1024], got " + std::to_string(threads));
+  std::unique_ptr<CpuModel> m(new CpuModel(GgufFile::open(path)));
+  m->small_.reserve(256);
+  ModelSpec s = spec_from_gguf(m->file_);
+  m->weights_ = weights_from_gguf(m->file_, s, m->small_);
+  m->threads_ = threads;
+  if (threads > 1) m->pool_ = std::make_unique<ThreadPool>(threads);
+  m->forward_ = std::make_unique<CpuForward>(m->weights_, max_batch, m->pool_.get());
+  return m;
+}
+
+CpuModel::~CpuModel() = default;
+
+KvCache CpuModel::make_cache(int capacity) const {
+  const ModelSpec& s = spec();
+  if (capacity > s.context)
+    throw Error(file_.path(), "a cache of " + std::to_string(capacity) + " positions exceeds the model's context (" +
+                                  std::to_string(s.context) + ")");
+  return forward_->make_cache(capacity);
+}
+
+}  // namespace hetspec
