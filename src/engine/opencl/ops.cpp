@@ -167,6 +167,15 @@ void add(Device& dev, Buffer& x, const Buffer& y, int64_t n) {
   dev.launch(k, "add_inplace", 1, &global, &local);
 }
 
+void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n) {
+  need(x.bytes() >= f32s(rows * n) && b.bytes() >= f32s(n), dev, "add_rows", "buffer smaller than (rows, n)");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "add_rows");
+  int total = to_int(rows * n, dev, "add_rows");
+  dev.set_args(k, x, b, to_int(n, dev, "add_rows"), total);
+  size_t local = size_t(dev.tuning().elem_wg), global = round_up(total, local);
+  dev.launch(k, "add_rows", 1, &global, &local);
+}
+
 std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_factors) {
   std::vector<float> f(head_dim / 2);
   for (int i = 0; i < head_dim / 2; ++i) {
@@ -184,6 +193,15 @@ void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_
   dev.set_args(k, x, inv_freq, to_int(pos0, dev, "rope"));
   size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
   dev.launch(k, "rope", 3, global, nullptr);
+}
+
+void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs) {
+  need(x.bytes() >= f32s(m * nh * s.head_dim), dev, "rope_table", "buffer smaller than (m, heads, head_dim)");
+  need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_table", "table smaller than (m, head_dim/2, 2)");
+  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_table");
+  dev.set_args(k, x, cs);
+  size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
+  dev.launch(k, "rope_table", 3, global, nullptr);
 }
 
 void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,

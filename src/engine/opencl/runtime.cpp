@@ -111,6 +111,12 @@ void Device::write(const Buffer& b, const void* src, size_t bytes, size_t offset
   HS_CL_CHECK(label_, clEnqueueWriteBuffer(queue_, b.get(), CL_TRUE, offset, bytes, src, 0, nullptr, nullptr));
 }
 
+void Device::write_async(const Buffer& b, const void* src, size_t bytes, size_t offset) {
+  if (bytes == 0) return;
+  if (offset + bytes > b.bytes()) throw Error(label_, "write of " + std::to_string(bytes) + " bytes past the buffer end");
+  HS_CL_CHECK(label_, clEnqueueWriteBuffer(queue_, b.get(), CL_FALSE, offset, bytes, src, 0, nullptr, nullptr));
+}
+
 void Device::read(const Buffer& b, void* dst, size_t bytes, size_t offset) {
   if (bytes == 0) return;
   if (offset + bytes > b.bytes()) throw Error(label_, "read of " + std::to_string(bytes) + " bytes past the buffer end");

@@ -44,6 +44,8 @@ void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n);
 void swiglu(Device& dev, const Buffer& gate, const Buffer& up, Buffer& out, int64_t n);
 // x(n) += y(n).
 void add(Device& dev, Buffer& x, const Buffer& y, int64_t n);
+// x(rows, n) += b(n) on every row (QKV bias).
+void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n);
 
 struct LayerShape {
   int head_dim = 64;
@@ -58,6 +60,8 @@ struct LayerShape {
 std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_factors = nullptr);
 // x(m, nh, head_dim) in place; token t at position pos0 + t; inv_freq on the device.
 void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_t pos0, const Buffer& inv_freq);
+// Same rotation with cos/sin from a table cs(m, head_dim/2, 2) already on the device.
+void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs);
 // cache(n_ctx, n_kv_heads, head_dim) rows [n_past, n_past + m) = src(m, n_kv_heads, head_dim).
 void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
                int64_t n_ctx);

@@ -71,6 +71,8 @@ class Device {
   // Blocking transfers (offset and bytes in bytes).
   void write(const Buffer& b, const void* src, size_t bytes, size_t offset = 0);
   void read(const Buffer& b, void* dst, size_t bytes, size_t offset = 0);
+  // Non-blocking write: `src` must stay unchanged until the queue passes it (next finish/read).
+  void write_async(const Buffer& b, const void* src, size_t bytes, size_t offset = 0);
   void copy(const Buffer& src, const Buffer& dst, size_t bytes, size_t src_off = 0, size_t dst_off = 0);
   void finish();
 

@@ -66,3 +66,10 @@ __kernel void add_inplace(global float* x, global const float* y, int n) {
   if (i >= n) return;
   x[i] += y[i];
 }
+
+// x(rows, n) += b(n) broadcast over rows (QKV bias); total = rows * n.
+__kernel void add_rows(global float* x, global const float* b, int n, int total) {
+  const int i = get_global_id(0);
+  if (i >= total) return;
+  x[i] += b[i % n];
+}

@@ -99,3 +99,20 @@ void attention(global const float* Q, global const KV_T* Kc, global const KV_T* 
     o[e] = acc * inv;
   }
 }
+
+// Like rope, with the rotation taken from a host table cs(m, HEAD_DIM/2, 2) = (cos, sin) per pair,
+// so a model forward rotates exactly as the CPU backend (which builds the table as ggml does).
+__kernel void rope_table(global float* x, global const float* cs) {
+  const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
+  const int nh = get_global_size(1);
+  global float* v = x + ((size_t)t * nh + h) * HEAD_DIM;
+  const float c = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2], s = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2 + 1];
+#if ROPE_NEOX
+  const int a = i, b = i + HEAD_DIM / 2;
+#else
+  const int a = 2 * i, b = 2 * i + 1;
+#endif
+  const float x0 = v[a], x1 = v[b];
+  v[a] = x0 * c - x1 * s;
+  v[b] = x0 * s + x1 * c;
+}
