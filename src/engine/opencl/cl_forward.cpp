@@ -80,6 +80,12 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   if (opt.head) logits_ = Buffer(dev, B * size_t(s.vocab) * 4);
   cs_host_.resize(B * s.head_dim);
   tok_host_.resize(B);
+  // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
+  prepare_layer_ops(dev, shape_);
+  for (auto& L : layers_)
+    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) prepare_matmul(dev, *cw);
+  if (embd_.buf) prepare_matmul(dev, embd_);
+  if (output_.buf) prepare_matmul(dev, output_);
 }
 
 void ClForward::embed(const int32_t* tokens, int m) {

@@ -89,6 +89,17 @@ std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n) {
   return v;
 }
 
+void prepare_matmul(Device& dev, const ClWeight& w) {
+  std::string defs = matmul_defines(dev, w.dtype, w.cols);
+  for (const char* k : {"gemv", "gemm", "embed_rows"}) dev.kernel(kMatmulSrc, defs, k);
+}
+
+void prepare_layer_ops(Device& dev, const LayerShape& s) {
+  for (const char* k : {"rope", "rope_table", "kv_append", "attention"}) dev.kernel(kLayerSrc, layer_defines(dev, s), k);
+  for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
+    dev.kernel(kElemSrc, elem_defines(dev), k);
+}
+
 void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
   need(m >= 1, dev, "matmul", "m must be >= 1");
   need(x.bytes() >= f32s(m * w.cols), dev, "matmul", "input buffer smaller than (m, cols)");

@@ -73,4 +73,9 @@ inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n
   return static_cast<size_t>(m) * s.n_heads * n_ctx;
 }
 
+// Build (compile) the programs an op will use now rather than at its first launch, so the first
+// forward's time is not a compile: matmul programs of w's (dtype, cols), the layer programs of s.
+void prepare_matmul(Device& dev, const ClWeight& w);
+void prepare_layer_ops(Device& dev, const LayerShape& s);
+
 }  // namespace hetspec::ocl
