@@ -1,9 +1,11 @@
 // The OpenCL model forward against the CPU forward (reference matmul: f32 activations, like the
 // OpenCL kernels): logits of tiny random models per dtype and arch, prefill + decode + rollback,
 // layer splits across CPU and OpenCL, device-plan parsing, and greedy ids on SmolLM2-135M Q4_1.
+#include <algorithm>
 #include <cmath>
 
 #include "../../support/paths.hpp"
+#include "../../support/run_cli.hpp"
 #include "../tiny_model.hpp"
 #include "cl_test_support.hpp"
 #include "hetspec/core/error.hpp"
@@ -135,4 +137,27 @@ TEST_CASE("SmolLM2 greedy ids on OpenCL and split equal the CPU forward's", "[op
       CHECK(got == want);
     }
   }
+}
+
+TEST_CASE("hetspec generate --device runs on OpenCL and splits, and rejects bad plans", "[opencl][smollm2]") {
+  HS_CL_TEST_DEVICE(dev);
+  (void)dev;
+  std::string model = test::smollm2_path();
+  if (model.empty()) FAIL("SmolLM2-135M-Instruct Q4_1 not found: run scripts/fetch-models.sh (or set HETSPEC_MODEL)");
+  auto whole = test::run_cli("generate --model " + model + " --ids 1,504,3458,282 --n 4 --print-ids --device cl:0");
+  CHECK(whole.code == 0);
+  CHECK(whole.err.find("device cl:0[0,30), head on cl:0; 0 hand-offs") != std::string::npos);
+  auto split = test::run_cli("generate --model " + model +
+                             " --ids 1,504,3458,282 --n 4 --print-ids --device cpu:0-11,cl:0:12-29,head=cpu");
+  CHECK(split.code == 0);
+  CHECK(split.err.find("cpu[0,12) -> cl:0[12,30), head on cpu; 8 hand-offs") != std::string::npos);
+  // (Ids are compared in the test above with the CPU in reference mode; the CLI's CPU ranges use the
+  // fast path, which quantizes activations to 8 bits, so a near-tie may pick another token.)
+  CHECK(std::count(split.out.begin(), split.out.end(), ' ') == 4);
+  auto missing = test::run_cli("generate --model " + model + " --ids 1,2 --n 2 --device cl:7");
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("no such OpenCL device") != std::string::npos);
+  auto gap = test::run_cli("generate --model " + model + " --ids 1,2 --n 2 --device cpu:0-3");
+  CHECK(gap.code == 2);
+  CHECK(gap.err.find("4-29 are not placed") != std::string::npos);
 }
