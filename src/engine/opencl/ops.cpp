@@ -17,7 +17,7 @@ std::string matmul_defines(const Device& dev, DType t, int64_t k) {
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) +
          " -DMM_SPLIT=" + std::to_string(tu.mm_split) + " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
          " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
-         " -DGEMM_TM=" + std::to_string(tu.gemm_tm);
+         " -DGEMM_TM=" + std::to_string(tu.gemm_tm) + " -DGEMM_RPT=" + std::to_string(tu.mm_split == 1 ? 1 : tu.gemm_rpt);
 }
 
 std::string layer_defines(const Device& dev, const LayerShape& s) {
@@ -117,8 +117,9 @@ void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t 
     cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemm");
     int mi = to_int(m, dev, "matmul");
     dev.set_args(k, w.buf, x, y, n, mi);
+    const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
     size_t local[3] = {size_t(tu.gemm_lx), size_t(tu.gemm_rows), 1};
-    size_t global[3] = {local[0], round_up(n, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
+    size_t global[3] = {local[0], round_up((n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
     dev.launch(k, "gemm", 3, global, local);
   }
 }

@@ -71,6 +71,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemm_lx = e.positive_int_or("gemm_lx", t.gemm_lx);
     n.gemm_rows = e.positive_int_or("gemm_rows", t.gemm_rows);
     n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
+    n.gemm_rpt = e.positive_int_or("gemm_rpt", t.gemm_rpt);
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
@@ -94,6 +95,12 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
     throw Error(where + ": mm_split", "must be 1 or 4, got " + std::to_string(t.mm_split));
   if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));
   if (t.gemm_tm > 32) throw Error(where + ": gemm_tm", "at most 32, got " + std::to_string(t.gemm_tm));
+  if (t.gemm_rpt > 8) throw Error(where + ": gemm_rpt", "at most 8, got " + std::to_string(t.gemm_rpt));
+  uint64_t local_bytes = uint64_t(t.gemm_rows) * t.gemm_rpt * t.gemm_tm * t.gemm_lx * 4;
+  if (dev.local_mem_bytes && local_bytes > dev.local_mem_bytes)
+    throw Error(where + ": gemm_rows*gemm_rpt*gemm_tm*gemm_lx",
+                "needs " + std::to_string(local_bytes) + " bytes of local memory, the device has " +
+                    std::to_string(dev.local_mem_bytes));
   size_t maxwg = dev.max_work_group_size ? dev.max_work_group_size : 256;
   auto fits = [&](size_t v, const char* name) {
     if (v > maxwg)

@@ -26,6 +26,7 @@ struct Tuning {
   int attn_wg = 64;    // attention work-group per (head, token) (power of two)
   int elem_wg = 64;    // elementwise ops
   std::string source;  // how it was chosen: "GPU defaults + NVIDIA + file x.yaml"
+  int gemm_rpt = 1;    // rows per work-item group in the GPU matmul path (x reuse; 1 = one row)
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

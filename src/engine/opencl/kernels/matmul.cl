@@ -3,7 +3,8 @@
 // Defines: WTYPE (T_*), K (columns, a multiple of 32), MM_SPLIT (1: a work-item reads whole blocks,
 // for CPU devices; 4: four work-items share a block so a warp's loads are coalesced, for GPUs),
 // GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items per row group, rows per group (x reuse), groups per
-// work-group), GEMM_LX / GEMM_ROWS / GEMM_TM (work-items per row, rows and tokens per work-group).
+// work-group), GEMM_LX / GEMM_ROWS / GEMM_TM / GEMM_RPT (work-items per row group, groups per
+// work-group, tokens per work-group, rows per group in the unit path).
 #define NB (K / 32)
 #if WTYPE == T_F32
 #define BLOCK_BYTES 128
@@ -234,41 +235,51 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global float
   for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
 }
 
-// m tokens: Y(m, N) = X(m, K) . W^T. Each work-item decodes a weight unit once and applies it to
-// GEMM_TM tokens (weight reuse); work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
+// m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
+// of GEMM_TM. Each group of GEMM_LX work-items owns GEMM_RPT rows; a work-item loads a unit's x
+// values of the GEMM_TM tokens once and applies them to GEMM_RPT rows, decoding each weight unit
+// once for GEMM_TM tokens (register tile GEMM_RPT x GEMM_TM), then one local reduction.
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
 void gemm(global const uchar* W, global const float4* X, global float* Y, int n_rows, int m) {
   const int lx = get_local_id(0), ly = get_local_id(1);
-  const int row = get_group_id(1) * GEMM_ROWS + ly;
+  const int row0 = (get_group_id(1) * GEMM_ROWS + ly) * GEMM_RPT;
+  const int nr = min(GEMM_RPT, n_rows - row0);
   const int t0 = get_group_id(2) * GEMM_TM;
   const int nt = min(GEMM_TM, m - t0);
-  local float red[GEMM_ROWS][GEMM_LX];
-  float4 acc[GEMM_TM];
-  for (int t = 0; t < GEMM_TM; ++t) acc[t] = (float4)(0.0f);
-  if (row < n_rows) {
-    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
-    for (int u = lx; u < UNITS; u += GEMM_LX) {
-      const int b = u >> 2, q = u & 3;
-      float4 wa, wb;
-      decode_unit(wrow + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
-      const int ia = (b * 32 + U_OFF0(q)) / 4, ib = (b * 32 + U_OFF1(q)) / 4;
-      for (int t = 0; t < GEMM_TM; ++t) {
-        if (t < nt) {
-          global const float4* xt = X + (size_t)(t0 + t) * (K / 4);
-          acc[t] += wa * xt[ia] + wb * xt[ib];
-        }
+  local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX];
+  float4 acc[GEMM_RPT][GEMM_TM];
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) acc[r][t] = (float4)(0.0f);
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  for (int u = lx; u < UNITS; u += GEMM_LX) {
+    const int b = u >> 2, q = u & 3;
+    const int ia = (b * 32 + U_OFF0(q)) / 4, ib = (b * 32 + U_OFF1(q)) / 4;
+    float4 xa[GEMM_TM], xb[GEMM_TM];
+    for (int t = 0; t < GEMM_TM; ++t) {
+      const bool in = t < nt;
+      global const float4* xt = X + (size_t)(t0 + (in ? t : 0)) * (K / 4);
+      xa[t] = in ? xt[ia] : (float4)(0.0f);
+      xb[t] = in ? xt[ib] : (float4)(0.0f);
+    }
+    for (int r = 0; r < GEMM_RPT; ++r) {
+      if (r < nr) {
+        float4 wa, wb;
+        decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
+        for (int t = 0; t < GEMM_TM; ++t) acc[r][t] += wa * xa[t] + wb * xb[t];
       }
     }
   }
-  for (int t = 0; t < GEMM_TM; ++t) {
-    red[ly][lx] = sum4(acc[t]);
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) red[ly][r * GEMM_TM + t][lx] = sum4(acc[r][t]);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
+    if (lx < s)
+      for (int j = 0; j < GEMM_RPT * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
-      if (lx < s) red[ly][lx] += red[ly][lx + s];
-      barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lx == 0 && row < n_rows && t < nt) Y[(size_t)(t0 + t) * n_rows + row] = red[ly][0];
-    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
+    const int r = j / GEMM_TM, t = j % GEMM_TM;
+    if (r < nr && t < nt) Y[(size_t)(t0 + t) * n_rows + row0 + r] = red[ly][j][0];
   }
 }
 
