@@ -33,7 +33,7 @@ Tuning default_tuning(const ClDeviceInfo& d) {
     if (contains_ci(d.vendor, "NVIDIA")) {
       // Measured on an H100 (bench-opencl over a grid of tuning files, see docs/opencl.md).
       t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 2;
-      t.gemm_lx = 64; t.gemm_rows = 4; t.gemm_tm = 4;
+      t.gemm_lx = 64; t.gemm_rows = 2; t.gemm_tm = 4; t.gemm_rpt = 2;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
