@@ -7,7 +7,8 @@
 #include <string>
 
 #include "hetspec/core/error.hpp"
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
+#include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/opencl/split_forward.hpp"
 #include "hetspec/engine/rss.hpp"
@@ -96,8 +97,8 @@ int run(const GenerateArgs& a) {
   std::printf("\n");
   std::fprintf(stderr,
                "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.2f tokens/s); "
-               "threads %d; KV cache %.1f MB; peak RSS %.1f MB (model file %.1f MB)%s\n",
-               r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(), a.threads,
+               "threads %d (%s); KV cache %.1f MB; peak RSS %.1f MB (model file %.1f MB)%s\n",
+               r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(), a.threads, cpu_path_name(best_cpu_path()),
                double(kv.bytes()) / 1e6, double(peak_rss_bytes()) / 1e6, double(model->file().file_size()) / 1e6,
                r.context_full ? "; stopped: context full" : (r.stopped ? "; stopped at EOS" : ""));
   return 0;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -23,6 +24,8 @@ namespace {
 constexpr uint32_t kMagic = 0x46554747;  // "GGUF" read as a little-endian u32
 constexpr int kMaxDims = 4;              // GGML_MAX_DIMS
 constexpr int kMaxArrayDepth = 8;
+// Counts are bounded by the bytes left, but a corrupt count should not reserve memory up front.
+constexpr uint64_t kMaxReserve = 1 << 16;
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
@@ -128,11 +131,11 @@ GgufValue read_value(Cursor& c, GgufType type, int depth) {
     v.count = c.read<uint64_t>("array length");
     if (v.elem_type == GgufType::STRING) {
       c.check_count(v.count, 8, "string array length");
-      v.strings.reserve(v.count);
+      v.strings.reserve(std::min<uint64_t>(v.count, kMaxReserve));
       for (uint64_t k = 0; k < v.count; ++k) v.strings.push_back(c.str("array string"));
     } else if (v.elem_type == GgufType::ARRAY) {
       c.check_count(v.count, 12, "nested array length");
-      v.nested.reserve(v.count);
+      v.nested.reserve(std::min<uint64_t>(v.count, kMaxReserve));
       for (uint64_t k = 0; k < v.count; ++k) v.nested.push_back(read_value(c, GgufType::ARRAY, depth + 1));
     } else {
       uint64_t es = scalar_size(v.elem_type);
@@ -269,7 +272,7 @@ void GgufFile::parse() {
     alignment_ = a;
   }
 
-  tensors_.reserve(n_tensors);
+  tensors_.reserve(std::min<uint64_t>(n_tensors, kMaxReserve));
   for (uint64_t k = 0; k < n_tensors; ++k) {
     c.ctx = "tensor[" + num(k) + "]";
     GgufTensor t;

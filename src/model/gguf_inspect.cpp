@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 
 namespace hetspec {
@@ -88,7 +89,11 @@ std::string model_spec_yaml(const ModelSpec& m) {
       << ", original_context: " << m.rope_scaling.original_context << "}\n";
   o << "weight_dtype: " << dtype_name(m.weight_dtype) << "\n";
   o << "embed_dtype: " << dtype_name(m.embed_dtype) << "\n";
-  if (!m.source.empty()) o << "source: \"" << m.source << "\"\n";
+  if (!m.source.empty()) {
+    std::string q;
+    for (char c : m.source) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    o << "source: \"" << q << "\"\n";
+  }
   return o.str();
 }
 
@@ -101,6 +106,14 @@ std::string inspect_text(const GgufFile& f) {
   o << "# tokenizer: " << tk.model << " (pre: " << tk.pre << "), " << tk.tokens << " tokens, " << tk.merges << " merges, bos "
     << tk.bos << ", eos " << tk.eos << "\n";
   o << "# parameters: " << fmt_g(m.total_params() / 1e6, 5) << " M\n";
+  std::map<std::string, std::string> no_kernel;  // type -> how the spec sizes it
+  for (const auto& t : f.tensors())
+    if (!t.dtype || !cpu_supports_dtype(*t.dtype)) no_kernel[t.type_name()] = dtype_name(cost_dtype_for_ggml(t.ggml_type));
+  if (!no_kernel.empty()) {
+    o << "# note: tensor types without CPU kernels in hetspec (generate cannot run this file yet):";
+    for (const auto& [type, as] : no_kernel) o << " " << type << " (sized as " << as << ")";
+    o << "\n";
+  }
   o << model_spec_yaml(m);
   o << "#\n# tensors (dims in ggml order: row length first)\n";
   char line[512];

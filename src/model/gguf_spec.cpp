@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -30,26 +31,18 @@ double decimal_f64_or(const GgufFile& f, const std::string& key, double fallback
   return std::strtod(buf, nullptr);
 }
 
-DType dtype_of(const GgufFile& f, const GgufTensor& t) {
-  if (!t.dtype) throw Error(f.where(t.name), "tensor type " + t.type_name() + " has no hetspec dtype");
-  return *t.dtype;
-}
+DType dtype_of(const GgufTensor& t) { return t.dtype ? *t.dtype : cost_dtype_for_ggml(t.ggml_type); }
 
-// The most common (by weight count) dtype among the layer matrices "blk.*.weight" of 2 dims.
+// The dtype holding the most weights among the layer matrices "blk.*" of 2 dims.
 DType layer_weight_dtype(const GgufFile& f) {
-  std::map<int, int64_t> weights;  // ggml type -> elements
+  std::map<DType, int64_t> weights;
   for (const auto& t : f.tensors())
-    if (t.name.rfind("blk.", 0) == 0 && t.dims.size() == 2) weights[t.ggml_type] += t.n_elements;
-  int best = -1;
-  int64_t best_n = -1;
-  for (auto [type, n] : weights)
-    if (dtype_from_ggml(type) && n > best_n) best = type, best_n = n;
-  if (best < 0) {
-    const GgufTensor* down = f.find_tensor("blk.0.ffn_down.weight");
-    if (!down) throw Error(f.where("blk.0.ffn_down.weight"), "missing tensor (needed to find the weight dtype)");
-    return dtype_of(f, *down);
-  }
-  return *dtype_from_ggml(best);
+    if (t.name.rfind("blk.", 0) == 0 && t.dims.size() == 2) weights[dtype_of(t)] += t.n_elements;
+  if (weights.empty()) throw Error(f.where("blk.0.ffn_down.weight"), "missing tensor (no layer matrices to find the weight dtype)");
+  auto best = weights.begin();
+  for (auto it = weights.begin(); it != weights.end(); ++it)
+    if (it->second > best->second) best = it;
+  return best->first;
 }
 
 std::string slug(const std::string& s) {
@@ -121,6 +114,10 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
       throw Error(f.where(a + ".attention.head_count"), "does not divide embedding_length and no key_length is given");
     m.head_dim = m.d_model / m.n_heads;
   }
+  if (m.n_heads % m.n_kv_heads != 0)
+    throw Error(f.where(a + ".attention.head_count_kv"), std::to_string(m.n_kv_heads) + " KV heads do not divide " +
+                                                             std::to_string(m.n_heads) + " attention heads");
+  if (m.head_dim % 2 != 0) throw Error(f.where(a + ".attention.key_length"), "head dimension " + std::to_string(m.head_dim) + " is odd (RoPE rotates pairs)");
   if (f.has(a + ".rope.dimension_count") && positive_int(f, a + ".rope.dimension_count") != m.head_dim)
     throw Error(f.where(a + ".rope.dimension_count"), "partial rotary embeddings (rope dims " +
                                                          std::to_string(f.get_i64(a + ".rope.dimension_count")) + " != head dim " +
@@ -140,7 +137,7 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
 
   m.tied_embeddings = f.find_tensor(kOutputTensor) == nullptr;
   m.qkv_bias = f.find_tensor(layer_tensor_names(0).attn_q_bias) != nullptr || a == "qwen2";
-  m.embed_dtype = dtype_of(f, f.tensor(kTokenEmbdTensor));
+  m.embed_dtype = dtype_of(f.tensor(kTokenEmbdTensor));
   m.weight_dtype = layer_weight_dtype(f);
   read_rope_scaling(f, a, m);
   m.source = f.path();
@@ -201,6 +198,16 @@ void validate_gguf_tensors(const GgufFile& f, const ModelSpec& m) {
     }
     f.check_dims(e.name, e.dims);
   }
+}
+
+DType cost_dtype_for_ggml(int ggml_type) {
+  if (auto d = dtype_from_ggml(ggml_type)) return *d;
+  auto traits = ggml_type_traits(ggml_type);
+  double bpw = traits ? double(traits->block_bytes) / traits->block_size : 4.0;
+  DType best = DType::F32;
+  for (DType d : {DType::F32, DType::F16, DType::BF16, DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q4_K, DType::Q5_K, DType::Q6_K})
+    if (std::fabs(bytes_per_weight(d) - bpw) < std::fabs(bytes_per_weight(best) - bpw)) best = d;
+  return best;
 }
 
 int llama_file_type(DType t) {

@@ -155,6 +155,15 @@ void GgufWriter::add_tensor(const std::string& name, int ggml_type, std::vector<
   tensors_.push_back({name, ggml_type, std::move(dims), std::move(bytes)});
 }
 
+bool GgufWriter::remove_tensor(const std::string& name) {
+  for (auto it = tensors_.begin(); it != tensors_.end(); ++it)
+    if (it->name == name) {
+      tensors_.erase(it);
+      return true;
+    }
+  return false;
+}
+
 void GgufWriter::add_tensor_f32(const std::string& name, DType dtype, std::vector<int64_t> dims, const std::vector<float>& values) {
   if (!cpu_supports_dtype(dtype)) throw Error(name, std::string("cannot write dtype ") + dtype_name(dtype));
   if (dims.empty()) throw Error(name, "a tensor needs at least one dimension");

@@ -7,7 +7,7 @@
 
 #include "../support/run_cli.hpp"
 #include "hetspec/core/error.hpp"
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/sampler.hpp"
 #include "hetspec/model/random_model.hpp"
 #include "tiny_model.hpp"

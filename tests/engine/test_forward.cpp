@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "hetspec/core/error.hpp"
-#include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu_forward.hpp"
 #include "hetspec/engine/sampler.hpp"
 #include "tiny_model.hpp"
 

@@ -164,3 +164,32 @@ TEST_CASE("GGUF truncated at every length throws, never crashes", "[gguf]") {
     CHECK_THROWS_WITH(GgufFile::open(path), StartsWith(path + ": "));
   }
 }
+
+TEST_CASE("GGUF with random corrupted bytes parses or throws Error, never crashes", "[gguf]") {
+  const std::string good = small_writer().to_bytes();
+  const size_t header = GgufFile::from_bytes(good, "t.gguf").data_offset();
+  uint64_t state = 12345;
+  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull, state >> 33; };
+  int parsed = 0, threw = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string b = good;
+    int flips = 1 + static_cast<int>(next() % 4);
+    for (int k = 0; k < flips; ++k) {
+      size_t pos = next() % header;  // corrupt the header, metadata and tensor infos
+      b[pos] = static_cast<char>(next() % 3 == 0 ? 0xff : next() & 0xff);
+    }
+    try {
+      GgufFile f = GgufFile::from_bytes(b, "fuzz.gguf");
+      for (const auto& t : f.tensors()) {  // whatever parsed must be inside the file
+        REQUIRE(f.data_offset() + t.offset + t.n_bytes <= f.file_size());
+      }
+      for (const auto& k : f.keys()) (void)f.get(k).to_string();
+      ++parsed;
+    } catch (const Error& e) {
+      REQUIRE(std::string(e.what()).rfind("fuzz.gguf: ", 0) == 0);
+      ++threw;
+    }
+  }
+  CHECK(threw > 1000);  // most corruptions are caught
+  CHECK(parsed + threw == 3000);
+}

@@ -146,7 +146,7 @@ TEST_CASE("bad model metadata and tensors name the file and the key or tensor", 
   CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: general.architecture: missing metadata key");
   w = random_model_writer(s, 1);
   w.set_u32("llama.attention.head_count_kv", 3);
-  CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: kv_heads: kv_heads (3) must divide heads (4)");
+  CHECK_THROWS_WITH(spec_from_gguf(load(w)), "x.gguf: llama.attention.head_count_kv: 3 KV heads do not divide 4 attention heads");
   w = random_model_writer(s, 1);
   w.set_u32("llama.rope.dimension_count", 8);
   CHECK_THROWS_WITH(spec_from_gguf(load(w)), Catch::StartsWith("x.gguf: llama.rope.dimension_count: partial rotary"));
@@ -168,4 +168,31 @@ TEST_CASE("bad model metadata and tensors name the file and the key or tensor", 
   ModelSpec biased = s;
   biased.qkv_bias = true;
   CHECK_THROWS_WITH(validate_gguf_tensors(f, biased), "x.gguf: blk.0.attn_q.bias: missing tensor (required by llama with 2 layers)");
+}
+
+TEST_CASE("tensor types without a hetspec dtype are sized by the nearest one; inspect says so", "[gguf]") {
+  CHECK(cost_dtype_for_ggml(6) == DType::Q5_K);   // Q5_0: 5.5 bits, like Q5_K
+  CHECK(cost_dtype_for_ggml(14) == DType::Q6_K);  // ours
+  CHECK(cost_dtype_for_ggml(20) == DType::Q4_0);  // IQ4_NL: same block as Q4_0
+  ModelSpec s = tiny();
+  GgufWriter w = random_model_writer(s, 1);
+  CHECK(w.remove_tensor(kTokenEmbdTensor));
+  CHECK_FALSE(w.remove_tensor(kTokenEmbdTensor));
+  w.add_tensor(kTokenEmbdTensor, 6 /* Q5_0 */, {64, 300}, std::string(300 * 2 * 22, '\0'));
+  GgufFile f = load(w);
+  ModelSpec r = spec_from_gguf(f);
+  CHECK(r.embed_dtype == DType::Q5_K);
+  CHECK(r.weight_dtype == DType::Q8_0);
+  std::string text = inspect_text(f);
+  CHECK(text.find("# note: tensor types without CPU kernels in hetspec (generate cannot run this file yet): Q5_0 (sized as q5_k)") !=
+        std::string::npos);
+  CHECK_THROWS_WITH(f.weight(kTokenEmbdTensor), "x.gguf: token_embd.weight: unsupported tensor type Q5_0 in tensor token_embd.weight");
+}
+
+TEST_CASE("model_spec_yaml quotes the source path", "[gguf]") {
+  ModelSpec s = tiny();
+  s.source = "/tmp/a \"b\" \\c: d.gguf";
+  ModelSpec back = parse_model_spec(YamlMap::from_string(model_spec_yaml(s), "printed.yaml"));
+  CHECK(back.source == s.source);
+  CHECK(back.name == s.name);
 }

@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu_forward.hpp"
 #include "hetspec/engine/sampler.hpp"
 
 namespace hetspec {

@@ -58,7 +58,8 @@ struct GgufTensor {
   int64_t n_elements = 0;
   uint64_t offset = 0;          // relative to the data section (a multiple of the alignment)
   uint64_t n_bytes = 0;
-  const uint8_t* data = nullptr;  // into the mapping; checked to lie inside the file
+  const uint8_t* data = nullptr;  // into the mapping; checked to lie inside the file. Aligned to
+                                  // alignment() bytes when mapped from a file (page-aligned base).
   int64_t rows() const;           // product of dims[1..] (1 for a vector)
   int64_t cols() const { return dims.empty() ? 1 : dims[0]; }
   std::string type_name() const { return ggml_type_name(ggml_type); }

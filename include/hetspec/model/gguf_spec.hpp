@@ -12,9 +12,10 @@ namespace hetspec {
 
 // Reads general.architecture (llama | qwen2) and "<arch>.*" keys. Throws Error("file: key", ...)
 // for an unknown architecture, a missing required key or inconsistent numbers.
-// Llama-3 rope scaling: from <arch>.rope.scaling.{type,factor,original_context_length} when present;
-// a rope_freqs.weight tensor alone sets factor = its largest value with the Llama-3 defaults for the
-// other fields (the engine should then use the tensor's per-dimension factors directly).
+// weight_dtype is the dtype holding most layer weights, embed_dtype token_embd's; a ggml type
+// without a hetspec DType is sized by cost_dtype_for_ggml. Llama-3 rope scaling: from
+// <arch>.rope.scaling.{type,factor,original_context_length} when present; a rope_freqs.weight tensor
+// alone sets factor = its largest value with the Llama-3 defaults for the other fields (the engine should then use the tensor's per-dimension factors directly).
 ModelSpec spec_from_gguf(const GgufFile& f);
 
 // GGUF tensor names (llama.cpp's LLM_TENSOR_* names).
@@ -38,6 +39,10 @@ struct ExpectedTensor {
 std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m);
 // Throws Error("file: tensor", "missing tensor ..." / "has shape [..], expected [..]").
 void validate_gguf_tensors(const GgufFile& f, const ModelSpec& m);
+
+// The DType that sizes a tensor of this ggml type for the cost model: itself when hetspec has it,
+// else the one with the nearest bytes per weight (Q5_0 -> q5_k, both 5.5 bits).
+DType cost_dtype_for_ggml(int ggml_type);
 
 // The llama.cpp file type id (general.file_type) for a weight dtype (e.g. Q4_1 -> 3).
 int llama_file_type(DType weight_dtype);

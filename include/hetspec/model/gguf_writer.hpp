@@ -54,6 +54,7 @@ class GgufWriter {
   // Tensors, in insertion order. dims in ggml order (dims[0] = row length). `bytes` must be
   // exactly the size the type and dims imply.
   void add_tensor(const std::string& name, int ggml_type, std::vector<int64_t> dims, std::string bytes);
+  bool remove_tensor(const std::string& name);  // true if it was there
   // Converts f32 values (rows of dims[0]) to `dtype` with the reference quantizer.
   void add_tensor_f32(const std::string& name, DType dtype, std::vector<int64_t> dims, const std::vector<float>& values);
 

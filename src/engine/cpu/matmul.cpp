@@ -20,17 +20,18 @@ namespace {
 bool is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1; }
 
 void check_args(const char* fn, const WeightView& w, const float* x, const float* y, int64_t m) {
-  std::string where = std::string(fn) + ": ";
+  // Cheap on the hot path: the message is only built when throwing ("fn: what").
+  auto where = [fn] { return std::string(fn) + ": "; };
   if (!cpu_supports_dtype(w.dtype))
-    throw std::invalid_argument(where + "unsupported weight dtype " + dtype_name(w.dtype));
-  if (w.rows < 0 || w.cols < 0 || m < 0) throw std::invalid_argument(where + "negative shape");
+    throw std::invalid_argument(where() + "unsupported weight dtype " + dtype_name(w.dtype));
+  if (w.rows < 0 || w.cols < 0 || m < 0) throw std::invalid_argument(where() + "negative shape");
   if (w.cols % dtype_info(w.dtype).block_size != 0)
-    throw std::invalid_argument(where + "k=" + std::to_string(w.cols) + " is not a multiple of the " +
+    throw std::invalid_argument(where() + "k=" + std::to_string(w.cols) + " is not a multiple of the " +
                                 dtype_name(w.dtype) + " block size");
   if (is_quantized(w.dtype) && w.cols % QK != 0)
-    throw std::invalid_argument(where + "k must be a multiple of 32");
+    throw std::invalid_argument(where() + "k must be a multiple of 32");
   if ((w.rows > 0 && w.cols > 0 && !w.data) || (m > 0 && (!x || !y)))
-    throw std::invalid_argument(where + "null pointer");
+    throw std::invalid_argument(where() + "null pointer");
 }
 
 detail::RowsFn rows_fn(CpuPath p, DType t) {
@@ -45,7 +46,7 @@ detail::RowsFn rows_fn(CpuPath p, DType t) {
   return f ? f : detail::rows_fn_scalar(t);
 }
 
-using QuantRowFn = void (*)(const float*, int8_t*, float*, int64_t);
+using QuantRowFn = void (*)(const float*, int8_t*, float*, float*, int64_t);
 QuantRowFn quant_fn(CpuPath p) {
 #if defined(__x86_64__)
   if (p == CpuPath::AVX2 || p == CpuPath::AVX512) return detail::quantize_x_row_avx2;
@@ -60,7 +61,7 @@ QuantRowFn quant_fn(CpuPath p) {
 // large; reallocating every call would page-fault each time).
 struct Scratch {
   std::vector<int8_t> qs;
-  std::vector<float> ds;
+  std::vector<float> ds, ds81;
   std::vector<float> dx8;
 };
 Scratch& scratch() {
@@ -70,32 +71,47 @@ Scratch& scratch() {
 
 }  // namespace
 
-void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
-  check_args("matmul", w, x, y, m);
+void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int count, const float* x, int64_t m,
+                      ThreadPool* pool) {
+  if (count <= 0) return;
+  const int64_t k = ws[0].cols;
+  bool any_quant = false;
+  int64_t total = 0;
+  for (int j = 0; j < count; ++j) {
+    check_args("matmul", ws[j], x, ys[j], m);
+    if (ws[j].cols != k)
+      throw std::invalid_argument("matmul_many: weights have different k (" + std::to_string(ws[j].cols) + " vs " +
+                                  std::to_string(k) + ")");
+    any_quant = any_quant || is_quantized(ws[j].dtype);
+    total += ws[j].rows;
+  }
   if (!cpu_path_supported(path))
     throw std::invalid_argument(std::string("matmul: path ") + cpu_path_name(path) + " not supported by this CPU");
-  const int64_t n = w.rows, k = w.cols;
-  if (m == 0 || n == 0) return;
+  if (m == 0 || total == 0) return;
   if (k == 0) {
-    for (int64_t i = 0; i < m * n; ++i) y[i] = 0;
+    for (int j = 0; j < count; ++j)
+      for (int64_t i = 0; i < m * ws[j].rows; ++i) ys[j][i] = 0;
     return;
   }
   detail::QuantX xq;
-  if (is_quantized(w.dtype)) {
+  if (any_quant) {
     Scratch& s = scratch();
     const int64_t nb = k / QK;
     if (static_cast<int64_t>(s.qs.size()) < m * k) s.qs.resize(m * k);
     if (static_cast<int64_t>(s.ds.size()) < m * nb * 2) s.ds.resize(m * nb * 2);
+    if (static_cast<int64_t>(s.ds81.size()) < m * nb * 2) s.ds81.resize(m * nb * 2);
     QuantRowFn q = quant_fn(path);
     int8_t* qs = s.qs.data();
     float* ds = s.ds.data();
+    float* ds81 = s.ds81.data();
     auto quant_rows = [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) q(x + i * k, qs + i * k, ds + i * nb * 2, k);
+      for (int64_t i = b; i < e; ++i) q(x + i * k, qs + i * k, ds + i * nb * 2, ds81 + i * nb * 2, k);
     };
     if (pool && m >= 8) pool->parallel_for(m, 4, quant_rows);
     else quant_rows(0, m);
     xq.qs = qs;
     xq.ds = ds;
+    xq.ds81 = ds81;
     xq.k = k;
     xq.nb = nb;
     if (path == CpuPath::AVX512) {
@@ -106,20 +122,44 @@ void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, in
       xq.dx8 = dx8;
     }
   }
-  detail::RowsFn f = rows_fn(path, w.dtype);
+  detail::RowsFn fs[16];
+  std::vector<detail::RowsFn> fs_big;
+  detail::RowsFn* f = fs;
+  if (count > 16) {
+    fs_big.resize(count);
+    f = fs_big.data();
+  }
+  for (int j = 0; j < count; ++j) f[j] = rows_fn(path, ws[j].dtype);
+  // Rows of all weights form one index space [0, total); a chunk may span several weights.
+  auto run_rows = [&](int64_t b, int64_t e) {
+    int64_t off = 0;
+    for (int j = 0; j < count && off < e; ++j) {
+      const int64_t lo = std::max(b, off), hi = std::min(e, off + ws[j].rows);
+      if (lo < hi) f[j](ws[j], x, xq, ys[j], m, lo - off, hi - off);
+      off += ws[j].rows;
+    }
+  };
   if (!pool || pool->threads() <= 1) {
-    f(w, x, xq, y, m, 0, n);
+    run_rows(0, total);
     return;
   }
   // Chunks of whole 16-row groups, about 8 per thread, so a slow (shared) core does not stall the rest.
   const int64_t t = pool->threads();
-  int64_t grain = (n + t * 8 - 1) / (t * 8);
+  int64_t grain = (total + t * 8 - 1) / (t * 8);
   grain = std::max<int64_t>(16, (grain + 15) / 16 * 16);
-  pool->parallel_for(n, grain, [&](int64_t r0, int64_t r1) { f(w, x, xq, y, m, r0, r1); });
+  pool->parallel_for(total, grain, run_rows);
+}
+
+void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
+  matmul_many_path(path, &w, &y, 1, x, m, pool);
 }
 
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
   matmul_path(best_cpu_path(), w, x, y, m, pool);
+}
+
+void matmul_many(const WeightView* ws, float* const* ys, int count, const float* x, int64_t m, ThreadPool* pool) {
+  matmul_many_path(best_cpu_path(), ws, ys, count, x, m, pool);
 }
 
 void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m) {

@@ -14,7 +14,7 @@
 
 namespace hetspec::detail {
 
-void quantize_x_row_avx2(const float* x, int8_t* qs, float* ds, int64_t k) {
+void quantize_x_row_avx2(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   for (int64_t b = 0; b < k / QK; ++b) {
     const float* xb = x + b * QK;
@@ -38,8 +38,12 @@ void quantize_x_row_avx2(const float* x, int8_t* qs, float* ds, int64_t k) {
     __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
     p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(qs + b * QK), p);
-    ds[2 * b] = d;
-    ds[2 * b + 1] = d * static_cast<float>(_mm_cvtsi128_si32(s4));
+    const int sum = _mm_cvtsi128_si32(s4);
+    const float dh = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
+    ds[2 * b] = dh;
+    ds[2 * b + 1] = dh * static_cast<float>(sum);
+    ds81[2 * b] = dh;
+    ds81[2 * b + 1] = _cvtsh_ss(_cvtss_sh(d * static_cast<float>(sum), _MM_FROUND_TO_NEAREST_INT));
   }
 }
 
@@ -118,11 +122,15 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
     const float* xds[kMaxR];
     for (int i = 0; i < R; ++i) {
       xs[i] = xq.qs + (i0 + i) * k;
-      xds[i] = xq.ds + (i0 + i) * nb * 2;
+      xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
     }
     float out[kMaxR];
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const B* wr = reinterpret_cast<const B*>(w.row(r));
+      const B* wr = reinterpret_cast<const B*>(wr_.row(r));
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dot_row<T, 1>(wr, xs, xds, nb, out); break;
         case 2: dot_row<T, 2>(wr, xs, xds, nb, out); break;
@@ -180,8 +188,12 @@ void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, in
     const int R = static_cast<int>(std::min<int64_t>(kMaxR, m - i0));
     const float* xi = x + i0 * k;
     float out[kMaxR];
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const void* wr = w.row(r);
+      const void* wr = wr_.row(r);
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dotf_row<T, 1>(wr, xi, k, out); break;
         case 2: dotf_row<T, 2>(wr, xi, k, out); break;

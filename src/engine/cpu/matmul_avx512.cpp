@@ -6,13 +6,13 @@
 #if defined(__x86_64__)
 // GCC 12 warns falsely about the undefined-register idiom inside its own AVX-512 headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-#include "hetspec/core/fp16.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "matmul_internal.hpp"
 
@@ -149,20 +149,24 @@ void tile_rows(const WeightView& w, const QuantX& xq, float* y, int64_t i0, int6
   const float* dx8[R];
   for (int i = 0; i < R; ++i) {
     xs[i] = xq.qs + (i0 + i) * k;
-    xds[i] = xq.ds + (i0 + i) * nb * 2;
+    xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
     dx8[i] = xq.dx8 + (i0 + i) * nb * 8;
   }
   float out[NR * R];
+  const RowPtrs wr_ = row_ptrs(w);
+  const int64_t stride = wr_.stride;
+  const uint8_t* end = wr_.row(r1);
   int64_t r = r0;
   for (; r + NR <= r1; r += NR) {
+    prefetch_range(wr_.row(r + NR) + kPrefetchAhead, NR * stride, end);
     const B* wr[NR];
-    for (int j = 0; j < NR; ++j) wr[j] = reinterpret_cast<const B*>(w.row(r + j));
+    for (int j = 0; j < NR; ++j) wr[j] = reinterpret_cast<const B*>(wr_.row(r + j));
     dot_tile<T, NR, R>(wr, xs, xds, dx8, nb, out);
     for (int j = 0; j < NR; ++j)
       for (int i = 0; i < R; ++i) y[(i0 + i) * n + r + j] = out[j * R + i];
   }
   for (; r < r1; ++r) {
-    const B* wr[1] = {reinterpret_cast<const B*>(w.row(r))};
+    const B* wr[1] = {reinterpret_cast<const B*>(wr_.row(r))};
     dot_tile<T, 1, R>(wr, xs, xds, dx8, nb, out);
     for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
   }
@@ -177,8 +181,8 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
   int64_t i0 = 0;
   for (; i0 + 4 <= m; i0 += 4) tile_rows<T, 2, 4>(w, xq, y, i0, r0, r1);
   switch (m - i0) {
-    case 1: tile_rows<T, 2, 1>(w, xq, y, i0, r0, r1); break;
-    case 2: tile_rows<T, 2, 2>(w, xq, y, i0, r0, r1); break;
+    case 1: tile_rows<T, 4, 1>(w, xq, y, i0, r0, r1); break;
+    case 2: tile_rows<T, 4, 2>(w, xq, y, i0, r0, r1); break;
     case 3: tile_rows<T, 2, 3>(w, xq, y, i0, r0, r1); break;
     default: break;
   }
@@ -221,8 +225,12 @@ void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, in
     const int R = static_cast<int>(std::min<int64_t>(kR, m - i0));
     const float* xi = x + i0 * k;
     float out[kR];
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const void* wr = w.row(r);
+      const void* wr = wr_.row(r);
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dotf_row<T, 1>(wr, xi, k, out); break;
         case 2: dotf_row<T, 2>(wr, xi, k, out); break;

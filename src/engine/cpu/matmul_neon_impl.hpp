@@ -89,11 +89,15 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
     const float* xds[kMaxR];
     for (int i = 0; i < R; ++i) {
       xs[i] = xq.qs + (i0 + i) * k;
-      xds[i] = xq.ds + (i0 + i) * nb * 2;
+      xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
     }
     float out[kMaxR];
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const B* wr = reinterpret_cast<const B*>(w.row(r));
+      const B* wr = reinterpret_cast<const B*>(wr_.row(r));
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dot_row<T, Dot, 1>(wr, xs, xds, nb, out); break;
         case 2: dot_row<T, Dot, 2>(wr, xs, xds, nb, out); break;
@@ -151,8 +155,12 @@ void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, in
     const int R = static_cast<int>(std::min<int64_t>(kMaxR, m - i0));
     const float* xi = x + i0 * k;
     float out[kMaxR];
+    const RowPtrs wr_ = row_ptrs(w);
+    const int64_t stride = wr_.stride;
+    const uint8_t* end = wr_.row(r1);
     for (int64_t r = r0; r < r1; ++r) {
-      const void* wr = w.row(r);
+      const void* wr = wr_.row(r);
+      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
       switch (R) {
         case 1: dotf_row<T, 1>(wr, xi, k, out); break;
         case 2: dotf_row<T, 2>(wr, xi, k, out); break;

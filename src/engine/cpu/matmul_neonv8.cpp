@@ -10,7 +10,7 @@ namespace hetspec::detail {
 #if defined(__aarch64__)
 RowsFn rows_fn_neonv8(DType t) { return neon_rows_fn<false>(t); }
 
-void quantize_x_row_neon(const float* x, int8_t* qs, float* ds, int64_t k) {
+void quantize_x_row_neon(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k) {
   for (int64_t b = 0; b < k / QK; ++b) {
     const float* xb = x + b * QK;
     float32x4_t v[8];
@@ -32,8 +32,12 @@ void quantize_x_row_neon(const float* x, int8_t* qs, float* ds, int64_t k) {
     }
     vst1q_s8(qs + b * QK, vcombine_s8(vqmovn_s16(h[0]), vqmovn_s16(h[1])));
     vst1q_s8(qs + b * QK + 16, vcombine_s8(vqmovn_s16(h[2]), vqmovn_s16(h[3])));
-    ds[2 * b] = d;
-    ds[2 * b + 1] = d * static_cast<float>(vaddvq_s32(sum));
+    const int isum = vaddvq_s32(sum);
+    const float dh = static_cast<float>(static_cast<__fp16>(d));
+    ds[2 * b] = dh;
+    ds[2 * b + 1] = dh * static_cast<float>(isum);
+    ds81[2 * b] = dh;
+    ds81[2 * b + 1] = static_cast<float>(static_cast<__fp16>(d * static_cast<float>(isum)));
   }
 }
 #else

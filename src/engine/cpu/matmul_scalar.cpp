@@ -10,22 +10,25 @@
 
 namespace hetspec::detail {
 
-void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, int64_t k) {
+void quantize_x_row_scalar(const float* x, int8_t* qs, float* ds, float* ds81, int64_t k) {
   for (int64_t b = 0; b < k / QK; ++b) {
     const float* xb = x + b * QK;
     float amax = 0;
     for (int j = 0; j < QK; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
     const float d = amax / 127.0f;
-    const float id = d != 0 ? 1.0f / d : 0.0f;
+    const float id = amax != 0 ? 127.0f / amax : 0.0f;
     int sum = 0;
     for (int j = 0; j < QK; ++j) {
-      int q = static_cast<int>(std::lround(xb[j] * id));
+      int q = static_cast<int>(std::nearbyint(xb[j] * id));  // nearest even, as llama.cpp's SIMD
       q = q > 127 ? 127 : (q < -127 ? -127 : q);
       qs[b * QK + j] = static_cast<int8_t>(q);
       sum += q;
     }
-    ds[2 * b] = d;
-    ds[2 * b + 1] = d * static_cast<float>(sum);
+    const float dh = fp16_to_fp32(fp32_to_fp16(d));
+    ds[2 * b] = dh;
+    ds[2 * b + 1] = dh * static_cast<float>(sum);
+    ds81[2 * b] = dh;
+    ds81[2 * b + 1] = fp16_to_fp32(fp32_to_fp16(d * static_cast<float>(sum)));
   }
 }
 
@@ -64,8 +67,9 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
   const int64_t n = w.rows, nb = xq.nb, k = xq.k;
   std::vector<float> acc(m);
   int8_t q[QK];
+  const RowPtrs wr_ = row_ptrs(w);
   for (int64_t r = r0; r < r1; ++r) {
-    const uint8_t* row = w.row(r);
+    const uint8_t* row = wr_.row(r);
     for (int64_t i = 0; i < m; ++i) acc[i] = 0;
     for (int64_t b = 0; b < nb; ++b) {
       float d, c;
@@ -74,7 +78,7 @@ void rows_quant(const WeightView& w, const float*, const QuantX& xq, float* y, i
         const int8_t* xs = xq.qs + i * k + b * QK;
         int32_t isum = 0;
         for (int j = 0; j < QK; ++j) isum += static_cast<int32_t>(q[j]) * xs[j];
-        const float* ds = xq.ds + (i * nb + b) * 2;
+        const float* ds = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i * nb + b) * 2;
         acc[i] += d * ds[0] * static_cast<float>(isum) + c * ds[1];
       }
     }
@@ -86,12 +90,13 @@ template <DType T>
 void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, int64_t m, int64_t r0, int64_t r1) {
   const int64_t n = w.rows, k = w.cols;
   std::vector<float> row(k);
+  const RowPtrs wr_ = row_ptrs(w);
   for (int64_t r = r0; r < r1; ++r) {
     const float* wr;
     if constexpr (T == DType::F32) {
-      wr = reinterpret_cast<const float*>(w.row(r));
+      wr = reinterpret_cast<const float*>(wr_.row(r));
     } else {
-      const auto* h = reinterpret_cast<const uint16_t*>(w.row(r));
+      const auto* h = reinterpret_cast<const uint16_t*>(wr_.row(r));
       for (int64_t j = 0; j < k; ++j) row[j] = T == DType::F16 ? fp16_to_fp32(h[j]) : bf16_to_fp32(h[j]);
       wr = row.data();
     }

@@ -3,6 +3,7 @@
 #if defined(__x86_64__)
 // GCC 12 warns falsely about the undefined-register idiom inside its own AVX-512 headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <cmath>
@@ -34,8 +35,26 @@ void rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t d, 
   }
 }
 
+// Four keys per step: four accumulators, then one shared reduction tree (512 -> 256 bits, two
+// rounds of horizontal adds) gives the four scores, instead of a full horizontal sum per key.
 void attn_scores(const float* q, const uint16_t* k, int64_t ks, int64_t nk, int64_t d, float scale, float* s) {
-  for (int64_t j = 0; j < nk; ++j) {
+  int64_t j = 0;
+  for (; j + 4 <= nk; j += 4) {
+    __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int64_t t = 0; t < d; t += 16) {
+      const __mmask16 mk = tail_mask(d - t);
+      const __m512 qv = _mm512_maskz_loadu_ps(mk, q + t);
+      for (int u = 0; u < 4; ++u)
+        a[u] = _mm512_fmadd_ps(qv, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mk, k + (j + u) * ks + t)), a[u]);
+    }
+    __m256 h[4];
+    for (int u = 0; u < 4; ++u)
+      h[u] = _mm256_add_ps(_mm512_castps512_ps256(a[u]), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a[u]), 1)));
+    const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(h[0], h[1]), _mm256_hadd_ps(h[2], h[3]));
+    const __m128 r = _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));  // (s0, s1, s2, s3)
+    _mm_storeu_ps(s + j, _mm_mul_ps(r, _mm_set1_ps(scale)));
+  }
+  for (; j < nk; ++j) {
     const uint16_t* kj = k + j * ks;
     __m512 acc = _mm512_setzero_ps();
     for (int64_t t = 0; t < d; t += 16) {
@@ -46,18 +65,24 @@ void attn_scores(const float* q, const uint16_t* k, int64_t ks, int64_t nk, int6
   }
 }
 
+// Columns in blocks of up to 64 (four accumulators), each block one pass over all keys.
 void attn_values(const float* p, const uint16_t* v, int64_t vs, int64_t nk, int64_t d, float* out) {
-  for (int64_t t = 0; t < d; t += 32) {  // two column blocks of 16 at a time, all keys
-    const __mmask16 m0 = tail_mask(d - t), m1 = d - t > 16 ? tail_mask(d - t - 16) : 0;
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+  for (int64_t t0 = 0; t0 < d; t0 += 64) {
+    __mmask16 mk[4];
+    __m512 a[4];
+    for (int u = 0; u < 4; ++u) {
+      const int64_t left = d - t0 - 16 * u;
+      mk[u] = left > 0 ? tail_mask(left) : 0;
+      a[u] = _mm512_setzero_ps();
+    }
     for (int64_t j = 0; j < nk; ++j) {
       const __m512 pj = _mm512_set1_ps(p[j]);
-      const uint16_t* vj = v + j * vs + t;
-      a0 = _mm512_fmadd_ps(pj, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m0, vj)), a0);
-      if (m1) a1 = _mm512_fmadd_ps(pj, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m1, vj + 16)), a1);
+      const uint16_t* vj = v + j * vs + t0;
+      for (int u = 0; u < 4; ++u)
+        if (mk[u]) a[u] = _mm512_fmadd_ps(pj, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mk[u], vj + 16 * u)), a[u]);
     }
-    _mm512_mask_storeu_ps(out + t, m0, a0);
-    if (m1) _mm512_mask_storeu_ps(out + t + 16, m1, a1);
+    for (int u = 0; u < 4; ++u)
+      if (mk[u]) _mm512_mask_storeu_ps(out + t0 + 16 * u, mk[u], a[u]);
   }
 }
 

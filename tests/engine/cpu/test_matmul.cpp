@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hetspec/core/fp16.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
@@ -64,14 +65,23 @@ void check_against_ref(const WeightView& w, const std::vector<float>& x, const s
       const float* xi = x.data() + i * k;
       double abs_sum = 0, dx2 = 0;
       for (int64_t j = 0; j < k; ++j) abs_sum += std::fabs(double(row[j]) * xi[j]);
+      double s_err = 0;  // Q4_1: llama.cpp rounds the block sum term s to f16
       if (quantized(w.dtype)) {
         for (int64_t b = 0; b < k / 32; ++b) {
-          double amax = 0;
-          for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(double(xi[b * 32 + j])));
-          dx2 += 32 * std::pow(amax / 254.0, 2);
+          double amax = 0, asum = 0;
+          for (int j = 0; j < 32; ++j) {
+            amax = std::max(amax, std::fabs(double(xi[b * 32 + j])));
+            asum += std::fabs(double(xi[b * 32 + j]));
+          }
+          // |x - d_f16·q| <= half a step + the f16 rounding of d times |q| <= 127
+          dx2 += 32 * std::pow(amax / 254.0 + amax / 2048.0, 2);
+          if (w.dtype == DType::Q4_1) {
+            const auto* blk = reinterpret_cast<const BlockQ4_1*>(w.row(r)) + b;
+            s_err += std::fabs(fp16_to_fp32(blk->m)) * (asum + 16 * amax / 127.0) / 2048.0;
+          }
         }
       }
-      const double tol = 1.01 * wnorm * std::sqrt(dx2) + 2e-5 * abs_sum + 1e-6;
+      const double tol = 1.01 * wnorm * std::sqrt(dx2) + s_err + 2e-5 * abs_sum + 1e-6;
       const double err = std::fabs(double(y[i * n + r]) - ref[i * n + r]);
       worst = std::max(worst, err / tol);
       if (!(err <= tol)) {
@@ -110,6 +120,66 @@ TEST_CASE("matmul: every supported path matches the scalar reference", "[kernels
   }
 }
 
+// llama.cpp's quantized dot, written out: activations to 8 bits per block (d = amax/127 stored as
+// f16, q = nearest-even(x·127/amax), Q8_1's s = f16(d·Σq)), then per block d_w·d_x·Σ(w_q·x_q) (+ m·s
+// for Q4_1). Every path must agree with it up to f32 summation order.
+double llama_dot(const WeightView& w, int64_t r, const float* x) {
+  const int64_t nb = w.cols / 32;
+  double acc = 0;
+  for (int64_t b = 0; b < nb; ++b) {
+    const float* xb = x + b * 32;
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(xb[j]));
+    const float d = amax / 127.0f, id = amax != 0 ? 127.0f / amax : 0.0f;
+    int q[32], sum = 0;
+    for (int j = 0; j < 32; ++j) { q[j] = static_cast<int>(std::nearbyint(xb[j] * id)); sum += q[j]; }
+    const double dx = fp16_to_fp32(fp32_to_fp16(d)), sx = fp16_to_fp32(fp32_to_fp16(d * static_cast<float>(sum)));
+    int64_t isum = 0;
+    if (w.dtype == DType::Q4_1) {
+      const auto* blk = reinterpret_cast<const BlockQ4_1*>(w.row(r)) + b;
+      for (int j = 0; j < 16; ++j) isum += (blk->qs[j] & 15) * q[j] + (blk->qs[j] >> 4) * q[j + 16];
+      acc += fp16_to_fp32(blk->d) * dx * isum + fp16_to_fp32(blk->m) * sx;
+    } else if (w.dtype == DType::Q4_0) {
+      const auto* blk = reinterpret_cast<const BlockQ4_0*>(w.row(r)) + b;
+      for (int j = 0; j < 16; ++j) isum += ((blk->qs[j] & 15) - 8) * q[j] + ((blk->qs[j] >> 4) - 8) * q[j + 16];
+      acc += fp16_to_fp32(blk->d) * dx * isum;
+    } else {
+      const auto* blk = reinterpret_cast<const BlockQ8_0*>(w.row(r)) + b;
+      for (int j = 0; j < 32; ++j) isum += blk->qs[j] * q[j];
+      acc += fp16_to_fp32(blk->d) * dx * isum;
+    }
+  }
+  return acc;
+}
+
+TEST_CASE("matmul: quantized paths compute llama.cpp's Q8 activation dot", "[kernels]") {
+  std::mt19937 rng(5);
+  for (CpuPath p : supported_cpu_paths()) {
+    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+      for (int64_t k : {32, 160, 576}) {
+        Mat w = random_weights(t, 23, k, rng);
+        for (int64_t m : {1, 2, 5}) {
+          std::vector<float> x = random_x(m, k, rng), y(m * 23);
+          matmul_path(p, w.view, x.data(), y.data(), m);
+          std::vector<float> row(k);
+          double worst = 0;
+          for (int64_t r = 0; r < 23; ++r) {
+            dequantize_row_ref(t, w.view.row(r), row.data(), k);
+            for (int64_t i = 0; i < m; ++i) {
+              double scale = 0;
+              for (int64_t j = 0; j < k; ++j) scale += std::fabs(double(row[j]) * x[i * k + j]);
+              const double err = std::fabs(y[i * 23 + r] - llama_dot(w.view, r, x.data() + i * k));
+              worst = std::max(worst, err / (1e-5 * scale + 1e-6));
+            }
+          }
+          INFO(cpu_path_name(p) << " " << dtype_name(t) << " k=" << k << " m=" << m);
+          CHECK(worst <= 1.0);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("matmul: the thread pool gives the same bits as one thread", "[kernels]") {
   std::mt19937 rng(7);
   ThreadPool pool(3);
@@ -125,6 +195,34 @@ TEST_CASE("matmul: the thread pool gives the same bits as one thread", "[kernels
       }
     }
   }
+}
+
+TEST_CASE("matmul_many: several weights on one input equal separate matmuls", "[kernels]") {
+  std::mt19937 rng(11);
+  ThreadPool pool(2);
+  Mat a = random_weights(DType::Q4_1, 57, 128, rng), b = random_weights(DType::Q8_0, 19, 128, rng),
+      c = random_weights(DType::F16, 33, 128, rng);
+  const WeightView ws[3] = {a.view, b.view, c.view};
+  for (CpuPath p : supported_cpu_paths()) {
+    for (int64_t m : {1, 6}) {
+      std::vector<float> x = random_x(m, 128, rng);
+      std::vector<float> ya(m * 57), yb(m * 19), yc(m * 33), za(m * 57), zb(m * 19), zc(m * 33);
+      float* ys[3] = {ya.data(), yb.data(), yc.data()};
+      matmul_many_path(p, ws, ys, 3, x.data(), m, &pool);
+      matmul_path(p, a.view, x.data(), za.data(), m);
+      matmul_path(p, b.view, x.data(), zb.data(), m);
+      matmul_path(p, c.view, x.data(), zc.data(), m);
+      INFO(cpu_path_name(p) << " m=" << m);
+      CHECK(ya == za);
+      CHECK(yb == zb);
+      CHECK(yc == zc);
+    }
+  }
+  Mat other_k = random_weights(DType::Q4_1, 3, 64, rng);
+  WeightView bad[2] = {a.view, other_k.view};
+  std::vector<float> x(128), y1(57), y2(3);
+  float* ys[2] = {y1.data(), y2.data()};
+  CHECK_THROWS(matmul_many(bad, ys, 2, x.data(), 1));
 }
 
 TEST_CASE("matmul: best path is supported and the scalar path is always there", "[kernels]") {

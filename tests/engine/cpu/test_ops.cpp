@@ -143,6 +143,47 @@ TEST_CASE("rope: normal and neox pairs, frequency tables", "[kernels]") {
   for (int64_t i = 4; i < hd; ++i) CHECK(d[i] == base[i]);
 }
 
+TEST_CASE("ops: outputs may alias inputs", "[kernels]") {
+  std::mt19937 rng(4);
+  for (CpuPath p : supported_cpu_paths()) {
+    const CpuOps& o = cpu_ops(p);
+    INFO(cpu_path_name(p));
+    std::vector<float> g = rnd(1000, rng, 8.0f), u = rnd(1000, rng), y(1000);
+    o.silu_mul(g.data(), u.data(), y.data(), 1000);
+    std::vector<float> g2 = g, u2 = u;
+    o.silu_mul(g2.data(), u.data(), g2.data(), 1000);  // into gate
+    o.silu_mul(g.data(), u2.data(), u2.data(), 1000);  // into up
+    CHECK(g2 == y);
+    CHECK(u2 == y);
+    std::vector<float> a = rnd(77, rng), b = rnd(77, rng), c(77);
+    o.add(a.data(), b.data(), c.data(), 77);
+    o.add(a.data(), b.data(), a.data(), 77);
+    CHECK(a == c);
+  }
+}
+
+TEST_CASE("rope: several tokens with their own positions, heads inside a wider row", "[kernels]") {
+  // Q of 2 heads (dim 8) at the start of a fused row of 40 floats; tokens at positions 5 and 9.
+  const int64_t hd = 8, heads = 2, stride = 40, m = 2;
+  std::vector<float> inv = rope_inv_freq(hd, 500000.0);
+  std::vector<float> x(m * stride);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 13) - 6.0f;
+  const int64_t pos[2] = {5, 9};
+  auto y = x;
+  rope(y.data(), m, stride, heads, hd, hd, pos, inv.data(), RopeMode::NeoX);
+  for (int64_t t = 0; t < m; ++t) {
+    auto one = std::vector<float>(x.begin() + t * stride, x.begin() + (t + 1) * stride);
+    rope(one.data(), 1, stride, heads, hd, hd, &pos[t], inv.data(), RopeMode::NeoX);
+    for (int64_t i = 0; i < stride; ++i) CHECK(y[t * stride + i] == one[i]);
+    for (int64_t i = heads * hd; i < stride; ++i) CHECK(y[t * stride + i] == x[t * stride + i]);  // untouched
+  }
+  // rotation preserves each pair's norm
+  for (int64_t i = 0; i < hd / 2; ++i) {
+    const double n0 = std::hypot(x[i], x[i + hd / 2]), n1 = std::hypot(y[i], y[i + hd / 2]);
+    CHECK(n1 == Approx(n0).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("rope: llama3 frequency factors", "[kernels]") {
   // Llama-3.2 settings: factor 32, low 1, high 4, original context 8192, theta 500000, head_dim 64.
   std::vector<float> f = llama3_rope_freq_factors(64, 500000.0, 32.0, 1.0, 4.0, 8192);

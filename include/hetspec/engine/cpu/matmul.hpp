@@ -14,7 +14,10 @@ class ThreadPool;
 
 // AVX2 = AVX2+FMA+F16C; AVX512 = F/BW/VL/DQ + VNNI; NEON = baseline armv8 NEON; NEONDot = armv8.2
 // NEON with the dot-product extension (SDOT). Quantized weights run as integer dots against
-// activations quantized once per call to 8 bits per block of 32 (llama.cpp's Q8_1 design).
+// activations quantized once per call to 8 bits per block of 32, exactly as llama.cpp does (f16
+// scale, nearest-even rounding; Q4_1 against Q8_1 with its f16 block sum, Q8_0/Q4_0 against Q8_0),
+// so results match llama.cpp's up to f32 summation order (and differ from matmul_ref by the
+// activation rounding). Float weights (F32/F16/BF16) use f32 activations as they are.
 enum class CpuPath { Scalar, AVX2, AVX512, NEON, NEONDot };
 CpuPath best_cpu_path();                 // the fastest path this CPU supports
 const char* cpu_path_name(CpuPath p);    // "scalar", "avx2", "avx512", "neon", "neon-dotprod"
@@ -24,6 +27,12 @@ std::vector<CpuPath> supported_cpu_paths();  // Scalar first, best last
 // pool == nullptr runs on the calling thread.
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);
 void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);
+// Several weights sharing one input x (same k), e.g. Q/K/V or gate/up: x is quantized once and
+// all their rows go through one parallel dispatch. ys[j]: (m, ws[j].rows).
+void matmul_many(const WeightView* ws, float* const* ys, int count, const float* x, int64_t m,
+                 ThreadPool* pool = nullptr);
+void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int count, const float* x, int64_t m,
+                      ThreadPool* pool = nullptr);
 // Scalar reference: dequantize each row, f32/double dot. The parity oracle.
 void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m);
 

@@ -1,6 +1,8 @@
 // A small persistent thread pool for the CPU kernels. Decode dispatches ~200 parallel loops per
 // token, so waking the workers must cost a few µs: idle workers spin (with pause) for a short while
-// before sleeping on a condition variable, and the calling thread takes chunks too. threads <= 1
+// before sleeping on a condition variable, and the calling thread takes chunks too. A loop ends when
+// all its chunks are done, not when every worker has checked in: on a shared, oversubscribed machine
+// a descheduled worker does not stall the caller (the caller just takes its chunks). threads <= 1
 // runs everything inline on the caller.
 #pragma once
 #include <atomic>
@@ -40,17 +42,19 @@ class ThreadPool {
   using Call = void (*)(void*, int64_t, int64_t);
   void run(int64_t n, int64_t grain, void* ctx, Call call);
   void worker_main();
-  void work_chunks();
+  void work_chunks(uint32_t gen);
 
   std::vector<std::thread> workers_;
   int spin_us_;
-  // The current job: written by the caller before bumping gen_, read by workers after seeing it.
+  // The current job. Written by the caller only while no chunk of the previous job is outstanding;
+  // a worker reads it only after claiming a chunk, so it is stable while read.
   void* ctx_ = nullptr;
   Call call_ = nullptr;
   int64_t n_ = 0, grain_ = 1;
-  std::atomic<int64_t> next_{0};     // next chunk start
-  std::atomic<int> pending_{0};      // workers that have not finished the current job
-  std::atomic<uint64_t> gen_{0};     // job generation
+  // (generation << 32) | chunks left to claim. Chunks are claimed by CAS (count down), so a worker
+  // that wakes late can never claim a chunk of a job other than the one it validated.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> done_{0};     // chunks of the current job finished
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;

@@ -6,6 +6,7 @@
 // calls so a plan can split layers across devices ([l0, l1) ranges hand over the hidden state)
 // or self-draft with the first k layers. Scratch buffers are allocated once, in the constructor
 // (attention keeps small per-chunk score buffers). Kernels: matmul + CpuOps (cpu/matmul.hpp, cpu/ops.hpp).
+// Lives outside engine/cpu/, which holds only the kernels (the kernels-only aarch64 build globs it).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -36,7 +37,8 @@ class CpuForward {
   // x (m, d) = rows of token_embd, dequantized. Token ids are range-checked.
   void embed(const int32_t* tokens, int m, float* x) const;
   // Layers [l0, l1) on the hidden state x (m, d), in place. Writes K/V of positions
-  // [pos0, pos0 + m) of those layers into kv and sets their length to pos0 + m.
+  // [pos0, pos0 + m) of those layers into kv and sets their length to pos0 + m (positions after
+  // that were computed against the overwritten ones, so they are dropped).
   // Requires pos0 <= kv.length(l) for every layer l in range (no holes) and pos0 + m <= capacity.
   void run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& kv);
   // Final RMSNorm + LM head: x (rows, d) -> logits (rows, vocab). x is not modified.

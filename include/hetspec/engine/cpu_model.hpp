@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu_forward.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/engine/model_weights.hpp"
 #include "hetspec/model/gguf_file.hpp"

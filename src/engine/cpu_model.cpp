@@ -1,4 +1,4 @@
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"

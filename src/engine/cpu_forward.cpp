@@ -1,4 +1,4 @@
-#include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu_forward.hpp"
 
 #include <algorithm>
 #include <cmath>
