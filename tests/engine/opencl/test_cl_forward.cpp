@@ -9,7 +9,7 @@
 #include "../tiny_model.hpp"
 #include "cl_test_support.hpp"
 #include "hetspec/core/error.hpp"
-#include "hetspec/engine/cpu/cpu_model.hpp"
+#include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/opencl/split_forward.hpp"
 #include "hetspec/engine/sampler.hpp"
 

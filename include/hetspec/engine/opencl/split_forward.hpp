@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hetspec/engine/cpu/forward.hpp"
+#include "hetspec/engine/cpu_forward.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/opencl/cl_forward.hpp"
 
