@@ -5,5 +5,6 @@ function(hetspec_embed_files out files)
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} "-DFILES=${files}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_files_run.cmake
     DEPENDS ${files} ${CMAKE_SOURCE_DIR}/cmake/embed_files_run.cmake
-    COMMENT "Embedding ${CMAKE_CURRENT_LIST_DIR} OpenCL sources")
+    COMMENT "Embedding OpenCL sources"
+    VERBATIM)
 endfunction()

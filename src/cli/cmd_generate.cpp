@@ -10,6 +10,7 @@
 #include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/generate.hpp"
+#include "hetspec/engine/opencl/split_forward.hpp"
 #include "hetspec/engine/rss.hpp"
 #include "hetspec/model/chat_template.hpp"
 #include "hetspec/model/tokenizer_gguf.hpp"
@@ -18,7 +19,7 @@
 namespace {
 
 struct GenerateArgs {
-  std::string model, prompt, ids;
+  std::string model, prompt, ids, device = "cpu", cl_tuning;
   bool chat = false, ignore_eos = false, print_ids = false;
   int n = 64, threads = 1, ctx = 0;
   float temp = 0, top_p = 1;
@@ -72,11 +73,27 @@ int run(const GenerateArgs& a) {
   opt.sampler = SamplerParams{a.temp, a.top_k, a.top_p, a.seed};
   if (!a.ignore_eos) opt.stop_ids = tok.eog_ids();
   // Stream the text; bytes of a multi-byte character may span tokens, which the terminal joins.
-  GenerateResult r = generate(model->forward(), kv, prompt, opt, [&](int32_t id) {
+  auto print_token = [&](int32_t id) {
     if (a.print_ids) std::printf("%d ", id);
     else if (!tok.is_eog(id)) std::fputs(tok.token_to_piece(id, false).c_str(), stdout);
     std::fflush(stdout);
-  });
+  };
+  auto plan = ocl::parse_device_plan(a.device, s.n_layers);
+  if (plan.any_cl()) {
+    // Layers (or the whole model) on OpenCL devices: docs/opencl.md.
+    ocl::SplitForward sf(plan, model->weights(), model->forward(), kv.capacity(), 64, a.cl_tuning);
+    GenerateResult r = ocl::generate_split(sf, prompt, opt, print_token);
+    std::printf("\n");
+    auto st = sf.stats();
+    std::fprintf(stderr,
+                 "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.2f tokens/s); "
+                 "device %s; %d hand-offs, %.3f ms total (%.1f KB)%s\n",
+                 r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(),
+                 sf.describe().c_str(), st.handoffs, st.handoff_s * 1e3, st.handoff_bytes / 1e3,
+                 r.context_full ? "; stopped: context full" : (r.stopped ? "; stopped at EOS" : ""));
+    return 0;
+  }
+  GenerateResult r = generate(model->forward(), kv, prompt, opt, print_token);
   std::printf("\n");
   std::fprintf(stderr,
                "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.2f tokens/s); "
@@ -103,6 +120,9 @@ hetspec::cli::Registrar reg("generate", "Generate text with a GGUF model on the 
   app.add_option("--ctx", a->ctx, "context length (default: the model's)")->check(CLI::Range(1, 1 << 24));
   app.add_flag("--ignore-eos", a->ignore_eos, "keep generating past end-of-generation tokens");
   app.add_flag("--print-ids", a->print_ids, "print generated token ids instead of text");
+  app.add_option("--device", a->device,
+                 "where layers run: cpu, cl:0, or ranges like cpu:0-11,cl:0:12-29[,head=cpu] (docs/opencl.md)");
+  app.add_option("--cl-tuning", a->cl_tuning, "OpenCL tuning override YAML (default: $HETSPEC_CL_TUNING)");
   return std::function<int()>([a] { return run(*a); });
 });
 

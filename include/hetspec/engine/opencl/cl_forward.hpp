@@ -1,0 +1,86 @@
+// The transformer forward on one OpenCL device, mirroring CpuForward's stages (embed, a contiguous
+// layer range, head) so a plan can put the whole model or a layer range on a GPU. Weights of the
+// range (and the embedding / head when asked) are uploaded once, in their GGUF dtype; the hidden
+// state stays on the device between stages. Hand-offs to and from the host are timed.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hetspec/engine/model_weights.hpp"
+#include "hetspec/engine/opencl/kv_cache.hpp"
+#include "hetspec/engine/opencl/ops.hpp"
+#include "hetspec/engine/rope.hpp"
+
+namespace hetspec::ocl {
+
+struct ClForwardOptions {
+  int l0 = 0, l1 = -1;     // layers [l0, l1) run here (-1: to the last)
+  bool embed = true;       // upload token_embd and run the embedding here
+  bool head = true;        // upload output_norm + output and run the LM head here
+  int max_batch = 64;      // most tokens per step (longer inputs are chunked)
+  int capacity = 0;        // KV positions (0: the model's context, at most 4096)
+  bool kv_f16 = true;
+};
+
+struct HandoffStats {
+  int count = 0;
+  double seconds = 0;  // host wall time of the transfers, clFinish included
+  double bytes = 0;
+};
+
+class ClForward {
+ public:
+  ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions& opt);
+
+  const ModelSpec& spec() const { return w_.spec; }
+  int l0() const { return l0_; }
+  int l1() const { return l1_; }
+  int max_batch() const { return opt_.max_batch; }
+  ClKvCache& kv() { return kv_; }
+  size_t weight_bytes() const { return weight_bytes_; }
+
+  // Device hidden state x (m, d) = embedding rows of tokens (range-checked). m <= max_batch.
+  void embed(const int32_t* tokens, int m);
+  // Hand-offs of the hidden state (m, d) between host and device (timed).
+  void upload_hidden(const float* x, int m);
+  void download_hidden(float* x, int m);
+  // Layers [l0, l1) on the device hidden state of m <= max_batch tokens at positions pos0...
+  // pos0 <= kv().length(); an earlier pos0 rolls the cache back first (rejected drafts).
+  void run_layers(int m, int pos0);
+  // Final norm + LM head of the last `rows` of the m device rows -> host logits (rows, vocab).
+  void head(int m, int rows, float* logits);
+  // Whole model here (needs embed, all layers, head): logits (logit_rows, vocab) of the last rows.
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
+  void truncate(int n) { kv_.truncate(n); }
+
+  const HandoffStats& uploads() const { return up_; }
+  const HandoffStats& downloads() const { return down_; }
+
+ private:
+  ClWeight up(const WeightView& v, const std::string& name);
+  Buffer vec(const float* p, int64_t n, const std::string& name);
+
+  Device& dev_;
+  const ModelWeights& w_;
+  ClForwardOptions opt_;
+  int l0_, l1_;
+  LayerShape shape_;
+  Rope rope_;
+  struct Layer {
+    Buffer attn_norm, ffn_norm, bq, bk, bv;
+    ClWeight wq, wk, wv, wo, w_gate, w_up, w_down;
+  };
+  std::vector<Layer> layers_;
+  ClWeight embd_, output_;
+  Buffer output_norm_;
+  ClKvCache kv_;
+  size_t weight_bytes_ = 0;
+  // Activations (max_batch rows) and scratch.
+  Buffer x_, xn_, q_, k_, v_, att_, proj_, gate_, upb_, cs_, tok_, scratch_, logits_;
+  std::vector<float> cs_host_;       // (max_batch, head_dim/2, 2)
+  std::vector<int32_t> tok_host_;    // (max_batch)
+  std::vector<float> logits_host_;
+  HandoffStats up_, down_;
+};
+
+}  // namespace hetspec::ocl

@@ -1,0 +1,81 @@
+// The transformer ops on an OpenCL device, each one kernel launch on the device's in-order queue
+// (no host sync inside; call Device::finish or read a buffer to wait). Weights are uploaded once in
+// their ggml block layout; activations are f32 row-major with the shapes in the comments.
+// Programs are specialised per shape: matmul per (weight dtype, K), layer ops per LayerShape.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hetspec/core/dtype.hpp"
+#include "hetspec/engine/opencl/runtime.hpp"
+#include "hetspec/engine/weight_view.hpp"
+
+namespace hetspec::ocl {
+
+// A weight matrix resident on the device, (rows, cols) in dtype blocks.
+struct ClWeight {
+  Buffer buf;
+  DType dtype = DType::F32;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  size_t bytes() const { return buf.bytes(); }
+};
+
+bool cl_supports_dtype(DType t);  // F32, F16, Q8_0, Q4_0, Q4_1
+int wtype_id(DType t);            // the T_* id in kernels/common.cl
+// Uploads once; cols must be a multiple of 32. Throws Error naming `name` otherwise.
+ClWeight upload_weight(Device& dev, const WeightView& w, const std::string& name = "weight");
+// A plain f32 vector/matrix on the device.
+Buffer upload_f32(Device& dev, const float* data, size_t n);
+std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n);
+
+// Y(m, rows) = X(m, cols) . W^T. m == 1 runs the GEMV kernel, m > 1 the token-tiled GEMM.
+void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m);
+// y(rows) = W . X[row x_row] (one token out of an (m, cols) activation: the LM head on the last token).
+void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y);
+// out(m, cols) = dequant(table rows tokens[0..m)); tokens(m) int32 already on the device.
+void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m);
+
+// y(m, n) = rmsnorm(x(m, n)) * w(n).
+void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m, int64_t n, float eps);
+// x(rows, n) in place.
+void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n);
+// out(n) = silu(gate(n)) * up(n).
+void swiglu(Device& dev, const Buffer& gate, const Buffer& up, Buffer& out, int64_t n);
+// x(n) += y(n).
+void add(Device& dev, Buffer& x, const Buffer& y, int64_t n);
+// x(rows, n) += b(n) on every row (QKV bias).
+void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n);
+
+struct LayerShape {
+  int head_dim = 64;
+  int n_heads = 1;
+  int n_kv_heads = 1;
+  bool kv_f16 = true;
+  bool rope_neox = false;  // false: Llama (adjacent pairs); true: NeoX / Qwen2 (halves)
+};
+
+// inv_freq(head_dim/2) = theta^(-2i/head_dim) / freq_factors[i] (freq_factors may be null):
+// the host computes it once so Llama-3 rope scaling is only a different table.
+std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_factors = nullptr);
+// x(m, nh, head_dim) in place; token t at position pos0 + t; inv_freq on the device.
+void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_t pos0, const Buffer& inv_freq);
+// Same rotation with cos/sin from a table cs(m, head_dim/2, 2) already on the device.
+void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs);
+// cache(n_ctx, n_kv_heads, head_dim) rows [n_past, n_past + m) = src(m, n_kv_heads, head_dim).
+void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
+               int64_t n_ctx);
+// out(m, n_heads, head_dim): causal GQA over cache rows 0..n_past+t for token t.
+// scratch: at least m * n_heads * n_ctx floats (attention_scratch_floats).
+void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+               Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx);
+inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n_ctx) {
+  return static_cast<size_t>(m) * s.n_heads * n_ctx;
+}
+
+// Build (compile) the programs an op will use now rather than at its first launch, so the first
+// forward's time is not a compile: matmul programs of w's (dtype, cols), the layer programs of s.
+void prepare_matmul(Device& dev, const ClWeight& w);
+void prepare_layer_ops(Device& dev, const LayerShape& s);
+
+}  // namespace hetspec::ocl

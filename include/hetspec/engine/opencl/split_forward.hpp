@@ -1,0 +1,79 @@
+// One model across processors: contiguous layer ranges on the CPU and on OpenCL devices, the
+// hidden state handed over at each boundary (a blocking transfer after the producer's clFinish,
+// timed), the embedding on the first range's processor and the LM head where the plan says.
+// Device plans (the --device flag):
+//   "cpu"                      whole model on the CPU
+//   "cl:0"                     whole model on OpenCL device 0
+//   "cpu:0-11,cl:0:12-29"      layers 0..11 (inclusive) on the CPU, 12..29 on cl:0
+//   "...,head=cpu"             LM head on the CPU (default: the last range's processor)
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hetspec/engine/cpu_forward.hpp"
+#include "hetspec/engine/generate.hpp"
+#include "hetspec/engine/opencl/cl_forward.hpp"
+
+namespace hetspec::ocl {
+
+struct PlanRange {
+  int cl = -1;         // OpenCL device index, -1 = the CPU
+  int l0 = 0, l1 = 0;  // layers [l0, l1)
+  std::string pu() const { return cl < 0 ? "cpu" : "cl:" + std::to_string(cl); }
+};
+
+struct DevicePlan {
+  std::vector<PlanRange> ranges;  // contiguous, covering [0, n_layers) in order
+  int head_cl = -1;               // -1 = CPU
+  bool any_cl() const;
+};
+
+// Throws Error("--device '<text>'", why) for bad syntax, gaps, overlaps or out-of-range layers.
+DevicePlan parse_device_plan(const std::string& text, int n_layers);
+
+struct SplitStats {
+  int handoffs = 0;
+  double handoff_s = 0;  // wall time of the hidden-state transfers
+  double handoff_bytes = 0;
+};
+
+class SplitForward {
+ public:
+  // cpu: the CPU forward of the same weights (used for "cpu" ranges / head / embedding).
+  SplitForward(const DevicePlan& plan, const ModelWeights& w, CpuForward& cpu, int capacity, int max_batch = 64,
+               const std::string& tuning_file = "");
+  ~SplitForward();
+  const ModelSpec& spec() const { return w_.spec; }
+  int capacity() const { return capacity_; }
+  // Logits (logit_rows, vocab) of the last rows; token i at position pos0 + i (pos0 <= length()).
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
+  void truncate(int n);
+  int length() const { return length_; }
+  SplitStats stats() const;
+  std::string describe() const;  // "cpu[0,12) -> cl:0[12,30), head on cl:0"
+
+ private:
+  struct Range {
+    PlanRange r;
+    ClForward* cl = nullptr;  // owned by cls_
+    KvCache* kv = nullptr;    // CPU ranges, owned by kvs_
+  };
+  const ModelWeights& w_;
+  CpuForward& cpu_;
+  DevicePlan plan_;
+  int capacity_, max_batch_;
+  int length_ = 0;
+  std::vector<std::unique_ptr<Device>> devices_;  // index = OpenCL device index (null if unused)
+  std::vector<std::unique_ptr<ClForward>> cls_;
+  std::vector<std::unique_ptr<KvCache>> kvs_;
+  std::vector<Range> ranges_;
+  ClForward* head_cl_ = nullptr;
+  std::vector<float> x_, logits_;
+};
+
+// generate() of engine/generate.hpp over a SplitForward (same phases, timings and sampling).
+GenerateResult generate_split(SplitForward& fw, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
+                              const std::function<void(int32_t)>& on_token = {});
+
+}  // namespace hetspec::ocl

@@ -1,0 +1,40 @@
+// Work-group and tile sizes per device, as data (the CLBlast lesson): kernels read them as -D
+// defines, never hard-code them. Chain: defaults by device type (CPU / GPU) -> vendor overrides
+// (NVIDIA, AMD, Intel, ARM Mali, Qualcomm Adreno) -> an override YAML file (strict: unknown keys and
+// bad values are errors naming the file and key), e.g.
+//     devices:
+//       - match: "H100"        # substring of the device name, vendor or platform; "*" = every device
+//         gemv_lx: 64
+//         gemm_tm: 8
+// The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
+#pragma once
+#include <string>
+
+#include "hetspec/engine/opencl/devices.hpp"
+
+namespace hetspec::ocl {
+
+struct Tuning {
+  int mm_split = 4;    // matmul code path: 1 = a work-item reads whole blocks (CPU), 4 = four share one (GPU)
+  int gemv_lx = 32;    // work-items cooperating on a group of rows (power of two)
+  int gemv_rows = 2;   // rows per group: each x block loaded once is applied to this many rows
+  int gemv_groups = 4; // row groups per work-group
+  int gemm_lx = 32;    // work-items cooperating on one row, m-token kernel (power of two)
+  int gemm_rows = 4;   // rows per work-group
+  int gemm_tm = 4;     // tokens per work-group (weight reuse factor)
+  int norm_wg = 128;   // RMSNorm / softmax work-group (power of two)
+  int attn_wg = 64;    // attention work-group per (head, token) (power of two)
+  int elem_wg = 64;    // elementwise ops
+  std::string source;  // how it was chosen: "GPU defaults + NVIDIA + file x.yaml"
+  int gemm_rpt = 1;    // rows per work-item group in the GPU matmul path (x reuse; 1 = one row)
+};
+
+Tuning default_tuning(const ClDeviceInfo& dev);
+// Applies every entry of `path` whose match fits dev, in order. Throws Error on bad files.
+void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path);
+// Throws unless sizes are powers of two (where needed) within the device's max work-group size.
+void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string& where);
+// default_tuning + $HETSPEC_CL_TUNING or `file` (if non-empty) + validation.
+Tuning tuning_for(const ClDeviceInfo& dev, const std::string& file = "");
+
+}  // namespace hetspec::ocl

@@ -1,0 +1,197 @@
+#include "hetspec/engine/opencl/cl_forward.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "hetspec/core/error.hpp"
+
+namespace hetspec::ocl {
+
+namespace {
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+ClWeight ClForward::up(const WeightView& v, const std::string& name) {
+  ClWeight cw = upload_weight(dev_, v, name);
+  weight_bytes_ += cw.bytes();
+  return cw;
+}
+
+Buffer ClForward::vec(const float* p, int64_t n, const std::string& name) {
+  if (!p) throw Error(dev_.label() + ": " + name, "missing tensor");
+  weight_bytes_ += size_t(n) * 4;
+  return upload_f32(dev_, p, size_t(n));
+}
+
+ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions& opt)
+    : dev_(dev),
+      w_(w),
+      opt_(opt),
+      l0_(opt.l0),
+      l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
+      shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},
+      rope_(w.spec, w.rope_freqs),
+      kv_(dev, shape_, std::max(0, l1_ - l0_),
+          opt.capacity > 0 ? opt.capacity : std::min(w.spec.context > 0 ? w.spec.context : 4096, 4096)) {
+  const ModelSpec& s = w.spec;
+  check(0 <= l0_ && l0_ <= l1_ && l1_ <= s.n_layers, dev.label(),
+        "layer range [" + std::to_string(l0_) + ", " + std::to_string(l1_) + ") outside the model's " +
+            std::to_string(s.n_layers) + " layers");
+  check(opt.max_batch >= 1, dev.label(), "max_batch must be >= 1");
+  for (int l = l0_; l < l1_; ++l) {
+    const LayerWeights& L = w.layers[size_t(l)];
+    std::string p = "blk." + std::to_string(l) + ".";
+    Layer c;
+    c.attn_norm = vec(L.attn_norm, s.d_model, p + "attn_norm");
+    c.ffn_norm = vec(L.ffn_norm, s.d_model, p + "ffn_norm");
+    if (L.bq) c.bq = vec(L.bq, s.q_dim(), p + "attn_q.bias");
+    if (L.bk) c.bk = vec(L.bk, s.kv_dim(), p + "attn_k.bias");
+    if (L.bv) c.bv = vec(L.bv, s.kv_dim(), p + "attn_v.bias");
+    c.wq = up(L.wq, p + "attn_q");
+    c.wk = up(L.wk, p + "attn_k");
+    c.wv = up(L.wv, p + "attn_v");
+    c.wo = up(L.wo, p + "attn_output");
+    c.w_gate = up(L.w_gate, p + "ffn_gate");
+    c.w_up = up(L.w_up, p + "ffn_up");
+    c.w_down = up(L.w_down, p + "ffn_down");
+    layers_.push_back(std::move(c));
+  }
+  const bool tied = w.output.data == w.token_embd.data;
+  if (opt.embed) embd_ = up(w.token_embd, "token_embd");
+  if (opt.head) {
+    output_norm_ = vec(w.output_norm, s.d_model, "output_norm");
+    if (!(tied && opt.embed)) output_ = up(w.output, "output");
+  }
+  const size_t B = size_t(opt.max_batch);
+  x_ = Buffer(dev, B * s.d_model * 4);
+  xn_ = Buffer(dev, B * s.d_model * 4);
+  q_ = Buffer(dev, B * s.q_dim() * 4);
+  k_ = Buffer(dev, B * s.kv_dim() * 4);
+  v_ = Buffer(dev, B * s.kv_dim() * 4);
+  att_ = Buffer(dev, B * s.q_dim() * 4);
+  proj_ = Buffer(dev, B * s.d_model * 4);
+  gate_ = Buffer(dev, B * s.ffn_dim * 4);
+  upb_ = Buffer(dev, B * s.ffn_dim * 4);
+  cs_ = Buffer(dev, B * s.head_dim * 4);
+  tok_ = Buffer(dev, B * 4);
+  scratch_ = Buffer(dev, attention_scratch_floats(shape_, int64_t(B), kv_.n_ctx()) * 4);
+  if (opt.head) logits_ = Buffer(dev, B * size_t(s.vocab) * 4);
+  cs_host_.resize(B * s.head_dim);
+  tok_host_.resize(B);
+  // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
+  prepare_layer_ops(dev, shape_);
+  for (auto& L : layers_)
+    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) prepare_matmul(dev, *cw);
+  if (embd_.buf) prepare_matmul(dev, embd_);
+  if (output_.buf) prepare_matmul(dev, output_);
+}
+
+void ClForward::embed(const int32_t* tokens, int m) {
+  check(opt_.embed, dev_.label(), "this ClForward has no token embedding (embed = false)");
+  check(m >= 1 && m <= opt_.max_batch, dev_.label(), "embed: m must be in [1, max_batch]");
+  for (int i = 0; i < m; ++i)
+    if (tokens[i] < 0 || tokens[i] >= w_.spec.vocab)
+      throw Error("forward", "token id " + std::to_string(tokens[i]) + " outside the vocabulary (" +
+                                 std::to_string(w_.spec.vocab) + ")");
+  dev_.finish();  // the previous tokens' upload buffer may still be read
+  std::copy(tokens, tokens + m, tok_host_.begin());
+  dev_.write_async(tok_, tok_host_.data(), size_t(m) * 4);
+  ocl::embed(dev_, embd_, tok_, x_, m);  // (m, d)
+}
+
+void ClForward::upload_hidden(const float* x, int m) {
+  check(m >= 1 && m <= opt_.max_batch, dev_.label(), "upload_hidden: m must be in [1, max_batch]");
+  dev_.finish();
+  auto t0 = std::chrono::steady_clock::now();
+  size_t bytes = size_t(m) * w_.spec.d_model * 4;
+  dev_.write(x_, x, bytes);
+  up_.seconds += since(t0);
+  up_.bytes += double(bytes);
+  ++up_.count;
+}
+
+void ClForward::download_hidden(float* x, int m) {
+  check(m >= 1 && m <= opt_.max_batch, dev_.label(), "download_hidden: m must be in [1, max_batch]");
+  dev_.finish();
+  auto t0 = std::chrono::steady_clock::now();
+  size_t bytes = size_t(m) * w_.spec.d_model * 4;
+  dev_.read(x_, x, bytes);
+  down_.seconds += since(t0);
+  down_.bytes += double(bytes);
+  ++down_.count;
+}
+
+void ClForward::run_layers(int m, int pos0) {
+  const ModelSpec& s = w_.spec;
+  check(m >= 1 && m <= opt_.max_batch, dev_.label(), "run_layers: m must be in [1, max_batch]");
+  if (pos0 < 0 || pos0 > kv_.length())
+    throw Error("forward", "position " + std::to_string(pos0) + " leaves a hole in the OpenCL KV cache (length " +
+                               std::to_string(kv_.length()) + ")");
+  if (pos0 + m > kv_.n_ctx())
+    throw Error("forward", "context full: positions up to " + std::to_string(pos0 + m) + " but the KV cache holds " +
+                               std::to_string(kv_.n_ctx()));
+  kv_.truncate(pos0);
+  const int64_t d = s.d_model, qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim, hd = s.head_dim;
+  const float eps = float(s.rms_eps);
+  dev_.finish();  // cs_host_ may still be read by the previous call's upload
+  for (int i = 0; i < m; ++i) rope_.cos_sin(pos0 + i, cs_host_.data() + i * hd);
+  dev_.write_async(cs_, cs_host_.data(), size_t(m) * hd * 4);
+  for (size_t li = 0; li < layers_.size(); ++li) {
+    Layer& L = layers_[li];
+    rmsnorm(dev_, x_, L.attn_norm, xn_, m, d, eps);  // (m, d)
+    matmul(dev_, L.wq, xn_, q_, m);                  // (m, qd)
+    matmul(dev_, L.wk, xn_, k_, m);                  // (m, kvd)
+    matmul(dev_, L.wv, xn_, v_, m);                  // (m, kvd)
+    if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
+    if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
+    if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
+    rope_table(dev_, shape_, q_, m, s.n_heads, cs_);
+    rope_table(dev_, shape_, k_, m, s.n_kv_heads, cs_);
+    kv_.append(int(li), k_, v_, m);
+    attention(dev_, shape_, q_, kv_.k(int(li)), kv_.v(int(li)), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
+    matmul(dev_, L.wo, att_, proj_, m);  // (m, d)
+    add(dev_, x_, proj_, m * d);
+    rmsnorm(dev_, x_, L.ffn_norm, xn_, m, d, eps);
+    matmul(dev_, L.w_gate, xn_, gate_, m);  // (m, f)
+    matmul(dev_, L.w_up, xn_, upb_, m);     // (m, f)
+    swiglu(dev_, gate_, upb_, gate_, m * f);
+    matmul(dev_, L.w_down, gate_, proj_, m);  // (m, d)
+    add(dev_, x_, proj_, m * d);
+  }
+  kv_.advance(m);
+}
+
+void ClForward::head(int m, int rows, float* logits) {
+  const ModelSpec& s = w_.spec;
+  check(opt_.head, dev_.label(), "this ClForward has no LM head (head = false)");
+  check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
+  const int64_t d = s.d_model;
+  rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
+  if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
+  const ClWeight& out = output_.buf ? output_ : embd_;
+  matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, vocab)
+  dev_.read(logits_, logits, size_t(rows) * s.vocab * 4);
+}
+
+const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
+  const ModelSpec& s = w_.spec;
+  check(opt_.embed && opt_.head && l0_ == 0 && l1_ == s.n_layers, dev_.label(),
+        "forward needs the whole model on this device (embedding, all layers, head)");
+  check(m > 0, "forward", "no tokens");
+  check(logit_rows >= 1 && logit_rows <= m, "forward",
+        "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
+  logits_host_.resize(size_t(logit_rows) * s.vocab);
+  const int first_row = m - logit_rows;
+  for (int c0 = 0; c0 < m; c0 += opt_.max_batch) {
+    const int mc = std::min(opt_.max_batch, m - c0);
+    embed(tokens + c0, mc);
+    run_layers(mc, pos0 + c0);
+    const int from = std::max(c0, first_row);  // rows [from, c0 + mc) need logits
+    if (from < c0 + mc) head(mc, c0 + mc - from, logits_host_.data() + size_t(from - first_row) * s.vocab);
+  }
+  return logits_host_.data();
+}
+
+}  // namespace hetspec::ocl

@@ -1,0 +1,118 @@
+// Attention-side ops of one model shape: RoPE, KV-cache append, causal grouped-query attention.
+// Defines: HEAD_DIM (a multiple of 4), N_HEADS, N_KV (query / key-value heads), KV_F16 (cache in
+// half or float), ROPE_NEOX (0: rotate adjacent pairs (2i, 2i+1); 1: pairs (i, i + HEAD_DIM/2)),
+// ATTN_WG (work-group per (head, token)).
+#if KV_F16
+#define KV_T half
+#define LOAD_KV(p, o) vload_half((o), (p))
+#define LOAD_KV4(p, o) vload_half4(0, (p) + (o))
+#else
+#define KV_T float
+#define LOAD_KV(p, o) (p)[o]
+#define LOAD_KV4(p, o) vload4(0, (p) + (o))
+#endif
+
+// In place on x(m, nh, HEAD_DIM); token t sits at position pos0 + t; angle = pos * inv_freq[i]
+// (inv_freq holds theta^(-2i/HEAD_DIM) / freq_factor[i], computed on the host). Grid (HEAD_DIM/2, nh, m).
+__kernel void rope(global float* x, global const float* inv_freq, int pos0) {
+  const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
+  const int nh = get_global_size(1);
+  global float* v = x + ((size_t)t * nh + h) * HEAD_DIM;
+  const float ang = (float)(pos0 + t) * inv_freq[i];
+  const float c = cos(ang), s = sin(ang);
+#if ROPE_NEOX
+  const int a = i, b = i + HEAD_DIM / 2;
+#else
+  const int a = 2 * i, b = 2 * i + 1;
+#endif
+  const float x0 = v[a], x1 = v[b];
+  v[a] = x0 * c - x1 * s;
+  v[b] = x0 * s + x1 * c;
+}
+
+// cache(n_ctx, N_KV, HEAD_DIM) rows n_past.. = src(m, N_KV, HEAD_DIM); count = m * N_KV * HEAD_DIM.
+__kernel void kv_append(global const float* src, global KV_T* cache, int n_past, int count) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  const size_t o = (size_t)n_past * N_KV * HEAD_DIM + i;
+#if KV_F16
+  vstore_half_rte(src[i], o, cache);
+#else
+  cache[o] = src[i];
+#endif
+}
+
+inline void reduce_max(local float* r, int lid) {
+  for (int s = ATTN_WG / 2; s > 0; s >>= 1) {
+    if (lid < s) r[lid] = fmax(r[lid], r[lid + s]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+inline void reduce_sum(local float* r, int lid) {
+  for (int s = ATTN_WG / 2; s > 0; s >>= 1) {
+    if (lid < s) r[lid] += r[lid + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+
+// O(m, N_HEADS, HEAD_DIM) = softmax(scale * Q K^T, causal) V. Token t (position n_past + t) sees
+// cache rows 0..n_past+t. S(m, N_HEADS, n_ctx) is scratch for the probabilities. Grid (ATTN_WG, N_HEADS, m).
+__kernel __attribute__((reqd_work_group_size(ATTN_WG, 1, 1)))
+void attention(global const float* Q, global const KV_T* Kc, global const KV_T* Vc, global float* S,
+               global float* O, int n_past, int n_ctx, float scale) {
+  const int lid = get_local_id(0), h = get_group_id(1), t = get_group_id(2);
+  const int kvh = h / (N_HEADS / N_KV);
+  const int L = n_past + t + 1;
+  local float q[HEAD_DIM];
+  local float red[ATTN_WG];
+  global const float* qg = Q + ((size_t)t * N_HEADS + h) * HEAD_DIM;
+  for (int e = lid; e < HEAD_DIM; e += ATTN_WG) q[e] = qg[e] * scale;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  global float* s = S + ((size_t)t * N_HEADS + h) * n_ctx;
+  float mx = -INFINITY;
+  for (int j = lid; j < L; j += ATTN_WG) {
+    const size_t ko = ((size_t)j * N_KV + kvh) * HEAD_DIM;
+    float acc = 0.0f;
+    for (int e = 0; e < HEAD_DIM; e += 4) acc += dot(vload4(0, q + e), LOAD_KV4(Kc, ko + e));
+    s[j] = acc;
+    mx = fmax(mx, acc);
+  }
+  red[lid] = mx;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  reduce_max(red, lid);
+  mx = red[0];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  float sum = 0.0f;
+  for (int j = lid; j < L; j += ATTN_WG) {
+    const float p = exp(s[j] - mx);
+    s[j] = p;
+    sum += p;
+  }
+  red[lid] = sum;
+  barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+  reduce_sum(red, lid);
+  const float inv = 1.0f / red[0];
+  global float* o = O + ((size_t)t * N_HEADS + h) * HEAD_DIM;
+  for (int e = lid; e < HEAD_DIM; e += ATTN_WG) {
+    float acc = 0.0f;
+    for (int j = 0; j < L; ++j) acc += s[j] * LOAD_KV(Vc, ((size_t)j * N_KV + kvh) * HEAD_DIM + e);
+    o[e] = acc * inv;
+  }
+}
+
+// Like rope, with the rotation taken from a host table cs(m, HEAD_DIM/2, 2) = (cos, sin) per pair,
+// so a model forward rotates exactly as the CPU backend (which builds the table as ggml does).
+__kernel void rope_table(global float* x, global const float* cs) {
+  const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
+  const int nh = get_global_size(1);
+  global float* v = x + ((size_t)t * nh + h) * HEAD_DIM;
+  const float c = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2], s = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2 + 1];
+#if ROPE_NEOX
+  const int a = i, b = i + HEAD_DIM / 2;
+#else
+  const int a = 2 * i, b = 2 * i + 1;
+#endif
+  const float x0 = v[a], x1 = v[b];
+  v[a] = x0 * c - x1 * s;
+  v[b] = x0 * s + x1 * c;
+}

@@ -1,0 +1,295 @@
+// Y(m, N) = X(m, K) . W(N, K)^T with W in its ggml block layout (rows contiguous, 32 weights per
+// block), plus the embedding lookup (row dequantisation) over the same layouts.
+// Defines: WTYPE (T_*), K (columns, a multiple of 32), MM_SPLIT (1: a work-item reads whole blocks,
+// for CPU devices; 4: four work-items share a block so a warp's loads are coalesced, for GPUs),
+// GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items per row group, rows per group (x reuse), groups per
+// work-group), GEMM_LX / GEMM_ROWS / GEMM_TM / GEMM_RPT (work-items per row group, groups per
+// work-group, tokens per work-group, rows per group in the unit path).
+#define NB (K / 32)
+#if WTYPE == T_F32
+#define BLOCK_BYTES 128
+#elif WTYPE == T_F16
+#define BLOCK_BYTES 64
+#elif WTYPE == T_Q8_0
+#define BLOCK_BYTES 34
+#elif WTYPE == T_Q4_0
+#define BLOCK_BYTES 18
+#elif WTYPE == T_Q4_1
+#define BLOCK_BYTES 20
+#else
+#error "unknown WTYPE"
+#endif
+#define ROW_BYTES ((size_t)NB * BLOCK_BYTES)
+
+// Weights 0..15 of the block at p into *lo, 16..31 into *hi (dequantised).
+inline void decode_block(global const uchar* p, float16* lo, float16* hi) {
+#if WTYPE == T_F32
+  *lo = vload16(0, (global const float*)p);
+  *hi = vload16(1, (global const float*)p);
+#elif WTYPE == T_F16
+  *lo = vload_half16(0, (global const half*)p);
+  *hi = vload_half16(1, (global const half*)p);
+#elif WTYPE == T_Q8_0
+  const float d = vload_half(0, (global const half*)p);
+  *lo = convert_float16(as_char16(vload8(0, (global const short*)(p + 2)))) * d;
+  *hi = convert_float16(as_char16(vload8(1, (global const short*)(p + 2)))) * d;
+#elif WTYPE == T_Q4_0
+  const float d = vload_half(0, (global const half*)p);
+  const uchar16 b = as_uchar16(vload8(0, (global const ushort*)(p + 2)));
+  *lo = (convert_float16(b & (uchar16)(15)) - 8.0f) * d;
+  *hi = (convert_float16(b >> (uchar16)(4)) - 8.0f) * d;
+#elif WTYPE == T_Q4_1
+  const float d = vload_half(0, (global const half*)p);
+  const float m = vload_half(1, (global const half*)p);
+  const uchar16 b = as_uchar16(vload4(0, (global const uint*)(p + 4)));
+  *lo = convert_float16(b & (uchar16)(15)) * d + m;
+  *hi = convert_float16(b >> (uchar16)(4)) * d + m;
+#endif
+}
+
+inline float sum4(float4 v) { return (v.x + v.y) + (v.z + v.w); }
+
+#if MM_SPLIT == 1
+// ---- Block path (CPU devices): a work-item reads whole blocks with 16-wide vector ops.
+
+// Partial dot of the block at p with x's 32 values (xlo, xhi), folded to 4 lanes without a
+// horizontal reduction (the caller sums the lanes once per row). Scales are factored out.
+inline float4 fold16(float16 v) {
+  const float8 h = v.lo + v.hi;
+  return h.lo + h.hi;
+}
+
+inline float4 block_dot4(global const uchar* p, float16 xlo, float16 xhi) {
+#if WTYPE == T_F32 || WTYPE == T_F16
+  float16 lo, hi;
+  decode_block(p, &lo, &hi);
+  return fold16(lo * xlo + hi * xhi);
+#elif WTYPE == T_Q8_0
+  const float d = vload_half(0, (global const half*)p);
+  const float16 qlo = convert_float16(as_char16(vload8(0, (global const short*)(p + 2))));
+  const float16 qhi = convert_float16(as_char16(vload8(1, (global const short*)(p + 2))));
+  return d * fold16(qlo * xlo + qhi * xhi);
+#elif WTYPE == T_Q4_0
+  const float d = vload_half(0, (global const half*)p);
+  const uchar16 b = as_uchar16(vload8(0, (global const ushort*)(p + 2)));
+  const float16 qlo = convert_float16(b & (uchar16)(15)) - 8.0f;
+  const float16 qhi = convert_float16(b >> (uchar16)(4)) - 8.0f;
+  return d * fold16(qlo * xlo + qhi * xhi);
+#elif WTYPE == T_Q4_1
+  const float d = vload_half(0, (global const half*)p);
+  const float m = vload_half(1, (global const half*)p);
+  const uchar16 b = as_uchar16(vload4(0, (global const uint*)(p + 4)));
+  const float16 qlo = convert_float16(b & (uchar16)(15));
+  const float16 qhi = convert_float16(b >> (uchar16)(4));
+  return d * fold16(qlo * xlo + qhi * xhi) + m * fold16(xlo + xhi);
+#endif
+}
+
+
+// One token: y(N) = W(N, K) . x(K), x = X + x_off. A work-group is (GEMV_LX, GEMV_GROUPS): each
+// group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its work-items stride over the
+// blocks, load x's 32 values once and apply them to all GEMV_ROWS rows (x reuse), then reduce
+// across the group in local memory.
+__kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
+void gemv(global const uchar* W, global const float* X, int x_off, global float* y, int n_rows) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
+  const int nr = min(GEMV_ROWS, n_rows - row0);
+  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  float4 acc[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  global const float* x = X + x_off;
+  for (int b = lx; b < NB; b += GEMV_LX) {
+    const float16 xlo = vload16(0, x + b * 32), xhi = vload16(1, x + b * 32);
+    for (int r = 0; r < GEMV_ROWS; ++r)
+      if (r < nr) acc[r] += block_dot4(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi);
+  }
+  for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
+    if (lx < s)
+      for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
+}
+
+// m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
+// to GEMM_TM tokens (weight reuse), work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
+__kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
+void gemm(global const uchar* W, global const float* X, global float* Y, int n_rows, int m) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row = get_group_id(1) * GEMM_ROWS + ly;
+  const int t0 = get_group_id(2) * GEMM_TM;
+  const int nt = min(GEMM_TM, m - t0);
+  local float red[GEMM_ROWS][GEMM_LX];
+  float4 acc[GEMM_TM];
+  for (int t = 0; t < GEMM_TM; ++t) acc[t] = (float4)(0.0f);
+  if (row < n_rows) {
+    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
+    for (int b = lx; b < NB; b += GEMM_LX) {
+      float16 lo, hi;
+      decode_block(wrow + (size_t)b * BLOCK_BYTES, &lo, &hi);
+      for (int t = 0; t < GEMM_TM; ++t) {
+        if (t < nt) {
+          global const float* xb = X + (size_t)(t0 + t) * K + b * 32;
+          acc[t] += fold16(lo * vload16(0, xb) + hi * vload16(1, xb));
+        }
+      }
+    }
+  }
+  for (int t = 0; t < GEMM_TM; ++t) {
+    red[ly][lx] = sum4(acc[t]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
+      if (lx < s) red[ly][lx] += red[ly][lx + s];
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lx == 0 && row < n_rows && t < nt) Y[(size_t)(t0 + t) * n_rows + row] = red[ly][0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+
+#else
+// ---- Unit path (GPUs): four work-items share a block so a warp reads consecutive bytes.
+
+// A block is read as 4 "units" of 8 weights by 4 neighbouring work-items, so that a warp's loads
+// cover consecutive bytes (coalesced) whatever the block size (18, 20, 34 bytes). Unit q of a block
+// holds the weights at offsets U_OFF0(q)..+3 and U_OFF1(q)..+3 of the block's 32.
+#define UNITS (NB * 4)
+#if WTYPE == T_Q4_0 || WTYPE == T_Q4_1
+#define U_OFF0(q) (4 * (q))
+#define U_OFF1(q) (16 + 4 * (q))
+#else
+#define U_OFF0(q) (8 * (q))
+#define U_OFF1(q) (8 * (q) + 4)
+#endif
+
+inline void decode_unit(global const uchar* p, int q, float4* w0, float4* w1) {
+#if WTYPE == T_F32
+  *w0 = vload4(0, (global const float*)(p + 32 * q));
+  *w1 = vload4(1, (global const float*)(p + 32 * q));
+#elif WTYPE == T_F16
+  *w0 = vload_half4(0, (global const half*)(p + 16 * q));
+  *w1 = vload_half4(1, (global const half*)(p + 16 * q));
+#elif WTYPE == T_Q8_0
+  const float d = vload_half(0, (global const half*)p);
+  const float8 v = convert_float8(as_char8(vload4(0, (global const ushort*)(p + 2 + 8 * q))));
+  *w0 = v.lo * d;
+  *w1 = v.hi * d;
+#elif WTYPE == T_Q4_0
+  const float d = vload_half(0, (global const half*)p);
+  const uchar4 b = as_uchar4(vload2(0, (global const ushort*)(p + 2 + 4 * q)));
+  *w0 = (convert_float4(b & (uchar4)(15)) - 8.0f) * d;
+  *w1 = (convert_float4(b >> (uchar4)(4)) - 8.0f) * d;
+#elif WTYPE == T_Q4_1
+  const float d = vload_half(0, (global const half*)p);
+  const float m = vload_half(1, (global const half*)p);
+  const uchar4 b = as_uchar4(*(global const uint*)(p + 4 + 4 * q));
+  *w0 = convert_float4(b & (uchar4)(15)) * d + m;
+  *w1 = convert_float4(b >> (uchar4)(4)) * d + m;
+#endif
+}
+
+
+inline void gemv_unit(global const uchar* w0, global const float4* x, int u, int nr, float4* acc) {
+  const int b = u >> 2, q = u & 3;
+  const float4 xa = x[(b * 32 + U_OFF0(q)) / 4], xb = x[(b * 32 + U_OFF1(q)) / 4];
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    if (r < nr) {
+      float4 wa, wb;
+      decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
+      acc[r] += wa * xa + wb * xb;
+    }
+  }
+}
+
+// One token: y(N) = W(N, K) . x(K), x = X + x_off (x_off a multiple of 4). A work-group is
+// (GEMV_LX, GEMV_GROUPS): each group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its
+// work-items stride over the units of a row, load the unit's 8 x values once and apply them to all
+// GEMV_ROWS rows (x reuse), then reduce across the group in local memory.
+__kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
+void gemv(global const uchar* W, global const float4* X, int x_off, global float* y, int n_rows) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
+  const int nr = min(GEMV_ROWS, n_rows - row0);
+  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  float4 acc[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  global const float4* x = X + x_off / 4;
+  // A constant trip count lets the compiler unroll and issue every load of the row up front.
+#pragma unroll
+  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, lx + i * GEMV_LX, nr, acc);
+#if UNITS % GEMV_LX
+  if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc);
+#endif
+  for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
+    if (lx < s)
+      for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
+}
+
+// m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
+// of GEMM_TM. Each group of GEMM_LX work-items owns GEMM_RPT rows; a work-item loads a unit's x
+// values of the GEMM_TM tokens once and applies them to GEMM_RPT rows, decoding each weight unit
+// once for GEMM_TM tokens (register tile GEMM_RPT x GEMM_TM), then one local reduction.
+__kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
+void gemm(global const uchar* W, global const float4* X, global float* Y, int n_rows, int m) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int row0 = (get_group_id(1) * GEMM_ROWS + ly) * GEMM_RPT;
+  const int nr = min(GEMM_RPT, n_rows - row0);
+  const int t0 = get_group_id(2) * GEMM_TM;
+  const int nt = min(GEMM_TM, m - t0);
+  local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX];
+  float4 acc[GEMM_RPT][GEMM_TM];
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) acc[r][t] = (float4)(0.0f);
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  for (int u = lx; u < UNITS; u += GEMM_LX) {
+    const int b = u >> 2, q = u & 3;
+    const int ia = (b * 32 + U_OFF0(q)) / 4, ib = (b * 32 + U_OFF1(q)) / 4;
+    float4 xa[GEMM_TM], xb[GEMM_TM];
+    for (int t = 0; t < GEMM_TM; ++t) {
+      const bool in = t < nt;
+      global const float4* xt = X + (size_t)(t0 + (in ? t : 0)) * (K / 4);
+      xa[t] = in ? xt[ia] : (float4)(0.0f);
+      xb[t] = in ? xt[ib] : (float4)(0.0f);
+    }
+    for (int r = 0; r < GEMM_RPT; ++r) {
+      if (r < nr) {
+        float4 wa, wb;
+        decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
+        for (int t = 0; t < GEMM_TM; ++t) acc[r][t] += wa * xa[t] + wb * xb[t];
+      }
+    }
+  }
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) red[ly][r * GEMM_TM + t][lx] = sum4(acc[r][t]);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
+    if (lx < s)
+      for (int j = 0; j < GEMM_RPT * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
+    const int r = j / GEMM_TM, t = j % GEMM_TM;
+    if (r < nr && t < nt) Y[(size_t)(t0 + t) * n_rows + row0 + r] = red[ly][j][0];
+  }
+}
+
+#endif
+
+// Embedding lookup: out(m, K) = dequant(W[tokens[t]]). Grid (NB, m); tokens checked by the host.
+__kernel void embed_rows(global const uchar* W, global const int* tokens, global float* out) {
+  const int b = get_global_id(0), t = get_global_id(1);
+  float16 lo, hi;
+  decode_block(W + (size_t)tokens[t] * ROW_BYTES + (size_t)b * BLOCK_BYTES, &lo, &hi);
+  vstore16(lo, 0, out + (size_t)t * K + b * 32);
+  vstore16(hi, 1, out + (size_t)t * K + b * 32);
+}

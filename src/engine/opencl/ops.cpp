@@ -1,0 +1,250 @@
+#include "hetspec/engine/opencl/ops.hpp"
+
+#include <cmath>
+
+#include "hetspec/core/error.hpp"
+
+namespace hetspec::ocl {
+
+namespace {
+
+const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl"};
+const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl"};
+const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
+
+std::string matmul_defines(const Device& dev, DType t, int64_t k) {
+  const Tuning& tu = dev.tuning();
+  return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) +
+         " -DMM_SPLIT=" + std::to_string(tu.mm_split) + " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
+         " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
+         " -DGEMM_TM=" + std::to_string(tu.gemm_tm) + " -DGEMM_RPT=" + std::to_string(tu.mm_split == 1 ? 1 : tu.gemm_rpt);
+}
+
+std::string layer_defines(const Device& dev, const LayerShape& s) {
+  if (s.head_dim <= 0 || s.head_dim % 4 != 0 || s.n_heads <= 0 || s.n_kv_heads <= 0 || s.n_heads % s.n_kv_heads != 0)
+    throw Error(dev.label(), "bad layer shape: head_dim " + std::to_string(s.head_dim) + " (a positive multiple of 4), " +
+                                 std::to_string(s.n_heads) + " heads, " + std::to_string(s.n_kv_heads) +
+                                 " kv heads (must divide the heads)");
+  return "-DHEAD_DIM=" + std::to_string(s.head_dim) + " -DN_HEADS=" + std::to_string(s.n_heads) +
+         " -DN_KV=" + std::to_string(s.n_kv_heads) + " -DKV_F16=" + (s.kv_f16 ? "1" : "0") +
+         " -DROPE_NEOX=" + (s.rope_neox ? "1" : "0") + " -DATTN_WG=" + std::to_string(dev.tuning().attn_wg);
+}
+
+std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_string(dev.tuning().norm_wg); }
+
+void need(bool ok, const Device& dev, const std::string& op, const std::string& what) {
+  if (!ok) throw Error(dev.label() + ": " + op, what);
+}
+
+size_t f32s(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
+
+int to_int(int64_t v, const Device& dev, const char* op) {
+  need(v >= 0 && v <= INT32_MAX, dev, op, "size " + std::to_string(v) + " out of range");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+bool cl_supports_dtype(DType t) {
+  return t == DType::F32 || t == DType::F16 || t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1;
+}
+
+int wtype_id(DType t) {
+  switch (t) {
+    case DType::F32: return 0;
+    case DType::F16: return 1;
+    case DType::Q8_0: return 2;
+    case DType::Q4_0: return 3;
+    case DType::Q4_1: return 4;
+    default: break;
+  }
+  throw Error(std::string("OpenCL backend: weight type ") + dtype_name(t), "not supported (F32, F16, Q8_0, Q4_0, Q4_1)");
+}
+
+ClWeight upload_weight(Device& dev, const WeightView& w, const std::string& name) {
+  if (!cl_supports_dtype(w.dtype))
+    throw Error(dev.label() + ": " + name, std::string("weight type ") + dtype_name(w.dtype) + " not supported on OpenCL");
+  if (w.rows <= 0 || w.cols <= 0 || w.cols % 32 != 0)
+    throw Error(dev.label() + ": " + name, "shape (" + std::to_string(w.rows) + ", " + std::to_string(w.cols) +
+                                               "): columns must be a positive multiple of 32");
+  ClWeight out;
+  out.dtype = w.dtype;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  size_t bytes = w.row_stride() * static_cast<size_t>(w.rows);
+  out.buf = Buffer(dev, bytes, CL_MEM_READ_ONLY);
+  dev.write(out.buf, w.data, bytes);
+  return out;
+}
+
+Buffer upload_f32(Device& dev, const float* data, size_t n) {
+  Buffer b(dev, n * sizeof(float));
+  dev.write(b, data, n * sizeof(float));
+  return b;
+}
+
+std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n) {
+  std::vector<float> v(n);
+  dev.read(b, v.data(), n * sizeof(float));
+  return v;
+}
+
+void prepare_matmul(Device& dev, const ClWeight& w) {
+  std::string defs = matmul_defines(dev, w.dtype, w.cols);
+  for (const char* k : {"gemv", "gemm", "embed_rows"}) dev.kernel(kMatmulSrc, defs, k);
+}
+
+void prepare_layer_ops(Device& dev, const LayerShape& s) {
+  for (const char* k : {"rope", "rope_table", "kv_append", "attention"}) dev.kernel(kLayerSrc, layer_defines(dev, s), k);
+  for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
+    dev.kernel(kElemSrc, elem_defines(dev), k);
+}
+
+void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
+  need(m >= 1, dev, "matmul", "m must be >= 1");
+  need(x.bytes() >= f32s(m * w.cols), dev, "matmul", "input buffer smaller than (m, cols)");
+  need(y.bytes() >= f32s(m * w.rows), dev, "matmul", "output buffer smaller than (m, rows)");
+  const Tuning& tu = dev.tuning();
+  std::string defs = matmul_defines(dev, w.dtype, w.cols);
+  int n = to_int(w.rows, dev, "matmul");
+  if (m == 1) {
+    cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemv");
+    dev.set_args(k, w.buf, x, 0, y, n);
+    size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
+    size_t global[2] = {local[0], round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
+    dev.launch(k, "gemv", 2, global, local);
+  } else {
+    cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemm");
+    int mi = to_int(m, dev, "matmul");
+    dev.set_args(k, w.buf, x, y, n, mi);
+    const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
+    size_t local[3] = {size_t(tu.gemm_lx), size_t(tu.gemm_rows), 1};
+    size_t global[3] = {local[0], round_up((n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
+    dev.launch(k, "gemm", 3, global, local);
+  }
+}
+
+void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y) {
+  need(x.bytes() >= f32s((x_row + 1) * w.cols), dev, "gemv_row", "input buffer has no row " + std::to_string(x_row));
+  need(y.bytes() >= f32s(w.rows), dev, "gemv_row", "output buffer smaller than rows");
+  const Tuning& tu = dev.tuning();
+  cl_kernel k = dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols), "gemv");
+  dev.set_args(k, w.buf, x, to_int(x_row * w.cols, dev, "gemv_row"), y, to_int(w.rows, dev, "gemv_row"));
+  size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
+  size_t global[2] = {local[0], round_up((w.rows + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
+  dev.launch(k, "gemv", 2, global, local);
+}
+
+void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m) {
+  need(m >= 1 && tokens.bytes() >= size_t(m) * 4, dev, "embed", "token buffer smaller than m");
+  need(out.bytes() >= f32s(m * table.cols), dev, "embed", "output buffer smaller than (m, cols)");
+  cl_kernel k = dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols), "embed_rows");
+  dev.set_args(k, table.buf, tokens, out);
+  size_t global[2] = {size_t(table.cols / 32), size_t(m)};
+  dev.launch(k, "embed_rows", 2, global, nullptr);
+}
+
+void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m, int64_t n, float eps) {
+  need(x.bytes() >= f32s(m * n) && y.bytes() >= f32s(m * n) && w.bytes() >= f32s(n), dev, "rmsnorm",
+       "buffer smaller than (m, n)");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "rmsnorm");
+  dev.set_args(k, x, w, y, to_int(n, dev, "rmsnorm"), eps);
+  size_t local[2] = {size_t(dev.tuning().norm_wg), 1};
+  size_t global[2] = {local[0], size_t(m)};
+  dev.launch(k, "rmsnorm", 2, global, local);
+}
+
+void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n) {
+  need(x.bytes() >= f32s(rows * n), dev, "softmax", "buffer smaller than (rows, n)");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "softmax_rows");
+  dev.set_args(k, x, to_int(n, dev, "softmax"));
+  size_t local[2] = {size_t(dev.tuning().norm_wg), 1};
+  size_t global[2] = {local[0], size_t(rows)};
+  dev.launch(k, "softmax_rows", 2, global, local);
+}
+
+void swiglu(Device& dev, const Buffer& gate, const Buffer& up, Buffer& out, int64_t n) {
+  need(gate.bytes() >= f32s(n) && up.bytes() >= f32s(n) && out.bytes() >= f32s(n), dev, "swiglu", "buffer smaller than n");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "swiglu");
+  dev.set_args(k, gate, up, out, to_int(n, dev, "swiglu"));
+  size_t local = size_t(dev.tuning().elem_wg), global = round_up(n, local);
+  dev.launch(k, "swiglu", 1, &global, &local);
+}
+
+void add(Device& dev, Buffer& x, const Buffer& y, int64_t n) {
+  need(x.bytes() >= f32s(n) && y.bytes() >= f32s(n), dev, "add", "buffer smaller than n");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "add_inplace");
+  dev.set_args(k, x, y, to_int(n, dev, "add"));
+  size_t local = size_t(dev.tuning().elem_wg), global = round_up(n, local);
+  dev.launch(k, "add_inplace", 1, &global, &local);
+}
+
+void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n) {
+  need(x.bytes() >= f32s(rows * n) && b.bytes() >= f32s(n), dev, "add_rows", "buffer smaller than (rows, n)");
+  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "add_rows");
+  int total = to_int(rows * n, dev, "add_rows");
+  dev.set_args(k, x, b, to_int(n, dev, "add_rows"), total);
+  size_t local = size_t(dev.tuning().elem_wg), global = round_up(total, local);
+  dev.launch(k, "add_rows", 1, &global, &local);
+}
+
+std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_factors) {
+  std::vector<float> f(head_dim / 2);
+  for (int i = 0; i < head_dim / 2; ++i) {
+    double v = std::pow(theta, -2.0 * i / head_dim);
+    if (freq_factors) v /= freq_factors[i];
+    f[i] = static_cast<float>(v);
+  }
+  return f;
+}
+
+void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_t pos0, const Buffer& inv_freq) {
+  need(x.bytes() >= f32s(m * nh * s.head_dim), dev, "rope", "buffer smaller than (m, heads, head_dim)");
+  need(inv_freq.bytes() >= f32s(s.head_dim / 2), dev, "rope", "inv_freq smaller than head_dim/2");
+  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope");
+  dev.set_args(k, x, inv_freq, to_int(pos0, dev, "rope"));
+  size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
+  dev.launch(k, "rope", 3, global, nullptr);
+}
+
+void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs) {
+  need(x.bytes() >= f32s(m * nh * s.head_dim), dev, "rope_table", "buffer smaller than (m, heads, head_dim)");
+  need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_table", "table smaller than (m, head_dim/2, 2)");
+  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_table");
+  dev.set_args(k, x, cs);
+  size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
+  dev.launch(k, "rope_table", 3, global, nullptr);
+}
+
+void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
+               int64_t n_ctx) {
+  need(n_past >= 0 && n_past + m <= n_ctx, dev, "kv_append",
+       "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
+  int64_t row = int64_t(s.n_kv_heads) * s.head_dim;
+  need(src.bytes() >= f32s(m * row), dev, "kv_append", "source smaller than (m, kv_heads, head_dim)");
+  need(cache.bytes() >= size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4), dev, "kv_append", "cache smaller than n_ctx rows");
+  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "kv_append");
+  int count = to_int(m * row, dev, "kv_append");
+  dev.set_args(k, src, cache, to_int(n_past, dev, "kv_append"), count);
+  size_t local = size_t(dev.tuning().elem_wg), global = round_up(count, local);
+  dev.launch(k, "kv_append", 1, &global, &local);
+}
+
+void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+               Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+  need(n_past >= 0 && n_past + m <= n_ctx, dev, "attention", "n_past + m exceeds the context");
+  need(q.bytes() >= f32s(m * s.n_heads * s.head_dim) && out.bytes() >= f32s(m * s.n_heads * s.head_dim), dev,
+       "attention", "q/out smaller than (m, heads, head_dim)");
+  need(scratch.bytes() >= f32s(attention_scratch_floats(s, m, n_ctx)), dev, "attention", "scratch too small");
+  size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
+  need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
+  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "attention");
+  float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+  dev.set_args(k, q, k_cache, v_cache, scratch, out, to_int(n_past, dev, "attention"), to_int(n_ctx, dev, "attention"),
+               scale);
+  size_t local[3] = {size_t(dev.tuning().attn_wg), 1, 1};
+  size_t global[3] = {local[0], size_t(s.n_heads), size_t(m)};
+  dev.launch(k, "attention", 3, global, local);
+}
+
+}  // namespace hetspec::ocl

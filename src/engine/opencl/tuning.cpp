@@ -1,0 +1,127 @@
+#include "hetspec/engine/opencl/tuning.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/core/yaml_reader.hpp"
+
+namespace hetspec::ocl {
+
+namespace {
+
+bool contains_ci(const std::string& hay, const std::string& needle) {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  return lower(hay).find(lower(needle)) != std::string::npos;
+}
+
+bool matches(const ClDeviceInfo& d, const std::string& m) {
+  return m == "*" || contains_ci(d.name, m) || contains_ci(d.vendor, m) || contains_ci(d.platform_name, m);
+}
+
+bool pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
+
+}  // namespace
+
+Tuning default_tuning(const ClDeviceInfo& d) {
+  Tuning t;
+  if (d.type == "GPU") {
+    t = Tuning{4, 32, 2, 4, 32, 4, 4, 128, 64, 64, "GPU defaults"};
+    if (contains_ci(d.vendor, "NVIDIA")) {
+      // Measured on an H100 (bench-opencl over a grid of tuning files, see docs/opencl.md).
+      t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 2;
+      t.gemm_lx = 64; t.gemm_rows = 2; t.gemm_tm = 4; t.gemm_rpt = 2;
+      t.source += " + NVIDIA";
+    } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
+      t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
+      t.source += " + AMD";
+    } else if (contains_ci(d.vendor, "Intel")) {
+      t.gemv_lx = 16; t.gemv_groups = 4; t.gemm_lx = 16; t.gemm_rows = 8;  // SIMD16
+      t.source += " + Intel";
+    } else if (contains_ci(d.vendor, "ARM") || contains_ci(d.name, "Mali")) {
+      t.gemv_lx = 8; t.gemv_rows = 4; t.gemv_groups = 4; t.gemm_lx = 8; t.gemm_rows = 8; t.norm_wg = 64;  // small warps
+      t.source += " + ARM Mali";
+    } else if (contains_ci(d.vendor, "Qualcomm") || contains_ci(d.name, "Adreno")) {
+      t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 1; t.gemm_lx = 64; t.gemm_rows = 1;  // 64/128-wide waves
+      t.source += " + Qualcomm Adreno";
+    }
+  } else {
+    // CPU devices (PoCL, Intel CPU runtime): work-items of a group run as loops or SIMD lanes of one
+    // thread, so few lanes per row and several rows per group keep barriers cheap.
+    t = Tuning{1, 1, 4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
+  }
+  return t;
+}
+
+void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path) {
+  YamlMap root = YamlMap::load_file(path);
+  auto entries = root.maps("devices");
+  root.done();
+  for (auto& e : entries) {
+    std::string m = e.get<std::string>("match");
+    bool hit = matches(dev, m);
+    Tuning n = t;
+    n.mm_split = e.positive_int_or("mm_split", t.mm_split);
+    n.gemv_lx = e.positive_int_or("gemv_lx", t.gemv_lx);
+    n.gemv_rows = e.positive_int_or("gemv_rows", t.gemv_rows);
+    n.gemv_groups = e.positive_int_or("gemv_groups", t.gemv_groups);
+    n.gemm_lx = e.positive_int_or("gemm_lx", t.gemm_lx);
+    n.gemm_rows = e.positive_int_or("gemm_rows", t.gemm_rows);
+    n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
+    n.gemm_rpt = e.positive_int_or("gemm_rpt", t.gemm_rpt);
+    n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
+    n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
+    n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
+    e.done();
+    if (hit) {
+      n.source = t.source + " + " + path + " (" + m + ")";
+      t = n;
+    }
+  }
+}
+
+void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string& where) {
+  auto pow2_field = [&](int v, const char* name) {
+    if (!pow2(v)) throw Error(where + ": " + name, "must be a power of two, got " + std::to_string(v));
+  };
+  pow2_field(t.gemv_lx, "gemv_lx");
+  pow2_field(t.gemm_lx, "gemm_lx");
+  pow2_field(t.norm_wg, "norm_wg");
+  pow2_field(t.attn_wg, "attn_wg");
+  if (t.mm_split != 1 && t.mm_split != 4)
+    throw Error(where + ": mm_split", "must be 1 or 4, got " + std::to_string(t.mm_split));
+  if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));
+  if (t.gemm_tm > 32) throw Error(where + ": gemm_tm", "at most 32, got " + std::to_string(t.gemm_tm));
+  if (t.gemm_rpt > 8) throw Error(where + ": gemm_rpt", "at most 8, got " + std::to_string(t.gemm_rpt));
+  uint64_t local_bytes = uint64_t(t.gemm_rows) * t.gemm_rpt * t.gemm_tm * t.gemm_lx * 4;
+  if (dev.local_mem_bytes && local_bytes > dev.local_mem_bytes)
+    throw Error(where + ": gemm_rows*gemm_rpt*gemm_tm*gemm_lx",
+                "needs " + std::to_string(local_bytes) + " bytes of local memory, the device has " +
+                    std::to_string(dev.local_mem_bytes));
+  size_t maxwg = dev.max_work_group_size ? dev.max_work_group_size : 256;
+  auto fits = [&](size_t v, const char* name) {
+    if (v > maxwg)
+      throw Error(where + ": " + name, "work-group of " + std::to_string(v) + " exceeds the device's maximum " +
+                                           std::to_string(maxwg));
+  };
+  fits(size_t(t.gemv_lx) * t.gemv_groups, "gemv_lx*gemv_groups");
+  fits(size_t(t.gemm_lx) * t.gemm_rows, "gemm_lx*gemm_rows");
+  fits(t.norm_wg, "norm_wg");
+  fits(t.attn_wg, "attn_wg");
+  fits(t.elem_wg, "elem_wg");
+}
+
+Tuning tuning_for(const ClDeviceInfo& dev, const std::string& file) {
+  Tuning t = default_tuning(dev);
+  std::string path = file;
+  if (path.empty())
+    if (const char* e = std::getenv("HETSPEC_CL_TUNING"); e && *e) path = e;
+  if (!path.empty()) apply_tuning_file(t, dev, path);
+  validate_tuning(t, dev, path.empty() ? dev.id + " tuning" : path);
+  return t;
+}
+
+}  // namespace hetspec::ocl

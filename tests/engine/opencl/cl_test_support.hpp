@@ -1,0 +1,65 @@
+// Shared OpenCL test device: opened once per test run so programs compile once (PoCL takes
+// ~0.2-1 s per program) and are reused across test cases. $HETSPEC_TEST_CL_DEVICE picks it
+// (default cl:0). Without any OpenCL device the tests FAIL, unless HETSPEC_ALLOW_NO_OPENCL=1.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hetspec/engine/opencl/runtime.hpp"
+
+namespace hetspec::test {
+
+struct ClTestDevice {
+  std::unique_ptr<ocl::Device> device;
+  std::string problem;
+};
+
+inline ClTestDevice& cl_test_device() {
+  static ClTestDevice d = [] {
+    ClTestDevice r;
+    std::string id = "cl:0";
+    if (const char* e = std::getenv("HETSPEC_TEST_CL_DEVICE"); e && *e) id = e;
+    try {
+      r.device = ocl::Device::open(id);
+    } catch (const std::exception& e) {
+      r.problem = e.what();
+    }
+    return r;
+  }();
+  return d;
+}
+
+inline bool allow_no_opencl() {
+  const char* e = std::getenv("HETSPEC_ALLOW_NO_OPENCL");
+  return e && std::string(e) == "1";
+}
+
+inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = u(rng);
+  return v;
+}
+
+}  // namespace hetspec::test
+
+// Opens the shared device as `dev` (ocl::Device&) or fails / skips the test with the reason.
+#define HS_CL_TEST_DEVICE(dev)                                                                            \
+  auto& hs_tdev_ = ::hetspec::test::cl_test_device();                                                     \
+  if (!hs_tdev_.device) {                                                                                    \
+    if (::hetspec::test::allow_no_opencl()) {                                                             \
+      WARN("skipped: no OpenCL device (" << hs_tdev_.problem << "); HETSPEC_ALLOW_NO_OPENCL=1");          \
+      SUCCEED("skipped (HETSPEC_ALLOW_NO_OPENCL=1)");                                                     \
+      return;                                                                                             \
+    }                                                                                                     \
+    FAIL("no OpenCL device: " << hs_tdev_.problem                                                         \
+                              << "\ninstall an OpenCL driver (CI: pocl-opencl-icd via scripts/install-deps.sh)" \
+                                 " or set HETSPEC_ALLOW_NO_OPENCL=1 to skip the OpenCL tests");          \
+  }                                                                                                       \
+  ::hetspec::ocl::Device& dev = *hs_tdev_.device

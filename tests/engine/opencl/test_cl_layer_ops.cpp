@@ -1,0 +1,208 @@
+// Parity of the OpenCL row / elementwise / attention-side kernels with scalar oracles written here
+// in double precision: RMSNorm, softmax, SwiGLU, residual add, RoPE (normal and NeoX, with frequency
+// factors), KV append (f16 / f32) and truncate, causal grouped-query attention for 1 and m tokens.
+#include <cmath>
+
+#include "cl_test_support.hpp"
+#include "hetspec/core/fp16.hpp"
+#include "hetspec/engine/opencl/kv_cache.hpp"
+#include "hetspec/engine/opencl/ops.hpp"
+
+using namespace hetspec;
+
+namespace {
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<double>& b) {
+  REQUIRE(a.size() == b.size());
+  double w = 0;
+  for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::fabs(double(a[i]) - b[i]));
+  return w;
+}
+
+// Causal GQA oracle. q(m, H, E); kc, vc (n_ctx, Hkv, E) as float values; token t at n_past + t.
+std::vector<double> attention_oracle(const ocl::LayerShape& s, const std::vector<float>& q, const std::vector<float>& kc,
+                                     const std::vector<float>& vc, int64_t m, int64_t n_past) {
+  const int E = s.head_dim, H = s.n_heads, Hkv = s.n_kv_heads;
+  std::vector<double> out(size_t(m * H * E), 0.0);
+  for (int64_t t = 0; t < m; ++t)
+    for (int h = 0; h < H; ++h) {
+      int kvh = h / (H / Hkv);
+      int64_t L = n_past + t + 1;
+      std::vector<double> sc(L);
+      double mx = -1e300;
+      for (int64_t j = 0; j < L; ++j) {
+        double d = 0;
+        for (int e = 0; e < E; ++e) d += double(q[(t * H + h) * E + e]) * kc[(j * Hkv + kvh) * E + e];
+        sc[j] = d / std::sqrt(double(E));
+        mx = std::max(mx, sc[j]);
+      }
+      double sum = 0;
+      for (auto& v : sc) sum += (v = std::exp(v - mx));
+      for (int e = 0; e < E; ++e) {
+        double a = 0;
+        for (int64_t j = 0; j < L; ++j) a += sc[j] * vc[(j * Hkv + kvh) * E + e];
+        out[(t * H + h) * E + e] = a / sum;
+      }
+    }
+  return out;
+}
+
+float kv_round(float v, bool f16) { return f16 ? fp16_to_fp32(fp32_to_fp16(v)) : v; }
+
+}  // namespace
+
+TEST_CASE("OpenCL RMSNorm matches the scalar reference", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  for (int64_t n : {576, 1000}) {
+    int64_t m = 3;
+    auto x = test::random_floats(size_t(m * n), 1, -3, 3);
+    auto w = test::random_floats(size_t(n), 2, 0.5, 1.5);
+    auto xb = ocl::upload_f32(dev, x.data(), x.size());
+    auto wb = ocl::upload_f32(dev, w.data(), w.size());
+    ocl::Buffer yb(dev, x.size() * 4);
+    ocl::rmsnorm(dev, xb, wb, yb, m, n, 1e-5f);
+    auto y = ocl::download_f32(dev, yb, x.size());
+    std::vector<double> want(x.size());
+    for (int64_t r = 0; r < m; ++r) {
+      double ss = 0;
+      for (int64_t i = 0; i < n; ++i) ss += double(x[r * n + i]) * x[r * n + i];
+      double sc = 1.0 / std::sqrt(ss / n + 1e-5);
+      for (int64_t i = 0; i < n; ++i) want[r * n + i] = x[r * n + i] * sc * w[i];
+    }
+    CHECK(max_abs_diff(y, want) < 1e-5);
+  }
+}
+
+TEST_CASE("OpenCL softmax, SwiGLU and residual add match the scalar reference", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  int64_t rows = 4, n = 1000;
+  auto x = test::random_floats(size_t(rows * n), 3, -8, 8);
+  auto xb = ocl::upload_f32(dev, x.data(), x.size());
+  ocl::softmax(dev, xb, rows, n);
+  auto y = ocl::download_f32(dev, xb, x.size());
+  std::vector<double> want(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    double mx = -1e300, s = 0;
+    for (int64_t i = 0; i < n; ++i) mx = std::max(mx, double(x[r * n + i]));
+    for (int64_t i = 0; i < n; ++i) s += std::exp(x[r * n + i] - mx);
+    for (int64_t i = 0; i < n; ++i) want[r * n + i] = std::exp(x[r * n + i] - mx) / s;
+  }
+  CHECK(max_abs_diff(y, want) < 1e-6);
+
+  auto g = test::random_floats(1000, 4, -6, 6), u = test::random_floats(1000, 5, -2, 2);
+  auto gb = ocl::upload_f32(dev, g.data(), g.size()), ub = ocl::upload_f32(dev, u.data(), u.size());
+  ocl::Buffer ob(dev, 1000 * 4);
+  ocl::swiglu(dev, gb, ub, ob, 1000);
+  auto o = ocl::download_f32(dev, ob, 1000);
+  std::vector<double> ow(1000);
+  for (int i = 0; i < 1000; ++i) ow[i] = g[i] / (1.0 + std::exp(-double(g[i]))) * u[i];
+  CHECK(max_abs_diff(o, ow) < 1e-5);
+
+  ocl::add(dev, gb, ub, 1000);
+  auto a = ocl::download_f32(dev, gb, 1000);
+  std::vector<double> aw(1000);
+  for (int i = 0; i < 1000; ++i) aw[i] = double(g[i]) + u[i];
+  CHECK(max_abs_diff(a, aw) < 1e-6);
+}
+
+TEST_CASE("OpenCL RoPE matches the reference in normal and NeoX modes, with frequency factors", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  for (bool neox : {false, true}) {
+    for (bool factors : {false, true}) {
+      ocl::LayerShape s{64, 6, 2, true, neox};
+      int64_t m = 5, pos0 = 1000;
+      int nh = 6;
+      std::vector<float> ff(32);
+      for (int i = 0; i < 32; ++i) ff[i] = 1.0f + i * 0.25f;
+      auto inv = ocl::rope_inv_freq(64, 500000.0, factors ? ff.data() : nullptr);
+      auto x = test::random_floats(size_t(m * nh * 64), 6);
+      auto xb = ocl::upload_f32(dev, x.data(), x.size());
+      auto ib = ocl::upload_f32(dev, inv.data(), inv.size());
+      ocl::rope(dev, s, xb, m, nh, pos0, ib);
+      auto y = ocl::download_f32(dev, xb, x.size());
+      std::vector<double> want(x.begin(), x.end());
+      for (int64_t t = 0; t < m; ++t)
+        for (int h = 0; h < nh; ++h)
+          for (int i = 0; i < 32; ++i) {
+            float ang = float(pos0 + t) * inv[i];  // the angle in float, as the kernel forms it
+            double c = std::cos(double(ang)), sn = std::sin(double(ang));
+            size_t base = size_t((t * nh + h) * 64);
+            size_t a = neox ? base + i : base + 2 * i, b = neox ? base + i + 32 : base + 2 * i + 1;
+            want[a] = x[a] * c - x[b] * sn;
+            want[b] = x[a] * sn + x[b] * c;
+          }
+      INFO("neox " << neox << " factors " << factors);
+      CHECK(max_abs_diff(y, want) < 2e-5);
+    }
+  }
+  // The inverse frequencies are theta^(-2i/d) / factor.
+  auto inv = ocl::rope_inv_freq(8, 10000.0);
+  CHECK(inv[0] == Approx(1.0));
+  CHECK(inv[1] == Approx(std::pow(10000.0, -0.25)));
+}
+
+TEST_CASE("OpenCL KV append and causal GQA attention match the reference for 1 and m tokens", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  for (bool f16 : {true, false}) {
+    ocl::LayerShape s{64, 6, 2, f16, false};
+    const int64_t n_ctx = 40, row = 2 * 64;
+    ocl::ClKvCache cache(dev, s, 1, n_ctx);
+    std::vector<float> kc(size_t(n_ctx * row), 0.0f), vc(size_t(n_ctx * row), 0.0f);  // oracle copy
+    auto append = [&](int64_t m, uint32_t seed) {
+      auto k = test::random_floats(size_t(m * row), seed), v = test::random_floats(size_t(m * row), seed + 1);
+      auto kb = ocl::upload_f32(dev, k.data(), k.size()), vb = ocl::upload_f32(dev, v.data(), v.size());
+      cache.append(0, kb, vb, m);
+      for (size_t i = 0; i < k.size(); ++i) {
+        kc[cache.length() * row + i] = kv_round(k[i], f16);
+        vc[cache.length() * row + i] = kv_round(v[i], f16);
+      }
+      cache.advance(m);
+    };
+    auto run = [&](int64_t m, uint32_t seed) {
+      int64_t n_past = cache.length() - m;
+      auto q = test::random_floats(size_t(m * 6 * 64), seed, -2, 2);
+      auto qb = ocl::upload_f32(dev, q.data(), q.size());
+      ocl::Buffer sb(dev, ocl::attention_scratch_floats(s, m, n_ctx) * 4), ob(dev, q.size() * 4);
+      ocl::attention(dev, s, qb, cache.k(0), cache.v(0), sb, ob, m, n_past, n_ctx);
+      auto o = ocl::download_f32(dev, ob, q.size());
+      return max_abs_diff(o, attention_oracle(s, q, kc, vc, m, n_past));
+    };
+    INFO("kv f16 " << f16);
+    append(9, 10);  // prefill
+    CHECK(run(9, 11) < 2e-5);
+    append(4, 20);  // verify 4 drafted tokens
+    CHECK(run(4, 21) < 2e-5);
+    append(1, 30);  // decode
+    CHECK(run(1, 31) < 2e-5);
+
+    // The cache holds exactly the (rounded) values appended.
+    std::vector<float> got(size_t(cache.length() * row));
+    if (f16) {
+      std::vector<uint16_t> h(got.size());
+      dev.read(cache.k(0), h.data(), h.size() * 2);
+      for (size_t i = 0; i < h.size(); ++i) got[i] = fp16_to_fp32(h[i]);
+    } else {
+      dev.read(cache.k(0), got.data(), got.size() * 4);
+    }
+    CHECK(std::equal(got.begin(), got.end(), kc.begin()));
+
+    // Rollback: drop 3 rows, append 2 new ones over them, attend again.
+    cache.truncate(cache.length() - 3);
+    std::fill(kc.begin() + cache.length() * row, kc.end(), 0.0f);
+    std::fill(vc.begin() + cache.length() * row, vc.end(), 0.0f);
+    append(2, 40);
+    CHECK(cache.length() == 13);
+    CHECK(run(2, 41) < 2e-5);
+    REQUIRE_THROWS_WITH(cache.truncate(14), Catch::Contains("cannot truncate"));
+    REQUIRE_THROWS_WITH(cache.advance(n_ctx), Catch::Contains("overflows"));
+  }
+}
+
+TEST_CASE("OpenCL attention rejects a context overflow and a bad head layout", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  ocl::LayerShape s{64, 6, 2, true, false};
+  ocl::Buffer a(dev, 4096), b(dev, 4096);
+  REQUIRE_THROWS_WITH(ocl::kv_append(dev, s, a, b, 15, 2, 16), Catch::Contains("cache full"));
+  ocl::LayerShape bad{64, 6, 4, true, false};
+  REQUIRE_THROWS_WITH(ocl::kv_append(dev, bad, a, b, 0, 1, 4), Catch::Contains("bad layer shape"));
+}

@@ -1,0 +1,187 @@
+// Parity of the OpenCL GEMV / GEMM / embedding kernels with the scalar reference: weights are
+// quantized with quantize_row_ref, the oracle dequantizes them with dequantize_row_ref and sums in
+// double, so the only difference allowed is float summation order (bounded by sum |w x|).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "cl_test_support.hpp"
+#include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/opencl/ops.hpp"
+
+using namespace hetspec;
+
+namespace {
+
+struct Mat {
+  std::vector<uint8_t> bytes;  // (rows, cols) in dtype blocks
+  std::vector<float> deq;      // (rows, cols) dequantized by the reference
+  WeightView view() const { return {bytes.data(), dtype, rows, cols}; }
+  DType dtype;
+  int64_t rows, cols;
+};
+
+Mat make_mat(DType t, int64_t rows, int64_t cols, uint32_t seed) {
+  Mat w{{}, {}, t, rows, cols};
+  auto src = test::random_floats(size_t(rows * cols), seed);
+  size_t rb = row_bytes(t, cols);
+  w.bytes.resize(rb * rows);
+  w.deq.resize(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    quantize_row_ref(t, src.data() + r * cols, w.bytes.data() + r * rb, cols);
+    dequantize_row_ref(t, w.bytes.data() + r * rb, w.deq.data() + r * cols, cols);
+  }
+  return w;
+}
+
+// y(m, rows) and the per-entry bound sum_k |w x| (for the error tolerance).
+void oracle(const Mat& w, const std::vector<float>& x, int64_t m, std::vector<double>& y, std::vector<double>& mag) {
+  y.assign(size_t(m * w.rows), 0.0);
+  mag.assign(size_t(m * w.rows), 0.0);
+  for (int64_t t = 0; t < m; ++t)
+    for (int64_t r = 0; r < w.rows; ++r) {
+      double s = 0, a = 0;
+      for (int64_t k = 0; k < w.cols; ++k) {
+        double p = double(w.deq[r * w.cols + k]) * x[t * w.cols + k];
+        s += p;
+        a += std::fabs(p);
+      }
+      y[t * w.rows + r] = s;
+      mag[t * w.rows + r] = a;
+    }
+}
+
+void check_close(const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag,
+                 double rel) {
+  REQUIRE(got.size() == want.size());
+  size_t bad = 0;
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    double err = std::fabs(got[i] - want[i]);
+    double tol = rel * mag[i] + 1e-6;
+    worst = std::max(worst, err / (mag[i] + 1e-12));
+    if (!(err <= tol)) ++bad;
+  }
+  INFO("worst error / sum|w x| = " << worst);
+  CHECK(bad == 0);
+}
+
+struct Case {
+  DType t;
+  int64_t cols;  // one K per dtype keeps the number of PoCL compiles small
+};
+const Case kCases[] = {{DType::F32, 96}, {DType::F16, 160}, {DType::Q8_0, 256}, {DType::Q4_0, 64}, {DType::Q4_1, 320}};
+
+}  // namespace
+
+TEST_CASE("OpenCL matmul matches the scalar reference for every dtype, m = 1 and m > 1", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  uint32_t seed = 1;
+  for (const auto& c : kCases) {
+    for (int64_t rows : {37, 130}) {
+      Mat w = make_mat(c.t, rows, c.cols, seed++);
+      ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+      for (int64_t m : {1, 3, 11}) {
+        SECTION(std::string(dtype_name(c.t)) + " rows " + std::to_string(rows) + " m " + std::to_string(m)) {
+          auto x = test::random_floats(size_t(m * c.cols), seed + 100);
+          ocl::Buffer xb = ocl::upload_f32(dev, x.data(), x.size());
+          ocl::Buffer yb(dev, size_t(m * rows) * 4);
+          ocl::matmul(dev, cw, xb, yb, m);
+          auto y = ocl::download_f32(dev, yb, size_t(m * rows));
+          std::vector<double> want, mag;
+          oracle(w, x, m, want, mag);
+          check_close(y, want, mag, 2e-6 * std::sqrt(double(c.cols)));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tiles)", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // The shared device runs its own type's defaults; here the same device runs the tile shapes a GPU
+  // or a tuning file would pick, so those code paths are checked on PoCL too.
+  const char* files[] = {
+      "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_lx: 32\n    gemv_rows: 2\n    gemv_groups: 4\n"
+      "    gemm_lx: 32\n    gemm_rows: 4\n    gemm_tm: 8\n",
+      "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemm_lx: 16\n    gemm_rows: 2\n    gemm_tm: 3\n"
+      "    gemm_rpt: 3\n",
+      "devices:\n  - match: \"*\"\n    mm_split: 1\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
+      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n"};
+  uint32_t seed = 900;
+  for (const char* text : files) {
+    std::string path = std::filesystem::temp_directory_path() / ("hetspec_tune_" + std::to_string(seed) + ".yaml");
+    std::ofstream(path) << text;
+    ocl::Device dev(dev0.info(), path);
+    std::filesystem::remove(path);
+    // Every dtype through the GPU path once; the other files check tile bounds on two dtypes (each
+    // (tuning, dtype) pair is one more PoCL compile).
+    std::vector<DType> types = {DType::Q4_1, DType::Q8_0};
+    if (text == files[0]) types = {DType::F32, DType::F16, DType::Q8_0, DType::Q4_0, DType::Q4_1};
+    for (DType t : types) {
+      for (int64_t rows : {37, 64}) {
+        Mat w = make_mat(t, rows, 320, seed++);  // 10 blocks: not a multiple of the work-group's lanes
+        ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+        for (int64_t m : {1, 6, 13}) {
+          auto x = test::random_floats(size_t(m * 320), seed++);
+          ocl::Buffer xb = ocl::upload_f32(dev, x.data(), x.size());
+          ocl::Buffer yb(dev, size_t(m * rows) * 4);
+          ocl::matmul(dev, cw, xb, yb, m);
+          auto y = ocl::download_f32(dev, yb, size_t(m * rows));
+          std::vector<double> want, mag;
+          oracle(w, x, m, want, mag);
+          INFO(dev.tuning().source << " " << dtype_name(t) << " rows " << rows << " m " << m);
+          check_close(y, want, mag, 1e-4);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("OpenCL gemv_row multiplies one row of an activation matrix", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  Mat w = make_mat(DType::Q4_1, 50, 320, 77);
+  ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+  int64_t m = 4;
+  auto x = test::random_floats(size_t(m * 320), 78);
+  ocl::Buffer xb = ocl::upload_f32(dev, x.data(), x.size());
+  ocl::Buffer yb(dev, 50 * 4);
+  ocl::gemv_row(dev, cw, xb, 2, yb);
+  auto y = ocl::download_f32(dev, yb, 50);
+  std::vector<double> want, mag;
+  oracle(w, x, m, want, mag);
+  std::vector<double> want2(want.begin() + 100, want.begin() + 150), mag2(mag.begin() + 100, mag.begin() + 150);
+  check_close(y, want2, mag2, 1e-4);
+}
+
+TEST_CASE("OpenCL embedding lookup equals dequantize_row_ref of the rows", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  uint32_t seed = 500;
+  for (const auto& c : kCases) {
+    Mat w = make_mat(c.t, 41, c.cols, seed++);
+    ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+    std::vector<int32_t> toks = {0, 40, 7, 7, 19};
+    ocl::Buffer tb(dev, toks.size() * 4);
+    dev.write(tb, toks.data(), toks.size() * 4);
+    ocl::Buffer out(dev, toks.size() * c.cols * 4);
+    ocl::embed(dev, cw, tb, out, int64_t(toks.size()));
+    auto y = ocl::download_f32(dev, out, toks.size() * c.cols);
+    size_t bad = 0;
+    for (size_t t = 0; t < toks.size(); ++t)
+      for (int64_t k = 0; k < c.cols; ++k) {
+        float want = w.deq[toks[t] * c.cols + k];
+        if (std::fabs(y[t * c.cols + k] - want) > 1e-6f * (1 + std::fabs(want))) ++bad;
+      }
+    INFO(dtype_name(c.t));
+    CHECK(bad == 0);
+  }
+}
+
+TEST_CASE("OpenCL weights must have a supported dtype and a multiple-of-32 width", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  std::vector<float> w(40 * 3, 0.5f);
+  REQUIRE_THROWS_WITH(ocl::upload_weight(dev, WeightView{w.data(), DType::F32, 3, 40}, "blk.0.attn_q.weight"),
+                      Catch::Contains("blk.0.attn_q.weight") && Catch::Contains("multiple of 32"));
+  REQUIRE_THROWS_WITH(ocl::upload_weight(dev, WeightView{w.data(), DType::BF16, 3, 32}, "x"),
+                      Catch::Contains("bf16") || Catch::Contains("BF16"));
+}

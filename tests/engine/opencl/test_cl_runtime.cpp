@@ -1,0 +1,144 @@
+// The OpenCL runtime around the kernels: device ids, checked calls with error names, build logs on
+// compile failures, the tuning chain (type defaults -> vendor -> strict override file), and
+// `hetspec devices` with and without an OpenCL platform.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cl_test_support.hpp"
+#include "hetspec/core/error.hpp"
+#include "hetspec/engine/opencl/device_report.hpp"
+#include "hetspec/engine/opencl/tuning.hpp"
+
+using namespace hetspec;
+
+namespace {
+
+std::string run_cmd(const std::string& cmd, int* rc) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+std::string write_tmp(const std::string& name, const std::string& text) {
+  auto p = std::filesystem::temp_directory_path() / ("hetspec_test_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+ocl::ClDeviceInfo fake(const std::string& type, const std::string& vendor, const std::string& name) {
+  ocl::ClDeviceInfo d;
+  d.id = "cl:9";
+  d.type = type;
+  d.vendor = vendor;
+  d.name = name;
+  d.max_work_group_size = 1024;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("OpenCL error names and checked calls", "[opencl]") {
+  CHECK(std::string(ocl::cl_error_name(CL_INVALID_VALUE)) == "CL_INVALID_VALUE");
+  CHECK(std::string(ocl::cl_error_name(CL_BUILD_PROGRAM_FAILURE)) == "CL_BUILD_PROGRAM_FAILURE");
+  CHECK(std::string(ocl::cl_error_name(-1001)) == "CL_PLATFORM_NOT_FOUND_KHR");
+  CHECK(std::string(ocl::cl_error_name(-12345)) == "error -12345");
+  REQUIRE_THROWS_WITH(HS_CL_CHECK("cl:7 (Mali-G710)", clFinish(nullptr)),
+                      Catch::Contains("clFinish(nullptr) failed: CL_INVALID_COMMAND_QUEUE") &&
+                          Catch::Contains("cl:7 (Mali-G710)") && Catch::Contains("test_cl_runtime.cpp"));
+  CHECK(ocl::parse_cl_id("cl:12") == 12);
+  REQUIRE_THROWS_WITH(ocl::parse_cl_id("gpu0"), Catch::Contains("like cl:0"));
+  REQUIRE_THROWS_WITH(ocl::parse_cl_id("cl:x"), Catch::Contains("like cl:0"));
+}
+
+TEST_CASE("Opening a missing OpenCL device names the devices there are", "[opencl]") {
+  auto disc = ocl::discover_cl_devices();
+  std::string id = "cl:" + std::to_string(disc.devices.size() + 2);
+  REQUIRE_THROWS_WITH(ocl::Device::open(id), Catch::Contains(id) && Catch::Contains("no such OpenCL device"));
+}
+
+TEST_CASE("A kernel build failure reports the build log", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  REQUIRE_THROWS_WITH(dev.program({"common.cl", "matmul.cl"}, "-DWTYPE=99 -DK=32"),
+                      Catch::Contains("CL_BUILD_PROGRAM_FAILURE") && Catch::Contains("unknown WTYPE") &&
+                          Catch::Contains(dev.info().id));
+  REQUIRE_THROWS_WITH(dev.program({"nope.cl"}, ""), Catch::Contains("no embedded OpenCL source named nope.cl"));
+}
+
+TEST_CASE("Device ids are stable and the device is described", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  auto a = ocl::discover_cl_devices(), b = ocl::discover_cl_devices();
+  REQUIRE(a.devices.size() == b.devices.size());
+  for (size_t i = 0; i < a.devices.size(); ++i) {
+    CHECK(a.devices[i].id == "cl:" + std::to_string(i));
+    CHECK(a.devices[i].name == b.devices[i].name);
+    CHECK(a.devices[i].device == b.devices[i].device);
+  }
+  CHECK(!dev.info().name.empty());
+  CHECK(dev.info().compute_units > 0);
+  CHECK(dev.info().global_mem_bytes > 0);
+  CHECK(dev.info().max_work_group_size > 0);
+  CHECK(dev.info().opencl_c_version.find("OpenCL C") != std::string::npos);
+}
+
+TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override file", "[opencl]") {
+  auto cpu = fake("CPU", "AuthenticAMD", "pthread-x");
+  auto nv = fake("GPU", "NVIDIA Corporation", "NVIDIA H100 80GB HBM3");
+  auto mali = fake("GPU", "ARM", "Mali-G710");
+  auto tc = ocl::default_tuning(cpu), tn = ocl::default_tuning(nv), tm = ocl::default_tuning(mali);
+  CHECK(tc.source.find("CPU") != std::string::npos);
+  CHECK(tn.source.find("NVIDIA") != std::string::npos);
+  CHECK(tm.source.find("Mali") != std::string::npos);
+  CHECK(tc.gemv_lx < tn.gemv_lx);
+  CHECK(tm.gemv_lx != tn.gemv_lx);
+
+  std::string f = write_tmp("tuning.yaml",
+                            "devices:\n"
+                            "  - match: \"*\"\n    attn_wg: 32\n"
+                            "  - match: H100\n    gemv_lx: 64\n    gemm_tm: 8\n");
+  auto t = ocl::tuning_for(nv, f);
+  CHECK(t.gemv_lx == 64);
+  CHECK(t.gemm_tm == 8);
+  CHECK(t.attn_wg == 32);
+  CHECK(t.source.find(f) != std::string::npos);
+  auto t2 = ocl::tuning_for(mali, f);  // only the "*" entry applies
+  CHECK(t2.gemv_lx == tm.gemv_lx);
+  CHECK(t2.attn_wg == 32);
+
+  std::string unk = write_tmp("unk.yaml", "devices:\n  - match: \"*\"\n    gemv_lanes: 8\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, unk), Catch::Contains("gemv_lanes") && Catch::Contains(unk));
+  std::string np2 = write_tmp("np2.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 24\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, np2), Catch::Contains("gemv_lx") && Catch::Contains("power of two"));
+  std::string big = write_tmp("big.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 512\n    gemv_groups: 8\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, big), Catch::Contains("exceeds the device's maximum"));
+  for (auto& p : {f, unk, np2, big}) std::filesystem::remove(p);
+}
+
+TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {
+  int rc = -1;
+  std::string out = run_cmd(std::string(HETSPEC_BINARY) + " devices 2>&1", &rc);
+  CHECK(rc == 0);
+  CHECK(out.rfind("cpu ", 0) == 0);
+  CHECK(out.find("features:") != std::string::npos);
+  auto disc = ocl::discover_cl_devices();
+  for (auto& d : disc.devices) CHECK(out.find(d.id + " ") != std::string::npos);
+
+  std::string none = run_cmd("OCL_ICD_VENDORS=/nonexistent-hetspec " + std::string(HETSPEC_BINARY) + " devices 2>&1", &rc);
+  CHECK(rc == 0);
+  CHECK(none.rfind("cpu ", 0) == 0);
+  CHECK(none.find("OpenCL: no OpenCL platform") != std::string::npos);
+  CHECK(none.find("cl:0") == std::string::npos);
+
+  std::string js = run_cmd(std::string(HETSPEC_BINARY) + " devices --json", &rc);
+  CHECK(rc == 0);
+  auto j = nlohmann::json::parse(js);
+  CHECK(j["cpu"]["logical_cores"].get<int>() > 0);
+  CHECK(j["opencl"].size() == disc.devices.size());
+}
