@@ -7,7 +7,10 @@ Usage (repository root, after scripts/build.sh hetspec_tests):
 The one-layer file is written by the test binary itself (hidden test case "[.write-1layer]",
 env HETSPEC_OUT), so it is byte-identical to the one the test builds. For each token sequence
 (fed one token at a time, then once as a batch) it stores the 32 largest logits of the last token.
-Writes tests/fixtures/smollm2_1layer_logits.json. The tests never run this script.
+Writes tests/fixtures/smollm2_1layer_logits.json. Also tests/fixtures/smollm2_batch_logits.json:
+the full model with logits_all=True, every row of a batched prefill and of a batched block fed
+after it (a speculative-decoding verification), top 16 logits per row. The tests never run this
+script.
 """
 import hashlib, json, os, subprocess, sys, tempfile
 
@@ -49,5 +52,30 @@ def main():
         json.dump(out, f, indent=1)
     print("wrote", len(cases), "cases")
 
+BATCH_PROMPT = [504, 3575, 282, 4649, 314]
+BATCH_BLOCK = [7042, 30, 198, 198]
+
+
+def batch_reference():
+    llm = Llama(model_path=MODEL, n_ctx=512, n_threads=1, n_threads_batch=1, n_batch=512, logits_all=True,
+                verbose=False)
+    llm.eval(BATCH_PROMPT)
+    llm.eval(BATCH_BLOCK)
+    rows = []
+    for i in range(len(BATCH_PROMPT) + len(BATCH_BLOCK)):
+        lg = np.asarray(llm.scores[i], dtype=np.float32)
+        idx = np.argsort(-lg, kind="stable")[:16]
+        rows.append([[int(j), float(lg[j])] for j in idx])
+    out = {"command": "python scripts/make-forward-reference.py", "tool": "llama-cpp-python",
+           "llama_cpp_python_version": llama_cpp.__version__, "model_file": os.path.basename(MODEL),
+           "settings": {"n_ctx": 512, "n_threads": 1, "n_batch": 512, "logits_all": True,
+                        "calls": "llm.eval(prompt); llm.eval(block); rows = llm.scores[0:len(prompt)+len(block)]"},
+           "prompt": BATCH_PROMPT, "block": BATCH_BLOCK, "top16_per_row": rows}
+    with open("tests/fixtures/smollm2_batch_logits.json", "w") as f:
+        json.dump(out, f, indent=1)
+    print("wrote", len(rows), "rows")
+
+
 if __name__ == "__main__":
+    batch_reference()
     main()

@@ -3,6 +3,7 @@
 // scripts/make-reference.py with llama-cpp-python; the fixture records the exact command).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -147,6 +148,36 @@ TEST_CASE("SmolLM2 teacher-forced: llama.cpp's greedy choice is our top logit", 
   }
   WARN("teacher-forced argmax agreement " << agree << " / " << steps << ", worst logit gap " << worst);
   CHECK(agree >= steps * 9 / 10);
+}
+
+TEST_CASE("SmolLM2 batched forwards: every row's logits equal llama.cpp's (logits_all)", "[forward][smollm2]") {
+  // A batched prefill and then a batched block after it (speculative decoding's verification), all
+  // rows' logits: AVX-512 bit-equal to llama.cpp's (fixture: scripts/make-forward-reference.py).
+  std::ifstream in(test::source_path("tests/fixtures/smollm2_batch_logits.json"));
+  REQUIRE(in.good());
+  auto fx = nlohmann::json::parse(in);
+  auto model = CpuModel::load(model_or_fail(), 1);
+  const std::vector<int32_t> prompt = fx["prompt"].get<std::vector<int32_t>>();
+  const std::vector<int32_t> block = fx["block"].get<std::vector<int32_t>>();
+  const int64_t vocab = model->spec().vocab;
+  KvCache kv = model->make_cache(64);
+  const int np = int(prompt.size()), nb = int(block.size());
+  std::vector<float> rows(size_t(np + nb) * size_t(vocab));  // (np + nb, vocab)
+  const float* a = model->forward().forward(prompt.data(), np, 0, kv, np);
+  std::copy_n(a, size_t(np) * size_t(vocab), rows.begin());
+  const float* b = model->forward().forward(block.data(), nb, np, kv, nb);
+  std::copy_n(b, size_t(nb) * size_t(vocab), rows.begin() + np * vocab);
+  REQUIRE(fx["top16_per_row"].size() == size_t(np + nb));
+  double worst = 0;
+  for (int r = 0; r < np + nb; ++r)
+    for (const auto& e : fx["top16_per_row"][size_t(r)]) {
+      const double diff = std::fabs(double(rows[size_t(r) * vocab + e[0].get<int>()]) - e[1].get<double>());
+      worst = std::max(worst, diff);
+      INFO("row " << r << " token " << e[0].get<int>());
+      if (bit_exact_path()) CHECK(diff == 0);
+      else CHECK(diff < 0.6);
+    }
+  WARN("batched rows: largest logit difference from llama.cpp " << worst);
 }
 
 // Not a test: writes the one-layer cut for scripts/make-forward-reference.py when HETSPEC_OUT is
