@@ -25,14 +25,13 @@ template <> struct Blk<DType::Q4_0> { using type = BlockQ4_0; };
 template <> struct Blk<DType::Q4_1> { using type = BlockQ4_1; };
 template <> struct Blk<DType::Q8_0> { using type = BlockQ8_0; };
 
-// Block b of two weight rows as unsigned bytes: row A's 32 in lanes 0-255, row B's in 256-511,
-// each in activation order (Q8_0 biased by +128).
+// Block b of two weight rows: row A's 32 bytes in lanes 0-255, row B's in 256-511, each in
+// activation order (Q8_0: signed bytes; Q4_0 / Q4_1: unsigned nibbles).
 template <DType T>
 inline __m512i load_pair(const typename Blk<T>::type* a, const typename Blk<T>::type* b) {
   if constexpr (T == DType::Q8_0) {
-    __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a->qs))),
-                                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)), 1);
-    return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a->qs))),
+                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)), 1);
   } else {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a->qs));
     const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->qs));
@@ -64,58 +63,70 @@ inline float hsum8(__m256 x) {
 // ggml_vec_dot_q4_1_q8_1 / q8_0_q8_0 / q4_0_q8_0 (AVX2 code, VNNI): per block, 8 int32 lanes of
 // 4-element integer dots; acc8 = fma(d_w·d_x, float(lanes), acc8) block after block; result
 // hsum_float_8(acc8), plus for Q4_1 the scalar FMA chain Σ m_w·s_x. A pair shares one 512-bit
-// register (row A in lanes 0-7, row B in 8-15), so the VNNI work per weight equals the old
-// two-blocks-per-step kernel. The offset of Q8_0 / Q4_0 (weights biased to unsigned) is removed
-// per lane before the float conversion, so the integer lanes equal llama.cpp's exactly.
+// register (row A in lanes 0-7, row B in 8-15), so the VNNI work per weight equals a
+// two-blocks-per-step kernel. Q8_0 / Q4_0 use llama.cpp's sign trick (|w| against x carrying w's
+// sign; activations are in [-127, 127]), so the integer lanes equal llama.cpp's exactly.
 template <DType T, int NP, int R>
 inline void dot_tile(const typename Blk<T>::type* const* wr, const int8_t* const* xs, const float* const* xds,
                      int64_t nb, float* out /* (2 NP, R) */) {
   __m512 acc[NP][R];
-  __m128 summ[R];  // Q4_1: lane = row (2 NP <= 4)
-  for (int i = 0; i < R; ++i) {
-    summ[i] = _mm_setzero_ps();
-    for (int p = 0; p < NP; ++p) acc[p][i] = _mm512_setzero_ps();
-  }
+  __m128 summ[NP][R];  // Q4_1: lanes 1, 3 = the pair's rows
+  for (int i = 0; i < R; ++i)
+    for (int p = 0; p < NP; ++p) {
+      acc[p][i] = _mm512_setzero_ps();
+      summ[p][i] = _mm_setzero_ps();
+    }
   const __m512i perm = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
-  for (int64_t b = 0; b < nb; ++b) {
+  auto step = [&](int64_t b) __attribute__((always_inline)) {
     __m512i wq[NP];
     __m512 dw[NP];
-    __m128 mw = _mm_setzero_ps();  // Q4_1: m of rows 0..2NP-1
+    __m128 hw[NP];  // [d_a, m_a, d_b, m_b]
     for (int p = 0; p < NP; ++p) {
       const auto* ba = wr[2 * p] + b;
       const auto* bb = wr[2 * p + 1] + b;
       wq[p] = load_pair<T>(ba, bb);
       const __m128 h = head_pair<T>(ba, bb);  // [d_a, m_a, d_b, m_b]
       dw[p] = _mm512_permutexvar_ps(perm, _mm512_castps128_ps512(h));
-      if constexpr (T == DType::Q4_1) {
-        const __m128 m2 = _mm_shuffle_ps(h, h, 0xDD);  // [m_a, m_b, m_a, m_b]
-        mw = p == 0 ? m2 : _mm_shuffle_ps(mw, m2, 0x44);
+      hw[p] = h;
+    }
+    __mmask64 neg[NP];  // Q8_0 / Q4_0: llama.cpp's sign trick, |w| · (x with w's sign)
+    if constexpr (T != DType::Q4_1) {
+      for (int p = 0; p < NP; ++p) {
+        if constexpr (T == DType::Q4_0) wq[p] = _mm512_sub_epi8(wq[p], _mm512_set1_epi8(8));
+        neg[p] = _mm512_movepi8_mask(wq[p]);
+        wq[p] = _mm512_abs_epi8(wq[p]);
       }
     }
     for (int i = 0; i < R; ++i) {
       const __m512i xv = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[i] + b * QK)));
       const __m512 dx = _mm512_set1_ps(xds[i][b * 2]);
-      __m512i init = _mm512_setzero_si512();
-      if constexpr (T != DType::Q4_1) {  // -bias · Σx per lane of 4
-        const __m512i sx = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(1), xv);
-        init = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sx, T == DType::Q8_0 ? 7 : 3));
-      } else {
-        summ[i] = _mm_fmadd_ps(mw, _mm_set1_ps(xds[i][b * 2 + 1]), summ[i]);
+      if constexpr (T == DType::Q4_1) {
+        const __m128 sx = _mm_set1_ps(xds[i][b * 2 + 1]);
+        // lanes 1 and 3 (m_a·s, m_b·s) are the chains; lanes 0 and 2 are ignored
+        for (int p = 0; p < NP; ++p) summ[p][i] = _mm_fmadd_ps(hw[p], sx, summ[p][i]);
       }
       for (int p = 0; p < NP; ++p) {
-        const __m512i dot = _mm512_dpbusd_epi32(init, wq[p], xv);
+        __m512i xp = xv;
+        if constexpr (T != DType::Q4_1) xp = _mm512_mask_sub_epi8(xv, neg[p], _mm512_setzero_si512(), xv);
+        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wq[p], xp);
         acc[p][i] = _mm512_fmadd_ps(_mm512_mul_ps(dw[p], dx), _mm512_cvtepi32_ps(dot), acc[p][i]);
       }
     }
+  };
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {  // two blocks per iteration (the chain order stays block by block)
+    step(b);
+    step(b + 1);
   }
+  if (b < nb) step(b);
   for (int i = 0; i < R; ++i) {
-    alignas(16) float sm[4];
-    _mm_store_ps(sm, summ[i]);
     for (int p = 0; p < NP; ++p) {
+      alignas(16) float sm[4];
+      _mm_store_ps(sm, summ[p][i]);
       const float lo = hsum8(_mm512_castps512_ps256(acc[p][i]));
       const float hi = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[p][i]), 1)));
-      out[(2 * p) * R + i] = T == DType::Q4_1 ? lo + sm[2 * p] : lo;
-      out[(2 * p + 1) * R + i] = T == DType::Q4_1 ? hi + sm[2 * p + 1] : hi;
+      out[(2 * p) * R + i] = T == DType::Q4_1 ? lo + sm[1] : lo;
+      out[(2 * p + 1) * R + i] = T == DType::Q4_1 ? hi + sm[3] : hi;
     }
   }
 }
