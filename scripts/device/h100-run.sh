@@ -37,7 +37,7 @@ PROMPT="Translate to French: The cat sleeps on the mat because the afternoon sun
     echo "== --device $1 $2 $3"
     for rep in 1 2 3; do $B generate --model "$M" --prompt "$PROMPT" --n 128 --ignore-eos --device "$1" $2 $3 2>&1 >/dev/null | tail -1; done
   done
-  echo "## greedy ids per device plan (must be identical)"
+  echo "## greedy ids per device plan (OpenCL plans agree with each other and with the CPU f32-activation mode; the CPU fast path quantizes activations to 8 bits like llama.cpp, so it may part at a near-tie)"
   for p in "${plans[@]}"; do
     set -- $p
     echo "$1: $($B generate --model "$M" --prompt "$PROMPT" --n 24 --print-ids --device "$1" $2 $3 2>/dev/null | tr '\n' ' ')"
