@@ -20,12 +20,6 @@ double transfer_us(const Profile& prof, int from, int to, double bytes) {
   return bytes / (0.5 * prof.dram_bw_gbps * 1e3);  // read + write through DRAM
 }
 
-void mark_pus(const ModelPlacement& p, std::array<bool, kMaxPus>& used) {
-  used[p.pu] = true;
-  if (p.is_split()) used[p.split_pu] = true;
-  used[p.head_pu] = true;
-}
-
 std::array<ExecContext, kMaxPus> contexts(const Plan& plan, const Profile& prof, const std::array<bool, kMaxPus>& cached,
                                           const std::array<double, kMaxPus>& share) {
   std::array<ExecContext, kMaxPus> c{};
@@ -84,13 +78,11 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   if (ctx_tokens > target.context) return infeasible("request exceeds the target's context");
   if (spec && ctx_tokens > draft.context) return infeasible("request exceeds the draft's context");
 
-  std::array<bool, kMaxPus> d_used{}, t_used{};
-  mark_pus(plan.target, t_used);
-  if (spec) mark_pus(plan.draft, d_used);
+  const uint32_t t_used = pu_mask(plan.target);
+  const uint32_t d_used = spec ? pu_mask(plan.draft) : 0u;
   if (plan.mode == Mode::Overlapped) {
     if (!spec) return infeasible("overlapped mode needs a draft (gamma > 0)");
-    for (int i = 0; i < np; ++i)
-      if (d_used[i] && t_used[i]) return infeasible("overlapped drafting needs draft and target on disjoint PUs");
+    if (d_used & t_used) return infeasible("overlapped drafting needs draft and target on disjoint PUs");
   }
 
   // Memory and the cache regime: a PU whose whole streamed weight set fits its cache reads from cache.
@@ -124,7 +116,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
       share.fill(1.0);
       for (int i = 0; i < np; ++i)
         for (int j = 0; j < np; ++j)
-          if ((d_used[i] && t_used[j]) || (t_used[i] && d_used[j]))
+          if (((d_used >> i & 1u) && (t_used >> j & 1u)) || ((t_used >> i & 1u) && (d_used >> j & 1u)))
             share[i] = std::min(share[i], prof.share_at(i, j));
       auto cctx = contexts(plan, prof, t.weights_cached, share);
       t.draft1_c = model_forward(draft, plan.draft, prof, cctx, 1, n, 1);

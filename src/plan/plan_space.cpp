@@ -36,31 +36,16 @@ std::vector<ModelPlacement> placements(const Profile& prof, int layers, bool spl
   return out;
 }
 
-bool disjoint(const ModelPlacement& a, const ModelPlacement& b) {
-  auto on = [](const ModelPlacement& p, int pu) { return p.pu == pu || p.split_pu == pu || p.head_pu == pu; };
-  for (int pu : {b.pu, b.split_pu, b.head_pu})
-    if (pu >= 0 && on(a, pu)) return false;
-  return true;
-}
-
 // Every combination of thread counts for the CPU PUs this plan uses (others keep their maximum).
 void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& out) {
   const int np = static_cast<int>(prof.pus.size());
-  std::vector<bool> used(np, false);
-  auto mark = [&](const ModelPlacement& p) {
-    if (!p.used()) return;
-    used[p.pu] = true;
-    if (p.is_split()) used[p.split_pu] = true;
-    used[p.head_pu] = true;
-  };
-  mark(base.target);
-  if (base.speculative()) mark(base.draft);
+  const uint32_t used = pu_mask(base);
   Plan plan = base;
   plan.threads.assign(np, 1);
   for (int i = 0; i < np; ++i) plan.threads[i] = prof.pus[i].kind == PuKind::CPU ? prof.pus[i].cores : 1;
   std::vector<int> varying;
   for (int i = 0; i < np; ++i)
-    if (used[i] && prof.pus[i].kind == PuKind::CPU && prof.pus[i].thread_options.size() > 1) varying.push_back(i);
+    if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU && prof.pus[i].thread_options.size() > 1) varying.push_back(i);
   std::vector<size_t> idx(varying.size(), 0);
   while (true) {
     for (size_t v = 0; v < varying.size(); ++v) plan.threads[varying[v]] = prof.pus[varying[v]].thread_options[idx[v]];
@@ -95,7 +80,7 @@ std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, c
             p.gamma = g;
             p.mode = Mode::Sequential;
             expand_threads(p, prof, out);
-            if (opt.overlapped && disjoint(t, d)) {
+            if (opt.overlapped && (pu_mask(t) & pu_mask(d)) == 0) {
               p.mode = Mode::Overlapped;
               expand_threads(p, prof, out);
             }

@@ -16,19 +16,6 @@ std::string fmt(const char* f, double v) {
   return b;
 }
 
-std::array<bool, kMaxPus> used_pus(const Plan& p) {
-  std::array<bool, kMaxPus> u{};
-  auto mark = [&](const ModelPlacement& m) {
-    if (!m.used()) return;
-    u[m.pu] = true;
-    if (m.is_split()) u[m.split_pu] = true;
-    u[m.head_pu] = true;
-  };
-  mark(p.target);
-  if (p.speculative()) mark(p.draft);
-  return u;
-}
-
 // Per-PU footprint recomputed from the plan (cheap; keeps Estimate small).
 std::array<PuUse, kMaxPus> footprint(const Plan& p, const SweepContext& c) {
   std::array<PuUse, kMaxPus> use{};
@@ -61,10 +48,10 @@ void pad(std::ostringstream& o, const std::string& s, size_t w) {
 }  // namespace
 
 std::string threads_label(const Plan& p, const Profile& prof) {
-  auto used = used_pus(p);
+  const uint32_t used = pu_mask(p);
   std::string s;
   for (size_t i = 0; i < prof.pus.size(); ++i)
-    if (used[i] && prof.pus[i].kind == PuKind::CPU)
+    if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU)
       s += (s.empty() ? "" : ",") + prof.pus[i].id + "=" + std::to_string(p.threads[i]);
   return s.empty() ? "-" : s;
 }

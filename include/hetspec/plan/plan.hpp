@@ -3,6 +3,7 @@
 // no draft), CPU threads per PU, weight dtypes, and the mode (sequential, or overlapped drafting on
 // a second PU). PUs are indices into a Profile's pus; plan files name them by id.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,15 @@ struct Plan {
 
   bool speculative() const { return gamma > 0; }
 };
+
+// Bit i set: PU index i runs part of this placement / plan (its layers, split or head).
+inline uint32_t pu_mask(const ModelPlacement& p) {
+  if (!p.used()) return 0;
+  uint32_t m = (1u << p.pu) | (1u << p.head_pu);
+  if (p.is_split()) m |= 1u << p.split_pu;
+  return m;
+}
+inline uint32_t pu_mask(const Plan& p) { return pu_mask(p.target) | (p.speculative() ? pu_mask(p.draft) : 0u); }
 
 // "draft=gpu target=cpu[0-13]+gpu[14-27] head=cpu γ=4 seq t(cpu)=6"
 std::string describe_placement(const ModelPlacement& p, const Profile& prof, int n_layers);
