@@ -16,18 +16,23 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
                         const std::function<void(int32_t)>& on_token) {
-  check(!prompt.empty(), "generate", "empty prompt");
-  check(opt.n >= 0, "generate", "n must be >= 0");
   check(kv.length() == 0 && kv.layer_begin() == 0 && kv.layer_end() == fw.spec().n_layers, "generate",
         "needs an empty KV cache over all layers");
+  return generate_with([&](const int32_t* t, int m, int pos) { return fw.forward(t, m, pos, kv, 1); }, kv.capacity(),
+                       fw.spec().vocab, prompt, opt, on_token);
+}
+
+GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t vocab, const std::vector<int32_t>& prompt,
+                             const GenerateOptions& opt, const std::function<void(int32_t)>& on_token) {
+  check(!prompt.empty(), "generate", "empty prompt");
+  check(opt.n >= 0, "generate", "n must be >= 0");
   const int n_prompt = int(prompt.size());
-  if (n_prompt >= kv.capacity())
+  if (n_prompt >= capacity)
     throw Error("generate", "prompt of " + std::to_string(n_prompt) + " tokens exceeds the context of " +
-                                std::to_string(kv.capacity()) + " positions (at least one more is needed to generate)");
+                                std::to_string(capacity) + " positions (at least one more is needed to generate)");
   GenerateResult r;
   r.prompt_tokens = n_prompt;
   if (opt.n == 0) return r;
-  const int64_t vocab = fw.spec().vocab;
   Sampler sampler(opt.sampler);
   std::vector<float> probs;
   auto emit = [&](int32_t id) {
@@ -37,19 +42,19 @@ GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>&
   };
 
   auto t0 = std::chrono::steady_clock::now();
-  const float* logits = fw.forward(prompt.data(), n_prompt, 0, kv, 1);  // (1, vocab)
+  const float* logits = step(prompt.data(), n_prompt, 0);  // (1, vocab)
   emit(sampler.sample(logits, vocab, probs));
   r.prefill_s = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
   int pos = n_prompt;
   while (int(r.tokens.size()) < opt.n && !r.stopped) {
-    if (pos >= kv.capacity()) {
+    if (pos >= capacity) {
       r.context_full = true;
       break;
     }
     int32_t last = r.tokens.back();
-    logits = fw.forward(&last, 1, pos, kv, 1);
+    logits = step(&last, 1, pos);
     ++pos;
     ++r.decode_steps;
     emit(sampler.sample(logits, vocab, probs));

@@ -36,4 +36,10 @@ struct GenerateResult {
 GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
                         const std::function<void(int32_t)>& on_token = {});
 
+// The prefill + decode loop every backend shares. step(tokens, m, pos) runs m tokens starting at
+// position pos and returns the last row's logits (1, vocab); capacity is the context in positions.
+using ForwardStep = std::function<const float*(const int32_t* tokens, int m, int pos)>;
+GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t vocab, const std::vector<int32_t>& prompt,
+                             const GenerateOptions& opt, const std::function<void(int32_t)>& on_token = {});
+
 }  // namespace hetspec

@@ -207,51 +207,11 @@ std::string SplitForward::describe() const {
   return out + ", head on " + (plan_.head_cl < 0 ? std::string("cpu") : "cl:" + std::to_string(plan_.head_cl));
 }
 
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
-
 GenerateResult generate_split(SplitForward& fw, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
                               const std::function<void(int32_t)>& on_token) {
-  check(!prompt.empty(), "generate", "empty prompt");
-  check(opt.n >= 0, "generate", "n must be >= 0");
   check(fw.length() == 0, "generate", "needs an empty KV cache");
-  const int n_prompt = int(prompt.size());
-  if (n_prompt >= fw.capacity())
-    throw Error("generate", "prompt of " + std::to_string(n_prompt) + " tokens exceeds the context of " +
-                                std::to_string(fw.capacity()) + " positions (at least one more is needed to generate)");
-  GenerateResult r;
-  r.prompt_tokens = n_prompt;
-  if (opt.n == 0) return r;
-  const int64_t vocab = fw.spec().vocab;
-  Sampler sampler(opt.sampler);
-  std::vector<float> probs;
-  auto emit = [&](int32_t id) {
-    r.tokens.push_back(id);
-    if (on_token) on_token(id);
-    r.stopped = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), id) != opt.stop_ids.end();
-  };
-  auto t0 = std::chrono::steady_clock::now();
-  const float* logits = fw.forward(prompt.data(), n_prompt, 0, 1);
-  emit(sampler.sample(logits, vocab, probs));
-  r.prefill_s = seconds_since(t0);
-  t0 = std::chrono::steady_clock::now();
-  int pos = n_prompt;
-  while (int(r.tokens.size()) < opt.n && !r.stopped) {
-    if (pos >= fw.capacity()) {
-      r.context_full = true;
-      break;
-    }
-    int32_t last = r.tokens.back();
-    logits = fw.forward(&last, 1, pos, 1);
-    ++pos;
-    ++r.decode_steps;
-    emit(sampler.sample(logits, vocab, probs));
-  }
-  r.decode_s = seconds_since(t0);
-  return r;
+  return generate_with([&](const int32_t* t, int m, int pos) { return fw.forward(t, m, pos, 1); }, fw.capacity(),
+                       fw.spec().vocab, prompt, opt, on_token);
 }
 
 }  // namespace hetspec::ocl
