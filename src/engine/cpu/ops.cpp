@@ -77,7 +77,7 @@ CpuOps merged(CpuOps o) {
 
 namespace detail {
 CpuOps ops_scalar() {
-  return CpuOps{rmsnorm_s, softmax_s, silu_mul_s, add_s, attn_scores_s, attn_values_s, f32_to_f16_s};
+  return CpuOps{rmsnorm_s, softmax_s, silu_mul_s, add_s, attn_scores_s, attn_values_s, f32_to_f16_s, nullptr, nullptr};
 }
 }  // namespace detail
 

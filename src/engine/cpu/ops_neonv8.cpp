@@ -137,7 +137,7 @@ void f32_to_f16(const float* x, uint16_t* y, int64_t n) {
 
 }  // namespace
 
-CpuOps ops_neon() { return CpuOps{rmsnorm, softmax, silu_mul, add, attn_scores, attn_values, f32_to_f16}; }
+CpuOps ops_neon() { return CpuOps{rmsnorm, softmax, silu_mul, add, attn_scores, attn_values, f32_to_f16, nullptr, nullptr}; }
 
 }  // namespace hetspec::detail
 
