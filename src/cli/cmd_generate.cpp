@@ -104,7 +104,7 @@ int run(const GenerateArgs& a) {
   return 0;
 }
 
-hetspec::cli::Registrar reg("generate", "Generate text with a GGUF model on the CPU and report tokens/s",
+hetspec::cli::Registrar reg("generate", "Generate text with a GGUF model on the CPU, an OpenCL device or a split, and report tokens/s",
                             [](CLI::App& app) {
   auto a = std::make_shared<GenerateArgs>();
   app.add_option("--model,-m", a->model, "GGUF model file")->required();

@@ -66,7 +66,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
     t.reason = std::move(why);
     return t;
   };
-  if (np > kMaxPus) return infeasible("profile has more than 8 PUs");
+  if (np > kMaxPus) return infeasible("profile has more than " + std::to_string(kMaxPus) + " PUs");
   auto valid = [&](const ModelPlacement& p, int layers) {
     return p.pu >= 0 && p.pu < np && p.head_pu >= 0 && p.head_pu < np &&
            (!p.is_split() || (p.split_pu < np && p.split > 0 && p.split < layers));

@@ -227,3 +227,20 @@ TEST_CASE("break-even alpha separates losing from winning", "[cost]") {
   CHECK(above.ranked.front().plan.speculative());
   CHECK(above.ranked.front().est.speedup > 1.0);
 }
+
+TEST_CASE("profiles with up to 8 PUs are priced; a plan may use the last one", "[cost]") {
+  Profile p = toy();
+  for (int i = 2; i < 8; ++i) {
+    ProcessingUnit extra = p.pus[1];
+    extra.id = "gpu" + std::to_string(i);
+    p.pus.push_back(extra);
+  }
+  p.resolve();
+  ModelSpec t = model("llama-3.2-3b.yaml");
+  ModelSpec d = model("llama-3.2-1b.yaml");
+  Plan plan = plan_on(p, "gpu7", "cpu", 2, Mode::Overlapped);
+  Estimate e = predict(plan, d, t, p, Acceptance::scalar(0.7), Workload{});
+  CHECK(e.feasible);
+  Plan same = plan_on(p, "gpu", "cpu", 2, Mode::Overlapped);  // gpu7 is a copy of gpu: same cost
+  CHECK(predict(same, d, t, p, Acceptance::scalar(0.7), Workload{}).per_token_us == Approx(e.per_token_us));
+}

@@ -23,7 +23,7 @@
 
 namespace hetspec {
 
-constexpr int kMaxPus = 4;
+constexpr int kMaxPus = 8;  // = the profile loader's limit
 
 struct Workload {          // one short request, e.g. a sentence to translate
   int prompt_tokens = 64;  // P
