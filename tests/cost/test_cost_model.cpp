@@ -234,6 +234,8 @@ TEST_CASE("profiles with up to 8 PUs are priced; a plan may use the last one", "
     ProcessingUnit extra = p.pus[1];
     extra.id = "gpu" + std::to_string(i);
     p.pus.push_back(extra);
+    p.links.push_back(Link{"cpu", extra.id, p.links[0].bw_gbps, p.links[0].latency_us});
+    p.contention.push_back(Contention{"cpu", extra.id, p.contention[0].a_share, p.contention[0].b_share});
   }
   p.resolve();
   ModelSpec t = model("llama-3.2-3b.yaml");
@@ -241,6 +243,6 @@ TEST_CASE("profiles with up to 8 PUs are priced; a plan may use the last one", "
   Plan plan = plan_on(p, "gpu7", "cpu", 2, Mode::Overlapped);
   Estimate e = predict(plan, d, t, p, Acceptance::scalar(0.7), Workload{});
   CHECK(e.feasible);
-  Plan same = plan_on(p, "gpu", "cpu", 2, Mode::Overlapped);  // gpu7 is a copy of gpu: same cost
+  Plan same = plan_on(p, "gpu", "cpu", 2, Mode::Overlapped);  // gpu7 is a copy of gpu (links, contention too): same cost
   CHECK(predict(same, d, t, p, Acceptance::scalar(0.7), Workload{}).per_token_us == Approx(e.per_token_us));
 }
