@@ -1,4 +1,5 @@
 // `hetspec sweep`: rank every plan for a SoC and a draft/target pair.
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -19,7 +20,7 @@ std::vector<DType> parse_dtypes(const std::string& s, const std::string& flag) {
   while (std::getline(ss, item, ',')) {
     auto t = parse_dtype(item);
     if (!t) throw Error(flag, "unknown dtype '" + item + "'");
-    out.push_back(*t);
+    if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);
   }
   return out;
 }
@@ -27,7 +28,7 @@ std::vector<DType> parse_dtypes(const std::string& s, const std::string& flag) {
 struct SweepArgs {
   cli::PairArgs pair;
   std::string out, target_dtypes, draft_dtypes;
-  size_t top = 20;
+  int top = 20;
   int max_gamma = 16, split_step = 1;
   bool no_splits = false, no_overlap = false, show_infeasible = false;
 };
@@ -36,6 +37,7 @@ int run(const SweepArgs& a) {
   cli::LoadedPair lp = cli::load_pair(a.pair);
   PlanSpaceOptions opt;
   if (a.max_gamma < 0 || a.max_gamma > 64) throw Error("--max-gamma", "must be in 0..64");
+  if (a.top < 1) throw Error("--top", "must be >= 1");
   if (a.split_step < 1) throw Error("--split-step", "must be >= 1");
   opt.max_gamma = a.max_gamma;
   opt.split_step = a.split_step;
@@ -45,7 +47,7 @@ int run(const SweepArgs& a) {
   if (!a.draft_dtypes.empty()) opt.draft_dtypes = parse_dtypes(a.draft_dtypes, "--draft-dtypes");
   SweepResult r = run_sweep(lp.prof, lp.draft, lp.target, lp.acc, lp.workload, opt);
   SweepContext ctx{&lp.prof, &lp.draft, &lp.target, &lp.acc, lp.workload};
-  std::string table = sweep_table(r, ctx, a.top);
+  std::string table = sweep_table(r, ctx, static_cast<size_t>(a.top));
   if (!a.out.empty()) {
     AtomicWriteSet files;
     files.add(a.out + "/sweep.json", sweep_json(r, ctx));
@@ -55,8 +57,14 @@ int run(const SweepArgs& a) {
     files.commit();
   }
   std::cout << table;
-  if (a.show_infeasible) std::cout << "\n" << sweep_infeasible_table(r, ctx, 50);
-  if (!a.out.empty()) std::cout << "wrote " << a.out << "/{sweep.json,sweep.csv,sweep.txt,best-plan.yaml}\n";
+  if (a.show_infeasible || r.ranked.empty()) std::cout << "\n" << sweep_infeasible_table(r, ctx, 50);
+  if (!a.out.empty())
+    std::cout << "wrote " << a.out << "/{sweep.json,sweep.csv,sweep.txt" << (r.ranked.empty() ? "" : ",best-plan.yaml")
+              << "}\n";
+  if (r.ranked.empty()) {
+    std::cerr << "hetspec: no feasible plan (reasons above)\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -26,9 +26,13 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    std::cerr << "hetspec: error: " << e.what() << " (see --help)\n";
+    return 2;
   }
   try {
     for (auto& [sub, action] : actions)

@@ -154,14 +154,17 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
       p.catchup = e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
     }
   } else {
+    // While the target verifies d1..dγ, the draft feeds dγ (never fed yet) to guess the bonus token
+    // d_{γ+1}, then drafts d_{γ+2}..d_{2γ+1}: γ+1 one-token forwards.
+    const int fwd = g + 1;
     double verify_side = t.verify_c.total_us() + t.host_target_us;
-    double draft_side = g * (t.draft1_c.total_us() + t.host_draft_us);
+    double draft_side = fwd * (t.draft1_c.total_us() + t.host_draft_us);
     double p_valid = prob_prefix_accepted(alpha, g + 1);
     p.verify = t.verify_c.compute_us();
-    p.draft = g * t.draft1_c.compute_us();
-    p.transfer = t.verify_c.transfer_us + g * t.draft1_c.transfer_us;
-    p.handoff = t.verify_c.handoff_us + g * t.draft1_c.handoff_us;
-    p.host = t.host_target_us + g * t.host_draft_us;
+    p.draft = fwd * t.draft1_c.compute_us();
+    p.transfer = t.verify_c.transfer_us + fwd * t.draft1_c.transfer_us;
+    p.handoff = t.verify_c.handoff_us + fwd * t.draft1_c.handoff_us;
+    p.host = t.host_target_us + fwd * t.host_draft_us;
     p.overlap = std::max(verify_side, draft_side) - (verify_side + draft_side);
     p.catchup = (1.0 - p_valid) * g * (t.draft1.total_us() + t.host_draft_us);
   }

@@ -80,7 +80,7 @@ Plan load_plan(const std::string& path, const Profile& prof, int draft_layers, i
   else throw Error(y.where("mode"), "must be sequential or overlapped, got '" + mode + "'");
   plan.target = parse_placement(y.map("target"), prof, target_layers, DType::Q4_0);
   if (plan.gamma > 0) plan.draft = parse_placement(y.map("draft"), prof, draft_layers, DType::Q4_0);
-  else if (y.has("draft")) y.map("draft");  // allowed and ignored for plain decoding
+  else if (y.has("draft")) parse_placement(y.map("draft"), prof, draft_layers, DType::Q4_0);  // checked, unused
   plan.threads.assign(prof.pus.size(), 1);
   for (size_t i = 0; i < prof.pus.size(); ++i)
     if (prof.pus[i].kind == PuKind::CPU) plan.threads[i] = prof.pus[i].cores;

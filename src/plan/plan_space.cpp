@@ -42,7 +42,10 @@ void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& ou
   const uint32_t used = pu_mask(base);
   Plan plan = base;
   plan.threads.assign(np, 1);
-  for (int i = 0; i < np; ++i) plan.threads[i] = prof.pus[i].kind == PuKind::CPU ? prof.pus[i].cores : 1;
+  for (int i = 0; i < np; ++i) {
+    const auto& opts = prof.pus[i].thread_options;
+    plan.threads[i] = prof.pus[i].kind != PuKind::CPU ? 1 : opts.empty() ? prof.pus[i].cores : opts.back();
+  }
   std::vector<int> varying;
   for (int i = 0; i < np; ++i)
     if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU && prof.pus[i].thread_options.size() > 1) varying.push_back(i);

@@ -98,8 +98,8 @@ Roofline parse_roofline(const YamlMap& y) {
 
 KernelTable parse_table(const YamlMap& y) {
   KernelTable t;
-  t.k = static_cast<int64_t>(bounded(y, "k", 1e7, false, 0, true));
-  t.n = static_cast<int64_t>(bounded(y, "n", 1e7, false, 0, true));
+  t.k = y.positive_int("k");
+  t.n = y.positive_int("n");
   t.dtype = dtype_at(y, "dtype");
   t.threads = y.positive_int("threads");
   t.m = y.list<int>("m");
@@ -143,7 +143,11 @@ ProcessingUnit parse_pu(const YamlMap& y) {
   p.sync_us = bounded(y, "sync_us", 1e6, true, 0, true);
   p.elementwise_gbps = bounded(y, "elementwise_gbps", kMaxBw, false, 0, false);
   p.roofline = parse_roofline(y.map("roofline"));
-  for (auto& t : y.maps_or_empty("tables")) p.tables.push_back(parse_table(t));
+  for (auto& t : y.maps_or_empty("tables")) {
+    p.tables.push_back(parse_table(t));
+    if (p.kind == PuKind::CPU && p.tables.back().threads > p.cores)
+      throw Error(t.where("threads"), "measured with more threads than the PU's " + std::to_string(p.cores) + " cores");
+  }
   for (auto& b : y.maps_or_empty("bandwidth_curve")) {
     BandwidthPoint pt{bounded(b, "bytes", kMaxBytes, false, 0, true), bounded(b, "gbps", kMaxBw, false, 0, true)};
     b.done();

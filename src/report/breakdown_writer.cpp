@@ -9,7 +9,13 @@
 namespace hetspec {
 
 namespace {
-std::string ms(double us) {
+std::string ms_short(double us) {  // "12.345", no padding
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3f", us / 1e3);
+  return b;
+}
+
+std::string ms(double us) {  // right-aligned for the phase column
   char b[32];
   std::snprintf(b, sizeof b, "%10.3f", us / 1e3);
   return b;
@@ -31,11 +37,11 @@ void subgraph_table(std::ostringstream& o, const char* title, const ForwardTimin
     if (b.total() <= 0) continue;
     o << "  on " << prof.pus[i].id << ":";
     for (const auto& t : kTerms)
-      if (b.*t.field > 0) o << " " << t.name << " " << ms(b.*t.field * times).substr(3);
-    o << "  = " << ms(b.total() * times).substr(3) << " ms\n";
+      if (b.*t.field > 0) o << " " << t.name << " " << ms_short(b.*t.field * times);
+    o << "  = " << ms_short(b.total() * times) << " ms\n";
   }
   if (f.transfer_us > 0 || f.handoff_us > 0)
-    o << "  transfers " << ms(f.transfer_us * times).substr(3) << " ms, hand-offs " << ms(f.handoff_us * times).substr(3)
+    o << "  transfers " << ms_short(f.transfer_us * times) << " ms, hand-offs " << ms_short(f.handoff_us * times)
       << " ms\n";
 }
 
@@ -77,9 +83,10 @@ std::string breakdown_text(const Plan& plan, const PlanTiming& t, const Estimate
   o << "  = iteration    " << ms(e.iter_us) << "\n\n";
   o << "per subgraph (one iteration):\n";
   bool overlapped = plan.mode == Mode::Overlapped;
+  const int draft_fwd = overlapped ? plan.gamma + 1 : plan.gamma;  // overlapped: also guesses the bonus token
   if (plan.speculative())
-    subgraph_table(o, ("draft, " + std::to_string(plan.gamma) + " x one token" + (overlapped ? " (contended)" : "")).c_str(),
-                   overlapped ? t.draft1_c : t.draft1, plan.gamma, prof);
+    subgraph_table(o, ("draft, " + std::to_string(draft_fwd) + " x one token" + (overlapped ? " (contended)" : "")).c_str(),
+                   overlapped ? t.draft1_c : t.draft1, draft_fwd, prof);
   subgraph_table(o, ("target verify of " + std::to_string(plan.gamma + 1) + " tokens" + (overlapped ? " (contended)" : "")).c_str(),
                  overlapped ? t.verify_c : t.verify, 1, prof);
   char buf[512];

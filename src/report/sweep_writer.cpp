@@ -52,7 +52,7 @@ std::string threads_label(const Plan& p, const Profile& prof) {
   std::string s;
   for (size_t i = 0; i < prof.pus.size(); ++i)
     if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU)
-      s += (s.empty() ? "" : ",") + prof.pus[i].id + "=" + std::to_string(p.threads[i]);
+      s += (s.empty() ? "" : " ") + prof.pus[i].id + "=" + std::to_string(p.threads[i]);  // no comma: CSV cell
   return s.empty() ? "-" : s;
 }
 
@@ -99,7 +99,9 @@ std::string sweep_table(const SweepResult& r, const SweepContext& c, size_t top)
     o << "baseline (plain decoding, best single PU, " << dtype_name(dt) << "): target on " << prof.pus[b.plan.target.pu].id
       << " threads " << threads_label(b.plan, prof) << ": " << fmt("%.2f", b.est.per_token_us / 1e3) << " ms/token ("
       << fmt("%.2f", b.est.tokens_per_s) << " tok/s)\n";
-  if (r.break_even_alpha < 0)
+  if (r.baseline.empty())
+    o << "baseline: no plain-decoding plan on a single PU is feasible, so speedups and break-even are undefined\n";
+  else if (r.break_even_alpha < 0)
     o << "break-even acceptance: none - no speculative plan beats plain decoding even at alpha = 1\n";
   else
     o << "break-even acceptance: alpha >= " << fmt("%.3f", r.break_even_alpha)

@@ -187,7 +187,7 @@ TEST_CASE("overlapped mode: max of both sides plus re-drafting after a miss, wit
   Estimate e = finish(tm, plan, d, Acceptance::scalar(a), w);
   double draft_row = d.vocab * 1e-3;
   double verify_side = tm.verify_c.total_us() + (g + 1) * t.vocab * 1e-3;
-  double draft_side = g * (tm.draft1_c.total_us() + draft_row);
+  double draft_side = (g + 1) * (tm.draft1_c.total_us() + draft_row);  // feeds d_γ, guesses the bonus, drafts γ
   double expect = std::max(verify_side, draft_side) + (1 - std::pow(a, g + 1)) * g * (tm.draft1.total_us() + draft_row);
   CHECK(e.iter_us == Approx(expect));
   // Sharing a PU makes overlapped mode infeasible, with a reason.

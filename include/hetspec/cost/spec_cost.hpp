@@ -6,8 +6,9 @@
 //   T_iter = γ·T_draft(1, n) + T_target(γ+1, n) + P_all·[T_draft(2, n) − T_draft(1, n)]   (catch-up)
 //            + host sampling (2γ+1 vocabulary rows) + split transfers + hand-offs (syncs, logits reads)
 // Overlapped mode (draft and target on disjoint PUs, sharing DRAM bandwidth):
-//   T_iter = max(T_target^c(γ+1), γ·T_draft^c(1)) + (1 − P_valid)·γ·T_draft(1) + host
-//   where ^c applies the profile's contention shares and P_valid = Π_{i=1..γ+1} α_i is the chance
+//   T_iter = max(T_target^c(γ+1), (γ+1)·T_draft^c(1)) + (1 − P_valid)·γ·T_draft(1) + host
+//   where ^c applies the profile's contention shares, the draft side is γ+1 forwards (it first feeds
+//   its own last draft to guess the bonus token), and P_valid = Π_{i=1..γ+1} α_i is the chance
 //   that the block drafted during verification still stands (all γ accepted and the bonus token
 //   equal to the draft's own next token).
 //   E[tokens/iter] = Σ_{k=0..γ} Π_{i=1..k} α_i;   per-token latency = T_iter / E.

@@ -19,7 +19,7 @@ std::string sweep_table(const SweepResult& r, const SweepContext& c, size_t top)
 std::string sweep_infeasible_table(const SweepResult& r, const SweepContext& c, size_t max_rows);
 std::string sweep_json(const SweepResult& r, const SweepContext& c);
 std::string sweep_csv(const SweepResult& r, const SweepContext& c);
-// Threads of the CPU PUs a plan uses: "cpu=6" or "cpu.big=4,cpu.little=2".
+// Threads of the CPU PUs a plan uses: "cpu=6" or "cpu.big=4 cpu.little=2".
 std::string threads_label(const Plan& p, const Profile& prof);
 std::string memory_label(const PlanTiming& t, const Profile& prof);
 
