@@ -50,6 +50,33 @@ struct RowPtrs {
 inline RowPtrs row_ptrs(const WeightView& w) {
   return {static_cast<const uint8_t*>(w.data), static_cast<int64_t>(w.row_stride())};
 }
+
+// The float-weight (F32/F16/BF16) driver the SIMD paths share: rows [r0, r1) of W against the m
+// activation rows, up to 4 at a time, prefetching ahead. DotRow<R>::run(wr, xi, k, out) computes
+// out[i] = W[row wr] · xi[i*k .. i*k + k) for i < R, in the path's own instructions.
+template <template <int> class DotRow>
+void rows_float_driver(const WeightView& w, const float* x, float* y, int64_t m, int64_t r0, int64_t r1) {
+  constexpr int kR = 4;
+  const int64_t n = w.rows, k = w.cols;
+  const RowPtrs rows = row_ptrs(w);
+  const uint8_t* end = rows.row(r1);
+  for (int64_t i0 = 0; i0 < m; i0 += kR) {
+    const int R = static_cast<int>(m - i0 < kR ? m - i0 : kR);
+    const float* xi = x + i0 * k;  // (R, k)
+    float out[kR];
+    for (int64_t r = r0; r < r1; ++r) {
+      const void* wr = rows.row(r);
+      prefetch_range(rows.row(r + 1) + kPrefetchAhead, rows.stride, end);
+      switch (R) {
+        case 1: DotRow<1>::run(wr, xi, k, out); break;
+        case 2: DotRow<2>::run(wr, xi, k, out); break;
+        case 3: DotRow<3>::run(wr, xi, k, out); break;
+        default: DotRow<4>::run(wr, xi, k, out); break;
+      }
+      for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
+    }
+  }
+}
 }  // namespace
 
 // Per path: the kernel for dtype t, or nullptr where the path has none (the caller falls back to

@@ -149,27 +149,16 @@ inline void dotf_row(const void* wr, const float* x, int64_t k, float* out) {
 }
 
 template <DType T>
+struct DotF {
+  template <int R>
+  struct Rows {
+    static void run(const void* wr, const float* xi, int64_t k, float* out) { dotf_row<T, R>(wr, xi, k, out); }
+  };
+};
+
+template <DType T>
 void rows_float(const WeightView& w, const float* x, const QuantX&, float* y, int64_t m, int64_t r0, int64_t r1) {
-  const int64_t n = w.rows, k = w.cols;
-  for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
-    const int R = static_cast<int>(std::min<int64_t>(kMaxR, m - i0));
-    const float* xi = x + i0 * k;
-    float out[kMaxR];
-    const RowPtrs wr_ = row_ptrs(w);
-    const int64_t stride = wr_.stride;
-    const uint8_t* end = wr_.row(r1);
-    for (int64_t r = r0; r < r1; ++r) {
-      const void* wr = wr_.row(r);
-      prefetch_range(wr_.row(r + 1) + kPrefetchAhead, stride, end);
-      switch (R) {
-        case 1: dotf_row<T, 1>(wr, xi, k, out); break;
-        case 2: dotf_row<T, 2>(wr, xi, k, out); break;
-        case 3: dotf_row<T, 3>(wr, xi, k, out); break;
-        default: dotf_row<T, 4>(wr, xi, k, out); break;
-      }
-      for (int i = 0; i < R; ++i) y[(i0 + i) * n + r] = out[i];
-    }
-  }
+  rows_float_driver<DotF<T>::template Rows>(w, x, y, m, r0, r1);
 }
 
 template <bool Dot>
