@@ -1,4 +1,4 @@
-// `hetspec generate`: load a GGUF model, prefill a prompt, decode n tokens on the CPU, print the
+// `hetspec generate`: load a GGUF model, prefill a prompt, decode n tokens on the runner the --device plan asks for, print the
 // continuation (stdout, streamed) and the timing line (stderr). Thin: the work is in the library.
 #include <cstdio>
 #include <iostream>
@@ -10,7 +10,7 @@
 #include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/generate.hpp"
-#include "hetspec/engine/opencl/split_forward.hpp"
+#include "hetspec/engine/runner/runner_factory.hpp"
 #include "hetspec/engine/rss.hpp"
 #include "hetspec/model/chat_template.hpp"
 #include "hetspec/model/tokenizer_gguf.hpp"
@@ -47,7 +47,7 @@ std::vector<int32_t> parse_ids(const std::string& s) {
 
 int run(const GenerateArgs& a) {
   using namespace hetspec;
-  auto model = CpuModel::load(a.model, a.threads);
+  auto model = CpuModel::load(a.model, 1);  // weights only; runners bring their own threads
   const ModelSpec& s = model->spec();
   if (a.ids.empty() == a.prompt.empty()) throw Error("generate", "give exactly one of --prompt or --ids");
   Tokenizer tok = tokenizer_from_gguf(model->file());
@@ -67,7 +67,7 @@ int run(const GenerateArgs& a) {
     throw Error(a.model, "prompt of " + std::to_string(prompt.size()) + " tokens exceeds the context of " +
                              std::to_string(ctx) + " tokens");
   // The cache only needs the positions this run can reach.
-  KvCache kv = model->make_cache(std::min<int64_t>(ctx, int64_t(prompt.size()) + a.n));
+  const int kv_positions = int(std::min<int64_t>(ctx, int64_t(prompt.size()) + a.n));
   GenerateOptions opt;
   opt.n = a.n;
   opt.sampler = SamplerParams{a.temp, a.top_k, a.top_p, a.seed};
@@ -78,28 +78,22 @@ int run(const GenerateArgs& a) {
     else if (!tok.is_eog(id)) std::fputs(tok.token_to_piece(id, false).c_str(), stdout);
     std::fflush(stdout);
   };
-  auto plan = ocl::parse_device_plan(a.device, s.n_layers);
-  if (plan.any_cl()) {
-    // Layers (or the whole model) on OpenCL devices: docs/opencl.md.
-    ocl::SplitForward sf(plan, model->weights(), model->forward(), kv.capacity(), 64, a.cl_tuning);
-    GenerateResult r = ocl::generate_split(sf, prompt, opt, print_token);
-    std::printf("\n");
-    auto st = sf.stats();
-    std::fprintf(stderr,
-                 "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.2f tokens/s); "
-                 "device %s; %d hand-offs, %.3f ms total (%.1f KB)%s\n",
-                 r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(),
-                 sf.describe().c_str(), st.handoffs, st.handoff_s * 1e3, st.handoff_bytes / 1e3,
-                 r.context_full ? "; stopped: context full" : (r.stopped ? "; stopped at EOS" : ""));
-    return 0;
-  }
-  GenerateResult r = generate(model->forward(), kv, prompt, opt, print_token);
+  DeviceRegistry reg(a.cl_tuning);
+  RunnerSpec rs;
+  rs.plan = parse_device_plan(a.device, s.n_layers);
+  rs.threads = a.threads;
+  rs.capacity = kv_positions;
+  auto runner = make_runner(*model, rs, reg);
+  GenerateResult r = generate(*runner, prompt, opt, print_token);
   std::printf("\n");
+  const RunnerStats st = runner->stats();
   std::fprintf(stderr,
                "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.2f tokens/s); "
-               "threads %d (%s); KV cache %.1f MB; peak RSS %.1f MB (model file %.1f MB)%s\n",
-               r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(), a.threads, cpu_path_name(best_cpu_path()),
-               double(kv.bytes()) / 1e6, double(peak_rss_bytes()) / 1e6, double(model->file().file_size()) / 1e6,
+               "device %s; %d hand-offs, %.3f ms total (%.1f KB); threads %d (%s); KV cache %.1f MB; peak RSS %.1f MB (model file %.1f MB)%s\n",
+               r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(),
+               runner->describe().c_str(), st.handoffs, st.handoff_s * 1e3, st.handoff_bytes / 1e3,
+               a.threads, cpu_path_name(best_cpu_path()),
+               double(runner->capacity()) * runner->layers() * double(s.kv_dim()) * 4 / 1e6, double(peak_rss_bytes()) / 1e6, double(model->file().file_size()) / 1e6,
                r.context_full ? "; stopped: context full" : (r.stopped ? "; stopped at EOS" : ""));
   return 0;
 }

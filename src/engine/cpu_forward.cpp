@@ -111,7 +111,7 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
         ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
       }
       kv.set_length(l, p0 + mc);
-      attention(l, mc, p0, kv, m > 1 || forward_batched_);  // att_ (mc, qd)
+      attention(l, mc, p0, kv, !batch_invariant_ && (m > 1 || forward_batched_));  // att_ (mc, qd)
       mm(L.wo, att_.data(), proj_.data(), mc);  // (mc, d)
       ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
       // --- feed-forward block ---
@@ -174,12 +174,14 @@ void CpuForward::head(const float* x, int rows, float* logits) {
   }
 }
 
-const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows) {
+const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows, int n_layers) {
   const ModelSpec& s = w_.spec;
   check(m > 0, "forward", "no tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
   check_tokens(tokens, m);
+  if (n_layers < 0) n_layers = s.n_layers;
+  check(n_layers <= s.n_layers, "forward", "n_layers " + std::to_string(n_layers) + " exceeds the model's " + std::to_string(s.n_layers));
   if (pos0 + m > kv.capacity())
     throw Error("forward", "context full: " + std::to_string(pos0 + m) + " positions needed, the KV cache holds " +
                                std::to_string(kv.capacity()));
@@ -195,7 +197,7 @@ const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache
   for (int c0 = 0; c0 < m; c0 += max_batch_) {
     const int mc = std::min(max_batch_, m - c0);
     embed(tokens + c0, mc, x_.data());                      // (mc, d)
-    run_layers(x_.data(), mc, pos0 + c0, 0, s.n_layers, kv);  // (mc, d)
+    run_layers(x_.data(), mc, pos0 + c0, 0, n_layers, kv);  // (mc, d)
     for (int i = std::max(c0, first_row); i < c0 + mc; ++i)
       std::memcpy(hidden_.data() + (i - first_row) * d, x_.data() + (i - c0) * d, size_t(d) * sizeof(float));
   }

@@ -22,6 +22,13 @@ GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>&
                        fw.spec().vocab, prompt, opt, on_token);
 }
 
+GenerateResult generate(Runner& runner, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
+                        const std::function<void(int32_t)>& on_token) {
+  check(runner.length() == 0, "generate", "needs an empty KV cache");
+  return generate_with([&](const int32_t* t, int m, int pos) { return runner.forward(t, m, pos, 1); },
+                       runner.capacity(), runner.spec().vocab, prompt, opt, on_token);
+}
+
 GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t vocab, const std::vector<int32_t>& prompt,
                              const GenerateOptions& opt, const std::function<void(int32_t)>& on_token) {
   check(!prompt.empty(), "generate", "empty prompt");

@@ -33,6 +33,12 @@ class CpuForward {
   // Tests: use matmul_ref (exact f32 dots of dequantized rows) instead of the fast kernels, which
   // quantize activations to 8 bits per block for quantized weights as llama.cpp does.
   void set_reference_matmul(bool on) { reference_matmul_ = on; }
+  // Batch-invariant mode: attention of an m-token forward sums each row in the one-token order, so
+  // row i of it is bit-equal to a one-token forward at that position (the matmuls already are: each
+  // output row is its own dot products). Exactness tests of speculative decoding use it; the default
+  // keeps llama.cpp's batched order (bit-equal to llama.cpp's logits_all).
+  void set_batch_invariant(bool on) { batch_invariant_ = on; }
+  bool batch_invariant() const { return batch_invariant_; }
 
   // x (m, d) = rows of token_embd, dequantized. Token ids are range-checked.
   void embed(const int32_t* tokens, int m, float* x) const;
@@ -46,7 +52,8 @@ class CpuForward {
 
   // Whole model: embed, all layers, head on the last `logit_rows` of the m tokens
   // (1 for prefill/decode, m for verification). Returns (logit_rows, vocab), valid until the next call.
-  const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1);
+  // n_layers < 0: all; else only layers [0, n_layers) before the head (a self-draft).
+  const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1, int n_layers = -1);
 
  private:
   // q_ -> att_; batched: sum in the order llama.cpp uses for a batch of several tokens.
@@ -58,6 +65,7 @@ class CpuForward {
   int max_batch_;
   ThreadPool* pool_;
   bool reference_matmul_ = false;
+  bool batch_invariant_ = false;
   bool forward_batched_ = false;  // forward() of m > 1 tokens in progress (its chunks may hold 1)
   const CpuOps& ops_;  // the best path's element-wise kernels
   Rope rope_;

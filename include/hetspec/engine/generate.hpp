@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hetspec/engine/cpu_forward.hpp"
+#include "hetspec/engine/runner/runner.hpp"
 #include "hetspec/engine/sampler.hpp"
 
 namespace hetspec {
@@ -34,6 +35,10 @@ struct GenerateResult {
 // does not fit the cache ("prompt of N tokens exceeds the context of C").
 // on_token (optional) is called with each generated id as soon as it is chosen.
 GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
+                        const std::function<void(int32_t)>& on_token = {});
+
+// The same over any backend's runner (must be empty: length 0).
+GenerateResult generate(Runner& runner, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
                         const std::function<void(int32_t)>& on_token = {});
 
 // The prefill + decode loop every backend shares. step(tokens, m, pos) runs m tokens starting at

@@ -7,30 +7,22 @@
 //   "cpu:0-11,cl:0:12-29"      layers 0..11 (inclusive) on the CPU, 12..29 on cl:0
 //   "...,head=cpu"             LM head on the CPU (default: the last range's processor)
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "hetspec/engine/cpu_forward.hpp"
+#include "hetspec/engine/runner/device_plan.hpp"
 #include "hetspec/engine/generate.hpp"
 #include "hetspec/engine/opencl/cl_forward.hpp"
 
 namespace hetspec::ocl {
 
-struct PlanRange {
-  int cl = -1;         // OpenCL device index, -1 = the CPU
-  int l0 = 0, l1 = 0;  // layers [l0, l1)
-  std::string pu() const { return cl < 0 ? "cpu" : "cl:" + std::to_string(cl); }
-};
-
-struct DevicePlan {
-  std::vector<PlanRange> ranges;  // contiguous, covering [0, n_layers) in order
-  int head_cl = -1;               // -1 = CPU
-  bool any_cl() const;
-};
-
-// Throws Error("--device '<text>'", why) for bad syntax, gaps, overlaps or out-of-range layers.
-DevicePlan parse_device_plan(const std::string& text, int n_layers);
+// The device plan and its parser live in engine/runner/device_plan.hpp (no OpenCL needed).
+using hetspec::DevicePlan;
+using hetspec::PlanRange;
+using hetspec::parse_device_plan;
 
 struct SplitStats {
   int handoffs = 0;
@@ -43,6 +35,10 @@ class SplitForward {
   // cpu: the CPU forward of the same weights (used for "cpu" ranges / head / embedding).
   SplitForward(const DevicePlan& plan, const ModelWeights& w, CpuForward& cpu, int capacity, int max_batch = 64,
                const std::string& tuning_file = "");
+  // Devices borrowed from the caller (a registry shared by several models): device(i) is cl:i.
+  using DeviceFor = std::function<Device&(int)>;
+  SplitForward(const DevicePlan& plan, const ModelWeights& w, CpuForward& cpu, int capacity, int max_batch,
+               const DeviceFor& device);
   ~SplitForward();
   const ModelSpec& spec() const { return w_.spec; }
   int capacity() const { return capacity_; }
@@ -50,8 +46,10 @@ class SplitForward {
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
   void truncate(int n);
   int length() const { return length_; }
+  int layers() const { return plan_.n_layers(); }
   SplitStats stats() const;
   std::string describe() const;  // "cpu[0,12) -> cl:0[12,30), head on cl:0"
+  const DevicePlan& plan() const { return plan_; }
 
  private:
   struct Range {
@@ -70,6 +68,7 @@ class SplitForward {
   std::vector<Range> ranges_;
   ClForward* head_cl_ = nullptr;
   std::vector<float> x_, logits_;
+  void build(const DeviceFor& device);
 };
 
 // generate() of engine/generate.hpp over a SplitForward (same phases, timings and sampling).

@@ -1,0 +1,59 @@
+// The one interface every backend implements, so that generation, the speculative executor and the
+// profiler drive the CPU, an OpenCL device or a layer split the same way (ggml-backend's lesson: a
+// small device interface and everything else on top of it).
+//   forward(tokens, m, pos0, logit_rows) -> the last logit_rows rows of logits (logit_rows, vocab).
+//     Token i sits at position pos0 + i. pos0 <= length(); an earlier pos0 first forgets positions
+//     >= pos0 (rejected drafts). Everything is checked before any state changes, and a forward that
+//     fails anyway leaves the cache at min(old length, pos0): never holding half-written positions.
+//   truncate(n): KV rollback to at most n positions (n >= length() is a no-op), the same everywhere.
+// Blocking: forward returns once its logits are on the host (OpenCL queues are synchronised), so a
+// clock read around it measures the whole step. submit()/wait() run the same forward on the
+// runner's own host thread, for the overlapped mode (a draft PU drafting while a target verifies).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hetspec/model/model_spec.hpp"
+
+namespace hetspec {
+
+struct RunnerStats {
+  int forwards = 0;
+  int64_t tokens = 0;        // tokens fed, summed over forwards
+  double forward_s = 0;      // wall time inside forward(), synchronisation included
+  int handoffs = 0;          // hidden-state transfers between processors (layer splits)
+  double handoff_s = 0;      // their wall time (already inside forward_s)
+  double handoff_bytes = 0;
+};
+
+class Runner {
+ public:
+  Runner();
+  virtual ~Runner();
+  // The model's spec (vocab, widths); layers() is how many of its layers this runner uses.
+  virtual const ModelSpec& spec() const = 0;
+  virtual int layers() const = 0;
+  virtual int capacity() const = 0;  // KV positions
+  virtual int length() const = 0;    // positions filled
+  virtual const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) = 0;
+  virtual void truncate(int n) = 0;
+  virtual RunnerStats stats() const = 0;
+  virtual std::string describe() const = 0;  // "cpu[0,30) head cpu, 2 threads"
+
+  // Asynchronous forward on this runner's worker thread (started on first use). The tokens are
+  // copied. wait() returns the logits, or rethrows the forward's error. One submit at a time.
+  void submit(const int32_t* tokens, int m, int pos0, int logit_rows);
+  const float* wait();
+
+ protected:
+  // Shared argument checks (throw Error before anything changes).
+  void check_call(const int32_t* tokens, int m, int pos0, int logit_rows) const;
+
+ private:
+  struct Worker;
+  std::unique_ptr<Worker> worker_;
+};
+
+}  // namespace hetspec

@@ -1,0 +1,58 @@
+// The CPU runner: one CpuForward (scratch for this model) over the shared weights and the registry's
+// thread pool, and one KV cache over the layers it runs ([0, K) for a self-draft).
+#include <algorithm>
+#include <chrono>
+
+#include "hetspec/core/error.hpp"
+#include "runners.hpp"
+
+namespace hetspec {
+
+namespace {
+
+class CpuRunner final : public Runner {
+ public:
+  CpuRunner(const CpuModel& model, const RunnerSpec& rs, DeviceRegistry& reg)
+      : fw_(model.weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
+        layers_(rs.plan.n_layers()),
+        kv_(fw_.make_cache(rs.capacity, 0, layers_)) {
+    fw_.set_batch_invariant(rs.batch_invariant);
+  }
+  const ModelSpec& spec() const override { return fw_.spec(); }
+  int layers() const override { return layers_; }
+  int capacity() const override { return kv_.capacity(); }
+  int length() const override { return kv_.length(); }
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) override {
+    check_call(tokens, m, pos0, logit_rows);
+    auto t0 = std::chrono::steady_clock::now();
+    kv_.truncate(pos0);
+    const float* out = nullptr;
+    try {
+      out = fw_.forward(tokens, m, pos0, kv_, logit_rows, layers_);
+    } catch (...) {
+      kv_.truncate(pos0);
+      throw;
+    }
+    st_.forwards++;
+    st_.tokens += m;
+    st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  }
+  void truncate(int n) override { kv_.truncate(std::max(0, n)); }
+  RunnerStats stats() const override { return st_; }
+  std::string describe() const override { return "cpu[0," + std::to_string(layers_) + "), head on cpu"; }
+
+ private:
+  CpuForward fw_;
+  int layers_;
+  KvCache kv_;
+  RunnerStats st_;
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> make_cpu_runner(const CpuModel& model, const RunnerSpec& rs, DeviceRegistry& reg) {
+  return std::make_unique<CpuRunner>(model, rs, reg);
+}
+
+}  // namespace hetspec
