@@ -9,15 +9,20 @@ void add_model_memory(const ModelSpec& s, const ModelPlacement& pl, const Profil
   int first = pl.is_split() ? pl.split : s.n_layers;
   double layer_bytes = s.layer_params() * bytes_per_weight(pl.dtype) + 2.0 * s.d_model * 4;
   double kv_layer = ctx_tokens * s.kv_bytes_per_token_layer();
+  // A self-draft reads the target's own layers and head: no weights of its own on shared memory
+  // (a copy where its PU has memory of its own).
+  const bool borrowed = s.self_draft && prof.unified_memory;
+  if (borrowed) layer_bytes = 0;
   use[pl.pu].weights += first * layer_bytes;
   use[pl.pu].kv_cache += first * kv_layer;
   if (pl.is_split()) {
     use[pl.split_pu].weights += (s.n_layers - first) * layer_bytes;
     use[pl.split_pu].kv_cache += (s.n_layers - first) * kv_layer;
   }
-  use[pl.head_pu].weights += s.head_bytes();
+  if (!borrowed) use[pl.head_pu].weights += s.head_bytes();
   // The token embedding: tied models share it with the head (one buffer on unified memory).
-  if (!s.tied_embeddings || (!prof.unified_memory && pl.head_pu != pl.pu)) use[pl.pu].weights += s.embedding_bytes();
+  if (!borrowed && (!s.tied_embeddings || (!prof.unified_memory && pl.head_pu != pl.pu)))
+    use[pl.pu].weights += s.embedding_bytes();
   // Scratch: activations of max_rows tokens (residual, q/k/v, ffn gate+up) and the logits rows.
   double scratch = 4.0 * max_rows * (3.0 * s.d_model + s.q_dim() + 2.0 * s.kv_dim() + 2.0 * s.ffn_dim);
   use[pl.pu].scratch += scratch;

@@ -127,6 +127,11 @@ ProcessingUnit parse_pu(const YamlMap& y) {
   else if (kind == "npu") p.kind = PuKind::NPU;
   else throw Error(y.where("kind"), "unknown PU kind '" + kind + "' (cpu, gpu, npu)");
   p.name = y.get_or<std::string>("name", p.id);
+  p.engine = y.get_or<std::string>("engine", "");
+  if (!p.engine.empty() && p.engine != "cpu" &&
+      !(p.engine.rfind("cl:", 0) == 0 && p.engine.size() > 3 && p.engine.size() < 8 &&
+        p.engine.find_first_not_of("0123456789", 3) == std::string::npos))
+    throw Error(y.where("engine"), "must be an engine device id (cpu, cl:N), got '" + p.engine + "'");
   p.cores = y.positive_int_or("cores", 1);
   if (p.cores > 4096) throw Error(y.where("cores"), "absurd core count");
   if (y.has("threads")) {

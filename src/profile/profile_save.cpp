@@ -9,6 +9,7 @@ namespace {
 void emit_pu(YAML::Emitter& e, const ProcessingUnit& p) {
   e << YAML::BeginMap;
   e << YAML::Key << "id" << YAML::Value << p.id;
+  if (!p.engine.empty()) e << YAML::Key << "engine" << YAML::Value << p.engine;
   e << YAML::Key << "kind" << YAML::Value << pu_kind_name(p.kind);
   e << YAML::Key << "name" << YAML::Value << p.name;
   e << YAML::Key << "cores" << YAML::Value << p.cores;

@@ -49,6 +49,7 @@ struct ProcessingUnit {
   std::string id;                   // "cpu", "gpu", "cl:0", "cpu.big"
   PuKind kind = PuKind::CPU;
   std::string name;                 // "6x Cortex-A55 @ 1.8 GHz"
+  std::string engine;               // engine device this PU is ("cpu", "cl:0"); "" = none (spec sheet)
   int cores = 1;                    // CPU cores (threads available); 1 for a GPU
   std::vector<int> thread_options;  // thread counts worth sweeping (CPU); {1} otherwise
   double mem_bytes = 0;             // memory this PU may allocate (0: shares the SoC's DRAM)

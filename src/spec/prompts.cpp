@@ -1,0 +1,47 @@
+#include "hetspec/spec/prompts.hpp"
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "hetspec/core/atomic_write.hpp"
+#include "hetspec/core/error.hpp"
+
+namespace hetspec {
+
+std::vector<PromptItem> load_prompts(const std::string& path) {
+  const std::string text = read_file(path);
+  std::vector<PromptItem> out;
+  std::set<std::string> ids;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = path + ": line " + std::to_string(n);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(where, std::string("not valid JSON (") + e.what() + ")");
+    }
+    if (!j.is_object()) throw Error(where, "expected a JSON object {\"id\", \"task\", \"prompt\"}");
+    PromptItem p;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string& k = it.key();
+      std::string* dst = k == "id" ? &p.id : k == "task" ? &p.task : k == "prompt" ? &p.prompt : k == "system" ? &p.system : nullptr;
+      if (!dst) throw Error(where + ": " + k, "unknown key (id, task, prompt, system)");
+      if (!it.value().is_string()) throw Error(where + ": " + k, "must be a string");
+      *dst = it.value().get<std::string>();
+    }
+    for (auto [k, v] : {std::pair{"id", &p.id}, std::pair{"prompt", &p.prompt}})
+      if (v->empty()) throw Error(where + ": " + k, "missing or empty");
+    if (!ids.insert(p.id).second) throw Error(where + ": id", "duplicate id '" + p.id + "'");
+    out.push_back(std::move(p));
+  }
+  if (out.empty()) throw Error(path, "no prompts (expected JSON lines with id, task, prompt)");
+  return out;
+}
+
+}  // namespace hetspec
