@@ -1,6 +1,8 @@
 // The split runner: layer ranges on the CPU and OpenCL devices (SplitForward), devices borrowed from
 // the registry. Also runs a whole model on one OpenCL device (a single range).
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "../runners.hpp"
 #include "hetspec/core/error.hpp"
@@ -15,7 +17,8 @@ class SplitRunner final : public Runner {
   SplitRunner(const CpuModel& model, const RunnerSpec& rs, DeviceRegistry& reg)
       : cpu_(model.weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
         threads_(rs.threads),
-        sf_(rs.plan, model.weights(), cpu_, rs.capacity, rs.max_batch, [&reg](int i) -> ocl::Device& { return reg.cl(i); }) {
+        sf_(rs.plan, model.weights(), cpu_, rs.capacity, rs.max_batch, [&reg](int i) -> ocl::Device& { return reg.cl(i); }),
+        batch_invariant_(rs.batch_invariant) {
     cpu_.set_batch_invariant(rs.batch_invariant);
   }
   const ModelSpec& spec() const override { return sf_.spec(); }
@@ -27,7 +30,7 @@ class SplitRunner final : public Runner {
     auto t0 = std::chrono::steady_clock::now();
     const float* out = nullptr;
     try {
-      out = sf_.forward(tokens, m, pos0, logit_rows);
+      out = batch_invariant_ && m > 1 ? token_by_token(tokens, m, pos0, logit_rows) : sf_.forward(tokens, m, pos0, logit_rows);
     } catch (...) {
       sf_.truncate(pos0);
       throw;
@@ -49,9 +52,23 @@ class SplitRunner final : public Runner {
   std::string describe() const override { return sf_.describe(); }
 
  private:
+  // Batch-invariant mode: the OpenCL GEMM (m > 1) sums in another order than the GEMV, so an m-token
+  // forward runs as m one-token forwards, each row then bit-equal to decoding (m launches per kernel).
+  const float* token_by_token(const int32_t* tokens, int m, int pos0, int logit_rows) {
+    const int64_t V = sf_.spec().vocab;
+    rows_.resize(size_t(logit_rows) * size_t(V));
+    for (int i = 0; i < m; ++i) {
+      const float* row = sf_.forward(tokens + i, 1, pos0 + i, 1);
+      if (i >= m - logit_rows) std::copy(row, row + V, rows_.data() + int64_t(i - (m - logit_rows)) * V);
+    }
+    return rows_.data();
+  }
+
   CpuForward cpu_;
   int threads_;
   ocl::SplitForward sf_;
+  bool batch_invariant_;
+  std::vector<float> rows_;
   RunnerStats st_;
 };
 
