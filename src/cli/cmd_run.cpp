@@ -56,9 +56,9 @@ int run(const RunArgs& a) {
   if (a.gamma >= 0) plan.gamma = a.gamma;
   if (!a.mode.empty()) plan.mode = a.mode == "overlapped" ? Mode::Overlapped : Mode::Sequential;
   if (plan.gamma > 0 && a.draft.empty()) throw Error(a.plan + ": gamma", "the plan drafts; give --draft FILE.gguf or self:K");
-  if (target.context > 0 && 2 * plan.gamma + 2 >= target.context)
-    throw Error(a.plan + ": gamma", "γ = " + std::to_string(plan.gamma) + " does not fit the target's context of " +
-                                        std::to_string(target.context));
+  if (target.context > 0 && 2 * plan.gamma + a.max_new + 2 > target.context)
+    throw Error(a.plan + ": gamma", "γ = " + std::to_string(plan.gamma) + " with " + std::to_string(a.max_new) +
+                                        " new tokens does not fit the target's context of " + std::to_string(target.context));
   check_plan_runnable(plan, prof);
   auto prompts = load_prompts(a.prompts);
   if (a.limit > 0 && size_t(a.limit) < prompts.size()) prompts.resize(size_t(a.limit));
