@@ -94,6 +94,9 @@ TEST_CASE("hetspec run rejects bad input before loading models", "[cli][bad-inpu
   const std::string from = "  - id: gpu\n";
   REQUIRE(bound.find(from) != std::string::npos);
   bound.replace(bound.find(from), from.size(), from + "    engine: cl:9\n");
+  const std::string cpu = "  - id: cpu\n";
+  REQUIRE(bound.find(cpu) != std::string::npos);
+  bound.replace(bound.find(cpu), cpu.size(), cpu + "    engine: cpu\n");
   std::string prof9 = t.file("prof9.yaml", bound);
   expect_bad("--profile " + prof9 + " --plan " + cl9 + base + " --draft " + m.draft, "bound to cl:9");
   // Prompt files: malformed line (named), unknown key, empty file, duplicate id.
