@@ -20,7 +20,7 @@ using namespace hetspec;
 struct RunArgs {
   std::string plan, target, draft, prompts, out, profile, accept_rate;
   int gamma = -1, max_new = 48, limit = 0, warmup = 1;
-  std::string mode;
+  std::string mode, baseline = "best";
   float temp = 0, top_p = 1;
   int top_k = 0;
   uint64_t seed = 1;
@@ -74,6 +74,7 @@ int run(const RunArgs& a) {
   cfg.warmup = a.warmup;
   cfg.batch_invariant = a.batch_invariant;
   cfg.baselines = !a.no_baseline;
+  cfg.baseline_pu = a.baseline;
   if (!a.quiet) cfg.progress = [](const std::string& s) { std::cerr << s << "\n"; };
   ExperimentResult res = run_experiment(cfg);
 
@@ -118,6 +119,9 @@ hetspec::cli::Registrar reg("run", "Run a plan with speculative decoding on real
   app.add_flag("--no-chat", a->no_chat, "feed prompts as plain text (no chat template)");
   app.add_flag("--batch-invariant", a->batch_invariant, "row i of a multi-token forward bit-equal to a one-token forward");
   app.add_flag("--no-baseline", a->no_baseline, "run only the plan");
+  app.add_option("--baseline", a->baseline,
+                 "plain-decoding baseline: best (each single PU on the warm-up request, the fastest wins) or a PU id")
+      ->capture_default_str();
   app.add_flag("--quiet,-q", a->quiet, "no per-request progress lines");
   return std::function<int()>([a] { return run(*a); });
 });

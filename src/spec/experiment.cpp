@@ -127,7 +127,11 @@ ExperimentResult run_experiment(const ExperimentConfig& cfg) {
     // Best single PU: each PU's plain decoding on the warm-up prompt; the fastest becomes "baseline".
     std::unique_ptr<Runner> best;
     double best_us = 1e300;
+    const int only = cfg.baseline_pu == "best" ? -1 : prof.pu_index(cfg.baseline_pu);
+    if (cfg.baseline_pu != "best" && only < 0)
+      throw Error("--baseline", "names PU '" + cfg.baseline_pu + "' that profile '" + prof.name + "' lacks");
     for (int i = 0; i < int(prof.pus.size()); ++i) {
+      if (only >= 0 && i != only) continue;
       std::string eid;
       try {
         eid = engine_id(prof, i);

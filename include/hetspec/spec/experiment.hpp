@@ -27,6 +27,7 @@ struct ExperimentConfig {
   int warmup = 1;                 // warm-up requests per arm (the first prompt)
   bool batch_invariant = false;   // runners in batch-invariant mode (exactness checks)
   bool baselines = true;          // run plain-decoding baselines beside the plan
+  std::string baseline_pu = "best";  // "best": each single PU on the warm-up, fastest wins; or a profile PU id
   std::function<void(const std::string&)> progress;
 };
 
