@@ -6,7 +6,6 @@
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/runner/runner_factory.hpp"
-#include "hetspec/model/chat_template.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/model/tokenizer_gguf.hpp"
 #include "hetspec/spec/plan_binding.hpp"
@@ -62,23 +61,9 @@ ExperimentResult run_experiment(const ExperimentConfig& cfg) {
   }
 
   // Prompts -> token ids (the chat template for instruct models).
-  std::vector<std::vector<int32_t>> ids;
+  const auto ids = encode_prompts(tok, cfg.prompts, cfg.chat, cfg.target_path + ": tokenizer.chat_template");
   int longest = 0;
-  for (const auto& p : cfg.prompts) {
-    std::vector<int32_t> t;
-    if (cfg.chat && !tok.chat_template().empty()) {
-      std::vector<ChatMessage> msgs;
-      if (!p.system.empty()) msgs.push_back({"system", p.system});
-      msgs.push_back({"user", p.prompt});
-      t = tok.encode(apply_chat_template(tok.chat_template(), msgs, true, cfg.target_path + ": tokenizer.chat_template"),
-                     true, true);
-    } else {
-      t = tok.encode(p.prompt, true, false);
-    }
-    check(!t.empty(), "prompt " + p.id, "encodes to no tokens");
-    longest = std::max(longest, int(t.size()));
-    ids.push_back(std::move(t));
-  }
+  for (const auto& t : ids) longest = std::max(longest, int(t.size()));
   SpecOptions base_opt = cfg.opt;
   if (base_opt.stop_ids.empty()) base_opt.stop_ids = tok.eog_ids();
   const int capacity = longest + base_opt.max_new + 2 * plan.gamma + 8;

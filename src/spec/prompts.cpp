@@ -6,6 +6,8 @@
 
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
+#include "hetspec/model/chat_template.hpp"
+#include "hetspec/model/tokenizer.hpp"
 
 namespace hetspec {
 
@@ -42,6 +44,25 @@ std::vector<PromptItem> load_prompts(const std::string& path) {
   }
   if (out.empty()) throw Error(path, "no prompts (expected JSON lines with id, task, prompt)");
   return out;
+}
+
+std::vector<std::vector<int32_t>> encode_prompts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
+                                                 const std::string& template_where) {
+  std::vector<std::vector<int32_t>> ids;
+  for (const auto& p : prompts) {
+    std::vector<int32_t> t;
+    if (chat && !tok.chat_template().empty()) {
+      std::vector<ChatMessage> msgs;
+      if (!p.system.empty()) msgs.push_back({"system", p.system});
+      msgs.push_back({"user", p.prompt});
+      t = tok.encode(apply_chat_template(tok.chat_template(), msgs, true, template_where), true, true);
+    } else {
+      t = tok.encode(p.prompt, true, false);
+    }
+    check(!t.empty(), "prompt " + p.id, "encodes to no tokens");
+    ids.push_back(std::move(t));
+  }
+  return ids;
 }
 
 }  // namespace hetspec

@@ -2,6 +2,7 @@
 // optional "system". Strict: an unknown key, a missing or non-string field, a duplicate id or an
 // empty file is an error naming the file and line.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,5 +13,12 @@ struct PromptItem {
 };
 
 std::vector<PromptItem> load_prompts(const std::string& path);
+
+class Tokenizer;
+// Token ids of each prompt: through the model's chat template (one user turn, and the system message
+// when given) when `chat` and the tokenizer has one, else the plain text. template_where names the
+// template in errors.
+std::vector<std::vector<int32_t>> encode_prompts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
+                                                 const std::string& template_where);
 
 }  // namespace hetspec

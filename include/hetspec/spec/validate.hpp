@@ -1,0 +1,64 @@
+// `hetspec validate`: the product's proof. Acceptance is measured on a calibration split of the
+// prompts (or given, in timing mode); every plan of a grid (or the sweep's top N) is predicted by the
+// cost model with that acceptance and the held-out prompts' request shape; then every plan runs on
+// the held-out prompts with plain decoding on the best single PU interleaved, and prediction and
+// measurement are joined plan by plan and phase by phase.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hetspec/cost/acceptance.hpp"
+#include "hetspec/cost/spec_cost.hpp"
+#include "hetspec/spec/experiment.hpp"
+#include "hetspec/spec/summary.hpp"
+
+namespace hetspec {
+
+struct ValidateConfig {
+  Profile profile;
+  std::string profile_path;
+  std::string target_path, draft_arg;  // draft: GGUF or self:K
+  std::vector<PromptItem> prompts;
+  std::vector<double> accept_rate;     // timing mode when non-empty
+  std::string plans = "grid";          // grid | top:N
+  std::vector<int> gammas = {0, 1, 2, 3, 4, 6, 8};
+  int calibration_prompts = 4;         // the first ones measure acceptance (not in timing mode)
+  int held_out = 0;                    // 0: all remaining prompts
+  int max_new = 32;
+  int threads = 0;                     // CPU threads of the plans (0: the CPU PU's cores)
+  bool chat = true;
+  std::function<void(const std::string&)> progress;
+  std::function<bool()> cancelled;     // Ctrl-C: stop after the plan in flight, keep what is done
+};
+
+struct PlanOutcome {
+  std::string id;                      // "p07"
+  Plan plan;
+  std::string description;
+  Estimate predicted;                  // speedup filled (vs the predicted best single-PU plain decoding)
+  double predicted_baseline_us = 0;
+  bool measured = false;
+  ArmSummary plan_arm, baseline_arm;   // measured
+  Interval speedup;                    // measured, 95% bootstrap over prompts
+};
+
+struct Validation {
+  std::string profile_name, profile_path, host, date, target, draft;
+  bool timing_mode = false;
+  Acceptance acceptance;               // what the predictions used
+  std::vector<PositionAcceptance> acceptance_measured;  // from the calibration split (empty in timing mode)
+  Workload workload;
+  double break_even_alpha = -1;        // predicted
+  std::vector<PlanOutcome> plans;
+};
+
+// The plan grid over this profile's PUs: target on each single PU / split across the first two,
+// draft on each PU (sequential), and on the other PU (overlapped), for every γ; γ = 0 once per target
+// placement.
+std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                                  const std::vector<int>& gammas, int threads);
+
+Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done = {});
+
+}  // namespace hetspec

@@ -1,0 +1,122 @@
+// `hetspec validate`: predicted vs measured over a grid of plans (spec/validate.hpp), written as a
+// report (report/validation_report.hpp). Ctrl-C stops after the plan in flight and writes what is
+// finished; --resume continues from the validation.json in --out. `hetspec report` rebuilds the report
+// files from a validation.json without running anything.
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "hetspec/core/atomic_write.hpp"
+#include "hetspec/core/error.hpp"
+#include "hetspec/cost/acceptance.hpp"
+#include "hetspec/report/validation_report.hpp"
+#include "registry.hpp"
+
+namespace {
+using namespace hetspec;
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) { g_stop = true; }
+
+struct ValidateArgs {
+  std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8";
+  int calibration = 4, held_out = 0, max_new = 32, threads = 0;
+  bool resume = false, no_chat = false, quiet = false;
+};
+
+void write_report(const Validation& v, const std::string& out) {
+  ValidationMetrics m = validation_metrics(v);
+  AtomicWriteSet w;
+  w.add(out + "/validation.json", validation_to_json(v));
+  w.add(out + "/plans.csv", validation_csv(v));
+  w.add(out + "/index.md", validation_markdown(v, m));
+  w.add(out + "/report.html", validation_html(v, m));
+  w.commit();
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "%d plans measured; speedup error median %.1f%%, max %.1f%%; per-token error median %.1f%%; Spearman %.3f; "
+                "regret %.1f%%; largest phase gap: %s\n",
+                m.plans, 100 * m.speedup.median_ape, 100 * m.speedup.max_ape, 100 * m.per_token.median_ape, m.spearman,
+                100 * m.regret, m.worst_phase.c_str());
+  std::cout << buf << "predicted best: " << m.predicted_best << "\nmeasured best:  " << m.measured_best << "\nreport: " << out
+            << "/report.html (and index.md, plans.csv, validation.json)\n";
+}
+
+int run(const ValidateArgs& a) {
+  ValidateConfig cfg;
+  cfg.profile_path = a.profile;
+  cfg.profile = load_profile(a.profile);
+  cfg.target_path = a.target;
+  cfg.draft_arg = a.draft;
+  cfg.prompts = load_prompts(a.prompts);
+  if (!a.accept_rate.empty()) cfg.accept_rate = parse_alpha(a.accept_rate).alpha;
+  cfg.plans = a.plans;
+  cfg.gammas.clear();
+  {
+    std::stringstream ss(a.gammas);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      if (item.empty() || item.size() > 2 || item.find_first_not_of("0123456789") != std::string::npos)
+        throw Error("--gammas", "expected a comma list of draft lengths 0..16, got '" + a.gammas + "'");
+      cfg.gammas.push_back(std::stoi(item));
+    }
+  }
+  cfg.calibration_prompts = a.calibration;
+  cfg.held_out = a.held_out;
+  cfg.max_new = a.max_new;
+  cfg.threads = a.threads;
+  cfg.chat = !a.no_chat;
+  if (!a.quiet) cfg.progress = [](const std::string& s) { std::cerr << s << "\n"; };
+  cfg.cancelled = [] { return g_stop.load(); };
+  std::vector<PlanOutcome> done;
+  const std::string prior = a.out + "/validation.json";
+  if (a.resume && std::filesystem::exists(prior)) done = validation_from_json(read_file(prior), prior).plans;
+  std::signal(SIGINT, on_sigint);
+  Validation v = run_validation(cfg, done);
+  std::signal(SIGINT, SIG_DFL);
+  write_report(v, a.out);
+  if (g_stop) std::cerr << "hetspec: interrupted: finished plans are in " << a.out << "; continue with --resume\n";
+  return g_stop ? 130 : 0;
+}
+
+hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report predicted vs measured speedup and errors",
+                            [](CLI::App& app) {
+  auto a = std::make_shared<ValidateArgs>();
+  app.add_option("--profile", a->profile, "measured profile (hetspec profile) whose PUs are this machine's devices")->required();
+  app.add_option("--target", a->target, "target GGUF model")->required();
+  app.add_option("--draft", a->draft, "draft GGUF model or self:K")->required();
+  app.add_option("--prompts", a->prompts, "prompt set (JSON lines)")->required();
+  app.add_option("--out", a->out, "report directory")->required();
+  app.add_option("--accept-rate", a->accept_rate, "timing mode: acceptance per position (no calibration split)");
+  app.add_option("--plans", a->plans, "grid, or top:N (the N plans predicted fastest in the grid)")->capture_default_str();
+  app.add_option("--gammas", a->gammas, "draft lengths of the grid")->capture_default_str();
+  app.add_option("--calibration", a->calibration, "prompts that measure acceptance (the rest are held out)")
+      ->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--held-out", a->held_out, "use at most N held-out prompts (0 = all)")->check(CLI::Range(0, 100000));
+  app.add_option("--max-new", a->max_new, "tokens per request")->check(CLI::Range(1, 4096))->capture_default_str();
+  app.add_option("--threads", a->threads, "CPU threads of the plans (default: all cores)")->check(CLI::Range(0, 1024));
+  app.add_flag("--resume", a->resume, "keep the plans already measured in --out/validation.json");
+  app.add_flag("--no-chat", a->no_chat, "no chat template");
+  app.add_flag("--quiet,-q", a->quiet, "no progress lines");
+  return std::function<int()>([a] { return run(*a); });
+});
+
+struct ReportArgs {
+  std::string in, out;
+};
+
+hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from its validation.json (runs nothing)",
+                                   [](CLI::App& app) {
+  auto a = std::make_shared<ReportArgs>();
+  app.add_option("input", a->in, "validation.json, or the directory holding it")->required();
+  app.add_option("--out", a->out, "report directory")->required();
+  return std::function<int()>([a] {
+    std::string f = std::filesystem::is_directory(a->in) ? a->in + "/validation.json" : a->in;
+    write_report(validation_from_json(read_file(f), f), a->out);
+    return 0;
+  });
+});
+
+}  // namespace

@@ -1,0 +1,257 @@
+#include "hetspec/spec/validate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu_model.hpp"
+#include "hetspec/model/model_source.hpp"
+#include "hetspec/model/tokenizer_gguf.hpp"
+#include "hetspec/plan/sweep.hpp"
+#include "hetspec/spec/plan_binding.hpp"
+#include "hetspec/spec/run_report.hpp"
+
+namespace hetspec {
+
+namespace {
+
+ModelPlacement on(int pu, DType dt) {
+  ModelPlacement p;
+  p.pu = p.head_pu = pu;
+  p.dtype = dt;
+  return p;
+}
+
+}  // namespace
+
+std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                                  const std::vector<int>& gammas, int threads) {
+  std::vector<int> pus;
+  for (int i = 0; i < int(prof.pus.size()); ++i) {
+    try {
+      engine_id(prof, i);
+      pus.push_back(i);
+    } catch (const Error&) {
+    }
+  }
+  check(!pus.empty(), prof.name, "no PU of this profile can run here");
+  Plan base;
+  base.threads.assign(prof.pus.size(), 1);
+  for (size_t i = 0; i < prof.pus.size(); ++i)
+    if (prof.pus[i].kind == PuKind::CPU) base.threads[i] = threads > 0 ? std::min(threads, prof.pus[i].cores) : prof.pus[i].cores;
+  std::vector<ModelPlacement> targets;
+  for (int p : pus) targets.push_back(on(p, target.weight_dtype));
+  if (pus.size() >= 2 && target.n_layers >= 2) {  // a split at the middle, head on the second PU
+    ModelPlacement s = on(pus[0], target.weight_dtype);
+    s.split_pu = s.head_pu = pus[1];
+    s.split = target.n_layers / 2;
+    targets.push_back(s);
+  }
+  std::vector<Plan> out;
+  for (const auto& t : targets) {
+    for (int g : gammas) {
+      if (g == 0) {
+        Plan p = base;
+        p.target = t;
+        out.push_back(p);
+        continue;
+      }
+      for (int d : pus) {
+        const ModelPlacement dp = on(d, draft.weight_dtype);
+        Plan p = base;
+        p.target = t;
+        p.draft = dp;
+        p.gamma = g;
+        p.mode = Mode::Sequential;
+        // Sequential everywhere the draft can run; overlapped when the draft's PU is not the target's.
+        out.push_back(p);
+        if (!(pu_mask(dp) & pu_mask(t))) {
+          p.mode = Mode::Overlapped;
+          out.push_back(p);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done) {
+  const Profile& prof = cfg.profile;
+  Validation v;
+  v.profile_name = prof.name;
+  v.profile_path = cfg.profile_path;
+  v.host = host_description();
+  v.target = cfg.target_path;
+  v.draft = cfg.draft_arg;
+  v.timing_mode = !cfg.accept_rate.empty();
+  {
+    std::time_t t = std::time(nullptr);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    v.date = buf;
+  }
+  auto say = [&](const std::string& s) {
+    if (cfg.progress) cfg.progress(s);
+  };
+  const ModelSpec target = load_spec_from(cfg.target_path);
+  const ModelSpec draft = load_draft_spec_from(cfg.draft_arg, target);
+  check_draft_target_pair(draft, cfg.draft_arg, target, cfg.target_path);
+  check(!cfg.gammas.empty() && *std::max_element(cfg.gammas.begin(), cfg.gammas.end()) <= 16, "--gammas", "need γ values in 0..16");
+
+  // Split the prompts: calibration (acceptance) and held-out (every plan).
+  std::vector<PromptItem> calib, held;
+  const size_t nc = v.timing_mode ? 0 : size_t(std::max(1, cfg.calibration_prompts));
+  for (size_t i = 0; i < cfg.prompts.size(); ++i) (i < nc ? calib : held).push_back(cfg.prompts[i]);
+  if (cfg.held_out > 0 && held.size() > size_t(cfg.held_out)) held.resize(size_t(cfg.held_out));
+  check(!held.empty(), "--prompts", "no prompts left for the held-out split (" + std::to_string(cfg.prompts.size()) +
+                                        " prompts, " + std::to_string(nc) + " for calibration)");
+
+  // The request shape of the held-out prompts.
+  {
+    auto f = GgufFile::open(cfg.target_path);
+    Tokenizer tok = tokenizer_from_gguf(f);
+    auto ids = encode_prompts(tok, held, cfg.chat, cfg.target_path + ": tokenizer.chat_template");
+    double sum = 0;
+    for (const auto& t : ids) sum += double(t.size());
+    v.workload.prompt_tokens = std::max(1, int(sum / double(ids.size()) + 0.5));
+    v.workload.gen_tokens = cfg.max_new;
+  }
+
+  const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
+  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads);
+  const int host_pu = prof.pu_index("cpu") >= 0 ? prof.pu_index("cpu") : 0;
+
+  // Acceptance: given (timing mode), or measured with the largest γ on the calibration prompts.
+  if (v.timing_mode) {
+    v.acceptance.alpha = cfg.accept_rate;
+    v.acceptance.source = "--accept-rate";
+  } else {
+    say("calibration: measuring acceptance on " + std::to_string(calib.size()) + " prompts, γ = " + std::to_string(gmax));
+    ExperimentConfig ec;
+    ec.target_path = cfg.target_path;
+    ec.draft_arg = cfg.draft_arg;
+    ec.plan.threads = grid.front().threads;
+    ec.plan.target = on(host_pu, target.weight_dtype);
+    ec.plan.draft = on(host_pu, draft.weight_dtype);
+    ec.plan.gamma = std::max(1, gmax);
+    ec.profile = prof;
+    ec.prompts = calib;
+    ec.opt.max_new = cfg.max_new;
+    ec.chat = cfg.chat;
+    ec.warmup = 0;
+    ec.baselines = false;
+    ExperimentResult r = run_experiment(ec);
+    ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
+    v.acceptance_measured = a.acceptance;
+    double last = a.acceptance.empty() ? 0.0 : a.acceptance[0].rate.value;
+    for (const auto& p : a.acceptance) {
+      if (p.reached >= 5) last = p.rate.value;  // positions seldom reached keep the previous rate
+      v.acceptance.alpha.push_back(last);
+    }
+    v.acceptance.source = "measured on " + std::to_string(calib.size()) + " calibration prompts";
+    // The request shape: generated tokens as the calibration requests produced them (EOS stops early).
+    double gen = 0;
+    for (const auto& t : r.arms[0].requests) gen += double(t.tokens.size());
+    v.workload.gen_tokens = std::max(1, int(gen / double(r.arms[0].requests.size()) + 0.5));
+  }
+
+  // Predictions: every plan, and the best single-PU plain decoding as the baseline.
+  double base_us = 1e300;
+  for (const auto& p : grid)
+    if (p.gamma == 0 && !p.target.is_split()) {
+      Estimate e = predict(p, draft, target, prof, v.acceptance, v.workload);
+      if (e.feasible) base_us = std::min(base_us, e.per_token_us);
+    }
+  std::vector<PlanOutcome> outs;
+  std::vector<Plan> chosen = grid;
+  if (cfg.plans.rfind("top:", 0) == 0) {
+    int n = 0;
+    try {
+      n = std::stoi(cfg.plans.substr(4));
+    } catch (...) {
+    }
+    check(n >= 1 && n <= 1000, "--plans", "top:N needs N in 1..1000");
+    std::vector<std::pair<double, Plan>> ranked;
+    for (const auto& p : grid) {
+      Estimate e = predict(p, draft, target, prof, v.acceptance, v.workload);
+      if (e.feasible) ranked.emplace_back(e.per_token_us, p);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    chosen.clear();
+    for (auto& [us, p] : ranked)
+      if (int(chosen.size()) < n) chosen.push_back(p);
+  } else {
+    check(cfg.plans == "grid", "--plans", "expected grid or top:N, got '" + cfg.plans + "'");
+  }
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    PlanOutcome o;
+    char id[16];
+    std::snprintf(id, sizeof id, "p%02zu", i + 1);
+    o.id = id;
+    o.plan = chosen[i];
+    o.description = describe_plan(o.plan, prof, draft.n_layers, target.n_layers);
+    o.predicted = predict(o.plan, draft, target, prof, v.acceptance, v.workload);
+    o.predicted_baseline_us = base_us;
+    if (o.predicted.feasible && o.predicted.per_token_us > 0) o.predicted.speedup = base_us / o.predicted.per_token_us;
+    outs.push_back(o);
+  }
+  {  // break-even α of the grid (predicted)
+    std::vector<Plan> spec_plans;
+    std::vector<PlanTiming> timings;
+    for (const auto& p : chosen) {
+      spec_plans.push_back(p);
+      timings.push_back(time_plan(p, draft, target, prof, v.workload));
+    }
+    v.break_even_alpha = break_even_alpha(spec_plans, timings, draft, v.workload, {{target.weight_dtype, base_us}});
+  }
+
+  // Measurements: each plan on the held-out prompts, plain decoding on the best single PU interleaved.
+  std::string baseline_pu = "best";
+  for (auto& o : outs) {
+    for (const auto& d : done)
+      if (d.measured && d.id == o.id && d.description == o.description) {
+        o = d;
+        break;
+      }
+    if (o.measured) continue;
+    if (cfg.cancelled && cfg.cancelled()) break;
+    if (!o.predicted.feasible) continue;
+    say("[" + o.id + "/" + std::to_string(outs.size()) + "] " + o.description);
+    ExperimentConfig ec;
+    ec.target_path = cfg.target_path;
+    ec.draft_arg = cfg.draft_arg;
+    ec.plan = o.plan;
+    ec.profile = prof;
+    ec.prompts = held;
+    ec.opt.max_new = cfg.max_new;
+    ec.opt.accept_rate = cfg.accept_rate;
+    ec.chat = cfg.chat;
+    ec.warmup = 1;
+    ec.baseline_pu = baseline_pu;
+    ExperimentResult r = run_experiment(ec);
+    RunReport rep = make_run_report(r, ec.opt);
+    o.plan_arm = rep.arms[0];
+    for (const auto& a : rep.arms)
+      if (a.name == "baseline") o.baseline_arm = a;
+    o.speedup = rep.speedup;
+    o.measured = true;
+    if (baseline_pu == "best" && !r.baseline_candidates.empty()) {  // fix the measured-best PU for the rest
+      double best = 1e300;
+      for (const auto& [desc, us] : r.baseline_candidates)
+        if (us < best) {
+          best = us;
+          baseline_pu = desc.substr(0, desc.find('['));
+        }
+      if (prof.pu_index(baseline_pu) < 0) baseline_pu = "best";
+    }
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "      predicted %.3fx, measured %.3fx [%.3f, %.3f]", o.predicted.speedup, o.speedup.value,
+                  o.speedup.lo, o.speedup.hi);
+    say(buf);
+  }
+  v.plans = outs;
+  return v;
+}
+
+}  // namespace hetspec
