@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(g++ cmake ninja-build pkg-config python3 python3-pip unzip
       libeigen3-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev catch2 libcli11-dev
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
-      g++-aarch64-linux-gnu qemu-user-static)
+      g++-aarch64-linux-gnu qemu-user-static
+      chromium)  # headless render check of the validation report (tests/spec/test_validate.cpp)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

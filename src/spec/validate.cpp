@@ -35,6 +35,7 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
     } catch (const Error&) {
     }
   }
+  if (pus.empty()) engine_id(prof, 0);  // throws: why the first PU cannot run
   check(!pus.empty(), prof.name, "no PU of this profile can run here");
   Plan base;
   base.threads.assign(prof.pus.size(), 1);
