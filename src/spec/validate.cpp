@@ -100,6 +100,9 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
   check_draft_target_pair(draft, cfg.draft_arg, target, cfg.target_path);
   check(!cfg.gammas.empty() && *std::max_element(cfg.gammas.begin(), cfg.gammas.end()) <= 16, "--gammas", "need γ values in 0..16");
 
+  const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
+  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads);
+
   // Split the prompts: calibration (acceptance) and held-out (every plan).
   std::vector<PromptItem> calib, held;
   const size_t nc = v.timing_mode ? 0 : size_t(std::max(1, cfg.calibration_prompts));
@@ -119,8 +122,6 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     v.workload.gen_tokens = cfg.max_new;
   }
 
-  const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
-  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads);
   const int host_pu = prof.pu_index("cpu") >= 0 ? prof.pu_index("cpu") : 0;
 
   // Acceptance: given (timing mode), or measured with the largest γ on the calibration prompts.
