@@ -18,7 +18,7 @@ plan() {  # name gamma mode target draft
 }
 run() {  # name plan-args...
   local name=$1; shift
-  ./build/hetspec run --target "$M" --draft self:8 --max-new 32 -q --warmup 0 --baseline cpu --out "$OUT/$name" "$@" > /dev/null
+  ./build/hetspec run --target "$M" --draft self:8 --max-new 16 -q --warmup 0 --baseline cpu --out "$OUT/$name" "$@" > /dev/null
 }
 for set in configs/prompts/*.jsonl; do
   s=$(basename "$set" .jsonl)
@@ -29,11 +29,11 @@ for set in configs/prompts/*.jsonl; do
   done
   for g in 1 4; do
     plan cl-g$g $g sequential '{pu: "cl:0"}' cl:0
-    run "$s-pocl-g$g-bi" --plan "$OUT/plans/cl-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant --max-new 16
+    run "$s-pocl-g$g-bi" --plan "$OUT/plans/cl-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant
     plan split-g$g $g sequential '{pu: cpu, split: {at: 12, pu: "cl:0"}}' cpu
-    run "$s-split-g$g-bi" --plan "$OUT/plans/split-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant --max-new 16
+    run "$s-split-g$g-bi" --plan "$OUT/plans/split-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant
     plan ovl-g$g $g overlapped '{pu: "cl:0"}' cpu
-    run "$s-ovl-g$g-bi" --plan "$OUT/plans/ovl-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant --max-new 16
+    run "$s-ovl-g$g-bi" --plan "$OUT/plans/ovl-g$g.yaml" --prompts "$set" --limit "$NCL" --batch-invariant
   done
 done
 python3 - "$OUT" <<'PY'

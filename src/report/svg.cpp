@@ -66,7 +66,7 @@ void Plot::fit(bool include_zero_y) {
 }
 
 std::string Plot::render() const {
-  const double L = 70, R = 170, T = 36, B = 56;
+  const double L = 70, R = legend_width, T = 36, B = 56;
   const double pw = width - L - R, ph = height - T - B;
   auto X = [&](double x) { return L + (x - xmin) / (xmax - xmin) * pw; };
   auto Y = [&](double y) { return T + ph - (y - ymin) / (ymax - ymin) * ph; };

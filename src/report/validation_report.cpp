@@ -315,7 +315,8 @@ std::string gamma_svg(const Validation& v) {
   p.title = "Speedup vs γ per placement: predicted (line), measured (points, 95%)";
   p.xlabel = "γ (draft length)";
   p.ylabel = "speedup over the best single-PU plain decoding (×)";
-  p.width = 860;
+  p.width = 1150;
+  p.legend_width = 520;
   std::map<std::string, std::vector<const PlanOutcome*>> by;
   for (const auto& o : v.plans)
     if (o.plan.gamma > 0) by[placement_key(o)].push_back(&o);
@@ -339,7 +340,7 @@ std::string phases_svg(const Validation& v) {
   svg::StackedBars b;
   b.title = "Per-iteration time by phase: predicted (pale) vs measured, µs";
   b.ylabel = "µs per iteration";
-  b.width = std::max(720.0, 60.0 * double(v.plans.size()) + 220);
+  b.width = std::min(1240.0, std::max(720.0, 46.0 * double(v.plans.size()) + 240));
   for (int i = 0; i < 6; ++i) {
     b.segment_labels.push_back(kPhaseNames[i]);
     b.segment_colors.push_back(svg::kPalette[i]);
@@ -364,6 +365,7 @@ std::string phases_svg(const Validation& v) {
 std::string acceptance_svg(const Validation& v) {
   svg::Plot p;
   p.title = "Acceptance per draft position";
+  p.legend_width = 230;
   p.xlabel = "draft position i";
   p.ylabel = "α_i (conditional)";
   svg::Series used{"used by the predictions", "#444", {}, true, true, true};

@@ -23,6 +23,7 @@ struct Series {
 struct Plot {
   std::string title, xlabel, ylabel;
   double width = 640, height = 400;
+  double legend_width = 170;  // right margin for the legend
   double xmin = 0, xmax = 1, ymin = 0, ymax = 1;  // set by fit() or by hand
   std::vector<Series> series;
   std::vector<std::pair<std::vector<Point>, std::string>> bands;  // polygon, fill colour
