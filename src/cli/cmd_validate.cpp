@@ -21,7 +21,7 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_sigint(int) { g_stop = true; }
 
 struct ValidateArgs {
-  std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8";
+  std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8", pus;
   int calibration = 4, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
 };
@@ -67,6 +67,12 @@ int run(const ValidateArgs& a) {
   cfg.held_out = a.held_out;
   cfg.max_new = a.max_new;
   cfg.threads = a.threads;
+  {
+    std::stringstream ss(a.pus);
+    std::string item;
+    while (std::getline(ss, item, ','))
+      if (!item.empty()) cfg.pus.push_back(item);
+  }
   cfg.chat = !a.no_chat;
   if (!a.quiet) cfg.progress = [](const std::string& s) { std::cerr << s << "\n"; };
   cfg.cancelled = [] { return g_stop.load(); };
@@ -97,6 +103,7 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
   app.add_option("--held-out", a->held_out, "use at most N held-out prompts (0 = all)")->check(CLI::Range(0, 100000));
   app.add_option("--max-new", a->max_new, "tokens per request")->check(CLI::Range(1, 4096))->capture_default_str();
   app.add_option("--threads", a->threads, "CPU threads of the plans (default: all cores)")->check(CLI::Range(0, 1024));
+  app.add_option("--pus", a->pus, "the grid's PUs, e.g. cpu,cl:1 (default: every PU of the profile that runs here)");
   app.add_flag("--resume", a->resume, "keep the plans already measured in --out/validation.json");
   app.add_flag("--no-chat", a->no_chat, "no chat template");
   app.add_flag("--quiet,-q", a->quiet, "no progress lines");

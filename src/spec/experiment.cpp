@@ -72,7 +72,8 @@ ExperimentResult run_experiment(const ExperimentConfig& cfg) {
                                  std::to_string(base_opt.max_new) + " new tokens + 2γ exceed the target's context of " +
                                  std::to_string(ts.context));
 
-  DeviceRegistry reg;
+  DeviceRegistry own;
+  DeviceRegistry& reg = cfg.registry ? *cfg.registry : own;
   auto make = [&](const CpuModel& m, RunnerSpec rs) {
     rs.capacity = capacity;
     rs.batch_invariant = cfg.batch_invariant;

@@ -26,9 +26,12 @@ ModelPlacement on(int pu, DType dt) {
 }  // namespace
 
 std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
-                                  const std::vector<int>& gammas, int threads) {
+                                  const std::vector<int>& gammas, int threads, const std::vector<std::string>& only) {
+  for (const auto& id : only)
+    if (prof.pu_index(id) < 0) throw Error("--pus", "names PU '" + id + "' that profile '" + prof.name + "' lacks");
   std::vector<int> pus;
   for (int i = 0; i < int(prof.pus.size()); ++i) {
+    if (!only.empty() && std::find(only.begin(), only.end(), prof.pus[size_t(i)].id) == only.end()) continue;
     try {
       engine_id(prof, i);
       pus.push_back(i);
@@ -101,7 +104,8 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
   check(!cfg.gammas.empty() && *std::max_element(cfg.gammas.begin(), cfg.gammas.end()) <= 16, "--gammas", "need γ values in 0..16");
 
   const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
-  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads);
+  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads, cfg.pus);
+  DeviceRegistry registry;  // one per validation: OpenCL programs compile once for all plans
 
   // Split the prompts: calibration (acceptance) and held-out (every plan).
   std::vector<PromptItem> calib, held;
@@ -143,6 +147,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     ec.chat = cfg.chat;
     ec.warmup = 0;
     ec.baselines = false;
+    ec.registry = &registry;
     ExperimentResult r = run_experiment(ec);
     ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
     v.acceptance_measured = a.acceptance;
@@ -231,6 +236,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     ec.chat = cfg.chat;
     ec.warmup = 1;
     ec.baseline_pu = baseline_pu;
+    ec.registry = &registry;
     ExperimentResult r = run_experiment(ec);
     RunReport rep = make_run_report(r, ec.opt);
     o.plan_arm = rep.arms[0];

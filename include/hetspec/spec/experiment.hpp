@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "hetspec/engine/runner/device_registry.hpp"
 #include "hetspec/plan/plan.hpp"
 #include "hetspec/profile/profile.hpp"
 #include "hetspec/spec/prompts.hpp"
@@ -29,6 +30,7 @@ struct ExperimentConfig {
   bool baselines = true;          // run plain-decoding baselines beside the plan
   std::string baseline_pu = "best";  // "best": each single PU on the warm-up, fastest wins; or a profile PU id
   std::function<void(const std::string&)> progress;
+  DeviceRegistry* registry = nullptr;  // shared across experiments (OpenCL programs compile once); null: own
 };
 
 struct ArmRun {

@@ -27,6 +27,7 @@ struct ValidateConfig {
   int held_out = 0;                    // 0: all remaining prompts
   int max_new = 32;
   int threads = 0;                     // CPU threads of the plans (0: the CPU PU's cores)
+  std::vector<std::string> pus;        // the grid's PUs (empty: every PU of the profile that runs here)
   bool chat = true;
   std::function<void(const std::string&)> progress;
   std::function<bool()> cancelled;     // Ctrl-C: stop after the plan in flight, keep what is done
@@ -57,7 +58,7 @@ struct Validation {
 // draft on each PU (sequential), and on the other PU (overlapped), for every γ; γ = 0 once per target
 // placement.
 std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
-                                  const std::vector<int>& gammas, int threads);
+                                  const std::vector<int>& gammas, int threads, const std::vector<std::string>& only = {});
 
 Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done = {});
 
