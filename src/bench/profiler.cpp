@@ -359,6 +359,13 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
   for (auto& p : phases) total_w += p.weight;
   auto t0 = Clock::now();
   double measured_w = 0;
+  if (resumed && progress) {
+    Progress pr;
+    pr.phase = "resuming: " + std::to_string(run.done.size()) + " phase(s) already done";
+    pr.total = int(phases.size());
+    pr.left_s = req.budget_s;
+    progress(pr);
+  }
   for (size_t i = 0; i < phases.size(); ++i) {
     Phase& ph = phases[i];
     if (run.done.count(ph.id)) {
