@@ -7,6 +7,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
+#include <cstdlib>
 
 #include "hetspec/bench/bandwidth.hpp"
 #include "hetspec/bench/gemm.hpp"
@@ -385,6 +387,9 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
     measured_w += ph.weight;
     run.done.insert(ph.id);
     save_partial(run);
+    // Test hook: a pause after each phase, so a test can interrupt between phases deterministically.
+    if (const char* ms = std::getenv("HETSPEC_PROFILE_PAUSE_MS"))
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
   }
   for (auto& p : run.prof.pus) finish_roofline(p);
   run.prof.resolve();

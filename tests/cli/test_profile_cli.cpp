@@ -96,7 +96,7 @@ TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phase
   std::string args = " profile --out " + out + " --models " + spec + " --quick --devices cpu --model-cache " + t / "models";
   // Start, wait for the first finished phase (the sidecar), interrupt.
   std::string pidfile = t / "pid";
-  std::system((std::string(HETSPEC_BINARY) + args + " >/dev/null 2>&1 & echo $! > " + pidfile).c_str());
+  std::system(("HETSPEC_PROFILE_PAUSE_MS=3000 " + std::string(HETSPEC_BINARY) + args + " >/dev/null 2>&1 & echo $! > " + pidfile).c_str());
   int pid = std::stoi(hetspec::test::slurp(pidfile));
   auto t0 = std::chrono::steady_clock::now();
   while (!std::filesystem::exists(out + ".partial") && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
