@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "hetspec/bench/bandwidth.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
@@ -35,12 +36,8 @@ const Shape kShapes[] = {
     {"llama1b_up", 8192, 2048}, {"llama1b_down", 2048, 8192},
 };
 
-// The streaming read: sums 64-bit words (the compiler vectorizes it) so nothing is written back.
-uint64_t read_sum(const uint64_t* p, size_t words) {
-  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (size_t i = 0; i + 4 <= words; i += 4) { s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3]; }
-  return s0 + s1 + s2 + s3;
-}
+// The streaming read is the profiler's (hetspec/bench/bandwidth.hpp).
+using bench::read_sum;
 
 std::vector<uint64_t>& stream_buffer() {
   static std::vector<uint64_t> buf(kStreamBytes / 8, 1);

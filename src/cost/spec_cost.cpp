@@ -21,12 +21,14 @@ double transfer_us(const Profile& prof, int from, int to, double bytes) {
 }
 
 std::array<ExecContext, kMaxPus> contexts(const Plan& plan, const Profile& prof, const std::array<bool, kMaxPus>& cached,
+                                          const std::array<double, kMaxPus>& stream,
                                           const std::array<double, kMaxPus>& share) {
   std::array<ExecContext, kMaxPus> c{};
   for (size_t i = 0; i < prof.pus.size(); ++i) {
     c[i].pu = &prof.pus[i];
     c[i].threads = plan.threads.empty() ? prof.pus[i].cores : plan.threads[i];
     c[i].weights_cached = cached[i];
+    c[i].stream_bytes = stream[i];
     c[i].bw_share = share[i];
   }
   return c;
@@ -91,14 +93,17 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   if (spec) add_model_memory(draft, plan.draft, prof, rows, ctx_tokens, t.memory);
   std::string verdict = memory_verdict(t.memory, prof);
   if (!verdict.empty()) return infeasible(verdict);
+  // A measured bandwidth curve prices the regime from the PU's whole streamed weight set instead.
+  std::array<double, kMaxPus> stream{};
   for (int i = 0; i < np; ++i) {
     double cache = prof.pus[i].roofline.cache_bytes;
     t.weights_cached[i] = cache > 0 && t.memory[i].weights > 0 && t.memory[i].weights <= cache;
+    stream[i] = t.memory[i].weights;
   }
 
   std::array<double, kMaxPus> solo{};
   solo.fill(1.0);
-  auto ctx = contexts(plan, prof, t.weights_cached, solo);
+  auto ctx = contexts(plan, prof, t.weights_cached, stream, solo);
   const double n = w.decode_context();
   t.verify = model_forward(target, plan.target, prof, ctx, plan.gamma + 1, n, plan.gamma + 1);
   const double ns_per_row = prof.host.sample_ns_per_vocab * 1e-3;
@@ -118,7 +123,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
         for (int j = 0; j < np; ++j)
           if (((d_used >> i & 1u) && (t_used >> j & 1u)) || ((t_used >> i & 1u) && (d_used >> j & 1u)))
             share[i] = std::min(share[i], prof.share_at(i, j));
-      auto cctx = contexts(plan, prof, t.weights_cached, share);
+      auto cctx = contexts(plan, prof, t.weights_cached, stream, share);
       t.draft1_c = model_forward(draft, plan.draft, prof, cctx, 1, n, 1);
       t.verify_c = model_forward(target, plan.target, prof, cctx, plan.gamma + 1, n, plan.gamma + 1);
     }

@@ -1,6 +1,7 @@
 #include "hetspec/engine/cpu_forward.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -90,37 +91,54 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
     float* xc = x + int64_t(c0) * d;  // (mc, d)
     for (int i = 0; i < mc; ++i) rope_.cos_sin(p0 + i, cs_.data() + i * hd);
 
+    // Runs one stage, timing it when profiling (stages_ set).
+    auto stage = [this](double StageTimes::*acc, int calls, auto&& fn) {
+      if (!stages_) return fn();
+      auto t0 = std::chrono::steady_clock::now();
+      fn();
+      stages_->*acc += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      stages_->dispatches += calls;
+    };
+    constexpr auto MM = &StageTimes::matmul_s, ATT = &StageTimes::attention_s, EW = &StageTimes::elementwise_s;
     for (int l = l0; l < l1; ++l) {
       const LayerWeights& L = w_.layers[size_t(l)];
       // --- attention block ---
-      ops_.rmsnorm(xc, L.attn_norm, xn_.data(), mc, d, eps);  // (mc, d)
-      mm(L.wq, xn_.data(), q_.data(), mc);  // (mc, qd)
-      mm(L.wk, xn_.data(), k_.data(), mc);  // (mc, kvd)
-      mm(L.wv, xn_.data(), v_.data(), mc);  // (mc, kvd)
-      add_bias(ops_, q_.data(), L.bq, mc, qd);
-      add_bias(ops_, k_.data(), L.bk, mc, kvd);
-      add_bias(ops_, v_.data(), L.bv, mc, kvd);
+      stage(EW, 1, [&] { ops_.rmsnorm(xc, L.attn_norm, xn_.data(), mc, d, eps); });  // (mc, d)
+      stage(MM, 3, [&] {
+        mm(L.wq, xn_.data(), q_.data(), mc);  // (mc, qd)
+        mm(L.wk, xn_.data(), k_.data(), mc);  // (mc, kvd)
+        mm(L.wv, xn_.data(), v_.data(), mc);  // (mc, kvd)
+      });
       uint16_t* kc = kv.k(l);  // (capacity, kvd) f16
       uint16_t* vc = kv.v(l);  // (capacity, kvd) f16
-      for (int i = 0; i < mc; ++i) {
-        rope_.apply(q_.data() + i * qd, s.n_heads, cs_.data() + i * hd);
-        rope_.apply(k_.data() + i * kvd, s.n_kv_heads, cs_.data() + i * hd);
-        uint16_t* kr = kc + int64_t(p0 + i) * kvd;
-        uint16_t* vr = vc + int64_t(p0 + i) * kvd;
-        ops_.f32_to_f16(k_.data() + i * kvd, kr, kvd);
-        ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
-      }
+      stage(EW, 1, [&] {
+        add_bias(ops_, q_.data(), L.bq, mc, qd);
+        add_bias(ops_, k_.data(), L.bk, mc, kvd);
+        add_bias(ops_, v_.data(), L.bv, mc, kvd);
+        for (int i = 0; i < mc; ++i) {
+          rope_.apply(q_.data() + i * qd, s.n_heads, cs_.data() + i * hd);
+          rope_.apply(k_.data() + i * kvd, s.n_kv_heads, cs_.data() + i * hd);
+          uint16_t* kr = kc + int64_t(p0 + i) * kvd;
+          uint16_t* vr = vc + int64_t(p0 + i) * kvd;
+          ops_.f32_to_f16(k_.data() + i * kvd, kr, kvd);
+          ops_.f32_to_f16(v_.data() + i * kvd, vr, kvd);
+        }
+      });
       kv.set_length(l, p0 + mc);
-      attention(l, mc, p0, kv, !batch_invariant_ && (m > 1 || forward_batched_));  // att_ (mc, qd)
-      mm(L.wo, att_.data(), proj_.data(), mc);  // (mc, d)
-      ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
-      // --- feed-forward block ---
-      ops_.rmsnorm(xc, L.ffn_norm, xn_.data(), mc, d, eps);  // (mc, d)
-      mm(L.w_gate, xn_.data(), gate_.data(), mc);  // (mc, f)
-      mm(L.w_up, xn_.data(), up_.data(), mc);  // (mc, f)
-      ops_.silu_mul(gate_.data(), up_.data(), gate_.data(), int64_t(mc) * f);
-      mm(L.w_down, gate_.data(), proj_.data(), mc);  // (mc, d)
-      ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
+      stage(ATT, 1, [&] { attention(l, mc, p0, kv, !batch_invariant_ && (m > 1 || forward_batched_)); });  // att_ (mc, qd)
+      stage(MM, 1, [&] { mm(L.wo, att_.data(), proj_.data(), mc); });  // (mc, d)
+      stage(EW, 2, [&] {
+        ops_.add(xc, proj_.data(), xc, int64_t(mc) * d);
+        // --- feed-forward block ---
+        ops_.rmsnorm(xc, L.ffn_norm, xn_.data(), mc, d, eps);  // (mc, d)
+      });
+      stage(MM, 2, [&] {
+        mm(L.w_gate, xn_.data(), gate_.data(), mc);  // (mc, f)
+        mm(L.w_up, xn_.data(), up_.data(), mc);      // (mc, f)
+      });
+      stage(EW, 1, [&] { ops_.silu_mul(gate_.data(), up_.data(), gate_.data(), int64_t(mc) * f); });
+      stage(MM, 1, [&] { mm(L.w_down, gate_.data(), proj_.data(), mc); });  // (mc, d)
+      stage(EW, 1, [&] { ops_.add(xc, proj_.data(), xc, int64_t(mc) * d); });
     }
   }
 }

@@ -25,10 +25,27 @@ double thread_fraction(const ExecContext& c) {
 }
 }  // namespace
 
+double curve_gbps(const ProcessingUnit& pu, double bytes) {
+  const auto& cv = pu.bandwidth_curve;
+  if (cv.empty()) return 0;
+  if (bytes <= cv.front().bytes) return cv.front().gbps;
+  if (bytes >= cv.back().bytes) return cv.back().gbps;
+  size_t hi = 1;
+  while (cv[hi].bytes < bytes) ++hi;
+  double x0 = std::log(cv[hi - 1].bytes), x1 = std::log(cv[hi].bytes), x = std::log(bytes);
+  return cv[hi - 1].gbps + (cv[hi].gbps - cv[hi - 1].gbps) * (x - x0) / (x1 - x0);
+}
+
+double regime_scale(const ExecContext& c, double set_bytes) {
+  if (set_bytes <= 0 || c.stream_bytes <= 0 || c.pu->bandwidth_curve.empty()) return 1.0;
+  return curve_gbps(*c.pu, set_bytes) / curve_gbps(*c.pu, c.stream_bytes);
+}
+
 double effective_bw_gbps(const ExecContext& c) {
   const Roofline& r = c.pu->roofline;
   double bw = r.dram_bw_gbps;
-  if (c.weights_cached && r.cache_bytes > 0) bw = r.cache_bw_gbps;
+  if (!c.pu->bandwidth_curve.empty() && c.stream_bytes > 0) bw = curve_gbps(*c.pu, c.stream_bytes);
+  else if (c.weights_cached && r.cache_bytes > 0) bw = r.cache_bw_gbps;
   if (c.pu->kind == PuKind::CPU) {
     // One thread cannot saturate DRAM: bandwidth grows with threads until the bus saturates.
     double per_thread = r.bw_per_thread_gbps > 0 ? r.bw_per_thread_gbps * (bw / r.dram_bw_gbps) : bw;
@@ -83,6 +100,13 @@ double interpolate_table(const KernelTable& t, double m) {
   return y;
 }
 
+const KernelTable* exact_table(const ExecContext& c, int64_t k, int64_t n, DType dtype) {
+  int threads = c.pu->kind == PuKind::CPU ? c.threads : 1;
+  for (const auto& t : c.pu->tables)
+    if (t.dtype == dtype && t.threads == threads && t.k == k && t.n == n) return &t;
+  return nullptr;
+}
+
 double matmul_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dtype, TimeSource* src) {
   const KernelTable* exact = nullptr;
   const KernelTable* nearest = nullptr;
@@ -98,12 +122,12 @@ double matmul_us(const ExecContext& c, int64_t m, int64_t k, int64_t n, DType dt
   double contention = 1.0 / c.bw_share;
   if (exact) {
     if (src) *src = TimeSource::Table;
-    return interpolate_table(*exact, static_cast<double>(m)) * contention;
+    return interpolate_table(*exact, static_cast<double>(m)) * contention * regime_scale(c, exact->set_bytes);
   }
   if (nearest) {
     if (src) *src = TimeSource::ScaledTable;
     double scale = static_cast<double>(k) * n / (static_cast<double>(nearest->k) * nearest->n);
-    return interpolate_table(*nearest, static_cast<double>(m)) * scale * contention;
+    return interpolate_table(*nearest, static_cast<double>(m)) * scale * contention * regime_scale(c, nearest->set_bytes);
   }
   if (src) *src = TimeSource::Roofline;
   return matmul_roofline_us(c, m, k, n, dtype);
@@ -124,6 +148,58 @@ double elementwise_us(const ExecContext& c, int64_t m, int64_t d_model, int64_t 
   double bytes = 4.0 * m * (10.0 * d_model + 3.0 * ffn_dim);
   double bw = c.pu->elementwise_gbps > 0 ? c.pu->elementwise_gbps * c.bw_share : effective_bw_gbps(c);
   return bytes / (bw * 1e3);
+}
+
+namespace {
+int pu_threads(const ExecContext& c) { return c.pu->kind == PuKind::CPU ? c.threads : 1; }
+
+// Linear in x through (xs, ys); flat below the first point, extended with the last slope above.
+double interp(const std::vector<int>& xs, const std::vector<double>& ys, double x) {
+  if (xs.size() == 1 || x <= xs.front()) return ys.front() * (xs.size() == 1 && x > xs[0] ? x / xs[0] : 1.0);
+  size_t hi = 1;
+  while (hi + 1 < xs.size() && xs[hi] < x) ++hi;
+  return ys[hi - 1] + (ys[hi] - ys[hi - 1]) * (x - xs[hi - 1]) / (xs[hi] - xs[hi - 1]);
+}
+}  // namespace
+
+double attention_layer_us(const ExecContext& c, const ModelSpec& s, int64_t m, double n, TimeSource* src) {
+  for (const auto& t : c.pu->attention) {
+    if (t.n_heads != s.n_heads || t.n_kv_heads != s.n_kv_heads || t.head_dim != s.head_dim || t.threads != pu_threads(c))
+      continue;
+    // Interpolate along n in each measured m row, then along m.
+    std::vector<double> at_n;
+    for (const auto& row : t.us) {
+      double y = interp(t.n, row, n);
+      if (t.n.size() > 1 && n < t.n.front()) {  // below the grid: along the first segment's slope, never below 0
+        double slope = (row[1] - row[0]) / (t.n[1] - t.n[0]);
+        y = std::max(0.5 * row[0], row[0] + slope * (n - t.n.front()));
+      }
+      at_n.push_back(y);
+    }
+    if (src) *src = TimeSource::Table;
+    return std::max(0.0, interp(t.m, at_n, static_cast<double>(m))) / c.bw_share;
+  }
+  if (src) *src = TimeSource::Roofline;
+  return attention_us(c, m, n + 0.5 * (m + 1), s.q_dim(), s.kv_dim());
+}
+
+double elementwise_layer_us(const ExecContext& c, const ModelSpec& s, int64_t m, TimeSource* src) {
+  for (const auto& t : c.pu->elementwise) {
+    if (t.d_model != s.d_model || t.ffn_dim != s.ffn_dim || t.threads != pu_threads(c)) continue;
+    if (src) *src = TimeSource::Table;
+    return interp(t.m, t.us, static_cast<double>(m)) / c.bw_share;
+  }
+  if (src) *src = TimeSource::Roofline;
+  return elementwise_us(c, m, s.d_model, s.ffn_dim);
+}
+
+double head_matmul_us(const ExecContext& c, const ModelSpec& s, int64_t rows, TimeSource* src) {
+  for (const auto& t : c.pu->head) {
+    if (t.k != s.d_model || t.n != s.vocab || t.dtype != s.embed_dtype || t.threads != pu_threads(c)) continue;
+    if (src) *src = TimeSource::Table;
+    return interpolate_table(t, static_cast<double>(rows)) / c.bw_share * regime_scale(c, t.set_bytes);
+  }
+  return matmul_us(c, rows, s.d_model, s.vocab, s.embed_dtype, src);
 }
 
 }  // namespace hetspec

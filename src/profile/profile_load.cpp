@@ -6,6 +6,7 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/yaml_reader.hpp"
 #include "hetspec/profile/profile.hpp"
+#include "profile_parse.hpp"
 
 namespace hetspec {
 
@@ -54,68 +55,7 @@ void Profile::resolve() {
 }
 
 namespace {
-constexpr double kMaxBw = 1e5;        // GB/s: nothing on a SoC (or an H100's HBM) exceeds this
-constexpr double kMaxGflops = 1e7;
-constexpr double kMaxBytes = 1e15;
-
-double bounded(const YamlMap& y, const std::string& key, double hi, bool allow_zero, double fallback, bool required) {
-  if (!required && !y.has(key)) return fallback;
-  double v = allow_zero ? y.non_negative(key) : y.positive(key);
-  if (v > hi) throw Error(y.where(key), "absurd value " + y.node()[key].Scalar() + " (limit " + std::to_string(hi) + ")");
-  return v;
-}
-
-double fraction(const YamlMap& y, const std::string& key, double fallback) {
-  if (!y.has(key)) return fallback;
-  double v = y.positive(key);
-  if (v > 1) throw Error(y.where(key), "must be in (0, 1], got " + y.node()[key].Scalar());
-  return v;
-}
-
-DType dtype_at(const YamlMap& y, const std::string& key) {
-  std::string s = y.get<std::string>(key);
-  auto t = parse_dtype(s);
-  if (!t) throw Error(y.where(key), "unknown dtype '" + s + "'");
-  return *t;
-}
-
-Roofline parse_roofline(const YamlMap& y) {
-  Roofline r;
-  r.dram_bw_gbps = bounded(y, "dram_bw_gbps", kMaxBw, false, 0, true);
-  r.bw_per_thread_gbps = bounded(y, "bw_per_thread_gbps", kMaxBw, false, 0, false);
-  r.cache_bytes = bounded(y, "cache_bytes", kMaxBytes, true, 0, false);
-  r.cache_bw_gbps = bounded(y, "cache_bw_gbps", kMaxBw, false, r.dram_bw_gbps, false);
-  YamlMap peak = y.map("peak_gflops");
-  r.peak_gflops[0] = bounded(peak, "f32", kMaxGflops, false, 0, true);
-  r.peak_gflops[1] = bounded(peak, "f16", kMaxGflops, false, r.peak_gflops[0], false);
-  r.peak_gflops[2] = bounded(peak, "int8", kMaxGflops, false, r.peak_gflops[1], false);
-  peak.done();
-  r.gemv_bw_efficiency = fraction(y, "gemv_bw_efficiency", 0.8);
-  r.gemm_efficiency = fraction(y, "gemm_efficiency", 0.5);
-  y.done();
-  return r;
-}
-
-KernelTable parse_table(const YamlMap& y) {
-  KernelTable t;
-  t.k = y.positive_int("k");
-  t.n = y.positive_int("n");
-  t.dtype = dtype_at(y, "dtype");
-  t.threads = y.positive_int("threads");
-  t.m = y.list<int>("m");
-  t.us = y.list<double>("us");
-  y.done();
-  if (t.m.empty()) throw Error(y.where("m"), "must not be empty");
-  if (t.m.size() != t.us.size())
-    throw Error(y.where("us"), "has " + std::to_string(t.us.size()) + " entries but m has " + std::to_string(t.m.size()));
-  for (size_t i = 0; i < t.m.size(); ++i) {
-    if (t.m[i] <= 0 || (i > 0 && t.m[i] <= t.m[i - 1]))
-      throw Error(y.where("m[" + std::to_string(i) + "]"), "token counts must be positive and strictly increasing");
-    if (!std::isfinite(t.us[i]) || t.us[i] <= 0 || t.us[i] > 1e9)
-      throw Error(y.where("us[" + std::to_string(i) + "]"), "time must be positive and finite (µs)");
-  }
-  return t;
-}
+using namespace profile_parse;
 
 ProcessingUnit parse_pu(const YamlMap& y) {
   ProcessingUnit p;
@@ -154,10 +94,15 @@ ProcessingUnit parse_pu(const YamlMap& y) {
       throw Error(t.where("threads"), "measured with more threads than the PU's " + std::to_string(p.cores) + " cores");
   }
   for (auto& b : y.maps_or_empty("bandwidth_curve")) {
-    BandwidthPoint pt{bounded(b, "bytes", kMaxBytes, false, 0, true), bounded(b, "gbps", kMaxBw, false, 0, true)};
+    BandwidthPoint pt;
+    pt.bytes = bounded(b, "bytes", kMaxBytes, false, 0, true);
+    pt.gbps = bounded(b, "gbps", kMaxBw, false, 0, true);
     b.done();
+    if (!p.bandwidth_curve.empty() && pt.bytes <= p.bandwidth_curve.back().bytes)
+      throw Error(b.where("bytes"), "working-set sizes must be strictly increasing");
     p.bandwidth_curve.push_back(pt);
   }
+  parse_measured_pu(y, p);
   y.done();
   return p;
 }
@@ -208,10 +153,12 @@ Profile load_profile(const std::string& path) {
     YamlMap h = y.map("host");
     p.host.pu = known(h, "pu");
     p.host.sample_ns_per_vocab = bounded(h, "sample_ns_per_vocab", 1e6, true, 1.0, true);
+    p.host.greedy_ns_per_vocab = bounded(h, "greedy_ns_per_vocab", 1e6, true, 0, false);
     h.done();
   } else {
     p.host.pu = p.pus.front().id;
   }
+  if (y.has("provenance")) p.provenance = parse_provenance(y.map("provenance"));
   if (p.pus[p.pu_index(p.host.pu)].kind != PuKind::CPU)
     throw Error(y.where("host.pu"), "the host that samples must be a cpu PU");
   y.done();

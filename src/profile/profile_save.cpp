@@ -6,6 +6,69 @@
 namespace hetspec {
 
 namespace {
+void emit_table(YAML::Emitter& e, const KernelTable& t) {
+  e << YAML::Flow << YAML::BeginMap;
+  e << YAML::Key << "k" << YAML::Value << t.k << YAML::Key << "n" << YAML::Value << t.n;
+  e << YAML::Key << "dtype" << YAML::Value << dtype_name(t.dtype);
+  e << YAML::Key << "threads" << YAML::Value << t.threads;
+  e << YAML::Key << "m" << YAML::Value << YAML::Flow << t.m;
+  e << YAML::Key << "us" << YAML::Value << YAML::Flow << t.us;
+  if (!t.wall_us.empty()) e << YAML::Key << "wall_us" << YAML::Value << YAML::Flow << t.wall_us;
+  if (!t.cv.empty()) e << YAML::Key << "cv" << YAML::Value << YAML::Flow << t.cv;
+  if (t.set_bytes > 0) e << YAML::Key << "set_bytes" << YAML::Value << t.set_bytes;
+  e << YAML::EndMap;
+}
+
+void emit_measured(YAML::Emitter& e, const ProcessingUnit& p) {
+  if (p.launches_per_layer > 0) e << YAML::Key << "launches_per_layer" << YAML::Value << p.launches_per_layer;
+  if (p.launches_head > 0) e << YAML::Key << "launches_head" << YAML::Value << p.launches_head;
+  if (p.enqueue_us > 0) e << YAML::Key << "enqueue_us" << YAML::Value << p.enqueue_us;
+  if (p.roundtrip_us > 0) e << YAML::Key << "roundtrip_us" << YAML::Value << p.roundtrip_us;
+  if (!p.head.empty()) {
+    e << YAML::Key << "head" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : p.head) emit_table(e, t);
+    e << YAML::EndSeq;
+  }
+  if (!p.attention.empty()) {
+    e << YAML::Key << "attention" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : p.attention) {
+      e << YAML::BeginMap;
+      e << YAML::Key << "heads" << YAML::Value << t.n_heads << YAML::Key << "kv_heads" << YAML::Value << t.n_kv_heads;
+      e << YAML::Key << "head_dim" << YAML::Value << t.head_dim << YAML::Key << "threads" << YAML::Value << t.threads;
+      e << YAML::Key << "n" << YAML::Value << YAML::Flow << t.n;
+      e << YAML::Key << "rows" << YAML::Value << YAML::BeginSeq;
+      for (size_t i = 0; i < t.m.size(); ++i)
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "m" << YAML::Value << t.m[i] << YAML::Key << "us"
+          << YAML::Value << YAML::Flow << t.us[i] << YAML::EndMap;
+      e << YAML::EndSeq << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+  }
+  if (!p.elementwise.empty()) {
+    e << YAML::Key << "elementwise" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : p.elementwise)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "d_model" << YAML::Value << t.d_model << YAML::Key << "ffn"
+        << YAML::Value << t.ffn_dim << YAML::Key << "threads" << YAML::Value << t.threads << YAML::Key << "m"
+        << YAML::Value << YAML::Flow << t.m << YAML::Key << "us" << YAML::Value << YAML::Flow << t.us << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+  if (!p.forward_check.empty()) {
+    e << YAML::Key << "forward_check" << YAML::Value << YAML::BeginSeq;
+    for (const auto& f : p.forward_check)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "model" << YAML::Value << f.model << YAML::Key << "threads"
+        << YAML::Value << f.threads << YAML::Key << "m" << YAML::Value << f.m << YAML::Key << "n" << YAML::Value << f.n
+        << YAML::Key << "us" << YAML::Value << f.us << YAML::Key << "cv" << YAML::Value << f.cv << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+  if (!p.transfers.empty()) {
+    e << YAML::Key << "transfers" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : p.transfers)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "bytes" << YAML::Value << t.bytes << YAML::Key << "h2d_us"
+        << YAML::Value << t.h2d_us << YAML::Key << "d2h_us" << YAML::Value << t.d2h_us << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+}
+
 void emit_pu(YAML::Emitter& e, const ProcessingUnit& p) {
   e << YAML::BeginMap;
   e << YAML::Key << "id" << YAML::Value << p.id;
@@ -35,15 +98,7 @@ void emit_pu(YAML::Emitter& e, const ProcessingUnit& p) {
   e << YAML::EndMap;
   if (!p.tables.empty()) {
     e << YAML::Key << "tables" << YAML::Value << YAML::BeginSeq;
-    for (const auto& t : p.tables) {
-      e << YAML::Flow << YAML::BeginMap;
-      e << YAML::Key << "k" << YAML::Value << t.k << YAML::Key << "n" << YAML::Value << t.n;
-      e << YAML::Key << "dtype" << YAML::Value << dtype_name(t.dtype);
-      e << YAML::Key << "threads" << YAML::Value << t.threads;
-      e << YAML::Key << "m" << YAML::Value << YAML::Flow << t.m;
-      e << YAML::Key << "us" << YAML::Value << YAML::Flow << t.us;
-      e << YAML::EndMap;
-    }
+    for (const auto& t : p.tables) emit_table(e, t);
     e << YAML::EndSeq;
   }
   if (!p.bandwidth_curve.empty()) {
@@ -53,6 +108,7 @@ void emit_pu(YAML::Emitter& e, const ProcessingUnit& p) {
         << YAML::Value << b.gbps << YAML::EndMap;
     e << YAML::EndSeq;
   }
+  emit_measured(e, p);
   e << YAML::EndMap;
 }
 }  // namespace
@@ -73,7 +129,25 @@ std::string profile_to_yaml(const Profile& p) {
   e << YAML::Key << "unified" << YAML::Value << p.unified_memory;
   e << YAML::EndMap;
   e << YAML::Key << "host" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "pu" << YAML::Value
-    << p.host.pu << YAML::Key << "sample_ns_per_vocab" << YAML::Value << p.host.sample_ns_per_vocab << YAML::EndMap;
+    << p.host.pu << YAML::Key << "sample_ns_per_vocab" << YAML::Value << p.host.sample_ns_per_vocab;
+  if (p.host.greedy_ns_per_vocab > 0) e << YAML::Key << "greedy_ns_per_vocab" << YAML::Value << p.host.greedy_ns_per_vocab;
+  e << YAML::EndMap;
+  if (!p.provenance.empty()) {
+    const Provenance& v = p.provenance;
+    e << YAML::Key << "provenance" << YAML::Value << YAML::BeginMap;
+    auto str = [&](const char* k, const std::string& x) {
+      if (!x.empty()) e << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << x;
+    };
+    str("cpu", v.cpu);
+    if (v.cores > 0) e << YAML::Key << "cores" << YAML::Value << v.cores;
+    str("isa", v.isa);
+    str("opencl", v.opencl);
+    str("os", v.os);
+    str("git", v.git);
+    str("date", v.date);
+    str("command", v.command);
+    e << YAML::EndMap;
+  }
   e << YAML::Key << "pus" << YAML::Value << YAML::BeginSeq;
   for (const auto& pu : p.pus) emit_pu(e, pu);
   e << YAML::EndSeq;

@@ -12,6 +12,9 @@ namespace hetspec {
 // softmax, weighted sum, o, add, norm, gate, up, silu·mul, down, add) and for the head (norm, matmul).
 constexpr int kKernelsPerLayer = 16;
 constexpr int kKernelsHead = 2;
+// The PU's measured launch counts (hetspec profile counts them from the engine), else the above.
+int launches_per_layer(const ProcessingUnit& pu);
+int launches_head(const ProcessingUnit& pu);
 
 struct ForwardBreakdown {  // µs
   double qkv = 0, attention = 0, o = 0, gate_up = 0, down = 0, elementwise = 0, head = 0, launch = 0;

@@ -20,6 +20,15 @@ namespace hetspec {
 
 class ThreadPool;
 
+// Wall time of run_layers' stages, summed over layers and calls (hetspec profile reads attention and
+// element-wise costs inside real forwards, where the weights stream past the cache as they do in use).
+struct StageTimes {
+  double matmul_s = 0;       // Q, K, V, O, gate, up, down
+  double attention_s = 0;    // scores, softmax, weighted sum over the KV cache
+  double elementwise_s = 0;  // norms, biases, RoPE + KV write, residual adds, silu·mul
+  int64_t dispatches = 0;    // kernel calls (each a pass of the thread pool or of the calling thread)
+};
+
 class CpuForward {
  public:
   // weights must outlive this object. max_batch: most tokens per internal step (longer inputs are
@@ -39,6 +48,8 @@ class CpuForward {
   // keeps llama.cpp's batched order (bit-equal to llama.cpp's logits_all).
   void set_batch_invariant(bool on) { batch_invariant_ = on; }
   bool batch_invariant() const { return batch_invariant_; }
+  // Profiling: when set, run_layers adds its stages' wall times here (nullptr: off, no clock reads).
+  void set_stage_times(StageTimes* t) { stages_ = t; }
 
   // x (m, d) = rows of token_embd, dequantized. Token ids are range-checked.
   void embed(const int32_t* tokens, int m, float* x) const;
@@ -66,7 +77,8 @@ class CpuForward {
   ThreadPool* pool_;
   bool reference_matmul_ = false;
   bool batch_invariant_ = false;
-  bool forward_batched_ = false;  // forward() of m > 1 tokens in progress (its chunks may hold 1)
+  bool forward_batched_ = false;
+  StageTimes* stages_ = nullptr;  // forward() of m > 1 tokens in progress (its chunks may hold 1)
   const CpuOps& ops_;  // the best path's element-wise kernels
   Rope rope_;
   // Scratch, sized for max_batch rows.

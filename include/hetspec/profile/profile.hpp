@@ -27,7 +27,43 @@ struct KernelTable {
   DType dtype = DType::F32;
   int threads = 1;
   std::vector<int> m;        // strictly increasing token counts
-  std::vector<double> us;    // median time per call, µs
+  std::vector<double> us;    // median time per call, µs (OpenCL: kernel time from profiling events)
+  std::vector<double> wall_us;  // measured: launch + wait per call (OpenCL), empty otherwise
+  std::vector<double> cv;       // measured: coefficient of variation of each point, empty otherwise
+  double set_bytes = 0;      // measured: weight bytes cycled through while timing (the cache regime), 0 unknown
+};
+
+// Causal attention of one layer (scores, softmax, weighted sum over the KV cache) for m new tokens at
+// context n (positions already cached before them), on a grid: us[i][j] at m[i], n[j].
+struct AttentionTable {
+  int n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  int threads = 1;
+  std::vector<int> m;                   // strictly increasing
+  std::vector<int> n;                   // strictly increasing
+  std::vector<std::vector<double>> us;  // (m.size(), n.size())
+};
+
+// Everything of one layer that is neither a matmul nor attention (2 RMSNorms, RoPE and the KV write,
+// 2 residual adds, SwiGLU's silu·mul) for m tokens.
+struct ElementwiseTable {
+  int64_t d_model = 0, ffn_dim = 0;
+  int threads = 1;
+  std::vector<int> m;
+  std::vector<double> us;
+};
+
+// A whole-model forward measured through a Runner, kept to check the model against.
+struct ForwardCheck {
+  std::string model;   // model name (ModelSpec::name)
+  int threads = 1;
+  int m = 1, n = 0;    // m new tokens (all m rows of logits) at context n
+  double us = 0;
+  double cv = 0;
+};
+
+struct TransferPoint {  // blocking host <-> device copy of `bytes`
+  double bytes = 0;
+  double h2d_us = 0, d2h_us = 0;
 };
 
 struct BandwidthPoint {
@@ -59,6 +95,16 @@ struct ProcessingUnit {
   double elementwise_gbps = 0;      // norms/rope/activations (0: use dram bandwidth)
   std::vector<KernelTable> tables;  // measured (empty for spec-sheet descriptions)
   std::vector<BandwidthPoint> bandwidth_curve;  // measured bandwidth vs working set
+  // Measured (all optional; the cost model falls back to the roofline / constants without them).
+  int launches_per_layer = 0;       // kernel dispatches per layer counted from the engine (0: 16)
+  int launches_head = 0;            // ... for the final norm + LM head (0: 2)
+  double enqueue_us = 0;            // host time to enqueue one kernel (OpenCL)
+  double roundtrip_us = 0;          // launch one tiny kernel + wait for it
+  std::vector<KernelTable> head;    // LM-head matmul (k = d_model, n = vocab) curves
+  std::vector<AttentionTable> attention;
+  std::vector<ElementwiseTable> elementwise;
+  std::vector<ForwardCheck> forward_check;
+  std::vector<TransferPoint> transfers;  // host <-> this PU, 64 B .. 64 MB
 };
 
 struct Link {  // moving activations / tokens between two PUs
@@ -75,6 +121,15 @@ struct Contention {  // both PUs streaming from shared DRAM at once: each keeps 
 struct HostCosts {  // the host (a CPU) samples and verifies: softmax over the vocabulary, compare
   std::string pu = "cpu";
   double sample_ns_per_vocab = 1.0;  // one softmax/sample pass over one vocabulary row
+  double greedy_ns_per_vocab = 0;    // measured: one argmax pass (0: not measured)
+};
+
+// Where a measured profile comes from (all free text; empty for spec sheets).
+struct Provenance {
+  std::string cpu, isa, opencl, os, git, date, command;
+  int cores = 0;
+  bool empty() const { return cpu.empty() && isa.empty() && opencl.empty() && os.empty() && git.empty() &&
+                              date.empty() && command.empty() && cores == 0; }
 };
 
 struct Profile {
@@ -90,6 +145,7 @@ struct Profile {
   std::vector<Link> links;
   std::vector<Contention> contention;
   HostCosts host;
+  Provenance provenance;
 
   int pu_index(const std::string& id) const;  // -1 if absent
   const Link* link(const std::string& from, const std::string& to) const;  // either direction

@@ -1,0 +1,34 @@
+#include <filesystem>
+#include <fstream>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/model/model_source.hpp"
+#include "hetspec/model/random_model.hpp"
+#include "profile_models.hpp"
+
+namespace hetspec::bench {
+
+namespace {
+bool is_gguf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in && std::string(magic, 4) == "GGUF";
+}
+}  // namespace
+
+std::string model_file_for(const std::string& arg, const std::string& cache_dir) {
+  if (!std::filesystem::is_regular_file(arg)) throw Error(arg, "cannot read: no such file");
+  if (is_gguf(arg)) return arg;
+  ModelSpec s = load_spec_from(arg);  // a model spec YAML (throws naming file and key)
+  std::filesystem::create_directories(cache_dir);
+  std::string out = cache_dir + "/" + s.name + "-" + dtype_name(s.weight_dtype) + "-seed1.gguf";
+  if (!std::filesystem::exists(out)) make_random_model(s, 1, std::nullopt, out);
+  return out;
+}
+
+std::unique_ptr<CpuModel> open_profile_model(const std::string& arg, const std::string& cache_dir) {
+  return CpuModel::load(model_file_for(arg, cache_dir), 1);
+}
+
+}  // namespace hetspec::bench

@@ -1,0 +1,103 @@
+// `hetspec profile`: measures this machine's PUs on the given models' shapes into a
+// hetspec.profile/1 file (bench/profiler.hpp), shows one (--show), or checks how well one predicts
+// whole forwards measured now (--check). Parses, calls the library, prints.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "hetspec/bench/forward_check.hpp"
+#include "hetspec/bench/profiler.hpp"
+#include "hetspec/core/error.hpp"
+#include "hetspec/report/profile_summary.hpp"
+#include "registry.hpp"
+
+namespace {
+struct Args {
+  std::string out, models, devices = "cpu", show, check, model_cache;
+  bool quick = false, resume = false, devices_given = false;
+  double budget = 0;
+  std::string command;
+};
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string p;
+  while (std::getline(ss, p, ','))
+    if (!p.empty()) out.push_back(p);
+  return out;
+}
+
+std::string clock_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%d:%02d", int(s) / 60, int(s) % 60);
+  return buf;
+}
+
+int run(const Args& a) {
+  using namespace hetspec;
+  if (!a.show.empty()) {
+    std::cout << profile_summary(load_profile(a.show));
+    return 0;
+  }
+  if (!a.check.empty()) {
+    Profile p = load_profile(a.check);
+    bench::CheckOptions c;
+    c.models = split(a.models);
+    if (c.models.empty()) throw Error("--models", "--check needs the models to run (GGUF files or model YAML)");
+    if (a.devices_given) c.devices = split(a.devices);
+    c.model_cache = a.model_cache;
+    c.opt.min_reps = 5;
+    c.opt.max_reps = 9;
+    c.opt.warmup = 1;
+    std::cout << bench::format_check(bench::check_forward_model(p, c));
+    return 0;
+  }
+  bench::ProfileRequest r;
+  r.out = a.out;
+  r.models = split(a.models);
+  r.devices = split(a.devices);
+  r.quick = a.quick;
+  r.budget_s = a.budget;
+  r.resume = a.resume;
+  r.command = a.command;
+  r.model_cache = a.model_cache;
+  const bool tty = isatty(2);
+  Profile p = bench::run_profile(r, [&](const bench::Progress& pr) {
+    std::fprintf(stderr, "%s[%d/%d] %-48s elapsed %s, ~%s left%s", tty ? "\r\033[K" : "", pr.index, pr.total,
+                 pr.phase.c_str(), clock_text(pr.elapsed_s).c_str(), clock_text(pr.left_s).c_str(), tty ? "" : "\n");
+    std::fflush(stderr);
+  });
+  if (tty) std::fprintf(stderr, "\n");
+  std::cout << "wrote " << r.out << " (" << p.pus.size() << " PUs)\n";
+  return 0;
+}
+}  // namespace
+
+static hetspec::cli::Registrar reg(
+    "profile", "Measure this machine's processors into a profile (or --show / --check one)", [](CLI::App& app) {
+      auto a = std::make_shared<Args>();
+      app.add_option("--out", a->out, "Profile to write (profiles/<name>.yaml)");
+      app.add_option("--models", a->models, "Models whose shapes to measure: GGUF files or configs/models/*.yaml, comma separated");
+      app.add_option("--devices", a->devices, "Engine devices: cpu,cl:0,... (cpu is always measured)")->capture_default_str();
+      app.add_flag("--quick", a->quick, "Fewer points (about a minute)");
+      app.add_option("--budget", a->budget, "Time budget in seconds (default 600, 60 with --quick)");
+      app.add_flag("--resume", a->resume, "Continue an interrupted run from <out>.partial");
+      app.add_option("--show", a->show, "Print a summary of a profile and exit");
+      app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
+      app.add_option("--model-cache", a->model_cache, "Where random-weight GGUFs of YAML specs go (default: next to --out)");
+      return std::function<int()>([a, &app] {
+        std::string cmd = "hetspec profile";
+        for (const auto& o : app.get_options())
+          if (o->count() > 0 && o->get_name() != "--help") {
+            cmd += " " + o->get_name();
+            if (o->get_type_size() != 0 && !o->results().empty()) cmd += " " + o->results().front();
+          }
+        a->command = cmd;
+        a->devices_given = app.get_option("--devices")->count() > 0;
+        return run(*a);
+      });
+    });

@@ -1,0 +1,115 @@
+// `hetspec profile`: bad input is one line and exit 2 with no output; --quick on a tiny random model
+// writes a profile that loads (and --show / sweep read it); SIGINT then --resume finishes without
+// redoing finished phases.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "hetspec/profile/profile.hpp"
+#include "support/paths.hpp"
+#include "support/run_cli.hpp"
+
+using namespace hetspec;
+using hetspec::test::run_cli;
+using hetspec::test::TempDir;
+
+namespace {
+const char* kTinySpec = R"(schema: hetspec.model/1
+name: tiny-profile
+arch: llama
+layers: 2
+d_model: 128
+heads: 4
+kv_heads: 2
+head_dim: 32
+ffn: 256
+vocab: 512
+context: 2048
+tied_embeddings: true
+rope_theta: 10000
+rms_eps: 1.0e-5
+weight_dtype: q4_1
+)";
+
+void one_line_error(const hetspec::test::CliResult& r, const std::string& what) {
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("hetspec: error: ", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_THAT(r.err, Catch::Contains(what));
+}
+}  // namespace
+
+TEST_CASE("profile: bad input is one error line, exit 2, no output file", "[cli][profile]") {
+  TempDir t;
+  std::string spec = t.file("tiny.yaml", kTinySpec);
+  std::string out = t / "p.yaml";
+  one_line_error(run_cli("profile --out " + out + " --models " + spec + " --devices cl:97 --quick"),
+                 "--devices: no OpenCL device 'cl:97'");
+  one_line_error(run_cli("profile --out " + out + " --models " + spec + " --devices gpu --quick"), "--devices");
+  one_line_error(run_cli("profile --out " + out + " --models " + t / "missing.gguf" + " --quick"),
+                 t / "missing.gguf" + ": cannot read the model file");
+  one_line_error(run_cli("profile --out " + out + " --models " + spec + " --budget 3"),
+                 "--budget: 3 s is too small for 1 model(s) on 1 device(s)");
+  one_line_error(run_cli("profile --out " + out + " --quick"), "--models");
+  one_line_error(run_cli("profile --out " + out + " --models " + t.file("bad.yaml", "schema: hetspec.model/1\nname: x\n") + " --quick"),
+                 "bad.yaml");
+  one_line_error(run_cli("profile --show " + t.file("junk.yaml", "schema: hetspec.profile/1\nname: j\nfoo: 1\n")), "junk.yaml");
+  CHECK_FALSE(std::filesystem::exists(out));
+}
+
+TEST_CASE("profile --quick on a tiny random model writes a profile that loads and sweeps", "[cli][profile]") {
+  TempDir t;
+  std::string spec = t.file("tiny.yaml", kTinySpec);
+  std::string out = t / "tiny-host.yaml";
+  auto r = run_cli("profile --out " + out + " --models " + spec + " --quick --devices cpu");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Catch::Contains("matmul tables cpu t1 tiny-profile"));
+  Profile p = load_profile(out);
+  CHECK(p.kind == "measured");
+  REQUIRE(p.pus.size() == 1);
+  const ProcessingUnit& cpu = p.pus[0];
+  CHECK(cpu.id == "cpu");
+  CHECK(cpu.engine == "cpu");
+  CHECK(cpu.bandwidth_curve.size() >= 4);
+  CHECK(cpu.tables.size() >= 4);  // q(=o), k/v, gate/up, down per thread count
+  CHECK(cpu.head.size() >= 1);
+  CHECK(cpu.attention.size() >= 1);
+  CHECK(cpu.elementwise.size() >= 1);
+  CHECK(cpu.launches_per_layer >= 10);
+  CHECK_FALSE(cpu.forward_check.empty());
+  CHECK_FALSE(p.provenance.cpu.empty());
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+  auto show = run_cli("profile --show " + out);
+  CHECK(show.code == 0);
+  CHECK_THAT(show.out, Catch::Contains("read bandwidth"));
+  auto sweep = run_cli("sweep --soc " + out + " --target " + spec + " --draft " + spec + " --alpha 0.7 --top 3");
+  CHECK(sweep.code == 0);
+}
+
+TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phases", "[cli][profile]") {
+  TempDir t;
+  std::string spec = t.file("tiny.yaml", kTinySpec);
+  std::string out = t / "r.yaml";
+  std::string args = " profile --out " + out + " --models " + spec + " --quick --devices cpu --model-cache " + t / "models";
+  // Start, wait for the first finished phase (the sidecar), interrupt.
+  std::string pidfile = t / "pid";
+  std::system(("HETSPEC_PROFILE_PAUSE_MS=3000 " + std::string(HETSPEC_BINARY) + args + " >/dev/null 2>&1 & echo $! > " + pidfile).c_str());
+  int pid = std::stoi(hetspec::test::slurp(pidfile));
+  auto t0 = std::chrono::steady_clock::now();
+  while (!std::filesystem::exists(out + ".partial") && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(std::filesystem::exists(out + ".partial"));
+  kill(pid, SIGINT);
+  for (int i = 0; i < 500 && kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK_FALSE(std::filesystem::exists(out));
+  auto r = run_cli(args.substr(1) + " --resume");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Catch::Contains("resuming: "));
+  CHECK_THAT(r.err, !Catch::Contains("bandwidth curve cpu"));  // finished before the interrupt
+  Profile p = load_profile(out);
+  CHECK(p.pus[0].tables.size() >= 4);
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+}
