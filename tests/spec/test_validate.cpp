@@ -10,6 +10,7 @@
 #include "spec_models.hpp"
 #include "support/paths.hpp"
 #include "support/run_cli.hpp"
+#include "support/skip.hpp"
 
 using namespace hetspec;
 using namespace hetspec::test;
@@ -75,8 +76,7 @@ TEST_CASE("hetspec validate and report on random models", "[validate][cli]") {
     const char* allow = std::getenv("HETSPEC_ALLOW_NO_CHROMIUM");
     if (!allow || std::string(allow) != "1")
       FAIL("chromium not installed (scripts/install-deps.sh installs it; HETSPEC_ALLOW_NO_CHROMIUM=1 skips this check)");
-    WARN("skipped: chromium not installed; HETSPEC_ALLOW_NO_CHROMIUM=1: the render check did not run");
-    return;
+    HS_SKIP("chromium not installed; HETSPEC_ALLOW_NO_CHROMIUM=1: the render check did not run");
   }
   const std::string png = t / "shot.png";
   const std::string cmd = "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2400 "

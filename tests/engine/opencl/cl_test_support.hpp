@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hetspec/engine/opencl/runtime.hpp"
+#include "support/skip.hpp"
 
 namespace hetspec::test {
 
@@ -54,9 +55,7 @@ inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0
   auto& hs_tdev_ = ::hetspec::test::cl_test_device();                                                     \
   if (!hs_tdev_.device) {                                                                                    \
     if (::hetspec::test::allow_no_opencl()) {                                                             \
-      WARN("skipped: no OpenCL device (" << hs_tdev_.problem << "); HETSPEC_ALLOW_NO_OPENCL=1");          \
-      SUCCEED("skipped (HETSPEC_ALLOW_NO_OPENCL=1)");                                                     \
-      return;                                                                                             \
+      HS_SKIP("no OpenCL device (" << hs_tdev_.problem << "); HETSPEC_ALLOW_NO_OPENCL=1");               \
     }                                                                                                     \
     FAIL("no OpenCL device: " << hs_tdev_.problem                                                         \
                               << "\ninstall an OpenCL driver (CI: pocl-opencl-icd via scripts/install-deps.sh)" \
