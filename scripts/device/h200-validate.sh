@@ -3,7 +3,9 @@
 # profile, then validate (a) SmolLM2-135M-Instruct with self:8 drafts on the translation prompts and
 # (b) timing mode with random-weight Llama-3.2-3B target + 1B draft at the acceptance (a) measured,
 # over placements cpu / H200 / cpu+H200 split / draft on H200 + target on cpu (sequential and
-# overlapped) / draft on cpu + target on H200, gamma in {0,1,2,3,4,6,8}.
+# overlapped) / draft on cpu + target on H200, gamma in {0,1,2,3,4,6,8} for (a); (b) takes gamma in
+# {0,1,2,4,8}, one held-out prompt and 12 new tokens to fit one 10-minute call (the full grid of 51
+# plans with the 3B target ran past it).
 # The machine has no package registry and calls are limited to 10 minutes, so this runs in stages
 # (the machine stays warm between back-to-back calls; state lives in $STATE):
 #   scripts/device/h200-validate.sh stash  # call 1 (carry .dev/p1): keep the model's first piece
@@ -59,10 +61,12 @@ case "$STAGE" in
       ALPHA=$(python3 -c "import json; a=json.load(open('$STATE/val-a/validation.json'))['acceptance']['alpha']; print(','.join(f'{x:.4f}' for x in a))" 2>/dev/null || echo 0.7)
       echo "acceptance from (a): $ALPHA"
       stamp "profile the pair's shapes"
-      $B profile --out "$STATE/h200-profile-llama.yaml" --models "$T,$D" --devices "cpu,$GPU" --budget "${BUDGET:-150}" --quick 2>&1 | tail -3
+      [ -s "$STATE/h200-profile-llama.yaml" ] || \
+        $B profile --out "$STATE/h200-profile-llama.yaml" --models "$T,$D" --devices "cpu,$GPU" --budget "${BUDGET:-150}" --quick 2>&1 | tail -3
       stamp "validate (b)"
       $B validate --profile "$STATE/h200-profile-llama.yaml" --target "$T" --draft "$D" --accept-rate "$ALPHA" \
-        --prompts configs/prompts/translation-en-de.jsonl --no-chat --pus "cpu,$GPU" --held-out 2 --max-new 16 \
+        --prompts configs/prompts/translation-en-de.jsonl --no-chat --pus "cpu,$GPU" --gammas "${GAMMAS:-0,1,2,4,8}" \
+        --held-out 1 --max-new 12 \
         --out "$STATE/val-b" 2>&1 | grep -v '^\[' | tail -8
       cp "$STATE/h200-profile-llama.yaml" "$OUT/"
       for f in validation.json report.html index.md; do cp "$STATE/val-b/$f" "$OUT/b-$f"; done
