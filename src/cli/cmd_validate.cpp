@@ -11,6 +11,7 @@
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/cost/acceptance.hpp"
+#include "hetspec/model/model_source.hpp"
 #include "hetspec/report/validation_report.hpp"
 #include "registry.hpp"
 
@@ -111,7 +112,7 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
 });
 
 struct ReportArgs {
-  std::string in, out;
+  std::string in, out, profile, target, draft;
 };
 
 hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from its validation.json (runs nothing)",
@@ -119,9 +120,18 @@ hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from i
   auto a = std::make_shared<ReportArgs>();
   app.add_option("input", a->in, "validation.json, or the directory holding it")->required();
   app.add_option("--out", a->out, "report directory")->required();
+  app.add_option("--repredict", a->profile, "predict every plan again with this profile (and today's cost model)");
+  app.add_option("--target", a->target, "with --repredict: the target (GGUF or model YAML)");
+  app.add_option("--draft", a->draft, "with --repredict: the draft (GGUF, model YAML or self:K)");
   return std::function<int()>([a] {
     std::string f = std::filesystem::is_directory(a->in) ? a->in + "/validation.json" : a->in;
-    write_report(validation_from_json(read_file(f), f), a->out);
+    Validation v = validation_from_json(read_file(f), f);
+    if (!a->profile.empty()) {
+      if (a->target.empty() || a->draft.empty()) throw Error("--repredict", "needs --target and --draft");
+      const ModelSpec t = load_spec_from(a->target);
+      repredict(v, load_profile(a->profile), a->profile, load_draft_spec_from(a->draft, t), t);
+    }
+    write_report(v, a->out);
     return 0;
   });
 });

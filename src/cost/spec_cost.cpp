@@ -1,6 +1,8 @@
 #include "hetspec/cost/spec_cost.hpp"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "hetspec/cost/memory.hpp"
 
@@ -33,6 +35,71 @@ std::array<ExecContext, kMaxPus> contexts(const Plan& plan, const Profile& prof,
   }
   return c;
 }
+// The name forward checks of this model are stored under (a self:K draft uses its target's).
+std::string check_name(const ModelSpec& s) {
+  if (!s.self_draft) return s.name;
+  auto of = s.name.find(" of ");
+  return of == std::string::npos ? s.name : s.name.substr(of + 4);
+}
+
+// Measured whole forward of `name` on a PU at (m, n, threads): linear in m between measured points,
+// then linear in n between the two measured contexts; m and n clamped to the measured range. 0: none.
+double measured_forward_us(const ProcessingUnit& pu, const std::string& name, int threads, double m, double n) {
+  std::vector<double> ns;
+  for (const auto& c : pu.forward_check)
+    if (c.model == name && c.threads == threads && std::find(ns.begin(), ns.end(), double(c.n)) == ns.end())
+      ns.push_back(c.n);
+  if (ns.empty()) return 0;
+  std::sort(ns.begin(), ns.end());
+  auto at_n = [&](double nn) {
+    std::vector<std::pair<double, double>> pts;
+    for (const auto& c : pu.forward_check)
+      if (c.model == name && c.threads == threads && c.n == nn) pts.emplace_back(c.m, c.us);
+    std::sort(pts.begin(), pts.end());
+    const double mm = std::clamp(m, pts.front().first, pts.back().first);
+    for (size_t i = 1; i < pts.size(); ++i)
+      if (mm <= pts[i].first)
+        return pts[i - 1].second + (pts[i].second - pts[i - 1].second) * (mm - pts[i - 1].first) /
+                                       std::max(1e-9, pts[i].first - pts[i - 1].first);
+    return pts.back().second;
+  };
+  const double nn = std::clamp(n, ns.front(), ns.back());
+  size_t hi = 1;
+  while (hi < ns.size() && ns[hi] < nn) ++hi;
+  if (hi >= ns.size()) return at_n(ns.back());
+  const double a = at_n(ns[hi - 1]), b = at_n(ns[hi]);
+  return a + (b - a) * (nn - ns[hi - 1]) / std::max(1e-9, ns[hi] - ns[hi - 1]);
+}
+
+// measured ÷ predicted whole forward of the model alone on this PU (1 when nothing was measured).
+double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const ExecContext& c, int pu, double m, double n) {
+  const ProcessingUnit& p = prof.pus[size_t(pu)];
+  if (p.forward_check.empty()) return 1.0;
+  const int threads = p.kind == PuKind::CPU ? c.threads : 1;
+  const ModelSpec* full = &s;
+  ModelSpec target;
+  if (s.self_draft) {  // the checks were taken on the target: compare like with like
+    target = s;
+    target.self_draft = false;
+    target.name = check_name(s);
+    if (s.target_layers > 0) target.n_layers = s.target_layers;
+    full = &target;
+  }
+  double mm = m, nn = n;
+  std::vector<double> ms;
+  for (const auto& ck : p.forward_check)
+    if (ck.model == full->name && ck.threads == threads) ms.push_back(ck.m);
+  if (ms.empty()) return 1.0;
+  mm = std::clamp(mm, *std::min_element(ms.begin(), ms.end()), *std::max_element(ms.begin(), ms.end()));
+  const double meas = measured_forward_us(p, full->name, threads, mm, nn);
+  if (meas <= 0) return 1.0;
+  // What the model predicts for the same whole forward: all layers and the head (all m rows) here,
+  // the wait for the logits and their read.
+  ForwardBreakdown b = layers_cost(*full, c, dtype, int64_t(mm), nn, full->n_layers);
+  b += head_cost(*full, c, int64_t(mm));
+  double pred = b.total() + p.sync_us + transfer_us(prof, pu, prof.host_index, 4.0 * mm * full->vocab);
+  return pred > 0 ? meas / pred : 1.0;
+}
 }  // namespace
 
 ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const Profile& prof,
@@ -56,6 +123,14 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
   // The host waits for the logits (head_rows, vocab) and reads them.
   f.handoff_us += prof.pus[pl.head_pu].sync_us;
   f.transfer_us += transfer_us(prof, pl.head_pu, prof.host_index, 4.0 * head_rows * s.vocab);
+  // Calibration by the profile's whole forwards (see the header): each PU's part scaled.
+  int used[3] = {pl.pu, pl.is_split() ? pl.split_pu : -1, pl.head_pu};
+  for (int i = 0; i < 3; ++i) {
+    const int pu = used[i];
+    if (pu < 0 || (i > 0 && pu == used[0]) || (i == 2 && pu == used[1])) continue;
+    const double k = forward_scale(s, pl.dtype, prof, ctx[size_t(pu)], pu, double(m), n);
+    if (k != 1.0) f.per_pu[size_t(pu)] = f.per_pu[size_t(pu)].scaled(k);
+  }
   return f;
 }
 
@@ -106,7 +181,8 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   auto ctx = contexts(plan, prof, t.weights_cached, stream, solo);
   const double n = w.decode_context();
   t.verify = model_forward(target, plan.target, prof, ctx, plan.gamma + 1, n, plan.gamma + 1);
-  const double ns_per_row = prof.host.sample_ns_per_vocab * 1e-3;
+  const double ns_per_row =
+      (w.greedy && prof.host.greedy_ns_per_vocab > 0 ? prof.host.greedy_ns_per_vocab : prof.host.sample_ns_per_vocab) * 1e-3;
   t.host_target_us = (plan.gamma + 1) * target.vocab * ns_per_row;
   t.ttft_us = model_forward(target, plan.target, prof, ctx, w.prompt_tokens, 0, 1).total_us() + target.vocab * ns_per_row;
   if (spec) {

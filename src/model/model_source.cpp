@@ -37,6 +37,7 @@ ModelSpec load_draft_spec_from(const std::string& arg, const ModelSpec& target) 
   d.n_layers = self_draft_layers(arg, target);
   d.name = arg + " of " + target.name;
   d.self_draft = true;
+  d.target_layers = target.n_layers;
   return d;
 }
 

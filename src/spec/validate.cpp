@@ -124,6 +124,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     for (const auto& t : ids) sum += double(t.size());
     v.workload.prompt_tokens = std::max(1, int(sum / double(ids.size()) + 0.5));
     v.workload.gen_tokens = cfg.max_new;
+    v.workload.greedy = true;  // validate verifies greedily
   }
 
   const int host_pu = prof.pu_index("cpu") >= 0 ? prof.pu_index("cpu") : 0;
@@ -260,6 +261,33 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
   }
   v.plans = outs;
   return v;
+}
+
+void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
+               const ModelSpec& target) {
+  Workload w = v.workload;
+  w.greedy = !v.timing_mode || w.greedy;
+  double base_us = 1e300;
+  for (int i = 0; i < int(prof.pus.size()); ++i) {
+    Plan p;
+    p.threads.assign(prof.pus.size(), 1);
+    for (size_t j = 0; j < prof.pus.size(); ++j)
+      if (prof.pus[j].kind == PuKind::CPU) p.threads[j] = prof.pus[j].cores;
+    if (!v.plans.empty() && v.plans[0].plan.threads.size() == prof.pus.size()) p.threads = v.plans[0].plan.threads;
+    p.target.pu = p.target.head_pu = i;
+    p.target.dtype = target.weight_dtype;
+    Estimate e = predict(p, draft, target, prof, v.acceptance, w);
+    if (e.feasible) base_us = std::min(base_us, e.per_token_us);
+  }
+  for (auto& o : v.plans) {
+    for (int pu : {o.plan.target.pu, o.plan.target.split_pu, o.plan.target.head_pu, o.plan.draft.pu, o.plan.draft.head_pu})
+      check(pu < int(prof.pus.size()), profile_path, "has fewer PUs than the validation's plans use");
+    o.predicted = predict(o.plan, draft, target, prof, v.acceptance, w);
+    o.predicted_baseline_us = base_us;
+    if (o.predicted.feasible && o.predicted.per_token_us > 0) o.predicted.speedup = base_us / o.predicted.per_token_us;
+  }
+  v.profile_name = prof.name + " (re-predicted)";
+  v.profile_path = profile_path;
 }
 
 }  // namespace hetspec

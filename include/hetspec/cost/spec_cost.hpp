@@ -12,6 +12,11 @@
 //   that the block drafted during verification still stands (all γ accepted and the bonus token
 //   equal to the draft's own next token).
 //   E[tokens/iter] = Σ_{k=0..γ} Π_{i=1..k} α_i;   per-token latency = T_iter / E.
+// Calibration by whole forwards: where the profile holds whole-model forwards of this model (or, for
+// a self:K draft, of its target) measured on a PU (`forward_check`), each forward's compute on that PU
+// is scaled by measured ÷ predicted at the same (m, n, threads) — the per-kernel sum misses what only
+// a whole forward shows (queue gaps, fused waits, cache reuse across kernels). m and n are clamped to
+// the measured range.
 #pragma once
 #include <array>
 #include <string>
@@ -29,6 +34,7 @@ constexpr int kMaxPus = 8;  // = the profile loader's limit
 struct Workload {          // one short request, e.g. a sentence to translate
   int prompt_tokens = 64;  // P
   int gen_tokens = 64;     // G
+  bool greedy = false;     // greedy verification: the host's cost per row is an argmax (when the profile has it)
   double decode_context() const { return prompt_tokens + 0.5 * gen_tokens; }  // average n while decoding
 };
 

@@ -31,6 +31,7 @@ struct ModelSpec {
   int context = 0;              // maximum context the model was trained for
   bool tied_embeddings = false;
   bool self_draft = false;      // a `self:K` draft: the target's first n_layers layers and its head (no weights of its own)
+  int target_layers = 0;        // self_draft: the target's layer count
   bool qkv_bias = false;
   double rope_theta = 10000;
   double rms_eps = 1e-5;

@@ -62,4 +62,10 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
 
 Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done = {});
 
+// Predicts every plan of a stored validation again (same acceptance and request shape) with another
+// profile or a changed cost model; measurements are kept. The profile must have the PU indices the
+// plans were made with (the same PUs in the same order).
+void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
+               const ModelSpec& target);
+
 }  // namespace hetspec
