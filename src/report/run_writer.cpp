@@ -1,5 +1,7 @@
 #include "hetspec/report/run_writer.hpp"
 
+#include "hetspec/report/phase_json.hpp"
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -9,10 +11,6 @@ namespace hetspec {
 namespace {
 using nlohmann::json;
 
-json phases_json(const PhaseTimes& p) {
-  return json{{"draft", p.draft},     {"verify", p.verify},     {"catchup", p.catchup}, {"host", p.host},
-              {"transfer", p.transfer}, {"handoff", p.handoff}, {"overlap", p.overlap}, {"total", p.total()}};
-}
 json interval_json(const Interval& i) { return json{{"value", i.value}, {"lo95", i.lo}, {"hi95", i.hi}}; }
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/report/phase_json.hpp"
 #include "hetspec/report/svg.hpp"
 
 namespace hetspec {
@@ -23,17 +24,6 @@ PhaseTimes phases_from(const std::vector<double>& v) {
   PhaseTimes p;
   p.draft = v[0], p.verify = v[1], p.catchup = v[2], p.host = v[3], p.transfer = v[4], p.handoff = v[5], p.overlap = v[6];
   return p;
-}
-json phases_json(const PhaseTimes& p) {
-  json j;
-  auto v = phase_values(p);
-  for (int i = 0; i < 7; ++i) j[kPhaseNames[i]] = v[size_t(i)];
-  return j;
-}
-PhaseTimes phases_read(const json& j) {
-  std::vector<double> v;
-  for (const char* n : kPhaseNames) v.push_back(j.at(n).get<double>());
-  return phases_from(v);
 }
 json placement_json(const ModelPlacement& p) {
   return {{"pu", p.pu}, {"split_pu", p.split_pu}, {"split", p.split}, {"head_pu", p.head_pu}, {"dtype", dtype_name(p.dtype)}};
@@ -93,7 +83,7 @@ ArmSummary arm_read(const json& j) {
   a.p_all_accepted = j.at("p_all_accepted");
   a.predrafted = j.at("predrafted");
   a.host_share = j.at("host_share");
-  a.phases = phases_read(j.at("phases"));
+  a.phases = phases_from_json(j.at("phases"));
   a.acceptance = acc_read(j.at("acceptance"));
   return a;
 }
@@ -241,7 +231,7 @@ Validation validation_from_json(const std::string& text, const std::string& wher
       o.predicted.ttft_us = e.at("ttft_us");
       o.predicted.speedup = e.at("speedup");
       o.predicted.dominant = e.at("dominant");
-      o.predicted.phases = phases_read(e.at("phases"));
+      o.predicted.phases = phases_from_json(e.at("phases"));
       o.predicted_baseline_us = p.at("predicted_baseline_us");
       o.measured = p.at("measured");
       if (o.measured) {

@@ -23,6 +23,21 @@ ModelPlacement on(int pu, DType dt) {
   return p;
 }
 
+// The experiment every validation step runs: these models and prompts, the shared device registry.
+ExperimentConfig experiment_for(const ValidateConfig& cfg, const Profile& prof, const std::vector<PromptItem>& prompts,
+                                DeviceRegistry& registry) {
+  ExperimentConfig ec;
+  ec.target_path = cfg.target_path;
+  ec.draft_arg = cfg.draft_arg;
+  ec.profile = prof;
+  ec.prompts = prompts;
+  ec.opt.max_new = cfg.max_new;
+  ec.opt.accept_rate = cfg.accept_rate;
+  ec.chat = cfg.chat;
+  ec.registry = &registry;
+  return ec;
+}
+
 }  // namespace
 
 std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
@@ -135,20 +150,13 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     v.acceptance.source = "--accept-rate";
   } else {
     say("calibration: measuring acceptance on " + std::to_string(calib.size()) + " prompts, γ = " + std::to_string(gmax));
-    ExperimentConfig ec;
-    ec.target_path = cfg.target_path;
-    ec.draft_arg = cfg.draft_arg;
+    ExperimentConfig ec = experiment_for(cfg, prof, calib, registry);
     ec.plan.threads = grid.front().threads;
     ec.plan.target = on(host_pu, target.weight_dtype);
     ec.plan.draft = on(host_pu, draft.weight_dtype);
     ec.plan.gamma = std::max(1, gmax);
-    ec.profile = prof;
-    ec.prompts = calib;
-    ec.opt.max_new = cfg.max_new;
-    ec.chat = cfg.chat;
     ec.warmup = 0;
     ec.baselines = false;
-    ec.registry = &registry;
     ExperimentResult r = run_experiment(ec);
     ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
     v.acceptance_measured = a.acceptance;
@@ -226,18 +234,10 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     if (cfg.cancelled && cfg.cancelled()) break;
     if (!o.predicted.feasible) continue;
     say("[" + o.id + "/" + std::to_string(outs.size()) + "] " + o.description);
-    ExperimentConfig ec;
-    ec.target_path = cfg.target_path;
-    ec.draft_arg = cfg.draft_arg;
+    ExperimentConfig ec = experiment_for(cfg, prof, held, registry);
     ec.plan = o.plan;
-    ec.profile = prof;
-    ec.prompts = held;
-    ec.opt.max_new = cfg.max_new;
-    ec.opt.accept_rate = cfg.accept_rate;
-    ec.chat = cfg.chat;
     ec.warmup = 1;
     ec.baseline_pu = baseline_pu;
-    ec.registry = &registry;
     ExperimentResult r = run_experiment(ec);
     RunReport rep = make_run_report(r, ec.opt);
     o.plan_arm = rep.arms[0];
