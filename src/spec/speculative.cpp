@@ -46,8 +46,8 @@ class Executor {
   // Feeds toks to the draft after what it holds and samples its next token (into q when stochastic).
   int32_t draft_step(const int32_t* toks, int n, std::vector<float>& q, double& fwd_us, double& handoff_us,
                      double& host_us);
-  // Drafts `g` tokens into block_ (feeding what the draft has not seen first). Returns forward µs.
-  void draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us, double& host_us);
+  // Drafts `g` tokens into block_ (feeding what the draft has not seen first), adding to the phases.
+  void draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us);
   int32_t correction(const float* row, int i);  // the token emitted at a rejected position i (0-based)
   int32_t sample_target(const float* row);
 
@@ -87,7 +87,8 @@ int32_t Executor::draft_step(const int32_t* toks, int n, std::vector<float>& q, 
   return id;
 }
 
-void Executor::draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us, double& host_us) {
+void Executor::draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us) {
+  double host_us = 0;  // sampling: host time, which the iteration counts as its remainder
   block_.clear();
   if (!greedy()) q_.resize(size_t(g));
   // What the draft has not seen: the last emitted token, and after an all-accepted block also the
@@ -185,7 +186,6 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
     IterationEvent ev;
     ev.drafted = g;
     PhaseTimes& ph = ev.phases;
-    double host_known = 0;
     const int L = int(ctx_.size()) - 1;  // position of the pending token
     if (g == 0) {
       const double h0 = t_.stats().handoff_s;
@@ -201,9 +201,9 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
       if (block_ready) {
         ev.predrafted = true;
       } else if (overlapped) {
-        draft_block(g, ph.catchup, ph.catchup, ph.handoff, host_known);  // a re-draft: nothing overlaps it
+        draft_block(g, ph.catchup, ph.catchup, ph.handoff);  // a re-draft: nothing overlaps it
       } else {
-        draft_block(g, ph.draft, ph.catchup, ph.handoff, host_known);
+        draft_block(g, ph.draft, ph.catchup, ph.handoff);
       }
       // 2. Verify [pending, d1..dγ] in one target forward of γ+1 rows.
       std::vector<int32_t> vt;
@@ -233,7 +233,6 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         const double conc = us_since(c0);
         ph.draft += pre_fwd;
         ph.handoff += pre_handoff;
-        host_known += pre_host;
         const double v = (t_.stats().forward_s - ts0) * 1e6, vh = (t_.stats().handoff_s - th0) * 1e6;
         ph.verify = v - vh;
         ph.handoff += vh;
@@ -246,7 +245,6 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         ph.handoff += h;
       }
       // 3. Accept the longest verified prefix, then the correction or bonus token.
-      const auto a0 = Clock::now();
       int k = 0;
       int32_t c = -1;
       for (int i = 0; i < g; ++i) {
@@ -287,12 +285,10 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         dfed_.resize(lcp);
         d_->truncate(int(lcp));
       }
-      host_known += us_since(a0);
     }
     ev.iter_us = us_since(t_it);
     // Whatever the clocks above did not cover (bookkeeping) is host time too: phases add up to the wall.
     ph.host = ev.iter_us - (ph.draft + ph.verify + ph.catchup + ph.transfer + ph.handoff + ph.overlap);
-    (void)host_known;
     tr_.iters.push_back(ev);
   }
   tr_.decode_us = us_since(t_dec);

@@ -80,10 +80,6 @@ const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int l
   if (pos0 + m > capacity_)
     throw Error("forward", "context full: " + std::to_string(pos0 + m) + " positions needed, the KV cache holds " +
                                std::to_string(capacity_));
-  for (int i = 0; i < m; ++i)  // all of them before any state changes
-    if (tokens[i] < 0 || tokens[i] >= s.vocab)
-      throw Error("forward", "token id " + std::to_string(tokens[i]) + " outside the vocabulary [0, " +
-                                 std::to_string(s.vocab) + ")");
   truncate(pos0);
   const int64_t d = s.d_model;
   logits_.resize(size_t(logit_rows) * s.vocab);
