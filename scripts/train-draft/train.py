@@ -1,0 +1,310 @@
+# Why: reproduces the shipped draft (models/smollm2-135m-draft.gguf) from the target GGUF alone, in
+# one run on the GPU machine: the target writes its own training data (stage 1 samples English
+# sentences and questions from prompts in train_prompts.py; stage 2 continues translation and chat
+# prompts built from them greedily, as `hetspec run` decodes), then small Llama drafts that share the
+# target's embedding and head are distilled on the target's full next-token distribution (KL), the
+# best is chosen by held-out greedy acceptance against its cost, and written as "hetspec draft v1"
+# with a frequency-ranked vocabulary subset for its head (FR-Spec).
+#
+# Usage: python3 train.py --target T.gguf --out DIR [--train-seconds 300] [--smoke]
+import argparse, hashlib, json, math, os, random, sys, time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hs_gguf import TargetGguf, write_draft
+from hs_tokenizer import chat
+from llama_torch import LAYER_KEYS, Llama, generate, load_layers
+import train_prompts as tp
+
+T0 = time.time()
+
+
+def log(*a):
+    print(f"[{time.time() - T0:7.1f}s]", *a, flush=True)
+
+
+def eval_texts(prompt_dir):
+    """Sentences and questions of the evaluation sets: any training prompt containing one is dropped."""
+    out = []
+    for f in sorted(os.listdir(prompt_dir)):
+        if f.endswith(".jsonl"):
+            for line in open(os.path.join(prompt_dir, f)):
+                if line.strip():
+                    p = json.loads(line)["prompt"]
+                    out.append(p.split("English: ", 1)[1].split("\n")[0] if "English: " in p else p)
+    return out
+
+
+def parse_variants(spec):
+    # "2:0,29;3:0,15,29" -> [(name, [init layer ids])]
+    out = []
+    for v in spec.split(";"):
+        n, ids = v.split(":")
+        ids = [int(x) for x in ids.split(",")]
+        assert len(ids) == int(n)
+        out.append((f"L{n}-init{'-'.join(map(str, ids))}", ids))
+    return out
+
+
+def batches(seqs, weights, bsz, rng, pad):
+    idx = list(range(len(seqs)))
+    while True:
+        rng.shuffle(idx)
+        for b0 in range(0, len(idx) - bsz + 1, bsz):
+            sel = [seqs[i] for i in idx[b0:b0 + bsz]]
+            wsel = [weights[i] for i in idx[b0:b0 + bsz]]
+            T = max(len(s) for s in sel)
+            toks = np.full((bsz, T), pad, np.int64)
+            w = np.zeros((bsz, T), np.float32)
+            for j, (s, ws) in enumerate(zip(sel, wsel)):
+                toks[j, :len(s)] = s
+                w[j, :len(s) - 1] = ws[:len(s) - 1]  # position t predicts token t+1
+            yield toks, w
+
+
+def acceptance(match, resp_start, lengths, gamma):
+    """match: [N, T] bool, draft argmax == target argmax at position t (predicting token t+1).
+    Greedy speculative decoding from every start position s in a response: drafted tokens are
+    accepted while they match. Returns per-position conditional acceptance (len gamma) and the
+    mean accepted length."""
+    reach = np.zeros(gamma + 1)
+    acc_len = []
+    for i in range(match.shape[0]):
+        for s in range(resp_start[i] - 1, lengths[i] - 1 - gamma):
+            k = 0
+            while k < gamma and match[i, s + k]:
+                k += 1
+            acc_len.append(k)
+            reach[:k + 1] += 1
+    cond = [reach[j + 1] / reach[j] if reach[j] else 0.0 for j in range(gamma)]
+    return cond, float(np.mean(acc_len)) if acc_len else 0.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--target", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--prompts-dir", default=os.path.join(os.path.dirname(__file__), "../../configs/prompts"))
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--samples-per-prompt", type=int, default=10)
+    ap.add_argument("--max-new", type=int, default=96)
+    ap.add_argument("--variants", default="2:0,29;3:0,15,29")
+    ap.add_argument("--head-vocab", default="4096,8192,16384,32768")
+    ap.add_argument("--train-seconds", type=float, default=290)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--prompt-weight", type=float, default=0.1)
+    ap.add_argument("--gamma", type=int, default=4)
+    ap.add_argument("--dtype", default="q8_0")
+    ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    random.seed(a.seed)
+    np.random.seed(a.seed)
+    torch.manual_seed(a.seed)
+    gen = torch.Generator(device="cuda").manual_seed(a.seed)
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    dev = "cuda"
+    report = {"seed": a.seed, "target": os.path.basename(a.target), "args": vars(a),
+              "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__}
+
+    # ---- the target, dequantized (fp32 weights, TF32 matmuls) ----
+    tg = TargetGguf(a.target)
+    hp = tg.hp
+    tok = tg.tokenizer
+    report["target_sha256"] = hashlib.sha256(open(a.target, "rb").read()).hexdigest()
+    embed = torch.from_numpy(tg.weight("token_embd.weight")).to(dev)  # [vocab, d]
+    head = embed if tg.head_name() == "token_embd.weight" else torch.from_numpy(tg.weight(tg.head_name())).to(dev)
+    target = Llama(hp, load_layers(tg, range(hp["n_layers"]), dev, torch.float32),
+                   torch.from_numpy(tg.weight("output_norm.weight")).to(dev), embed, head, trainable=False).eval()
+    log(f"target loaded: {hp}")
+
+    # ---- self-check against hetspec's own greedy output ----
+    ref = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.json")))
+    agree = []
+    outs = generate(target, [tok.encode(chat(c["prompt"])) for c in ref["cases"]], 40, tok.eos_id, 0.0, gen)
+    for c, o in zip(ref["cases"], outs):
+        n = 0
+        while n < min(len(o), len(c["greedy_ids"])) and o[n] == c["greedy_ids"][n]:
+            n += 1
+        agree.append(n)
+    log(f"greedy agreement with hetspec (tokens before first difference): {agree}")
+    report["reference_agreement"] = agree
+    # hetspec quantizes activations to 8 bits (as llama.cpp does), so near-ties can differ early;
+    # a wrong layout differs everywhere at once
+    if max(agree) < 16:
+        sys.exit("the PyTorch target disagrees with hetspec on every reference prompt: weights or RoPE layout wrong")
+
+    # ---- stage 1: the target samples English sentences and questions ----
+    spp = 1 if a.smoke else a.samples_per_prompt
+    st1 = tp.stage1_prompts(a.seed, spp)
+    if a.smoke:
+        st1 = st1[:64]
+    outs = generate(target, [tok.encode(chat(p)) for _, p in st1], 40, tok.eos_id, 0.9, gen)
+    sentences, questions = set(), set()
+    for (kind, _), o in zip(st1, outs):
+        s = tp.clean_line(tok.decode([t for t in o if t != tok.eos_id]))
+        if s:
+            (sentences if kind == "sentence" else questions).add(s)
+    sentences, questions = sorted(sentences), sorted(questions)
+    log(f"stage 1: {len(st1)} samples -> {len(sentences)} sentences, {len(questions)} questions")
+
+    # ---- stage 2: translation and chat prompts, continued greedily (and some sampled) ----
+    ev = eval_texts(a.prompts_dir)
+    st2 = tp.stage2_prompts(sentences, questions, a.seed, ev)
+    p_ids = [tok.encode(chat(p)) for _, p in st2]
+    greedy = generate(target, p_ids, a.max_new, tok.eos_id, 0.0, gen)
+    # sampled continuations too (temperature 0.8): twice for every chat/QA prompt (the scarcer kind),
+    # once for a quarter of the translation prompts
+    samp_src = [i for i, (k, _) in enumerate(st2) if k != "translation"] * 2
+    samp_src += [i for i, (k, _) in enumerate(st2) if k == "translation"][: len(st2) // 4]
+    sampled = generate(target, [p_ids[i] for i in samp_src], a.max_new, tok.eos_id, 0.8, gen)
+    seqs, weights, kinds, src_of = [], [], [], []
+    for i, o in list(enumerate(greedy)) + list(zip(samp_src, sampled)):
+        p = p_ids[i]
+        seqs.append(p + o)
+        weights.append([a.prompt_weight] * (len(p) - 1) + [1.0] * (len(o) + 1))
+        kinds.append(st2[i][0])
+        src_of.append(i)
+    resp_start = [len(p_ids[i]) for i in src_of]
+    n_tokens = sum(len(s) for s in seqs)
+    log(f"stage 2: {len(st2)} prompts, {len(seqs)} sequences, {n_tokens} tokens "
+        f"({sum(len(o) for o in greedy) + sum(len(o) for o in sampled)} generated)")
+    # held out: 4% of the greedy sequences (by prompt), never trained on
+    rng = random.Random(a.seed)
+    gidx = list(range(len(greedy)))
+    rng.shuffle(gidx)
+    val = set(gidx[:max(8, len(gidx) // 25)])
+    train_i = [i for i in range(len(seqs)) if src_of[i] not in val]
+    report["data"] = {"stage1_samples": len(st1), "sentences": len(sentences), "questions": len(questions),
+                      "stage2_prompts": len(st2), "sequences": len(seqs), "tokens": n_tokens,
+                      "train_sequences": len(train_i), "heldout_sequences": len(val),
+                      "kinds": {k: kinds.count(k) for k in sorted(set(kinds))}}
+    with open(os.path.join(a.out, "train-data-sample.jsonl"), "w") as f:
+        for i in sorted(val)[:20]:
+            f.write(json.dumps({"kind": kinds[i], "prompt": st2[i][1], "greedy": tok.decode(greedy[i])}) + "\n")
+
+    # FR-Spec: rank the vocabulary by frequency in the training sequences
+    counts = np.bincount(np.concatenate([np.array(seqs[i]) for i in train_i]), minlength=hp["vocab"])
+    ranked = np.argsort(-counts, kind="stable")
+
+    # ---- distillation ----
+    variants = parse_variants(a.variants)
+    drafts, opts = [], []
+    ebf, hbf = embed.to(torch.bfloat16), head.to(torch.bfloat16)
+    for name, ids in variants:
+        d = Llama(hp, load_layers(tg, ids, dev, torch.float32), torch.from_numpy(tg.weight("output_norm.weight")).to(dev),
+                  ebf, hbf, trainable=True).train()
+        drafts.append(d)
+        opts.append(torch.optim.AdamW(d.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.0))
+    seq_tr, w_tr = [seqs[i] for i in train_i], [weights[i] for i in train_i]
+    it = batches(seq_tr, w_tr, a.batch, rng, 0)
+    train_s = 30 if a.smoke else a.train_seconds
+    t_start, step, warm = time.time(), 0, 200
+    losses = [[] for _ in drafts]
+    est_steps = None
+    while True:
+        el = time.time() - t_start
+        if el > train_s or (a.smoke and step >= 60):
+            break
+        if step == 50:
+            est_steps = int(train_s / (el / 50))
+        total = est_steps or 10 ** 9
+        lr = a.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
+        toks, w = next(it)
+        toks, w = torch.from_numpy(toks).to(dev), torch.from_numpy(w).to(dev)
+        with torch.no_grad():
+            p_log = F.log_softmax(target.logits(toks).float(), -1)  # [B, T, V]
+            p = p_log.exp()
+        for k, (d, o) in enumerate(zip(drafts, opts)):
+            for g in o.param_groups:
+                g["lr"] = lr
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                q_logits = d.logits(toks)
+            q_log = F.log_softmax(q_logits.float(), -1)
+            kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
+            loss = (kl * w).sum() / w.sum()
+            o.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
+            o.step()
+            losses[k].append(loss.item() if step % 10 == 0 else float("nan"))
+        if step % 250 == 0:
+            log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, _), l in zip(variants, losses)))
+        step += 1
+    train_wall = time.time() - t_start
+    log(f"trained {step} steps in {train_wall:.0f}s")
+    report["train"] = {"steps": step, "wall_s": round(train_wall, 1), "batch_sequences": a.batch, "lr": a.lr,
+                       "loss": "KL(target || draft) over the full vocabulary, response tokens weight 1, prompt tokens "
+                               f"{a.prompt_weight}"}
+
+    # ---- held-out greedy acceptance, per variant and head-vocabulary size ----
+    vsz = [int(x) for x in a.head_vocab.split(",")] + [hp["vocab"]]
+    vl = sorted(val)
+    res = {}
+    target_bytes = sum(t.n_bytes for t in tg.r.tensors)
+    head_row_bytes = tg.tensors[tg.head_name()].n_bytes / hp["vocab"]
+    layer_bytes_q8 = sum(hp["d"] * n for n in [hp["d"], hp["d"] // hp["heads"] * hp["kv_heads"] * 2, hp["d"], hp["ffn"] * 3]) * 34 / 32
+    for (name, ids), d in zip(variants, drafts):
+        d.eval()
+        matches = {v: [] for v in vsz}
+        with torch.no_grad():
+            for b0 in range(0, len(vl), 64):
+                bi = vl[b0:b0 + 64]
+                T = max(len(seqs[i]) for i in bi)
+                toks = torch.zeros(len(bi), T, dtype=torch.long, device=dev)
+                for j, i in enumerate(bi):
+                    toks[j, :len(seqs[i])] = torch.tensor(seqs[i], device=dev)
+                t_arg = target.logits(toks).argmax(-1)
+                with torch.autocast("cuda", dtype=torch.bfloat16):
+                    q = d.logits(toks).float()
+                for v in vsz:
+                    sub = torch.from_numpy(ranked[:v].copy()).to(dev)
+                    q_arg = sub[q[:, :, sub].argmax(-1)]
+                    m = (q_arg == t_arg).cpu().numpy()
+                    for j in range(len(bi)):
+                        matches[v].append(m[j])
+        lens = [len(seqs[i]) for i in vl]
+        rs = [resp_start[i] for i in vl]
+        res[name] = {}
+        for v in vsz:
+            T = max(lens)
+            mm = np.zeros((len(vl), T), bool)
+            for j, m in enumerate(matches[v]):
+                mm[j, :len(m)] = m
+            cond, mean_len = acceptance(mm, rs, lens, a.gamma)
+            cost = (len(ids) * layer_bytes_q8 + v * head_row_bytes) / target_bytes
+            # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step)
+            tokens_per_iter = mean_len + 1
+            speedup = tokens_per_iter / (a.gamma * cost + 1.2)
+            res[name][v] = {"per_position": [round(x, 4) for x in cond], "mean_per_position": round(float(np.mean(cond)), 4),
+                            "mean_accepted": round(mean_len, 3), "cost_vs_target_bytes": round(cost, 4),
+                            "est_speedup_bytes_model": round(speedup, 3)}
+            log(f"{name} head {v}: accept/pos {[round(x, 3) for x in cond]} mean_len {mean_len:.2f} cost {cost:.3f} est {speedup:.2f}x")
+    report["heldout"] = res
+    best = max(((n, v) for n in res for v in res[n] if v != hp["vocab"]), key=lambda nv: res[nv[0]][nv[1]]["est_speedup_bytes_model"])
+    report["chosen"] = {"variant": best[0], "head_vocab": best[1], **res[best[0]][best[1]]}
+    log(f"chosen: {best}")
+
+    # ---- write the chosen draft ----
+    k = [n for n, _ in variants].index(best[0])
+    d = drafts[k]
+    layers = [{key: L[key].detach().float().cpu().numpy() for key in LAYER_KEYS} for L in d.layers]
+    path = os.path.join(a.out, "smollm2-135m-draft.gguf")
+    write_draft(path, tg, layers, d.output_norm.detach().float().cpu().numpy(), hp, ranked[:best[1]], "smollm2-135m-draft",
+                a.dtype, extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
+                                "hetspec.draft.target_sha256": report["target_sha256"]})
+    report["file"] = {"path": os.path.basename(path), "bytes": os.path.getsize(path),
+                      "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
+    report["wall_s"] = round(time.time() - T0, 1)
+    report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, _), l in zip(variants, losses)}
+    json.dump(report, open(os.path.join(a.out, "train-report.json"), "w"), indent=1)
+    log(f"wrote {path} ({report['file']['bytes']} bytes) and train-report.json")
+
+
+if __name__ == "__main__":
+    main()
