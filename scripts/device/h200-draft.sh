@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Issue 14 (and 9 (a) with a real draft) on the H200 machine: the shipped draft
+# (models/smollm2-135m-draft.gguf) with the bundled target, greedy, on the translation prompts:
+# measured speedup against plain decoding for the draft on the GPU with the target on the CPU, the
+# reverse, both on the GPU, both on the CPU; then a validation grid with this pair.
+# The target travels in two pieces (64 MiB per call), so two back-to-back calls:
+#   scripts/device/pack.sh                                  # here
+#   call 1 (carry .dev/p1):             bash scripts/device/h200-draft.sh stash
+#   call 2 (carry .dev/p2 .dev/hetspec .dev/lib):  bash scripts/device/h200-draft.sh run
+set -u
+STAGE="${1:?stage: stash | run}"
+OUT="${OUT:-out/h200-draft}"
+STATE="${STATE:-/tmp/hetspec-h200}"
+mkdir -p "$OUT" "$STATE" /etc/OpenCL/vendors
+echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
+export LD_LIBRARY_PATH="$PWD/.dev/lib:${LD_LIBRARY_PATH:-}"
+B="$STATE/hetspec"
+cp .dev/hetspec "$B" 2>/dev/null || true
+M="$STATE/SmolLM2-135M-Instruct.Q4_1.gguf"
+D=models/smollm2-135m-draft.gguf
+P=configs/prompts/translation-en-de.jsonl
+stamp() { echo "## $(date -u +%T) $*"; }
+case "$STAGE" in
+  stash)
+    cp .dev/p1/* "$STATE/" && ls -la "$STATE"
+    ;;
+  run)
+    cp .dev/p2/* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || cat "$STATE"/model.partaa "$STATE"/model.partab > "$M"
+    {
+      stamp "hetspec H200 draft pair, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+      sha256sum "$M" "$D"
+      $B devices
+      GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
+      TH=$(nproc)
+      mkdir -p "$OUT/plans" "$STATE/runs"
+      plan() {  # name gamma mode target-pu draft-pu
+        printf 'schema: hetspec.plan/1\ngamma: %s\nmode: %s\ntarget: {pu: "%s"}\ndraft: {pu: "%s"}\nthreads: {cpu: %s}\n' \
+          "$2" "$3" "$4" "$5" "$TH" > "$OUT/plans/$1.yaml"
+      }
+      for g in 1 2 4; do
+        plan cpu-cpu-g$g $g sequential cpu cpu
+        plan gpu-gpu-g$g $g sequential "$GPU" "$GPU"
+        plan draftgpu-targetcpu-g$g $g sequential cpu "$GPU"
+        plan draftgpu-targetcpu-ovl-g$g $g overlapped cpu "$GPU"
+        plan draftcpu-targetgpu-g$g $g sequential "$GPU" cpu
+      done
+      stamp "runs: ${N:-12} prompts, 64 new tokens, baseline = best single PU"
+      for f in "$OUT"/plans/*.yaml; do
+        n=$(basename "$f" .yaml)
+        $B run --plan "$f" --target "$M" --draft "$D" --prompts "$P" --limit "${N:-12}" --max-new 64 -q \
+          --out "$STATE/runs/$n" 2>&1 | grep -E "speedup over|acceptance per" | sed "s/^/$n: /"
+        mkdir -p "$OUT/runs/$n" && cp "$STATE/runs/$n/summary.json" "$OUT/runs/$n/"
+      done
+      python3 scripts/run/table.py "$STATE/runs" > "$OUT/table.md" 2>&1 || true
+      stamp "validate grid with the draft (time left permitting)"
+      timeout -s INT "${VAL_S:-300}" $B validate --profile profiles/h200-xeon16-smollm2.yaml --target "$M" --draft "$D" \
+        --prompts "$P" --pus "cpu,$GPU" --gammas 0,1,2,3,4,6,8 --calibration 4 --held-out 3 --max-new 32 \
+        --out "$STATE/val-draft" 2>&1 | grep -v '^\[' | tail -8
+      for f in validation.json report.html index.md; do cp "$STATE/val-draft/$f" "$OUT/val-$f" 2>/dev/null; done
+      stamp "done"
+    } 2>&1 | tee "$OUT/h200-draft.log"
+    ;;
+esac
