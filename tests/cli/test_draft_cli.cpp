@@ -93,3 +93,20 @@ TEST_CASE("sweep, predict and run take a borrowing draft", "[cli][draft]") {
   auto sum = nlohmann::json::parse(slurp(out + "/summary.json"));
   CHECK(sum["arms"][0]["gamma"] == 3);
 }
+
+TEST_CASE("profile --models T,D measures a borrowing draft beside its target", "[cli][draft][profile]") {
+  const auto& m = spec_models();
+  TempDir t;
+  const std::string out = t / "p.yaml";
+  expect_one_line_error(run_cli("profile --out " + out + " --models " + m.borrowing_subset + " --quick --devices cpu"),
+                        m.borrowing_subset + ": token_embd.weight: missing: this draft borrows its target's token embedding");
+  CHECK_FALSE(std::filesystem::exists(out));
+  CliResult r = run_cli("profile --out " + out + " --models " + m.target + "," + m.borrowing_subset + " --quick --devices cpu");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const std::string text = slurp(out);
+  CHECK(text.find("hetspec-test-draft") != std::string::npos);  // its forward checks
+  CliResult s = run_cli("sweep --soc " + out + " --target " + m.target + " --draft " + m.borrowing_subset + " --top 3");
+  INFO(s.err);
+  CHECK(s.code == 0);
+}
