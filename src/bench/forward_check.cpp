@@ -18,8 +18,8 @@ std::vector<CheckRow> check_forward_model(const Profile& prof, const CheckOption
     for (const auto& p : prof.pus) devices.push_back(p.id);
   DeviceRegistry reg;
   std::vector<CheckRow> rows;
-  for (const auto& path : c.models) {
-    auto model = open_profile_model(path, c.model_cache.empty() ? ".models" : c.model_cache);
+  const auto models = open_profile_models(c.models, c.model_cache.empty() ? ".models" : c.model_cache);
+  for (const auto& model : models) {
     const ModelSpec& s = model->spec();
     for (const auto& dev : devices) {
       int pu = prof.pu_index(dev);

@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/model/gguf_spec.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/model/random_model.hpp"
 #include "profile_models.hpp"
@@ -27,8 +28,23 @@ std::string model_file_for(const std::string& arg, const std::string& cache_dir)
   return out;
 }
 
-std::unique_ptr<CpuModel> open_profile_model(const std::string& arg, const std::string& cache_dir) {
-  return CpuModel::load(model_file_for(arg, cache_dir), 1);
+std::unique_ptr<CpuModel> open_profile_model(const std::string& arg, const std::string& cache_dir, const CpuModel* target) {
+  const std::string file = model_file_for(arg, cache_dir);
+  if (!spec_from_gguf(GgufFile::open(file)).borrows_embedding) return CpuModel::load(file, 1);
+  if (!target)
+    throw Error(file + ": " + kTokenEmbdTensor, "missing: this draft borrows its target's token embedding and LM head; "
+                                                "list its target before it in --models");
+  return CpuModel::load_draft(file, *target, 1);
+}
+
+std::vector<std::unique_ptr<CpuModel>> open_profile_models(const std::vector<std::string>& args, const std::string& cache_dir) {
+  std::vector<std::unique_ptr<CpuModel>> out;
+  const CpuModel* whole = nullptr;  // the last model with its own embedding: what a borrowing draft after it reads
+  for (const auto& a : args) {
+    out.push_back(open_profile_model(a, cache_dir, whole));
+    if (!out.back()->spec().borrows_embedding) whole = out.back().get();
+  }
+  return out;
 }
 
 }  // namespace hetspec::bench

@@ -328,7 +328,7 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
   run.grid = make_grid(req.quick, req.budget_s);
   run.llc = last_level_cache_bytes();
   run.set_bytes = std::max(64.0 * (1 << 20), 2 * run.llc);
-  for (const auto& m : req.models) run.models.push_back(open_profile_model(m, cache_dir_for(req)));
+  run.models = open_profile_models(req.models, cache_dir_for(req));
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   bool resumed = req.resume && load_partial(run);
   if (!resumed) {

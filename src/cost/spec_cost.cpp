@@ -97,7 +97,7 @@ double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const
   // the wait for the logits and their read.
   ForwardBreakdown b = layers_cost(*full, c, dtype, int64_t(mm), nn, full->n_layers);
   b += head_cost(*full, c, int64_t(mm));
-  double pred = b.total() + p.sync_us + transfer_us(prof, pu, prof.host_index, 4.0 * mm * full->vocab);
+  double pred = b.total() + p.sync_us + transfer_us(prof, pu, prof.host_index, 4.0 * mm * full->n_logits());
   return pred > 0 ? meas / pred : 1.0;
 }
 }  // namespace
@@ -120,9 +120,9 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
     f.transfer_us += transfer_us(prof, last_pu, pl.head_pu, 4.0 * head_rows * s.d_model);
   }
   f.per_pu[pl.head_pu] += head_cost(s, ctx[pl.head_pu], head_rows);
-  // The host waits for the logits (head_rows, vocab) and reads them.
+  // The host waits for the logits (head_rows, n_logits) and reads them.
   f.handoff_us += prof.pus[pl.head_pu].sync_us;
-  f.transfer_us += transfer_us(prof, pl.head_pu, prof.host_index, 4.0 * head_rows * s.vocab);
+  f.transfer_us += transfer_us(prof, pl.head_pu, prof.host_index, 4.0 * head_rows * s.n_logits());
   // Calibration by the profile's whole forwards (see the header): each PU's part scaled.
   int used[3] = {pl.pu, pl.is_split() ? pl.split_pu : -1, pl.head_pu};
   for (int i = 0; i < 3; ++i) {
@@ -188,7 +188,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   if (spec) {
     t.draft1 = model_forward(draft, plan.draft, prof, ctx, 1, n, 1);
     t.draft2 = model_forward(draft, plan.draft, prof, ctx, 2, n, 1);
-    t.host_draft_us = draft.vocab * ns_per_row;
+    t.host_draft_us = draft.n_logits() * ns_per_row;  // a subset head: only its columns are sampled
     double draft_prefill = model_forward(draft, plan.draft, prof, ctx, w.prompt_tokens, 0, 1).total_us();
     t.ttft_us = plan.mode == Mode::Overlapped ? std::max(t.ttft_us, draft_prefill) : t.ttft_us + draft_prefill;
     if (plan.mode == Mode::Overlapped) {

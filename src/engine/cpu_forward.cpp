@@ -188,7 +188,7 @@ void CpuForward::head(const float* x, int rows, float* logits) {
   for (int r0 = 0; r0 < rows; r0 += max_batch_) {
     const int rc = std::min(max_batch_, rows - r0);
     ops_.rmsnorm(x + int64_t(r0) * d, w_.output_norm, xn_.data(), rc, d, float(s.rms_eps));  // (rc, d)
-    mm(w_.output, xn_.data(), logits + int64_t(r0) * s.vocab, rc);  // (rc, vocab)
+    mm(w_.output, xn_.data(), logits + int64_t(r0) * s.n_logits(), rc);  // (rc, n_logits)
   }
 }
 
@@ -205,7 +205,7 @@ const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache
                                std::to_string(kv.capacity()));
   const int64_t d = s.d_model;
   hidden_.resize(size_t(logit_rows) * size_t(d));
-  if (logits_.size() < size_t(logit_rows) * size_t(s.vocab)) logits_.resize(size_t(logit_rows) * size_t(s.vocab));
+  if (logits_.size() < size_t(logit_rows) * size_t(s.n_logits())) logits_.resize(size_t(logit_rows) * size_t(s.n_logits()));
   const int first_row = m - logit_rows;
   struct Flag {  // reset even when a layer throws
     bool& f;

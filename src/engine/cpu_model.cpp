@@ -2,20 +2,33 @@
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
+#include "hetspec/model/draft_gguf.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 
 namespace hetspec {
 
-ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, std::vector<std::vector<float>>& small) {
+ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, WeightStorage& store, const ModelWeights* borrow) {
   validate_gguf_tensors(f, s);
   auto vec = [&](const std::string& name) -> const float* {
-    small.push_back(f.tensor_f32(name));
-    return small.back().data();  // the inner buffer does not move when `small` grows
+    store.small.push_back(f.tensor_f32(name));
+    return store.small.back().data();  // the inner buffer does not move when `small` grows
   };
   ModelWeights w;
   w.spec = s;
-  w.token_embd = f.weight(kTokenEmbdTensor);
-  w.output = f.find_tensor(kOutputTensor) ? f.weight(kOutputTensor) : w.token_embd;
+  if (s.borrows_embedding) {
+    if (!borrow)
+      throw Error(f.where(kTokenEmbdTensor), "missing tensor: this draft borrows its target's token embedding and LM head "
+                                             "(hetspec draft v1); load it as a draft beside its target");
+    check(borrow->spec.vocab == s.vocab && borrow->spec.d_model == s.d_model && borrow->head_token_ids.empty(), f.path(),
+          "the model to borrow the embedding and head from has another shape");
+    w.token_embd = borrow->token_embd;  // (vocab, d) views into the target's mapping
+    w.output = borrow->output;
+  } else {
+    w.token_embd = f.weight(kTokenEmbdTensor);
+    w.output = f.find_tensor(kOutputTensor) ? f.weight(kOutputTensor) : w.token_embd;
+  }
+  w.head_token_ids = read_head_token_ids(f, s.vocab);
+  if (!w.head_token_ids.empty()) w.output = gather_rows(w.output, w.head_token_ids, store.head);  // (n_sub, d)
   w.output_norm = vec(kOutputNormTensor);
   if (f.find_tensor(kRopeFreqsTensor)) {
     f.check_dims(kRopeFreqsTensor, {s.head_dim / 2});
@@ -44,16 +57,33 @@ ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, std::vecto
   return w;
 }
 
-std::unique_ptr<CpuModel> CpuModel::load(const std::string& path, int threads, int max_batch) {
-  check(threads >= 1 && threads <= 1024, path, "threads must be in [1, 1024], got " + std::to_string(threads));
-  std::unique_ptr<CpuModel> m(new CpuModel(GgufFile::open(path)));
-  m->small_.reserve(256);
-  ModelSpec s = spec_from_gguf(m->file_);
-  m->weights_ = weights_from_gguf(m->file_, s, m->small_);
+std::unique_ptr<CpuModel> CpuModel::open(GgufFile f, const ModelSpec& s, const ModelWeights* borrow, int threads,
+                                         int max_batch) {
+  std::unique_ptr<CpuModel> m(new CpuModel(std::move(f)));
+  m->weights_ = weights_from_gguf(m->file_, s, m->store_, borrow);
   m->threads_ = threads;
   if (threads > 1) m->pool_ = std::make_unique<ThreadPool>(threads);
   m->forward_ = std::make_unique<CpuForward>(m->weights_, max_batch, m->pool_.get());
   return m;
+}
+
+std::unique_ptr<CpuModel> CpuModel::load(const std::string& path, int threads, int max_batch) {
+  check(threads >= 1 && threads <= 1024, path, "threads must be in [1, 1024], got " + std::to_string(threads));
+  GgufFile f = GgufFile::open(path);
+  ModelSpec s = spec_from_gguf(f);
+  return open(std::move(f), s, nullptr, threads, max_batch);
+}
+
+std::unique_ptr<CpuModel> CpuModel::load_draft(const std::string& path, const CpuModel& target, int threads, int max_batch) {
+  check(threads >= 1 && threads <= 1024, path, "threads must be in [1, 1024], got " + std::to_string(threads));
+  GgufFile f = GgufFile::open(path);
+  ModelSpec s = spec_from_gguf(f);
+  if (s.borrows_embedding) {
+    check_same_tokenizer(f, target.file());
+    s = borrowing_draft_spec(s, path, target.spec());
+  }
+  check_draft_target_pair(s, path, target.spec(), target.file().path());
+  return open(std::move(f), s, s.borrows_embedding ? &target.weights() : nullptr, threads, max_batch);
 }
 
 CpuModel::~CpuModel() = default;

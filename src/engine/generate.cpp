@@ -19,18 +19,20 @@ GenerateResult generate(CpuForward& fw, KvCache& kv, const std::vector<int32_t>&
   check(kv.length() == 0 && kv.layer_begin() == 0 && kv.layer_end() == fw.spec().n_layers, "generate",
         "needs an empty KV cache over all layers");
   return generate_with([&](const int32_t* t, int m, int pos) { return fw.forward(t, m, pos, kv, 1); }, kv.capacity(),
-                       fw.spec().vocab, prompt, opt, on_token);
+                       fw.spec().n_logits(), fw.weights().head_token_ids, prompt, opt, on_token);
 }
 
 GenerateResult generate(Runner& runner, const std::vector<int32_t>& prompt, const GenerateOptions& opt,
                         const std::function<void(int32_t)>& on_token) {
   check(runner.length() == 0, "generate", "needs an empty KV cache");
   return generate_with([&](const int32_t* t, int m, int pos) { return runner.forward(t, m, pos, 1); },
-                       runner.capacity(), runner.spec().vocab, prompt, opt, on_token);
+                       runner.capacity(), runner.n_logits(), runner.vocab_map(), prompt, opt, on_token);
 }
 
-GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t vocab, const std::vector<int32_t>& prompt,
-                             const GenerateOptions& opt, const std::function<void(int32_t)>& on_token) {
+GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t n_logits, std::span<const int32_t> vocab_map,
+                             const std::vector<int32_t>& prompt, const GenerateOptions& opt,
+                             const std::function<void(int32_t)>& on_token) {
+  check(vocab_map.empty() || int64_t(vocab_map.size()) == n_logits, "generate", "vocabulary map and logit width differ");
   check(!prompt.empty(), "generate", "empty prompt");
   check(opt.n >= 0, "generate", "n must be >= 0");
   const int n_prompt = int(prompt.size());
@@ -42,15 +44,16 @@ GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t voca
   if (opt.n == 0) return r;
   Sampler sampler(opt.sampler);
   std::vector<float> probs;
-  auto emit = [&](int32_t id) {
+  auto emit = [&](int32_t col) {
+    const int32_t id = vocab_map.empty() ? col : vocab_map[size_t(col)];
     r.tokens.push_back(id);
     if (on_token) on_token(id);
     r.stopped = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), id) != opt.stop_ids.end();
   };
 
   auto t0 = std::chrono::steady_clock::now();
-  const float* logits = step(prompt.data(), n_prompt, 0);  // (1, vocab)
-  emit(sampler.sample(logits, vocab, probs));
+  const float* logits = step(prompt.data(), n_prompt, 0);  // (1, n_logits)
+  emit(sampler.sample(logits, n_logits, probs));
   r.prefill_s = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
@@ -64,7 +67,7 @@ GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t voca
     logits = step(&last, 1, pos);
     ++pos;
     ++r.decode_steps;
-    emit(sampler.sample(logits, vocab, probs));
+    emit(sampler.sample(logits, n_logits, probs));
   }
   r.decode_s = seconds_since(t0);
   return r;

@@ -1,5 +1,7 @@
 #include "hetspec/engine/model_weights.hpp"
 
+#include <cstring>
+
 #include "hetspec/core/error.hpp"
 
 namespace hetspec {
@@ -25,7 +27,10 @@ void validate_weights(const ModelWeights& w, const std::string& where) {
   validate_model_spec(s, where);
   const int64_t d = s.d_model, qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   check_view(w.token_embd, s.vocab, d, where, "token_embd.weight");
-  check_view(w.output, s.vocab, d, where, "output.weight");
+  check_view(w.output, s.n_logits(), d, where, "output.weight");
+  if (!w.head_token_ids.empty() && int64_t(w.head_token_ids.size()) != s.n_logits())
+    throw Error(where, std::to_string(w.head_token_ids.size()) + " head token ids for a head of " + std::to_string(s.n_logits()) + " rows");
+  if (w.head_token_ids.empty() && s.head_rows > 0) throw Error(where, "a head over a vocabulary subset without its token ids");
   check_vec(w.output_norm, where, "output_norm.weight");
   if (int64_t(w.layers.size()) != s.n_layers)
     throw Error(where, std::to_string(w.layers.size()) + " layers of weights for a spec with " +
@@ -48,6 +53,19 @@ void validate_weights(const ModelWeights& w, const std::string& where) {
       check_vec(L.bv, where, p + "attn_v.bias");
     }
   }
+}
+
+WeightView gather_rows(const WeightView& w, const std::vector<int32_t>& ids, std::vector<uint8_t>& out) {
+  const size_t stride = w.row_stride();
+  out.resize(ids.size() * stride);
+  for (size_t j = 0; j < ids.size(); ++j) {
+    check(ids[j] >= 0 && ids[j] < w.rows, "gather_rows", "row " + std::to_string(ids[j]) + " outside [0, " + std::to_string(w.rows) + ")");
+    std::memcpy(out.data() + j * stride, w.row(ids[j]), stride);  // (1, cols) in w.dtype
+  }
+  WeightView v = w;
+  v.data = out.data();
+  v.rows = int64_t(ids.size());
+  return v;  // (n_sub, cols)
 }
 
 }  // namespace hetspec

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/model/draft_gguf.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 
 namespace hetspec {
@@ -80,6 +81,8 @@ std::string model_spec_yaml(const ModelSpec& m) {
   o << "vocab: " << m.vocab << "\n";
   o << "context: " << m.context << "\n";
   o << "tied_embeddings: " << (m.tied_embeddings ? "true" : "false") << "\n";
+  if (m.borrows_embedding) o << "borrows_embedding: true\n";
+  if (m.head_rows > 0) o << "head_rows: " << m.head_rows << "\n";
   o << "qkv_bias: " << (m.qkv_bias ? "true" : "false") << "\n";
   o << "rope_theta: " << fmt_g(m.rope_theta, 7) << "\n";
   o << "rms_eps: " << fmt_g(m.rms_eps, 7) << "\n";
@@ -88,7 +91,7 @@ std::string model_spec_yaml(const ModelSpec& m) {
       << ", high_freq_factor: " << fmt_g(m.rope_scaling.high_freq_factor, 7)
       << ", original_context: " << m.rope_scaling.original_context << "}\n";
   o << "weight_dtype: " << dtype_name(m.weight_dtype) << "\n";
-  o << "embed_dtype: " << dtype_name(m.embed_dtype) << "\n";
+  if (!m.borrows_embedding) o << "embed_dtype: " << dtype_name(m.embed_dtype) << "\n";  // else the target's
   if (!m.source.empty()) {
     std::string q;
     for (char c : m.source) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
@@ -105,7 +108,11 @@ std::string inspect_text(const GgufFile& f) {
     << " tensors, " << mib(f.file_size()) << " (alignment " << f.alignment() << ", data at " << f.data_offset() << ")\n";
   o << "# tokenizer: " << tk.model << " (pre: " << tk.pre << "), " << tk.tokens << " tokens, " << tk.merges << " merges, bos "
     << tk.bos << ", eos " << tk.eos << "\n";
-  o << "# parameters: " << fmt_g(m.total_params() / 1e6, 5) << " M\n";
+  o << "# parameters: " << fmt_g(m.total_params() / 1e6, 5) << " M" << (m.borrows_embedding ? " (its own; the embedding is its target's)" : "") << "\n";
+  if (m.borrows_embedding)
+    o << "# draft: borrows its target's token embedding and LM head (no token_embd.weight / output.weight; hetspec draft v1)\n";
+  if (m.head_rows > 0)
+    o << "# LM head rows: " << m.head_rows << " of " << m.vocab << " tokens (" << kHeadTokenIdsKey << ")\n";
   std::map<std::string, std::string> no_kernel;  // type -> how the spec sizes it
   for (const auto& t : f.tensors())
     if (!t.dtype || !cpu_supports_dtype(*t.dtype)) no_kernel[t.type_name()] = dtype_name(cost_dtype_for_ggml(t.ggml_type));
@@ -155,7 +162,9 @@ std::string inspect_json(const GgufFile& f) {
   if (m.rope_scaling.factor > 0)
     s["rope_scaling"] = {{"factor", m.rope_scaling.factor}, {"low_freq_factor", m.rope_scaling.low_freq_factor},
                          {"high_freq_factor", m.rope_scaling.high_freq_factor}, {"original_context", m.rope_scaling.original_context}};
-  s["weight_dtype"] = dtype_name(m.weight_dtype), s["embed_dtype"] = dtype_name(m.embed_dtype);
+  s["weight_dtype"] = dtype_name(m.weight_dtype);
+  if (!m.borrows_embedding) s["embed_dtype"] = dtype_name(m.embed_dtype);  // else the target's
+  s["borrows_embedding"] = m.borrows_embedding, s["head_rows"] = m.n_logits();
   s["total_params"] = m.total_params();
   j["spec"] = s;
   j["spec_yaml"] = model_spec_yaml(m);

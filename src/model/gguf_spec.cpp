@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/model/draft_gguf.hpp"
 
 namespace hetspec {
 
@@ -137,8 +138,15 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
 
   m.tied_embeddings = f.find_tensor(kOutputTensor) == nullptr;
   m.qkv_bias = f.find_tensor(layer_tensor_names(0).attn_q_bias) != nullptr || a == "qwen2";
-  m.embed_dtype = dtype_of(f.tensor(kTokenEmbdTensor));
   m.weight_dtype = layer_weight_dtype(f);
+  // A hetspec draft v1 (model/draft_gguf.hpp) has neither token_embd nor output: it reads its
+  // target's, whose dtype and tying borrowing_draft_spec fills in once the pair is known.
+  m.borrows_embedding = f.find_tensor(kTokenEmbdTensor) == nullptr;
+  if (m.borrows_embedding && f.find_tensor(kOutputTensor))
+    throw Error(f.where(kTokenEmbdTensor), "missing tensor (a draft without a token embedding borrows its target's LM head "
+                                           "too, but this file has its own output.weight)");
+  m.embed_dtype = m.borrows_embedding ? m.weight_dtype : dtype_of(f.tensor(kTokenEmbdTensor));
+  m.head_rows = int(read_head_token_ids(f, m.vocab).size());
   read_rope_scaling(f, a, m);
   m.source = f.path();
   validate_model_spec(m, f.path());
@@ -166,7 +174,7 @@ LayerTensorNames layer_tensor_names(int layer) {
 std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m) {
   const int64_t d = m.d_model, q = m.q_dim(), kv = m.kv_dim(), ff = m.ffn_dim, V = m.vocab;
   std::vector<ExpectedTensor> out;
-  out.push_back({kTokenEmbdTensor, {d, V}});
+  if (!m.borrows_embedding) out.push_back({kTokenEmbdTensor, {d, V}});  // a borrowing draft reads its target's
   for (int l = 0; l < m.n_layers; ++l) {
     LayerTensorNames n = layer_tensor_names(l);
     out.push_back({n.attn_norm, {d}});
@@ -185,7 +193,7 @@ std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m) {
     out.push_back({n.ffn_down, {ff, d}});    // (d_model, ffn)
   }
   out.push_back({kOutputNormTensor, {d}});
-  if (!m.tied_embeddings) out.push_back({kOutputTensor, {d, V}});
+  if (!m.tied_embeddings && !m.borrows_embedding) out.push_back({kOutputTensor, {d, V}});
   out.push_back({kRopeFreqsTensor, {m.head_dim / 2}, false});
   return out;
 }

@@ -45,6 +45,52 @@ GgufOwnedValue GgufOwnedValue::array(GgufType elem, std::vector<GgufOwnedValue> 
   return o;
 }
 
+GgufOwnedValue GgufOwnedValue::copy_of(const GgufValue& v) {
+  switch (v.type) {
+    case GgufType::U8: case GgufType::U16: case GgufType::U32: case GgufType::U64: case GgufType::BOOL:
+      return scalar_u(v.type, v.u);
+    case GgufType::I8: case GgufType::I16: case GgufType::I32: case GgufType::I64: return scalar_i(v.type, v.i);
+    case GgufType::F32: case GgufType::F64: return scalar_f(v.type, v.f);
+    case GgufType::STRING: return string(std::string(v.s));
+    case GgufType::ARRAY: break;
+  }
+  std::vector<GgufOwnedValue> items;
+  items.reserve(size_t(v.count));
+  if (v.elem_type == GgufType::STRING) {
+    for (auto sv : v.strings) items.push_back(string(std::string(sv)));
+  } else if (v.elem_type == GgufType::ARRAY) {
+    for (const auto& n : v.nested) items.push_back(copy_of(n));
+  } else {
+    for (uint64_t k = 0; k < v.count; ++k) {  // little-endian elements in the mapping
+      const uint8_t* p = v.elems;
+      auto load = [&](auto t) {
+        std::memcpy(&t, p + k * sizeof(t), sizeof(t));
+        return t;
+      };
+      switch (v.elem_type) {
+        case GgufType::U8: items.push_back(scalar_u(v.elem_type, load(uint8_t{}))); break;
+        case GgufType::BOOL: items.push_back(scalar_u(v.elem_type, load(uint8_t{}))); break;
+        case GgufType::I8: items.push_back(scalar_i(v.elem_type, load(int8_t{}))); break;
+        case GgufType::U16: items.push_back(scalar_u(v.elem_type, load(uint16_t{}))); break;
+        case GgufType::I16: items.push_back(scalar_i(v.elem_type, load(int16_t{}))); break;
+        case GgufType::U32: items.push_back(scalar_u(v.elem_type, load(uint32_t{}))); break;
+        case GgufType::I32: items.push_back(scalar_i(v.elem_type, load(int32_t{}))); break;
+        case GgufType::U64: items.push_back(scalar_u(v.elem_type, load(uint64_t{}))); break;
+        case GgufType::I64: items.push_back(scalar_i(v.elem_type, load(int64_t{}))); break;
+        case GgufType::F32: items.push_back(scalar_f(v.elem_type, load(float{}))); break;
+        case GgufType::F64: items.push_back(scalar_f(v.elem_type, load(double{}))); break;
+        default: break;
+      }
+    }
+  }
+  return array(v.elem_type, std::move(items));
+}
+
+void GgufWriter::copy_metadata(const GgufFile& f) {
+  for (const auto& k : f.keys())
+    if (k != "general.alignment") set(k, GgufOwnedValue::copy_of(f.get(k)));
+}
+
 namespace {
 
 template <class T>

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "hetspec/model/draft_gguf.hpp"
 #include "hetspec/model/gguf_file.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 
@@ -32,7 +33,7 @@ int self_draft_layers(const std::string& arg, const ModelSpec& target) {
 }
 
 ModelSpec load_draft_spec_from(const std::string& arg, const ModelSpec& target) {
-  if (!is_self_draft(arg)) return load_spec_from(arg);
+  if (!is_self_draft(arg)) return borrowing_draft_spec(load_spec_from(arg), arg, target);
   ModelSpec d = target;
   d.n_layers = self_draft_layers(arg, target);
   d.name = arg + " of " + target.name;

@@ -2,6 +2,7 @@
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/yaml_reader.hpp"
+#include "hetspec/model/draft_gguf.hpp"
 
 namespace hetspec {
 
@@ -11,7 +12,9 @@ int64_t ModelSpec::layer_params() const {
 }
 
 int64_t ModelSpec::total_params() const {
-  return int64_t(n_layers) * layer_params() + embedding_params() + (tied_embeddings ? 0 : head_params());
+  const int64_t layers = int64_t(n_layers) * layer_params();
+  if (borrows_embedding) return layers + (head_rows > 0 ? head_params() : 0);
+  return layers + embedding_params() + (tied_embeddings && head_rows == 0 ? 0 : head_params());
 }
 
 double ModelSpec::layer_bytes() const {
@@ -46,6 +49,8 @@ ModelSpec parse_model_spec(const YamlMap& y) {
   m.vocab = y.positive_int("vocab");
   m.context = y.positive_int("context");
   m.tied_embeddings = y.get<bool>("tied_embeddings");
+  m.borrows_embedding = y.get_or<bool>("borrows_embedding", false);
+  m.head_rows = y.has("head_rows") ? y.positive_int("head_rows") : 0;
   m.qkv_bias = y.get_or<bool>("qkv_bias", m.arch == "qwen2");
   m.rope_theta = y.positive("rope_theta");
   m.rms_eps = y.positive_or("rms_eps", 1e-5);
@@ -85,6 +90,8 @@ void validate_model_spec(const ModelSpec& m, const std::string& where) {
   if (m.head_dim <= 0 || m.head_dim % 2 != 0) throw Error(at("head_dim"), "must be a positive even number (RoPE rotates pairs)");
   if (m.ffn_dim <= 0) throw Error(at("ffn"), "must be positive");
   if (m.vocab <= 0) throw Error(at("vocab"), "must be positive");
+  if (m.head_rows < 0 || m.head_rows > m.vocab)
+    throw Error(at("head_rows"), "must lie in 1.." + std::to_string(m.vocab) + " (the vocabulary), got " + std::to_string(m.head_rows));
   if (m.d_model > (1 << 20) || m.ffn_dim > (1 << 22) || m.vocab > (1 << 24) || m.n_layers > 4096)
     throw Error(where, "absurd model size (d_model <= 2^20, ffn <= 2^22, vocab <= 2^24, layers <= 4096)");
 }
@@ -94,6 +101,13 @@ void validate_model_spec(const ModelSpec& m, const std::string& where) {
 namespace hetspec {
 void check_draft_target_pair(const ModelSpec& draft, const std::string& draft_file, const ModelSpec& target,
                              const std::string& target_file) {
+  if (target.borrows_embedding)
+    throw Error(target_file + ": token_embd.weight",
+                "missing: this is a draft that borrows its target's embedding and LM head; it cannot be a target");
+  if (target.head_rows > 0)
+    throw Error(target_file + ": " + kHeadTokenIdsKey,
+                "its LM head covers " + std::to_string(target.head_rows) + " of " + std::to_string(target.vocab) +
+                    " tokens: a draft's head, it cannot verify as a target");
   if (draft.vocab != target.vocab)
     throw Error(draft_file + ": vocab", "draft vocabulary (" + std::to_string(draft.vocab) + ") differs from the target's (" +
                                             std::to_string(target.vocab) + " in " + target_file +

@@ -194,12 +194,18 @@ double elementwise_layer_us(const ExecContext& c, const ModelSpec& s, int64_t m,
 }
 
 double head_matmul_us(const ExecContext& c, const ModelSpec& s, int64_t rows, TimeSource* src) {
-  for (const auto& t : c.pu->head) {
-    if (t.k != s.d_model || t.n != s.vocab || t.dtype != s.embed_dtype || t.threads != pu_threads(c)) continue;
-    if (src) *src = TimeSource::Table;
-    return interpolate_table(t, static_cast<double>(rows)) / c.bw_share * regime_scale(c, t.set_bytes);
+  const int64_t n = s.n_logits();  // a draft's head over a vocabulary subset has fewer rows
+  // A table of this head's shape; else the full-vocabulary head's, scaled by the rows streamed.
+  for (int64_t table_n : {n, int64_t(s.vocab)}) {
+    for (const auto& t : c.pu->head) {
+      if (t.k != s.d_model || t.n != table_n || t.dtype != s.embed_dtype || t.threads != pu_threads(c)) continue;
+      if (src) *src = table_n == n ? TimeSource::Table : TimeSource::ScaledTable;
+      const double rows_scale = double(n) / double(table_n);
+      return interpolate_table(t, static_cast<double>(rows)) * rows_scale / c.bw_share * regime_scale(c, t.set_bytes);
+    }
+    if (n == s.vocab) break;
   }
-  return matmul_us(c, rows, s.d_model, s.vocab, s.embed_dtype, src);
+  return matmul_us(c, rows, s.d_model, n, s.embed_dtype, src);  // (rows, d) x (n_logits, d)^T
 }
 
 }  // namespace hetspec

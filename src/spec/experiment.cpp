@@ -39,7 +39,8 @@ ExperimentResult run_experiment(const ExperimentConfig& cfg) {
   check(!cfg.prompts.empty(), "--prompts", "no prompts");
   check_plan_runnable(plan, prof);
 
-  // Models: loaded once, shared by every runner (a self:K draft is the target itself).
+  // Models: loaded once, shared by every runner (a self:K draft is the target itself; a borrowing
+  // draft's embedding and head are views into the target's mapping).
   auto target = CpuModel::load(cfg.target_path, 1);
   const ModelSpec& ts = target->spec();
   Tokenizer tok = tokenizer_from_gguf(target->file());
@@ -52,8 +53,7 @@ ExperimentResult run_experiment(const ExperimentConfig& cfg) {
       draft_layers = self_draft_layers(cfg.draft_arg, ts);
       draft_model = target.get();
     } else {
-      draft_file = CpuModel::load(cfg.draft_arg, 1);
-      check_draft_target_pair(draft_file->spec(), cfg.draft_arg, ts, cfg.target_path);
+      draft_file = CpuModel::load_draft(cfg.draft_arg, *target, 1);  // may borrow the target's embedding and head
       check_same_tokenizer(tok, cfg.target_path, tokenizer_from_gguf(draft_file->file()), cfg.draft_arg);
       draft_model = draft_file.get();
       draft_layers = draft_file->spec().n_layers;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <span>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/model/draft_gguf.hpp"
 
 namespace hetspec {
 
@@ -22,10 +24,17 @@ class Executor {
         t_(target),
         opt_(opt),
         V_(target.spec().vocab),
+        Vd_(draft ? draft->n_logits() : V_),
+        dmap_(draft ? draft->vocab_map() : std::span<const int32_t>()),
         tsamp_(opt.sampler),
         dsamp_(SamplerParams{opt.sampler.temperature, opt.sampler.top_k, opt.sampler.top_p,
                              opt.sampler.seed * 0x9E3779B97F4A7C15ull + 1}),
-        accept_rng_(opt.accept_seed) {}
+        accept_rng_(opt.accept_seed) {
+    if (!dmap_.empty() && !greedy()) {  // q(token) needs the token's draft column
+      dcol_.assign(size_t(V_), -1);
+      for (size_t j = 0; j < dmap_.size(); ++j) dcol_[size_t(dmap_[j])] = int32_t(j);
+    }
+  }
 
   RequestTrace run(const std::vector<int32_t>& prompt);
 
@@ -49,18 +58,23 @@ class Executor {
   // Drafts `g` tokens into block_ (feeding what the draft has not seen first), adding to the phases.
   void draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us);
   int32_t correction(const float* row, int i);  // the token emitted at a rejected position i (0-based)
+  int32_t token_of(int32_t col) const { return dmap_.empty() ? col : dmap_[size_t(col)]; }
+  size_t column_of(int32_t token) const { return dmap_.empty() ? size_t(token) : size_t(dcol_[size_t(token)]); }
   int32_t sample_target(const float* row);
 
   Runner* d_;
   Runner& t_;
   const SpecOptions& opt_;
-  const int64_t V_;
+  const int64_t V_;                  // target logits per row: the vocabulary
+  const int64_t Vd_;                 // draft logits per row: the vocabulary or its head's subset
+  std::span<const int32_t> dmap_;    // (Vd_) token of each draft column; empty: column = token
+  std::vector<int32_t> dcol_;        // (V_) draft column of each token, -1 outside the subset (stochastic)
   Sampler tsamp_, dsamp_;
   std::mt19937_64 accept_rng_;
   std::uniform_real_distribution<double> unif_{0.0, 1.0};
   std::vector<int32_t> ctx_, dfed_;  // context; tokens in the draft's cache
   std::vector<int32_t> block_;       // drafted tokens of the current iteration
-  std::vector<std::vector<float>> q_;  // their draft distributions (stochastic only)
+  std::vector<std::vector<float>> q_;  // their draft distributions over the draft's columns (stochastic only)
   std::vector<float> p_, r_;
   double t1_sum_ = 0;                // one-token draft forwards, for the catch-up share of two-token ones
   int t1_n_ = 0;
@@ -82,9 +96,10 @@ int32_t Executor::draft_step(const int32_t* toks, int n, std::vector<float>& q, 
     t1_n_++;
   }
   auto t1 = Clock::now();
-  int32_t id = greedy() ? argmax(logits, V_) : dsamp_.sample(logits, V_, q);
+  // Over the draft's columns (a subset head: q is 0 outside it, which verification handles exactly).
+  const int32_t col = greedy() ? argmax(logits, Vd_) : dsamp_.sample(logits, Vd_, q);  // q (Vd_)
   host_us += us_since(t1);
-  return id;
+  return token_of(col);
 }
 
 void Executor::draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us) {
@@ -122,14 +137,14 @@ int32_t Executor::correction(const float* row, int i) {
   if (greedy()) return argmax(row, V_);
   tsamp_.probabilities(row, V_, p_);
   if (opt_.residual_from_target) return tsamp_.draw(p_);
-  const std::vector<float>& q = q_[size_t(i)];
-  r_.resize(size_t(V_));
-  double sum = 0;
-  for (int64_t v = 0; v < V_; ++v) {
-    const float x = std::max(0.0f, p_[size_t(v)] - q[size_t(v)]);
-    r_[size_t(v)] = x;
-    sum += x;
+  const std::vector<float>& q = q_[size_t(i)];  // (Vd_) over the draft's columns, 0 for other tokens
+  r_.assign(p_.begin(), p_.end());              // max(0, p - 0) outside the draft's columns
+  for (int64_t j = 0; j < Vd_; ++j) {
+    const size_t v = size_t(token_of(int32_t(j)));
+    r_[v] = std::max(0.0f, p_[v] - q[size_t(j)]);
   }
+  double sum = 0;
+  for (float x : r_) sum += x;
   if (!(sum > 0)) return tsamp_.draw(p_);  // p == q: nothing to correct
   for (auto& x : r_) x = float(x / sum);
   return tsamp_.draw(r_);
@@ -257,7 +272,7 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
           ok = argmax(row, V_) == d;
         } else {
           tsamp_.probabilities(row, V_, p_);
-          const float pd = p_[size_t(d)], qd = q_[size_t(i)][size_t(d)];
+          const float pd = p_[size_t(d)], qd = q_[size_t(i)][column_of(d)];
           ok = pd >= qd || tsamp_.uniform() * qd < pd;
         }
         if (!ok) {
@@ -307,6 +322,9 @@ RequestTrace run_request(Runner* draft, Runner& target, const std::vector<int32_
               std::to_string(target.spec().vocab) + ")");
     check(draft != &target, "run", "the draft needs its own runner (its own KV cache)");
   }
+  check(target.vocab_map().empty(), "run",
+        "the target's LM head covers " + std::to_string(target.n_logits()) + " of " + std::to_string(target.spec().vocab) +
+            " tokens (" + kHeadTokenIdsKey + "): a draft's head, it cannot verify");
   for (double a : opt.accept_rate) check(a >= 0 && a <= 1, "--accept-rate", "values must lie in [0, 1]");
   Executor ex(opt.gamma > 0 ? draft : nullptr, target, opt);
   return ex.run(prompt);

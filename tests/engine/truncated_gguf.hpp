@@ -12,23 +12,7 @@ namespace hetspec::test {
 inline void write_truncated_gguf(const std::string& src, int n_layers, const std::string& dst) {
   GgufFile f = GgufFile::open(src);
   GgufWriter w(f.alignment());
-  for (const auto& k : f.keys()) {
-    if (k == "general.alignment") continue;
-    const GgufValue& v = f.get(k);
-    switch (v.type) {
-      case GgufType::STRING: w.set_string(k, std::string(v.s)); break;
-      case GgufType::F32: case GgufType::F64: w.set(k, GgufOwnedValue::scalar_f(v.type, v.f)); break;
-      case GgufType::I8: case GgufType::I16: case GgufType::I32: case GgufType::I64:
-        w.set(k, GgufOwnedValue::scalar_i(v.type, v.i));
-        break;
-      case GgufType::ARRAY:
-        if (v.elem_type == GgufType::STRING) w.set_string_array(k, std::vector<std::string>(v.strings.begin(), v.strings.end()));
-        else if (v.elem_type == GgufType::F32 || v.elem_type == GgufType::F64) w.set_f32_array(k, f.get_f32_array(k));
-        else w.set_i32_array(k, f.get_i32_array(k));
-        break;
-      default: w.set(k, GgufOwnedValue::scalar_u(v.type, v.u));
-    }
-  }
+  w.copy_metadata(f);
   const std::string arch = f.get_string("general.architecture");
   w.set_u32(arch + ".block_count", uint32_t(n_layers));
   for (const auto& t : f.tensors()) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hetspec/model/random_model.hpp"
+#include "support/borrowing_draft.hpp"
 #include "support/run_cli.hpp"
 
 namespace hetspec::test {
@@ -33,15 +34,24 @@ inline ModelSpec spec_test_spec(int layers = 3) {
 struct SpecModels {
   TempDir dir;
   std::string target, draft, other_vocab;
+  // Drafts that borrow the target's embedding and head (hetspec draft v1): the draft's two layers,
+  // with a head over the whole vocabulary / over `subset` (every other token, in no sorted order).
+  std::string borrowing, borrowing_subset;
+  std::vector<int32_t> subset;
   SpecModels() {
     target = dir / "target.gguf";
     draft = dir / "draft.gguf";
     other_vocab = dir / "other-vocab.gguf";
+    borrowing = dir / "borrowing.gguf";
+    borrowing_subset = dir / "borrowing-subset.gguf";
     make_random_model(spec_test_spec(3), 1, std::nullopt, target);
     make_random_model(spec_test_spec(2), 2, std::nullopt, draft);
     ModelSpec o = spec_test_spec(2);
     o.vocab = 288;
     make_random_model(o, 3, std::nullopt, other_vocab);
+    write_draft_cut(draft, draft_cut(2), borrowing);
+    for (int32_t k = 0; k < 136; ++k) subset.push_back(int32_t((k * 37 + 5) % 136) * 2 + (k % 5 == 0));
+    write_draft_cut(draft, draft_cut(2, subset), borrowing_subset);
   }
 };
 

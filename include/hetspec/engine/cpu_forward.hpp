@@ -36,6 +36,7 @@ class CpuForward {
   CpuForward(const ModelWeights& weights, int max_batch = 64, ThreadPool* pool = nullptr);
 
   const ModelSpec& spec() const { return w_.spec; }
+  const ModelWeights& weights() const { return w_; }
   int max_batch() const { return max_batch_; }
   // A cache shaped for this model: capacity positions of layers [l0, l1) (default: all).
   KvCache make_cache(int capacity, int l0 = 0, int l1 = -1) const;
@@ -58,11 +59,12 @@ class CpuForward {
   // that were computed against the overwritten ones, so they are dropped).
   // Requires pos0 <= kv.length(l) for every layer l in range (no holes) and pos0 + m <= capacity.
   void run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& kv);
-  // Final RMSNorm + LM head: x (rows, d) -> logits (rows, vocab). x is not modified.
+  // Final RMSNorm + LM head: x (rows, d) -> logits (rows, n_logits). x is not modified. n_logits is
+  // the vocabulary, or the subset a draft's head covers (weights().head_token_ids maps columns to tokens).
   void head(const float* x, int rows, float* logits);
 
   // Whole model: embed, all layers, head on the last `logit_rows` of the m tokens
-  // (1 for prefill/decode, m for verification). Returns (logit_rows, vocab), valid until the next call.
+  // (1 for prefill/decode, m for verification). Returns (logit_rows, n_logits), valid until the next call.
   // n_layers < 0: all; else only layers [0, n_layers) before the head (a self-draft).
   const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1, int n_layers = -1);
 
@@ -93,7 +95,7 @@ class CpuForward {
   std::vector<float> up_;      // (max_batch, f)
   std::vector<float> cs_;      // (max_batch, head_dim)  rope cos/sin per token
   std::vector<float> hidden_;  // (logit_rows, d) rows kept for the head by forward()
-  std::vector<float> logits_;  // (logit_rows, vocab) grown on demand
+  std::vector<float> logits_;  // (logit_rows, n_logits) grown on demand
 };
 
 }  // namespace hetspec

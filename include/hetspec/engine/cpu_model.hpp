@@ -1,7 +1,9 @@
 // A GGUF model ready to run on the CPU: the file stays memory-mapped and the layer matrices are
 // WeightViews into the mapping (no copies; only the tiny f32 norms / biases / rope factors are
-// decoded). Owns the thread pool and one CpuForward; KV caches are made per sequence.
+// decoded). Owns the thread pool and one CpuForward; KV caches are made per sequence. A draft may
+// borrow its target's embedding and LM head (views into the target's mapping).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,15 +16,28 @@
 namespace hetspec {
 
 
+// What a ModelWeights points into besides the mapping (kept, unmoved, beside it).
+struct WeightStorage {
+  std::vector<std::vector<float>> small;  // norms / biases / rope factors, decoded to f32
+  std::vector<uint8_t> head;              // (n_sub, d) LM-head rows gathered for a vocabulary-subset head
+};
+
 // Views into `f` for every tensor of a Llama-family model with spec `s` (tied head = token_embd).
-// Small f32 vectors are decoded into `small` (which must outlive the result). Throws the GGUF
-// reader's error for missing tensors, wrong shapes or unsupported tensor types.
-ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, std::vector<std::vector<float>>& small);
+// A borrowing draft (s.borrows_embedding) takes token_embd and the LM head from `borrow` (views into
+// its target's mapping, not copies); a head over hetspec.draft.head_token_ids is gathered into
+// store.head. Throws the GGUF reader's error for missing tensors, wrong shapes or unsupported types.
+ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, WeightStorage& store,
+                               const ModelWeights* borrow = nullptr);
 
 class CpuModel {
  public:
   // threads: CPU threads for the kernels (1 = the calling thread only). max_batch: tokens per step.
   static std::unique_ptr<CpuModel> load(const std::string& path, int threads = 1, int max_batch = 64);
+  // A draft beside its target: a whole GGUF (checked for the same vocabulary), or a hetspec draft v1
+  // (model/draft_gguf.hpp) without token_embd / output, which borrows the target's token embedding
+  // and LM head after checking that both tokenizers are identical. `target` must outlive the draft.
+  static std::unique_ptr<CpuModel> load_draft(const std::string& path, const CpuModel& target, int threads = 1,
+                                              int max_batch = 64);
   ~CpuModel();
   CpuModel(const CpuModel&) = delete;
   CpuModel& operator=(const CpuModel&) = delete;
@@ -38,8 +53,10 @@ class CpuModel {
 
  private:
   explicit CpuModel(GgufFile f) : file_(std::move(f)) {}
+  static std::unique_ptr<CpuModel> open(GgufFile f, const ModelSpec& s, const ModelWeights* borrow, int threads,
+                                        int max_batch);
   GgufFile file_;
-  std::vector<std::vector<float>> small_;  // decoded norms / biases / rope factors
+  WeightStorage store_;  // decoded norms / biases / rope factors, a gathered subset head
   ModelWeights weights_;
   int threads_ = 1;
   std::unique_ptr<ThreadPool> pool_;  // null when threads == 1

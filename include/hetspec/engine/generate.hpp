@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "hetspec/engine/cpu_forward.hpp"
@@ -42,9 +43,11 @@ GenerateResult generate(Runner& runner, const std::vector<int32_t>& prompt, cons
                         const std::function<void(int32_t)>& on_token = {});
 
 // The prefill + decode loop every backend shares. step(tokens, m, pos) runs m tokens starting at
-// position pos and returns the last row's logits (1, vocab); capacity is the context in positions.
+// position pos and returns the last row's logits (1, n_logits); capacity is the context in positions.
+// vocab_map: the token of each logit column of a head over a vocabulary subset (empty: column = token).
 using ForwardStep = std::function<const float*(const int32_t* tokens, int m, int pos)>;
-GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t vocab, const std::vector<int32_t>& prompt,
-                             const GenerateOptions& opt, const std::function<void(int32_t)>& on_token = {});
+GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t n_logits, std::span<const int32_t> vocab_map,
+                             const std::vector<int32_t>& prompt, const GenerateOptions& opt,
+                             const std::function<void(int32_t)>& on_token = {});
 
 }  // namespace hetspec

@@ -13,7 +13,10 @@ namespace hetspec {
 // Reads general.architecture (llama | qwen2) and "<arch>.*" keys. Throws Error("file: key", ...)
 // for an unknown architecture, a missing required key or inconsistent numbers.
 // weight_dtype is the dtype holding most layer weights, embed_dtype token_embd's; a ggml type
-// without a hetspec DType is sized by cost_dtype_for_ggml. Llama-3 rope scaling: from
+// without a hetspec DType is sized by cost_dtype_for_ggml.
+// A file without token_embd.weight is a borrowing draft (model/draft_gguf.hpp): borrows_embedding,
+// and embed_dtype = weight_dtype until borrowing_draft_spec pairs it with its target; head_rows from
+// hetspec.draft.head_token_ids. Llama-3 rope scaling: from
 // <arch>.rope.scaling.{type,factor,original_context_length} when present; a rope_freqs.weight tensor
 // alone sets factor = its largest value with the Llama-3 defaults for the other fields (the engine should then use the tensor's per-dimension factors directly).
 ModelSpec spec_from_gguf(const GgufFile& f);
@@ -35,7 +38,8 @@ struct ExpectedTensor {
   std::vector<int64_t> dims;  // ggml order: dims[0] is the row length (input features)
   bool required = true;
 };
-// Every tensor a model with this spec has (layers in order, then norms/head), with ggml dims.
+// Every tensor a model with this spec has (layers in order, then norms/head), with ggml dims; a
+// borrowing draft (spec.borrows_embedding) has neither token_embd nor output.
 std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m);
 // Throws Error("file: tensor", "missing tensor ..." / "has shape [..], expected [..]").
 void validate_gguf_tensors(const GgufFile& f, const ModelSpec& m);

@@ -26,6 +26,8 @@ struct GgufOwnedValue {
   static GgufOwnedValue scalar_f(GgufType t, double v);     // F32/F64
   static GgufOwnedValue string(std::string v);
   static GgufOwnedValue array(GgufType elem, std::vector<GgufOwnedValue> items);
+  // An owning copy of a reader's value, every type kept as it is (arrays recursively).
+  static GgufOwnedValue copy_of(const GgufValue& v);
 };
 
 class GgufWriter {
@@ -50,6 +52,8 @@ class GgufWriter {
   void set_f32_array(const std::string& k, const std::vector<float>& v);
   void set_i32_array(const std::string& k, const std::vector<int32_t>& v);
   bool remove(const std::string& key);  // true if the key was there
+  // Every metadata key of `f` in its order, types kept (general.alignment excepted: the writer's own).
+  void copy_metadata(const GgufFile& f);
 
   // Tensors, in insertion order. dims in ggml order (dims[0] = row length). `bytes` must be
   // exactly the size the type and dims imply.

@@ -32,6 +32,8 @@ struct ModelSpec {
   bool tied_embeddings = false;
   bool self_draft = false;      // a `self:K` draft: the target's first n_layers layers and its head (no weights of its own)
   int target_layers = 0;        // self_draft: the target's layer count
+  bool borrows_embedding = false;  // a hetspec draft v1: no token embedding / LM head of its own, it reads its target's
+  int head_rows = 0;            // LM head over a vocabulary subset of this many tokens (hetspec.draft.head_token_ids); 0: all
   bool qkv_bias = false;
   double rope_theta = 10000;
   double rms_eps = 1e-5;
@@ -45,7 +47,10 @@ struct ModelSpec {
   int64_t kv_dim() const { return int64_t(n_kv_heads) * head_dim; }
   int64_t layer_params() const;      // matrices of one layer (no norms)
   int64_t embedding_params() const { return int64_t(vocab) * d_model; }
-  int64_t head_params() const { return int64_t(vocab) * d_model; }  // LM head (shared if tied)
+  int64_t head_params() const { return n_logits() * d_model; }  // LM head (shared if tied)
+  // Logits per row: the LM head's rows (vocab, or the subset a draft's head covers).
+  int64_t n_logits() const { return head_rows > 0 ? head_rows : vocab; }
+  // Weights the model holds: a borrowing draft counts its layers and a subset head (a gathered copy) only.
   int64_t total_params() const;
   // Bytes of one layer's weights / the LM head / the token embedding at their dtypes (+ norms in f32).
   double layer_bytes() const;
@@ -64,8 +69,9 @@ void validate_model_spec(const ModelSpec& m, const std::string& where);
 }  // namespace hetspec
 
 namespace hetspec {
-// A draft must share the target's vocabulary (token ids are compared position by position).
-// Throws Error naming the draft file's vocab key when they differ.
+// A draft must share the target's vocabulary (token ids are compared position by position), and a
+// target must be a whole model (its own embedding, a head over the whole vocabulary).
+// Throws Error naming the draft file's vocab key when they differ, the target's key otherwise.
 void check_draft_target_pair(const ModelSpec& draft, const std::string& draft_file, const ModelSpec& target,
                              const std::string& target_file);
 }  // namespace hetspec

@@ -64,7 +64,8 @@ double elementwise_us(const ExecContext& c, int64_t m, int64_t d_model, int64_t 
 double attention_layer_us(const ExecContext& c, const ModelSpec& s, int64_t m, double n, TimeSource* src = nullptr);
 // One layer's elementwise work: the measured table for (d_model, ffn, threads), else elementwise_us.
 double elementwise_layer_us(const ExecContext& c, const ModelSpec& s, int64_t m, TimeSource* src = nullptr);
-// The LM head (rows, d) x (V, d)^T: a measured head table, else matmul_us.
+// The LM head (rows, d) x (n_logits, d)^T: a measured head table (a full-vocabulary one scaled by
+// n_logits / vocab for a draft's subset head), else matmul_us.
 double head_matmul_us(const ExecContext& c, const ModelSpec& s, int64_t rows, TimeSource* src = nullptr);
 // Linear interpolation in m through a table's points; linear extrapolation past the ends
 // (clamped so time never falls below the first point's).

@@ -11,6 +11,9 @@
 //     normalised residual max(0, p_i − q_i); when all γ are accepted, sample the bonus from p_{γ+1}.
 //   p and q are the filtered distributions (temperature, top-k, top-p) both samplers draw from, so the
 //   output is distributed exactly as plain sampling from the target.
+// A draft whose head covers a vocabulary subset (Runner::vocab_map, FR-Spec) drafts over its columns:
+//   greedy takes the argmax column's token, stochastic samples q over the columns; q is 0 for every
+//   other token, so min(1, p/q) and the residual max(0, p − q) (= p there) stay exact.
 // Timing mode (accept_rate non-empty): the accept/reject decision is a seeded draw with probability
 // α_i; every forward, rollback and transfer is the real one, but the text is not the target's.
 // γ = 0 (or no draft) is plain decoding through the same code, so both are timed alike.

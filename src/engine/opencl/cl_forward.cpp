@@ -77,7 +77,7 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   cs_ = Buffer(dev, B * s.head_dim * 4);
   tok_ = Buffer(dev, B * 4);
   scratch_ = Buffer(dev, attention_scratch_floats(shape_, int64_t(B), kv_.n_ctx()) * 4);
-  if (opt.head) logits_ = Buffer(dev, B * size_t(s.vocab) * 4);
+  if (opt.head) logits_ = Buffer(dev, B * size_t(s.n_logits()) * 4);
   cs_host_.resize(B * s.head_dim);
   tok_host_.resize(B);
   // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
@@ -171,8 +171,8 @@ void ClForward::head(int m, int rows, float* logits) {
   rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
   if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
   const ClWeight& out = output_.buf ? output_ : embd_;
-  matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, vocab)
-  dev_.read(logits_, logits, size_t(rows) * s.vocab * 4);
+  matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, n_logits)
+  dev_.read(logits_, logits, size_t(rows) * s.n_logits() * 4);
 }
 
 const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
@@ -182,14 +182,14 @@ const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logi
   check(m > 0, "forward", "no tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
-  logits_host_.resize(size_t(logit_rows) * s.vocab);
+  logits_host_.resize(size_t(logit_rows) * s.n_logits());
   const int first_row = m - logit_rows;
   for (int c0 = 0; c0 < m; c0 += opt_.max_batch) {
     const int mc = std::min(opt_.max_batch, m - c0);
     embed(tokens + c0, mc);
     run_layers(mc, pos0 + c0);
     const int from = std::max(c0, first_row);  // rows [from, c0 + mc) need logits
-    if (from < c0 + mc) head(mc, c0 + mc - from, logits_host_.data() + size_t(from - first_row) * s.vocab);
+    if (from < c0 + mc) head(mc, c0 + mc - from, logits_host_.data() + size_t(from - first_row) * s.n_logits());
   }
   return logits_host_.data();
 }

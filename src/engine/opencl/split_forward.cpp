@@ -82,7 +82,7 @@ const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int l
                                std::to_string(capacity_));
   truncate(pos0);
   const int64_t d = s.d_model;
-  logits_.resize(size_t(logit_rows) * s.vocab);
+  logits_.resize(size_t(logit_rows) * s.n_logits());
   const int first_row = m - logit_rows;
   for (int c0 = 0; c0 < m; c0 += max_batch_) {
     const int mc = std::min(max_batch_, m - c0), p0 = pos0 + c0;
@@ -107,7 +107,7 @@ const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int l
     const int from = std::max(c0, first_row);
     if (from < c0 + mc) {
       const int rows = c0 + mc - from;
-      float* out = logits_.data() + size_t(from - first_row) * s.vocab;
+      float* out = logits_.data() + size_t(from - first_row) * s.n_logits();  // (rows, n_logits)
       move_to(head_cl_);
       if (head_cl_) head_cl_->head(mc, rows, out);
       else cpu_.head(x_.data() + int64_t(mc - rows) * d, rows, out);
@@ -148,7 +148,7 @@ GenerateResult generate_split(SplitForward& fw, const std::vector<int32_t>& prom
                               const std::function<void(int32_t)>& on_token) {
   check(fw.length() == 0, "generate", "needs an empty KV cache");
   return generate_with([&](const int32_t* t, int m, int pos) { return fw.forward(t, m, pos, 1); }, fw.capacity(),
-                       fw.spec().vocab, prompt, opt, on_token);
+                       fw.spec().n_logits(), fw.weights().head_token_ids, prompt, opt, on_token);
 }
 
 }  // namespace hetspec::ocl

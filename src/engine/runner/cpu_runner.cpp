@@ -41,6 +41,7 @@ class CpuRunner final : public Runner {
   void truncate(int n) override { kv_.truncate(std::max(0, n)); }
   RunnerStats stats() const override { return st_; }
   std::string describe() const override { return "cpu[0," + std::to_string(layers_) + "), head on cpu"; }
+  std::span<const int32_t> vocab_map() const override { return fw_.weights().head_token_ids; }
 
  private:
   CpuForward fw_;

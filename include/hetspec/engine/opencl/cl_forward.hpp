@@ -47,9 +47,10 @@ class ClForward {
   // Layers [l0, l1) on the device hidden state of m <= max_batch tokens at positions pos0...
   // pos0 <= kv().length(); an earlier pos0 rolls the cache back first (rejected drafts).
   void run_layers(int m, int pos0);
-  // Final norm + LM head of the last `rows` of the m device rows -> host logits (rows, vocab).
+  // Final norm + LM head of the last `rows` of the m device rows -> host logits (rows, n_logits):
+  // the vocabulary, or the subset a draft's head covers (an `output` of n_sub rows).
   void head(int m, int rows, float* logits);
-  // Whole model here (needs embed, all layers, head): logits (logit_rows, vocab) of the last rows.
+  // Whole model here (needs embed, all layers, head): logits (logit_rows, n_logits) of the last rows.
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
   void truncate(int n) { kv_.truncate(n); }
 

@@ -41,8 +41,9 @@ class SplitForward {
                const DeviceFor& device);
   ~SplitForward();
   const ModelSpec& spec() const { return w_.spec; }
+  const ModelWeights& weights() const { return w_; }
   int capacity() const { return capacity_; }
-  // Logits (logit_rows, vocab) of the last rows; token i at position pos0 + i (pos0 <= length()).
+  // Logits (logit_rows, n_logits) of the last rows; token i at position pos0 + i (pos0 <= length()).
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
   void truncate(int n);
   int length() const { return length_; }

@@ -1,7 +1,8 @@
 // The one interface every backend implements, so that generation, the speculative executor and the
 // profiler drive the CPU, an OpenCL device or a layer split the same way (ggml-backend's lesson: a
 // small device interface and everything else on top of it).
-//   forward(tokens, m, pos0, logit_rows) -> the last logit_rows rows of logits (logit_rows, vocab).
+//   forward(tokens, m, pos0, logit_rows) -> the last logit_rows rows of logits (logit_rows, n_logits):
+//     n_logits = vocab, or a draft's vocabulary subset (FR-Spec head): column j is token vocab_map()[j].
 //     Token i sits at position pos0 + i. pos0 <= length(); an earlier pos0 first forgets positions
 //     >= pos0 (rejected drafts). Everything is checked before any state changes, and a forward that
 //     fails anyway leaves the cache at min(old length, pos0): never holding half-written positions.
@@ -12,6 +13,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,9 @@ class Runner {
   virtual void truncate(int n) = 0;
   virtual RunnerStats stats() const = 0;
   virtual std::string describe() const = 0;  // "cpu[0,30) head cpu, 2 threads"
+  // The token id of each logit column when the head covers a vocabulary subset; empty: column = token.
+  virtual std::span<const int32_t> vocab_map() const = 0;
+  int64_t n_logits() const { return spec().n_logits(); }
 
   // Asynchronous forward on this runner's worker thread (started on first use). The tokens are
   // copied. wait() returns the logits, or rethrows the forward's error. One submit at a time.

@@ -50,12 +50,13 @@ class SplitRunner final : public Runner {
     return s;
   }
   std::string describe() const override { return sf_.describe(); }
+  std::span<const int32_t> vocab_map() const override { return sf_.weights().head_token_ids; }
 
  private:
   // Batch-invariant mode: the OpenCL GEMM (m > 1) sums in another order than the GEMV, so an m-token
   // forward runs as m one-token forwards, each row then bit-equal to decoding (m launches per kernel).
   const float* token_by_token(const int32_t* tokens, int m, int pos0, int logit_rows) {
-    const int64_t V = sf_.spec().vocab;
+    const int64_t V = sf_.spec().n_logits();
     rows_.resize(size_t(logit_rows) * size_t(V));
     for (int i = 0; i < m; ++i) {
       const float* row = sf_.forward(tokens + i, 1, pos0 + i, 1);
