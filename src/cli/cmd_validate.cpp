@@ -6,12 +6,14 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/model/model_source.hpp"
+#include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/validation_report.hpp"
 #include "registry.hpp"
 
@@ -27,13 +29,10 @@ struct ValidateArgs {
   bool resume = false, no_chat = false, quiet = false;
 };
 
-void write_report(const Validation& v, const std::string& out) {
+void write_report(const Validation& v, const std::string& out, const CalibrationComparison* cal = nullptr) {
   ValidationMetrics m = validation_metrics(v);
   AtomicWriteSet w;
-  w.add(out + "/validation.json", validation_to_json(v));
-  w.add(out + "/plans.csv", validation_csv(v));
-  w.add(out + "/index.md", validation_markdown(v, m));
-  w.add(out + "/report.html", validation_html(v, m));
+  add_validation_report(w, v, out, cal);
   w.commit();
   char buf[400];
   std::snprintf(buf, sizeof buf,
@@ -41,8 +40,9 @@ void write_report(const Validation& v, const std::string& out) {
                 "regret %.1f%%; largest phase gap: %s\n",
                 m.plans, 100 * m.speedup.median_ape, 100 * m.speedup.max_ape, 100 * m.per_token.median_ape, m.spearman,
                 100 * m.regret, m.worst_phase.c_str());
-  std::cout << buf << "predicted best: " << m.predicted_best << "\nmeasured best:  " << m.measured_best << "\nreport: " << out
-            << "/report.html (and index.md, plans.csv, validation.json)\n";
+  std::cout << buf << "predicted best: " << m.predicted_best << "\nmeasured best:  " << m.measured_best << "\n";
+  if (cal) std::cout << "calibration, " << calibration_summary(*cal);
+  std::cout << "report: " << out << "/report.html (and index.md, plans.csv, validation.json)\n";
 }
 
 int run(const ValidateArgs& a) {
@@ -120,18 +120,30 @@ hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from i
   auto a = std::make_shared<ReportArgs>();
   app.add_option("input", a->in, "validation.json, or the directory holding it")->required();
   app.add_option("--out", a->out, "report directory")->required();
-  app.add_option("--repredict", a->profile, "predict every plan again with this profile (and today's cost model)");
+  app.add_option("--repredict", a->profile,
+                 "predict every plan again with this profile (and today's cost model); a calibrated profile also "
+                 "shows the error before and after calibration on the plans it held out");
   app.add_option("--target", a->target, "with --repredict: the target (GGUF or model YAML)");
   app.add_option("--draft", a->draft, "with --repredict: the draft (GGUF, model YAML or self:K)");
   return std::function<int()>([a] {
     std::string f = std::filesystem::is_directory(a->in) ? a->in + "/validation.json" : a->in;
-    Validation v = validation_from_json(read_file(f), f);
+    const std::string text = read_file(f);
+    Validation v = validation_from_json(text, f);
+    std::optional<CalibrationComparison> cal;
     if (!a->profile.empty()) {
       if (a->target.empty() || a->draft.empty()) throw Error("--repredict", "needs --target and --draft");
       const ModelSpec t = load_spec_from(a->target);
-      repredict(v, load_profile(a->profile), a->profile, load_draft_spec_from(a->draft, t), t);
+      const ModelSpec d = load_draft_spec_from(a->draft, t);
+      const Profile prof = load_profile(a->profile);
+      // A calibrated profile: error before and after calibration on the plans it held out.
+      Validation after;
+      cal = compare_calibration(v, prof, a->profile, d, t, &after);
+      if (cal) v = after;
+      else repredict(v, prof, a->profile, d, t);
+    } else {
+      cal = calibration_in_json(text, f);  // a rebuilt calibrated report keeps its section
     }
-    write_report(v, a->out);
+    write_report(v, a->out, cal ? &*cal : nullptr);
     return 0;
   });
 });

@@ -9,13 +9,14 @@ int launches_head(const ProcessingUnit& pu) { return pu.launches_head > 0 ? pu.l
 
 ForwardBreakdown& ForwardBreakdown::operator+=(const ForwardBreakdown& b) {
   qkv += b.qkv; attention += b.attention; o += b.o; gate_up += b.gate_up; down += b.down;
-  elementwise += b.elementwise; head += b.head; launch += b.launch;
+  elementwise += b.elementwise; head += b.head; launch += b.launch; calibrated += b.calibrated;
   return *this;
 }
 
 ForwardBreakdown ForwardBreakdown::scaled(double s) const {
   ForwardBreakdown r = *this;
   r.qkv *= s; r.attention *= s; r.o *= s; r.gate_up *= s; r.down *= s; r.elementwise *= s; r.head *= s; r.launch *= s;
+  r.calibrated *= s;
   return r;
 }
 

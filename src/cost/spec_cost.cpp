@@ -72,7 +72,11 @@ double measured_forward_us(const ProcessingUnit& pu, const std::string& name, in
 }
 
 // measured ÷ predicted whole forward of the model alone on this PU (1 when nothing was measured).
-double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const ExecContext& c, int pu, double m, double n) {
+// Both sides without contention: the checks ran alone, so the ratio must not cancel the shares.
+double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const ExecContext& contended, int pu, double m,
+                     double n) {
+  ExecContext c = contended;
+  c.bw_share = 1.0;
   const ProcessingUnit& p = prof.pus[size_t(pu)];
   if (p.forward_check.empty()) return 1.0;
   const int threads = p.kind == PuKind::CPU ? c.threads : 1;
@@ -102,6 +106,28 @@ double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const
 }
 }  // namespace
 
+std::array<double, kMaxPus> layer_shares(const ModelPlacement& pl, int n_layers) {
+  std::array<double, kMaxPus> sh{};
+  if (!pl.is_split()) {
+    sh[size_t(pl.pu)] = 1.0;
+    return sh;
+  }
+  sh[size_t(pl.pu)] = double(pl.split) / n_layers;
+  sh[size_t(pl.split_pu)] += double(n_layers - pl.split) / n_layers;
+  return sh;
+}
+
+std::pair<double, double> host_rows(const Plan& plan, const Acceptance& acc) {
+  const int g = plan.gamma;
+  if (g == 0) return {0.0, 1.0};
+  const auto& alpha = acc.for_dtype(plan.draft.dtype);
+  // Rows compared: position i is reached with probability Π_{j<=i} α_j (i = 0..γ−1), i.e. E − P_all;
+  // then one pass for the correction (a miss) or the bonus token (all accepted).
+  const double target = expected_tokens(alpha, g) - prob_prefix_accepted(alpha, g) + 1.0;
+  if (plan.mode == Mode::Overlapped) return {g + 1.0, target};  // re-drafting after a miss: in the catch-up term
+  return {double(g), target};
+}
+
 ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const Profile& prof,
                             const std::array<ExecContext, kMaxPus>& ctx, int64_t m, double n, int64_t head_rows) {
   ForwardTiming f;
@@ -110,8 +136,10 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
   int last_pu = pl.pu;
   if (pl.is_split()) {
     // Hand the hidden state (m, d_model) f32 to the second PU: wait for the first, then copy.
-    f.handoff_us += prof.pus[pl.pu].sync_us;
+    const double before = f.handoff_us + f.transfer_us;
+    f.handoff_us += std::max(0.0, prof.pus[pl.pu].sync_us + prof.handoff_at(pl.pu));
     f.transfer_us += transfer_us(prof, pl.pu, pl.split_pu, 4.0 * m * s.d_model);
+    f.crossing_us += f.handoff_us + f.transfer_us - before;
     f.per_pu[pl.split_pu] += layers_cost(s, ctx[pl.split_pu], pl.dtype, m, n, s.n_layers - first);
     last_pu = pl.split_pu;
   }
@@ -130,6 +158,21 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
     if (pu < 0 || (i > 0 && pu == used[0]) || (i == 2 && pu == used[1])) continue;
     const double k = forward_scale(s, pl.dtype, prof, ctx[size_t(pu)], pu, double(m), n);
     if (k != 1.0) f.per_pu[size_t(pu)] = f.per_pu[size_t(pu)].scaled(k);
+  }
+  // Calibration by traces: each PU taking part pays its per-forward term (a sync, a queue flush: not
+  // fewer for fewer layers) and its per-token term by its share of the layers; a negative correction
+  // never takes more than half of what the PU's part costs.
+  if (!prof.calibration.forward.empty()) {
+    const auto share = layer_shares(pl, s.n_layers);
+    for (int pu = 0; pu < int(prof.pus.size()); ++pu) {
+      if (share[size_t(pu)] <= 0) continue;
+      const CalibratedForward* c = prof.forward_term(pu, s.name);
+      if (!c) continue;
+      const double extra = double(c->max_tokens > 0 ? std::min<int64_t>(m, c->max_tokens) : m) - 1;
+      const double term = c->forward_us + share[size_t(pu)] * extra * c->token_us;
+      ForwardBreakdown& b = f.per_pu[size_t(pu)];
+      b.calibrated += std::max(term, -0.5 * b.total());
+    }
   }
   return f;
 }
@@ -182,13 +225,13 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   const double n = w.decode_context();
   t.verify = model_forward(target, plan.target, prof, ctx, plan.gamma + 1, n, plan.gamma + 1);
   const double ns_per_row =
-      (w.greedy && prof.host.greedy_ns_per_vocab > 0 ? prof.host.greedy_ns_per_vocab : prof.host.sample_ns_per_vocab) * 1e-3;
-  t.host_target_us = (plan.gamma + 1) * target.vocab * ns_per_row;
+      (w.greedy && prof.greedy_ns_per_vocab() > 0 ? prof.greedy_ns_per_vocab() : prof.host.sample_ns_per_vocab) * 1e-3;
+  t.host_target_row_us = target.vocab * ns_per_row;
   t.ttft_us = model_forward(target, plan.target, prof, ctx, w.prompt_tokens, 0, 1).total_us() + target.vocab * ns_per_row;
   if (spec) {
     t.draft1 = model_forward(draft, plan.draft, prof, ctx, 1, n, 1);
     t.draft2 = model_forward(draft, plan.draft, prof, ctx, 2, n, 1);
-    t.host_draft_us = draft.n_logits() * ns_per_row;  // a subset head: only its columns are sampled
+    t.host_draft_row_us = draft.n_logits() * ns_per_row;  // a subset head: only its columns are sampled
     double draft_prefill = model_forward(draft, plan.draft, prof, ctx, w.prompt_tokens, 0, 1).total_us();
     t.ttft_us = plan.mode == Mode::Overlapped ? std::max(t.ttft_us, draft_prefill) : t.ttft_us + draft_prefill;
     if (plan.mode == Mode::Overlapped) {
@@ -200,6 +243,7 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
           if (((d_used >> i & 1u) && (t_used >> j & 1u)) || ((t_used >> i & 1u) && (d_used >> j & 1u)))
             share[i] = std::min(share[i], prof.share_at(i, j));
       auto cctx = contexts(plan, prof, t.weights_cached, stream, share);
+      t.hidden = prof.hidden_at(plan.draft.pu, plan.target.pu);
       t.draft1_c = model_forward(draft, plan.draft, prof, cctx, 1, n, 1);
       t.verify_c = model_forward(target, plan.target, prof, cctx, plan.gamma + 1, n, plan.gamma + 1);
     }
@@ -220,16 +264,17 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
   const auto& alpha = acc.for_dtype(plan.draft.dtype);
   e.tokens_per_iter = g > 0 ? expected_tokens(alpha, g) : 1.0;
   e.p_all_accepted = g > 0 ? prob_prefix_accepted(alpha, g) : 1.0;
+  const auto [draft_rows, target_rows] = host_rows(plan, acc);
   if (g == 0 || plan.mode == Mode::Sequential) {
     p.verify = t.verify.compute_us();
     p.transfer = t.verify.transfer_us;
     p.handoff = t.verify.handoff_us;
-    p.host = t.host_target_us;
+    p.host = target_rows * t.host_target_row_us;
     if (g > 0) {
       p.draft = g * t.draft1.compute_us();
       p.transfer += g * t.draft1.transfer_us;
       p.handoff += g * t.draft1.handoff_us;
-      p.host += g * t.host_draft_us;
+      p.host += draft_rows * t.host_draft_row_us;
       // All γ accepted: the draft never saw its last token nor the bonus token -> one 2-token step
       // instead of a 1-token step next iteration.
       p.catchup = e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
@@ -238,16 +283,17 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
     // While the target verifies d1..dγ, the draft feeds dγ (never fed yet) to guess the bonus token
     // d_{γ+1}, then drafts d_{γ+2}..d_{2γ+1}: γ+1 one-token forwards.
     const int fwd = g + 1;
-    double verify_side = t.verify_c.total_us() + t.host_target_us;
-    double draft_side = fwd * (t.draft1_c.total_us() + t.host_draft_us);
-    double p_valid = prob_prefix_accepted(alpha, g + 1);
+    const double verify_side = t.verify_c.total_us();
+    const double draft_side = draft_rows * (t.draft1_c.total_us() + t.host_draft_row_us);
+    const double p_valid = prob_prefix_accepted(alpha, g + 1);
+    const double hidden = t.hidden;
     p.verify = t.verify_c.compute_us();
     p.draft = fwd * t.draft1_c.compute_us();
     p.transfer = t.verify_c.transfer_us + fwd * t.draft1_c.transfer_us;
     p.handoff = t.verify_c.handoff_us + fwd * t.draft1_c.handoff_us;
-    p.host = t.host_target_us + fwd * t.host_draft_us;
-    p.overlap = std::max(verify_side, draft_side) - (verify_side + draft_side);
-    p.catchup = (1.0 - p_valid) * g * (t.draft1.total_us() + t.host_draft_us);
+    p.host = target_rows * t.host_target_row_us + draft_rows * t.host_draft_row_us;
+    p.overlap = -hidden * std::min(verify_side, draft_side);
+    p.catchup = (1.0 - p_valid) * g * (t.draft1.total_us() + t.host_draft_row_us);
   }
   e.iter_us = p.total();
   e.per_token_us = e.iter_us / e.tokens_per_iter;

@@ -32,6 +32,10 @@ const Link* Profile::link(const std::string& from, const std::string& to) const 
 }
 
 double Profile::contention_share(const std::string& self, const std::string& other) const {
+  for (const auto& c : calibration.contention) {  // fitted in situ: replaces the isolated measurement
+    if (c.a == self && c.b == other) return c.a_share;
+    if (c.b == self && c.a == other) return c.b_share;
+  }
   for (const auto& c : contention) {
     if (c.a == self && c.b == other) return c.a_share;
     if (c.b == self && c.a == other) return c.b_share;
@@ -39,19 +43,40 @@ double Profile::contention_share(const std::string& self, const std::string& oth
   return 1.0;
 }
 
+const CalibratedForward* Profile::forward_term(int pu, const std::string& model) const {
+  for (const auto& f : calibration.forward)
+    if (f.model == model && f.pu == pus[size_t(pu)].id) return &f;
+  return nullptr;
+}
+
+Profile uncalibrated(Profile p) {
+  p.calibration = Calibration{};
+  p.resolve();
+  return p;
+}
+
 void Profile::resolve() {
   host_index = std::max(0, pu_index(host.pu));
-  for (int a = 0; a < kMax; ++a)
+  for (int a = 0; a < kMax; ++a) {
+    handoff_[a] = 0;
     for (int b = 0; b < kMax; ++b) {
       link_idx_[a][b] = -1;
       share_[a][b] = 1.0;
+      hidden_[a][b] = 1.0;
     }
+  }
   const int n = std::min<int>(kMax, static_cast<int>(pus.size()));
   for (int a = 0; a < n; ++a)
     for (int b = 0; b < n; ++b) {
       if (const Link* l = link(pus[a].id, pus[b].id)) link_idx_[a][b] = static_cast<int>(l - links.data());
       share_[a][b] = contention_share(pus[a].id, pus[b].id);
     }
+  for (const auto& h : calibration.handoff)
+    if (int i = pu_index(h.pu); i >= 0 && i < kMax) handoff_[i] = h.us;
+  for (const auto& o : calibration.overlap) {
+    const int d = pu_index(o.draft), t = pu_index(o.target);
+    if (d >= 0 && t >= 0 && d < kMax && t < kMax) hidden_[d][t] = o.hidden;
+  }
 }
 
 namespace {
@@ -159,6 +184,7 @@ Profile load_profile(const std::string& path) {
     p.host.pu = p.pus.front().id;
   }
   if (y.has("provenance")) p.provenance = parse_provenance(y.map("provenance"));
+  if (y.has("calibration")) p.calibration = parse_calibration(y.map("calibration"), ids);
   if (p.pus[p.pu_index(p.host.pu)].kind != PuKind::CPU)
     throw Error(y.where("host.pu"), "the host that samples must be a cpu PU");
   y.done();

@@ -2,6 +2,7 @@
 // profile_load_measured.cpp the tables only `hetspec profile` writes). Internal to src/profile/.
 #pragma once
 #include <cmath>
+#include <set>
 #include <string>
 
 #include "hetspec/core/error.hpp"
@@ -91,5 +92,7 @@ inline KernelTable parse_table(const YamlMap& y) {
 // transfers); each is optional.
 void parse_measured_pu(const YamlMap& y, ProcessingUnit& p);
 Provenance parse_provenance(const YamlMap& y);
+// The `calibration:` block `hetspec calibrate` writes; `ids` are the profile's PU ids.
+Calibration parse_calibration(const YamlMap& y, const std::set<std::string>& ids);
 
 }  // namespace hetspec::profile_parse

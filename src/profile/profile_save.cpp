@@ -111,6 +111,70 @@ void emit_pu(YAML::Emitter& e, const ProcessingUnit& p) {
   emit_measured(e, p);
   e << YAML::EndMap;
 }
+
+void emit_error(YAML::Emitter& e, const char* key, const CalibrationError& x) {
+  e << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
+  e << YAML::Key << "plans" << YAML::Value << x.plans << YAML::Key << "speedup_median" << YAML::Value << x.speedup_median;
+  e << YAML::Key << "speedup_max" << YAML::Value << x.speedup_max << YAML::Key << "per_token_median" << YAML::Value
+    << x.per_token_median;
+  e << YAML::Key << "spearman" << YAML::Value << x.spearman << YAML::Key << "regret" << YAML::Value << x.regret;
+  e << YAML::EndMap;
+}
+
+void emit_calibration(YAML::Emitter& e, const Calibration& c) {
+  e << YAML::Key << "calibration" << YAML::Value << YAML::BeginMap;
+  auto str = [&](const char* k, const std::string& x) {
+    if (!x.empty()) e << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << x;
+  };
+  str("source", c.source);
+  str("date", c.date);
+  str("command", c.command);
+  str("split", c.split);
+  if (!c.fit_plans.empty()) e << YAML::Key << "fit_plans" << YAML::Value << YAML::Flow << c.fit_plans;
+  if (!c.held_out_plans.empty()) e << YAML::Key << "held_out_plans" << YAML::Value << YAML::Flow << c.held_out_plans;
+  if (!c.forward.empty()) {
+    e << YAML::Key << "forward" << YAML::Value << YAML::BeginSeq;
+    for (const auto& f : c.forward) {
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "pu" << YAML::Value << f.pu << YAML::Key << "model"
+        << YAML::Value << f.model << YAML::Key << "forward_us" << YAML::Value << f.forward_us << YAML::Key << "token_us"
+        << YAML::Value << f.token_us;
+      if (f.max_tokens > 0) e << YAML::Key << "max_tokens" << YAML::Value << f.max_tokens;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+  }
+  if (!c.handoff.empty()) {
+    e << YAML::Key << "handoff" << YAML::Value << YAML::BeginSeq;
+    for (const auto& h : c.handoff)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "pu" << YAML::Value << h.pu << YAML::Key << "us" << YAML::Value
+        << h.us << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+  if (c.host_greedy_ns_per_vocab > 0)
+    e << YAML::Key << "host_greedy_ns_per_vocab" << YAML::Value << c.host_greedy_ns_per_vocab;
+  if (!c.contention.empty()) {
+    e << YAML::Key << "contention" << YAML::Value << YAML::BeginSeq;
+    for (const auto& k : c.contention)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "a" << YAML::Value << k.a << YAML::Key << "b" << YAML::Value
+        << k.b << YAML::Key << "a_share" << YAML::Value << k.a_share << YAML::Key << "b_share" << YAML::Value
+        << k.b_share << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+  if (!c.overlap.empty()) {
+    e << YAML::Key << "overlap" << YAML::Value << YAML::BeginSeq;
+    for (const auto& o : c.overlap)
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "draft" << YAML::Value << o.draft << YAML::Key << "target"
+        << YAML::Value << o.target << YAML::Key << "hidden" << YAML::Value << o.hidden << YAML::EndMap;
+    e << YAML::EndSeq;
+  }
+  if (c.before.plans > 0 || c.after.plans > 0) {
+    e << YAML::Key << "held_out_error" << YAML::Value << YAML::BeginMap;
+    emit_error(e, "before", c.before);
+    emit_error(e, "after", c.after);
+    e << YAML::EndMap;
+  }
+  e << YAML::EndMap;
+}
 }  // namespace
 
 std::string profile_to_yaml(const Profile& p) {
@@ -167,6 +231,7 @@ std::string profile_to_yaml(const Profile& p) {
         << c.b_share << YAML::EndMap;
     e << YAML::EndSeq;
   }
+  if (!p.calibration.empty() || !p.calibration.source.empty()) emit_calibration(e, p.calibration);
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }

@@ -28,7 +28,8 @@ struct Term {
 const Term kTerms[] = {{"qkv", &ForwardBreakdown::qkv},         {"attention", &ForwardBreakdown::attention},
                        {"o", &ForwardBreakdown::o},             {"gate+up", &ForwardBreakdown::gate_up},
                        {"down", &ForwardBreakdown::down},       {"elementwise", &ForwardBreakdown::elementwise},
-                       {"head", &ForwardBreakdown::head},       {"launch", &ForwardBreakdown::launch}};
+                       {"head", &ForwardBreakdown::head},       {"launch", &ForwardBreakdown::launch},
+                       {"calibrated", &ForwardBreakdown::calibrated}};
 
 void subgraph_table(std::ostringstream& o, const char* title, const ForwardTiming& f, double times, const Profile& prof) {
   o << title << "\n";
@@ -37,7 +38,7 @@ void subgraph_table(std::ostringstream& o, const char* title, const ForwardTimin
     if (b.total() <= 0) continue;
     o << "  on " << prof.pus[i].id << ":";
     for (const auto& t : kTerms)
-      if (b.*t.field > 0) o << " " << t.name << " " << ms_short(b.*t.field * times);
+      if (b.*t.field != 0) o << " " << t.name << " " << ms_short(b.*t.field * times);
     o << "  = " << ms_short(b.total() * times) << " ms\n";
   }
   if (f.transfer_us > 0 || f.handoff_us > 0)

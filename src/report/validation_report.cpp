@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/phase_json.hpp"
 #include "hetspec/report/svg.hpp"
 
@@ -105,13 +106,16 @@ std::string fx(double v, const char* f = "%.3f") {
 }
 }  // namespace
 
-ValidationMetrics validation_metrics(const Validation& v) {
+ValidationMetrics validation_metrics(const Validation& v) { return validation_metrics(v, {}); }
+
+ValidationMetrics validation_metrics(const Validation& v, const std::vector<std::string>& only) {
   ValidationMetrics m;
   std::vector<double> ps, ms, pt, mt;
   std::vector<const PlanOutcome*> used;
   std::map<std::string, double> phase_gap;
   for (const auto& o : v.plans) {
     if (!o.measured) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), o.id) == only.end()) continue;
     used.push_back(&o);
     ps.push_back(o.predicted.speedup);
     ms.push_back(o.speedup.value);
@@ -140,7 +144,7 @@ ValidationMetrics validation_metrics(const Validation& v) {
   return m;
 }
 
-std::string validation_to_json(const Validation& v) {
+std::string validation_to_json(const Validation& v, const CalibrationComparison* cal) {
   json j;
   j["schema"] = "hetspec.validation/1";
   j["profile"] = v.profile_name;
@@ -192,6 +196,7 @@ std::string validation_to_json(const Validation& v) {
                   {"predicted_best", m.predicted_best},
                   {"measured_best", m.measured_best},
                   {"worst_phase", m.worst_phase}};
+  if (cal) j["calibration"] = calibration_json(*cal);
   return j.dump(2) + "\n";
 }
 
@@ -394,11 +399,19 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   return s.str();
 }
 
-std::string plan_table(const Validation& v) {
+// With a calibration, a column says which plans were fitted and which held out.
+std::string plan_table(const Validation& v, const CalibrationComparison* cal) {
   std::ostringstream s;
-  s << "| id | plan | predicted × | measured × [95%] | error | pred µs/token | meas µs/token | pred tok/iter | meas tok/iter | dominant (pred) |\n";
-  s << "|---|---|---|---|---|---|---|---|---|---|\n";
+  s << "| id | plan | predicted × | measured × [95%] | error | pred µs/token | meas µs/token | pred tok/iter | meas tok/iter | dominant (pred) |"
+    << (cal ? " calibration |\n" : "\n");
+  s << "|---|---|---|---|---|---|---|---|---|---|" << (cal ? "---|\n" : "\n");
   for (const auto& o : v.plans) {
+    std::string split;
+    if (cal) {
+      const auto& f = cal->split.fit;
+      const auto& h = cal->split.held_out;
+      split = std::count(f.begin(), f.end(), o.id) ? " fit |" : std::count(h.begin(), h.end(), o.id) ? " held out |" : " |";
+    }
     s << "| " << o.id << " | " << o.description << " | " << fx(o.predicted.speedup) << " | ";
     if (o.measured)
       s << fx(o.speedup.value) << " [" << fx(o.speedup.lo) << ", " << fx(o.speedup.hi) << "] | "
@@ -407,21 +420,22 @@ std::string plan_table(const Validation& v) {
       s << (o.predicted.feasible ? "not run" : "infeasible: " + o.predicted.reason) << " | | ";
     s << fx(o.predicted.per_token_us, "%.0f") << " | " << (o.measured ? fx(o.plan_arm.per_token_us, "%.0f") : "") << " | "
       << fx(o.predicted.tokens_per_iter, "%.2f") << " | " << (o.measured ? fx(o.plan_arm.tokens_per_iter, "%.2f") : "")
-      << " | " << o.predicted.dominant << " |\n";
+      << " | " << o.predicted.dominant << " |" << split << "\n";
   }
   return s.str();
 }
 
 }  // namespace
 
-std::string validation_markdown(const Validation& v, const ValidationMetrics& m) {
+std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal) {
   std::ostringstream s;
   s << "# Validation: predicted vs measured speculative decoding\n\n" << summary_lines(v, m) << "\n";
-  s << "Plots: `report.html` (self-contained). Every number: `validation.json`, `plans.csv`.\n\n## Plans\n\n" << plan_table(v);
+  if (cal) s << calibration_markdown(*cal) << "\n";
+  s << "Plots: `report.html` (self-contained). Every number: `validation.json`, `plans.csv`.\n\n## Plans\n\n" << plan_table(v, cal);
   return s.str();
 }
 
-std::string validation_html(const Validation& v, const ValidationMetrics& m) {
+std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal) {
   // The markdown tables rendered as HTML tables (a tiny converter for the two table shapes we write).
   auto md_tables = [](const std::string& md) {
     std::ostringstream o;
@@ -440,7 +454,8 @@ std::string validation_html(const Validation& v, const ValidationMetrics& m) {
         header = false;
       } else {
         if (table) o << "</table>\n", table = false;
-        if (line.rfind("- ", 0) == 0) o << "<div>" << svg::escape(line.substr(2)) << "</div>\n";
+        if (line.rfind("## ", 0) == 0) o << "<h2>" << svg::escape(line.substr(3)) << "</h2>\n";
+        else if (line.rfind("- ", 0) == 0) o << "<div>" << svg::escape(line.substr(2)) << "</div>\n";
         else if (!line.empty()) o << "<p>" << svg::escape(line) << "</p>\n";
       }
     }
@@ -452,13 +467,22 @@ std::string validation_html(const Validation& v, const ValidationMetrics& m) {
        "body{font-family:sans-serif;margin:24px;max-width:1400px}table{border-collapse:collapse;font-size:12px;margin:12px 0}"
        "td,th{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}figure{margin:12px 0}</style></head><body>\n";
   h << "<h1>Validation: predicted vs measured speculative decoding</h1>\n" << md_tables(summary_lines(v, m));
+  if (cal) h << md_tables(calibration_markdown(*cal));
   h << "<figure id=\"scatter\">" << scatter_svg(v) << "</figure>\n";
   h << "<figure id=\"gamma\">" << gamma_svg(v) << "</figure>\n";
   h << "<figure id=\"phases\">" << phases_svg(v) << "</figure>\n";
   h << "<figure id=\"acceptance\">" << acceptance_svg(v) << "</figure>\n";
-  h << "<h2>Plans</h2>\n" << md_tables(plan_table(v));
+  h << "<h2>Plans</h2>\n" << md_tables(plan_table(v, cal));
   h << "</body></html>\n";
   return h.str();
+}
+
+void add_validation_report(AtomicWriteSet& w, const Validation& v, const std::string& dir, const CalibrationComparison* cal) {
+  const ValidationMetrics m = validation_metrics(v);
+  w.add(dir + "/validation.json", validation_to_json(v, cal));
+  w.add(dir + "/plans.csv", validation_csv(v));
+  w.add(dir + "/index.md", validation_markdown(v, m, cal));
+  w.add(dir + "/report.html", validation_html(v, m, cal));
 }
 
 }  // namespace hetspec

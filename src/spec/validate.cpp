@@ -266,7 +266,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
 void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
                const ModelSpec& target) {
   Workload w = v.workload;
-  w.greedy = !v.timing_mode || w.greedy;
+  w.greedy = true;  // validate verifies greedily, timing mode included (argmax corrections and bonus tokens)
   double base_us = 1e300;
   for (int i = 0; i < int(prof.pus.size()); ++i) {
     Plan p;

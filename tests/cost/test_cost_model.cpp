@@ -165,7 +165,9 @@ TEST_CASE("sequential iteration time follows the DESIGN equation", "[cost]") {
   Plan plan = plan_on(p, "gpu", "cpu", g);
   PlanTiming tm = time_plan(plan, d, t, p, w);
   Estimate e = finish(tm, plan, d, Acceptance::scalar(a), w);
-  double host = ((g + 1) * t.vocab + g * d.vocab) * 1e-3;
+  // Host passes: γ draft rows; the target's rows the executor compares (E − P_all) plus the correction/bonus row.
+  const double E = (1 - std::pow(a, g + 1)) / (1 - a);
+  double host = ((E - std::pow(a, g) + 1) * t.vocab + g * d.vocab) * 1e-3;
   double expect = g * tm.draft1.total_us() + tm.verify.total_us() +
                   std::pow(a, g) * (tm.draft2.total_us() - tm.draft1.total_us()) + host;
   CHECK(e.iter_us == Approx(expect));
@@ -186,10 +188,18 @@ TEST_CASE("overlapped mode: max of both sides plus re-drafting after a miss, wit
   CHECK(tm.draft1_c.compute_us() == Approx(2 * tm.draft1.compute_us()).epsilon(0.01));
   Estimate e = finish(tm, plan, d, Acceptance::scalar(a), w);
   double draft_row = d.vocab * 1e-3;
-  double verify_side = tm.verify_c.total_us() + (g + 1) * t.vocab * 1e-3;
+  double verify_side = tm.verify_c.total_us();  // the target's rows are checked after its forward: not overlapped
   double draft_side = (g + 1) * (tm.draft1_c.total_us() + draft_row);  // feeds d_γ, guesses the bonus, drafts γ
-  double expect = std::max(verify_side, draft_side) + (1 - std::pow(a, g + 1)) * g * (tm.draft1.total_us() + draft_row);
+  const double E = (1 - std::pow(a, g + 1)) / (1 - a);
+  double target_rows = (E - std::pow(a, g) + 1) * t.vocab * 1e-3;
+  double expect = std::max(verify_side, draft_side) + target_rows + (1 - std::pow(a, g + 1)) * g * (tm.draft1.total_us() + draft_row);
   CHECK(e.iter_us == Approx(expect));
+  // A calibrated η hides only part of the shorter side.
+  Profile q = p;
+  q.calibration.overlap = {{"gpu", "cpu", 0.25}};
+  q.resolve();
+  Estimate e2 = predict(plan, d, t, q, Acceptance::scalar(a), w);
+  CHECK(e2.iter_us - e.iter_us == Approx(0.75 * std::min(verify_side, draft_side)));
   // Sharing a PU makes overlapped mode infeasible, with a reason.
   Estimate bad = predict(plan_on(p, "cpu", "cpu", g, Mode::Overlapped), d, t, p, Acceptance::scalar(a), w);
   CHECK_FALSE(bad.feasible);

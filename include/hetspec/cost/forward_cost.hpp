@@ -18,7 +18,8 @@ int launches_head(const ProcessingUnit& pu);
 
 struct ForwardBreakdown {  // µs
   double qkv = 0, attention = 0, o = 0, gate_up = 0, down = 0, elementwise = 0, head = 0, launch = 0;
-  double total() const { return qkv + attention + o + gate_up + down + elementwise + head + launch; }
+  double calibrated = 0;   // the profile's calibration terms for this forward (per forward, per token; signed)
+  double total() const { return qkv + attention + o + gate_up + down + elementwise + head + launch + calibrated; }
   ForwardBreakdown& operator+=(const ForwardBreakdown& b);
   ForwardBreakdown scaled(double s) const;
 };

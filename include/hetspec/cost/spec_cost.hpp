@@ -4,22 +4,30 @@
 //
 // Sequential mode, one iteration:
 //   T_iter = γ·T_draft(1, n) + T_target(γ+1, n) + P_all·[T_draft(2, n) − T_draft(1, n)]   (catch-up)
-//            + host sampling (2γ+1 vocabulary rows) + split transfers + hand-offs (syncs, logits reads)
+//            + host passes over vocabulary rows + split transfers + hand-offs (syncs, logits reads)
+//   host passes: γ draft rows, and on the target's rows the executor's checks: E − P_all rows
+//   compared, then one more for the correction or bonus token (1 row when γ = 0).
 // Overlapped mode (draft and target on disjoint PUs, sharing DRAM bandwidth):
-//   T_iter = max(T_target^c(γ+1), (γ+1)·T_draft^c(1)) + (1 − P_valid)·γ·T_draft(1) + host
-//   where ^c applies the profile's contention shares, the draft side is γ+1 forwards (it first feeds
-//   its own last draft to guess the bonus token), and P_valid = Π_{i=1..γ+1} α_i is the chance
-//   that the block drafted during verification still stands (all γ accepted and the bonus token
-//   equal to the draft's own next token).
+//   T_iter = V^c + D^c − η·min(V^c, D^c) + (1 − P_valid)·γ·(T_draft(1) + draft row) + target rows
+//   with V^c = T_target^c(γ+1), D^c = (γ+1)·(T_draft^c(1) + draft row): ^c applies the profile's
+//   contention shares, the draft side is γ+1 forwards (it first feeds its own last draft to guess the
+//   bonus token), η is the fraction of the shorter side really hidden (1 unless calibrated), the
+//   target's rows are checked after its forward (nothing overlaps them), and P_valid =
+//   Π_{i=1..γ+1} α_i is the chance that the block drafted during verification still stands.
 //   E[tokens/iter] = Σ_{k=0..γ} Π_{i=1..k} α_i;   per-token latency = T_iter / E.
 // Calibration by whole forwards: where the profile holds whole-model forwards of this model (or, for
 // a self:K draft, of its target) measured on a PU (`forward_check`), each forward's compute on that PU
 // is scaled by measured ÷ predicted at the same (m, n, threads) — the per-kernel sum misses what only
 // a whole forward shows (queue gaps, fused waits, cache reuse across kernels). m and n are clamped to
-// the measured range.
+// the measured range. The ratio is taken without contention, so contention shares still apply.
+// Calibration by traces (`hetspec calibrate`, the profile's `calibration:` block): per forward of a
+// model on a PU, forward_us + (m − 1)·token_us (a split: each PU's forward_us whole, its token_us by
+// its share of the layers), a fitted cost per split crossing, the host's argmax cost per vocabulary
+// entry, contention shares and η.
 #pragma once
 #include <array>
 #include <string>
+#include <utility>
 
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/cost/forward_cost.hpp"
@@ -59,6 +67,7 @@ struct ForwardTiming {
   std::array<ForwardBreakdown, kMaxPus> per_pu{};
   double transfer_us = 0;
   double handoff_us = 0;
+  double crossing_us = 0;      // the part of transfer + hand-off spent at layer-split crossings
   double compute_us() const;
   double total_us() const { return compute_us() + transfer_us + handoff_us; }
 };
@@ -72,8 +81,9 @@ struct PlanTiming {
   ForwardTiming verify;        // target over γ+1 tokens
   ForwardTiming draft1_c;      // under contention (overlapped mode)
   ForwardTiming verify_c;
-  double host_target_us = 0;   // sampling γ+1 target rows
-  double host_draft_us = 0;    // sampling one draft row
+  double host_target_row_us = 0;  // one host pass (argmax or sample) over a target vocabulary row
+  double host_draft_row_us = 0;   // ... over a draft row
+  double hidden = 1;              // overlapped: fraction of the shorter side hidden (the profile's η)
   double ttft_us = 0;
   std::array<PuUse, kMaxPus> memory{};
   std::array<bool, kMaxPus> weights_cached{};
@@ -101,6 +111,13 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
 // time_plan + finish.
 Estimate predict(const Plan& plan, const ModelSpec& draft, const ModelSpec& target, const Profile& prof,
                  const Acceptance& acc, const Workload& w);
+
+// Host passes over vocabulary rows per iteration: (draft rows, target rows), as the executor makes
+// them (the header's equations); γ = 0: (0, 1).
+std::pair<double, double> host_rows(const Plan& plan, const Acceptance& acc);
+
+// Each PU's share of a placement's layers (a split divides them; 0 for a PU holding only the head).
+std::array<double, kMaxPus> layer_shares(const ModelPlacement& pl, int n_layers);
 
 // One forward of m tokens at context n under a placement; head_rows rows of logits.
 ForwardTiming model_forward(const ModelSpec& spec, const ModelPlacement& pl, const Profile& prof,

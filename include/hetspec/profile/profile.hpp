@@ -124,6 +124,42 @@ struct HostCosts {  // the host (a CPU) samples and verifies: softmax over the v
   double greedy_ns_per_vocab = 0;    // measured: one argmax pass (0: not measured)
 };
 
+// What `hetspec calibrate` fitted from measured traces (a validation's per-phase times): the
+// overheads a profile measured in isolation cannot see. The cost model adds them on top of the
+// profile's own numbers, which stay as measured; a profile without this block is the uncalibrated
+// one. Terms are keyed by PU id (and model name where the cost depends on the model).
+struct CalibratedForward {        // every forward of `model` with layers on `pu`
+  std::string pu, model;
+  double forward_us = 0;          // per forward: launch / sync / queue gaps in situ (signed correction); whole in a split
+  double token_us = 0;            // per token beyond the first (the in-situ T(m) slope); a split: by the PU's layer share
+  int max_tokens = 0;             // the largest forward the slope was fitted on: not extrapolated past it (0: none)
+};
+struct CalibratedHandoff {        // a layer split handing the hidden state over from `pu`
+  std::string pu;
+  double us = 0;                  // per crossing, added to the profile's sync + transfer (signed)
+};
+struct CalibratedOverlap {        // overlapped mode: draft on `draft`, target on `target`
+  std::string draft, target;
+  double hidden = 1;              // fraction of the shorter side really hidden behind the longer one
+};
+struct CalibrationError {         // held-out plans' prediction error (fractions), for the record
+  int plans = 0;
+  double speedup_median = 0, speedup_max = 0, per_token_median = 0, spearman = 0, regret = 0;
+};
+struct Calibration {
+  std::vector<CalibratedForward> forward;
+  std::vector<CalibratedHandoff> handoff;
+  double host_greedy_ns_per_vocab = 0;   // one argmax pass over a vocabulary row (0: the profile's)
+  std::vector<Contention> contention;    // replaces the profile's entry for the same pair
+  std::vector<CalibratedOverlap> overlap;
+  // Provenance.
+  std::string source, date, command, split;
+  std::vector<std::string> fit_plans, held_out_plans;
+  CalibrationError before, after;        // on the held-out plans
+  bool empty() const { return forward.empty() && handoff.empty() && host_greedy_ns_per_vocab <= 0 &&
+                              contention.empty() && overlap.empty(); }
+};
+
 // Where a measured profile comes from (all free text; empty for spec sheets).
 struct Provenance {
   std::string cpu, isa, opencl, os, git, date, command;
@@ -146,6 +182,7 @@ struct Profile {
   std::vector<Contention> contention;
   HostCosts host;
   Provenance provenance;
+  Calibration calibration;           // empty unless `hetspec calibrate` wrote this profile
 
   int pu_index(const std::string& id) const;  // -1 if absent
   const Link* link(const std::string& from, const std::string& to) const;  // either direction
@@ -158,12 +195,24 @@ struct Profile {
   int host_index = 0;
   const Link* link_at(int a, int b) const { return link_idx_[a][b] < 0 ? nullptr : &links[link_idx_[a][b]]; }
   double share_at(int self, int other) const { return share_[self][other]; }
+  // Calibration terms by PU index (0 / 1 when uncalibrated).
+  double handoff_at(int pu) const { return handoff_[pu]; }
+  double hidden_at(int draft_pu, int target_pu) const { return hidden_[draft_pu][target_pu]; }
+  const CalibratedForward* forward_term(int pu, const std::string& model) const;
+  double greedy_ns_per_vocab() const {
+    return calibration.host_greedy_ns_per_vocab > 0 ? calibration.host_greedy_ns_per_vocab : host.greedy_ns_per_vocab;
+  }
 
  private:
   static constexpr int kMax = 8;
   int link_idx_[kMax][kMax] = {};
   double share_[kMax][kMax] = {};
+  double handoff_[kMax] = {};
+  double hidden_[kMax][kMax] = {};
 };
+
+// The same profile without its calibration block (what `calibrate` started from).
+Profile uncalibrated(Profile p);
 
 // Loads and validates a profile YAML; errors name the file and key path.
 Profile load_profile(const std::string& path);

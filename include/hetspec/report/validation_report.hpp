@@ -4,7 +4,9 @@
 // per-phase predicted vs measured time per plan; acceptance per position), and the error metrics.
 #pragma once
 #include <string>
+#include <vector>
 
+#include "hetspec/core/atomic_write.hpp"
 #include "hetspec/report/metrics.hpp"
 #include "hetspec/spec/validate.hpp"
 
@@ -19,14 +21,23 @@ struct ValidationMetrics {
   std::string worst_phase;             // the phase whose predicted − measured gap is largest on average
 };
 
-ValidationMetrics validation_metrics(const Validation& v);
+struct CalibrationComparison;  // report/calibration_report.hpp
 
-std::string validation_to_json(const Validation& v);
+ValidationMetrics validation_metrics(const Validation& v);
+// Over the measured plans with these ids only.
+ValidationMetrics validation_metrics(const Validation& v, const std::vector<std::string>& only);
+
+// With a calibration comparison, the report adds its before/after section (and validation.json its
+// "calibration" object, read back by calibration_in_json).
+std::string validation_to_json(const Validation& v, const CalibrationComparison* cal = nullptr);
 // Reads validation.json back (for `hetspec report` and `validate --resume`); errors name the file and key.
 Validation validation_from_json(const std::string& text, const std::string& where);
 
 std::string validation_csv(const Validation& v);
-std::string validation_markdown(const Validation& v, const ValidationMetrics& m);
-std::string validation_html(const Validation& v, const ValidationMetrics& m);
+std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr);
+// The report's files (validation.json, plans.csv, index.md, report.html) under dir, staged in w.
+void add_validation_report(AtomicWriteSet& w, const Validation& v, const std::string& dir,
+                           const CalibrationComparison* cal = nullptr);
+std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr);
 
 }  // namespace hetspec
