@@ -96,7 +96,7 @@ TEST_CASE("a subset head is priced at n_sub rows: draft forward, logits read, ho
   // The head streams (n, d) weights: 8192 of 49152 rows.
   CHECK(b.draft1.per_pu[gpu].head == Approx(a.draft1.per_pu[gpu].head * 8192.0 / 49152).epsilon(0.02));
   CHECK(b.draft1.per_pu[gpu].qkv == Approx(a.draft1.per_pu[gpu].qkv));
-  CHECK(b.host_draft_us == Approx(a.host_draft_us * 8192.0 / 49152));
+  CHECK(b.host_draft_row_us == Approx(a.host_draft_row_us * 8192.0 / 49152));
   CHECK(b.draft1.transfer_us < a.draft1.transfer_us);
   // The target is untouched.
   CHECK(b.verify.total_us() == Approx(a.verify.total_us()));
