@@ -7,8 +7,10 @@
 #   scripts/device/pack.sh                                  # here
 #   call 1 (carry .dev/p1):             bash scripts/device/h200-draft.sh stash
 #   call 2 (carry .dev/p2 .dev/hetspec .dev/lib):  bash scripts/device/h200-draft.sh run
+# or, for the validation with a fresh quick profile of both models, run twice (noise floor):
+#   call 2 (same carry):                bash scripts/device/h200-draft.sh validate
 set -u
-STAGE="${1:?stage: stash | run}"
+STAGE="${1:?stage: stash | run | validate}"
 OUT="${OUT:-out/h200-draft}"
 STATE="${STATE:-/tmp/hetspec-h200}"
 mkdir -p "$OUT" "$STATE" /etc/OpenCL/vendors
@@ -23,6 +25,24 @@ stamp() { echo "## $(date -u +%T) $*"; }
 case "$STAGE" in
   stash)
     cp .dev/p1/* "$STATE/" && ls -la "$STATE"
+    ;;
+  validate)
+    cp .dev/p2/* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || cat "$STATE"/model.partaa "$STATE"/model.partab > "$M"
+    mkdir -p "$STATE/val"
+    {
+      stamp "hetspec H200 validation with the shipped draft, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+      GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
+      V="$STATE/val"; mkdir -p "$V"
+      $B profile --quick --models "$M,$D" --devices "cpu,$GPU" --out "$V/profile.yaml" 2>&1 | tail -2
+      for r in 1 2; do
+        stamp "validate, run $r"
+        $B validate --profile "$V/profile.yaml" --target "$M" --draft "$D" --prompts "$P" --pus "cpu,$GPU" \
+          --gammas 0,1,2,3,4,6,8 --calibration 4 --held-out "${HELD:-6}" --max-new 32 --out "$V/run$r" 2>&1 | grep -v '^\[' | tail -6
+      done
+      stamp "done"
+    } 2>&1 | tee "$STATE/val/h200-validate.log"
+    tar -C "$STATE" -czf "$OUT/h200-draft-validate.tgz" val
     ;;
   run)
     cp .dev/p2/* "$STATE/" 2>/dev/null
