@@ -6,7 +6,8 @@
 # default (llama.cpp-order, not batch-invariant) mode, to count how often it differs.
 # Each `hetspec run` runs the plan and plain decoding on the plan's target placement over the same
 # prompts; the comparison reads their token ids from trace.json.
-# Usage: scripts/run/check-spec-exactness.sh [prompts per set on PoCL placements (default 4)]
+# Usage: [DRAFT=models/smollm2-135m-draft.gguf] scripts/run/check-spec-exactness.sh [prompts per set on PoCL placements (default 4)]
+# (DRAFT: any draft the run command takes; default self:8)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NCL=${1:-4}
@@ -18,7 +19,7 @@ plan() {  # name gamma mode target draft
 }
 run() {  # name plan-args...
   local name=$1; shift
-  ./build/hetspec run --target "$M" --draft self:8 --max-new 16 -q --warmup 0 --baseline cpu --out "$OUT/$name" "$@" > /dev/null
+  ./build/hetspec run --target "$M" --draft "${DRAFT:-self:8}" --max-new 16 -q --warmup 0 --baseline cpu --out "$OUT/$name" "$@" > /dev/null
 }
 for set in configs/prompts/*.jsonl; do
   s=$(basename "$set" .jsonl)
