@@ -12,16 +12,9 @@
 set -u
 STAGE="${1:?stage: stash | run | validate}"
 OUT="${OUT:-out/h200-draft}"
-STATE="${STATE:-/tmp/hetspec-h200}"
-mkdir -p "$OUT" "$STATE" /etc/OpenCL/vendors
-echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-export LD_LIBRARY_PATH="$PWD/.dev/lib:${LD_LIBRARY_PATH:-}"
-B="$STATE/hetspec"
-cp .dev/hetspec "$B" 2>/dev/null || true
-M="$STATE/SmolLM2-135M-Instruct.Q4_1.gguf"
+. scripts/device/env.sh
 D=models/smollm2-135m-draft.gguf
 P=configs/prompts/translation-en-de.jsonl
-stamp() { echo "## $(date -u +%T) $*"; }
 case "$STAGE" in
   stash)
     cp .dev/p1/* "$STATE/" && ls -la "$STATE"

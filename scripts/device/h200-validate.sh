@@ -15,16 +15,9 @@
 set -u
 STAGE="${1:?stage: stash | a | b}"
 OUT="${OUT:-out/h200}"
-STATE="${STATE:-/tmp/hetspec-h200}"
-mkdir -p "$OUT" "$STATE" /etc/OpenCL/vendors
-echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-export LD_LIBRARY_PATH="$PWD/.dev/lib:${LD_LIBRARY_PATH:-}"
-B="$STATE/hetspec"
-cp .dev/hetspec "$B" 2>/dev/null || true
-M="$STATE/SmolLM2-135M-Instruct.Q4_1.gguf"
+. scripts/device/env.sh
 T="$STATE/random-llama-3.2-3b-q4_0.gguf"; D="$STATE/random-llama-3.2-1b-q4_0.gguf"
 P="$STATE/h200-profile.yaml"
-stamp() { echo "## $(date -u +%T) $*"; }
 case "$STAGE" in
   stash)
     cp .dev/p1/* "$STATE/" && ls -la "$STATE"

@@ -7,7 +7,7 @@
 # Each `hetspec run` runs the plan and plain decoding on the plan's target placement over the same
 # prompts; the comparison reads their token ids from trace.json.
 # Usage: [DRAFT=models/smollm2-135m-draft.gguf] scripts/run/check-spec-exactness.sh [prompts per set on PoCL placements (default 4)]
-# (DRAFT: any draft the run command takes; default self:8)
+# (DRAFT: any draft the run command takes; default self:8. LIMIT: prompts per set on the CPU, default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NCL=${1:-4}
@@ -25,8 +25,8 @@ for set in configs/prompts/*.jsonl; do
   s=$(basename "$set" .jsonl)
   for g in 1 2 4 8; do
     plan cpu-g$g $g sequential '{pu: cpu}' cpu
-    run "$s-cpu-g$g-bi" --plan "$OUT/plans/cpu-g$g.yaml" --prompts "$set" --batch-invariant
-    run "$s-cpu-g$g-fast" --plan "$OUT/plans/cpu-g$g.yaml" --prompts "$set"
+    run "$s-cpu-g$g-bi" --plan "$OUT/plans/cpu-g$g.yaml" --prompts "$set" ${LIMIT:+--limit $LIMIT} --batch-invariant
+    run "$s-cpu-g$g-fast" --plan "$OUT/plans/cpu-g$g.yaml" --prompts "$set" ${LIMIT:+--limit $LIMIT}
   done
   for g in 1 4; do
     plan cl-g$g $g sequential '{pu: "cl:0"}' cl:0

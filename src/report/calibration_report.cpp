@@ -7,20 +7,13 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "number_format.hpp"
 
 namespace hetspec {
 
 namespace {
-std::string pct(double f) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f%%", 100 * f);
-  return b;
-}
-std::string fx(double v, const char* f = "%.3f") {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
+using report_fmt::fx;
+using report_fmt::pct;
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : sep) + x;

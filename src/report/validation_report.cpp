@@ -11,6 +11,7 @@
 #include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/phase_json.hpp"
 #include "hetspec/report/svg.hpp"
+#include "number_format.hpp"
 
 namespace hetspec {
 
@@ -94,16 +95,8 @@ std::string placement_key(const PlanOutcome& o) {  // description without γ and
   auto g = d.find(" gamma=");
   return g == std::string::npos ? d : d.substr(0, g) + " " + mode_name(o.plan.mode);
 }
-std::string pct(double f) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f%%", 100 * f);
-  return b;
-}
-std::string fx(double v, const char* f = "%.3f") {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
+using report_fmt::fx;
+using report_fmt::pct;
 }  // namespace
 
 ValidationMetrics validation_metrics(const Validation& v) { return validation_metrics(v, {}); }

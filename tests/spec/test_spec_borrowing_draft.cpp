@@ -20,6 +20,7 @@
 #include "spec_models.hpp"
 #include "support/borrowing_draft.hpp"
 #include "support/chi_square.hpp"
+#include "support/exact_three.hpp"
 #include "support/paths.hpp"
 
 using namespace hetspec;
@@ -107,28 +108,6 @@ TEST_CASE("a subset head drafts token ids, not column numbers: a cut of the targ
   CHECK(accepted > drafted / 5);
 }
 
-namespace {
-std::map<std::vector<int32_t>, double> exact_three(Runner& t, const std::vector<int32_t>& prompt, const SamplerParams& sp) {
-  Sampler s(sp);
-  std::map<std::vector<int32_t>, double> out;
-  std::vector<float> p1, p2, p3;
-  const int64_t V = t.spec().vocab;
-  const int P = int(prompt.size());
-  t.truncate(0);
-  s.probabilities(t.forward(prompt.data(), P, 0, 1), V, p1);
-  for (int32_t a = 0; a < V; ++a) {
-    if (p1[size_t(a)] <= 0) continue;
-    s.probabilities(t.forward(&a, 1, P, 1), V, p2);
-    for (int32_t b = 0; b < V; ++b) {
-      if (p2[size_t(b)] <= 0) continue;
-      s.probabilities(t.forward(&b, 1, P + 1, 1), V, p3);
-      for (int32_t c = 0; c < V; ++c)
-        if (p3[size_t(c)] > 0) out[{a, b, c}] = double(p1[size_t(a)]) * p2[size_t(b)] * p3[size_t(c)];
-    }
-  }
-  return out;
-}
-}  // namespace
 
 TEST_CASE("stochastic speculative sampling with a subset-head draft keeps the target's distribution", "[spec][draft]") {
   BorrowPair p(false);
@@ -139,7 +118,7 @@ TEST_CASE("stochastic speculative sampling with a subset-head draft keeps the ta
   o.sampler.temperature = 1.5f;
   o.sampler.top_k = 6;
   o.gamma = 2;
-  const auto want = exact_three(*p.t, prompt, o.sampler);
+  const auto want = test::exact_three(*p.t, prompt, o.sampler);
   REQUIRE(want.size() > 8);
   // Some of the target's likely tokens lie outside the draft's subset (q = 0 there).
   const auto& ids = test::spec_models().subset;

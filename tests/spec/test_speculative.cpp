@@ -12,6 +12,7 @@
 #include "hetspec/spec/summary.hpp"
 #include "spec_models.hpp"
 #include "support/chi_square.hpp"
+#include "support/exact_three.hpp"
 
 using namespace hetspec;
 
@@ -110,41 +111,6 @@ TEST_CASE("executor errors: γ beyond the context, vocabularies, accept rate", "
   CHECK_THROWS_WITH(run_request(od.get(), *p.t, kPrompts[0], o), Catch::Contains("vocabularies differ"));
 }
 
-namespace {
-// Exact distribution of the next 3 tokens under the target's filtered sampler, by enumeration.
-std::map<std::vector<int32_t>, double> exact_three(Runner& t, const std::vector<int32_t>& prompt, const SamplerParams& sp) {
-  Sampler s(sp);
-  std::map<std::vector<int32_t>, double> out;
-  std::vector<float> p1, p2, p3;
-  const int64_t V = t.spec().vocab;
-  const int P = int(prompt.size());
-  t.truncate(0);
-  s.probabilities(t.forward(prompt.data(), P, 0, 1), V, p1);
-  for (int32_t a = 0; a < V; ++a) {
-    if (p1[size_t(a)] <= 0) continue;
-    s.probabilities(t.forward(&a, 1, P, 1), V, p2);
-    for (int32_t b = 0; b < V; ++b) {
-      if (p2[size_t(b)] <= 0) continue;
-      s.probabilities(t.forward(&b, 1, P + 1, 1), V, p3);
-      for (int32_t c = 0; c < V; ++c)
-        if (p3[size_t(c)] > 0) out[{a, b, c}] = double(p1[size_t(a)]) * p2[size_t(b)] * p3[size_t(c)];
-    }
-  }
-  return out;
-}
-
-test::ChiSquare sample_three(Pair& p, const std::vector<int32_t>& prompt, SpecOptions o, int runs,
-                             const std::map<std::vector<int32_t>, double>& want) {
-  std::map<std::vector<int32_t>, long> counts;
-  for (int r = 0; r < runs; ++r) {
-    o.sampler.seed = uint64_t(r) * 2654435761u + 17;
-    auto toks = run_request(o.gamma > 0 ? p.d.get() : nullptr, *p.t, prompt, o).tokens;
-    REQUIRE(toks.size() == 3);
-    counts[toks]++;
-  }
-  return test::chi_square(counts, want, runs);
-}
-}  // namespace
 
 TEST_CASE("stochastic speculative sampling keeps the target's distribution (chi-square)", "[spec]") {
   Pair p(false);
@@ -154,7 +120,7 @@ TEST_CASE("stochastic speculative sampling keeps the target's distribution (chi-
   o.stop_ids = {};
   o.sampler.temperature = 1.5f;
   o.sampler.top_k = 4;
-  const auto want = exact_three(*p.t, prompt, o.sampler);
+  const auto want = test::exact_three(*p.t, prompt, o.sampler);
   REQUIRE(want.size() > 8);
   const int runs = 20000;
   o.gamma = 2;
