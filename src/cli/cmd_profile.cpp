@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hetspec/bench/forward_check.hpp"
+#include "hetspec/profile/profile_compare.hpp"
 #include "hetspec/bench/profiler.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/report/profile_summary.hpp"
@@ -17,6 +18,7 @@
 namespace {
 struct Args {
   std::string out, models, devices = "cpu", show, check, model_cache;
+  std::vector<std::string> compare;
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
   std::string command;
@@ -39,6 +41,11 @@ std::string clock_text(double s) {
 
 int run(const Args& a) {
   using namespace hetspec;
+  if (!a.compare.empty()) {
+    std::cout << format_comparison(compare_profiles(load_profile(a.compare[0]), load_profile(a.compare[1])), a.compare[0],
+                                   a.compare[1]);
+    return 0;
+  }
   if (!a.show.empty()) {
     std::cout << profile_summary(load_profile(a.show));
     return 0;
@@ -87,6 +94,8 @@ static hetspec::cli::Registrar reg(
       app.add_option("--budget", a->budget, "Time budget in seconds (default 600, 60 with --quick)");
       app.add_flag("--resume", a->resume, "Continue an interrupted run from <out>.partial");
       app.add_option("--show", a->show, "Print a summary of a profile and exit");
+      app.add_option("--compare", a->compare, "Compare two profiles of one machine (run-to-run stability) and exit")
+          ->expected(2);
       app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
       app.add_option("--model-cache", a->model_cache, "Where random-weight GGUFs of YAML specs go (default: next to --out)");
       return std::function<int()>([a, &app] {

@@ -111,6 +111,19 @@ TEST_CASE("executor errors: γ beyond the context, vocabularies, accept rate", "
   CHECK_THROWS_WITH(run_request(od.get(), *p.t, kPrompts[0], o), Catch::Contains("vocabularies differ"));
 }
 
+namespace {
+test::ChiSquare sample_three(Pair& p, const std::vector<int32_t>& prompt, SpecOptions o, int runs,
+                             const std::map<std::vector<int32_t>, double>& want) {
+  std::map<std::vector<int32_t>, long> counts;
+  for (int r = 0; r < runs; ++r) {
+    o.sampler.seed = uint64_t(r) * 2654435761u + 17;
+    auto toks = run_request(o.gamma > 0 ? p.d.get() : nullptr, *p.t, prompt, o).tokens;
+    REQUIRE(toks.size() == 3);
+    counts[toks]++;
+  }
+  return test::chi_square(counts, want, runs);
+}
+}  // namespace
 
 TEST_CASE("stochastic speculative sampling keeps the target's distribution (chi-square)", "[spec]") {
   Pair p(false);
