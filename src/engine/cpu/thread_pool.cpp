@@ -84,6 +84,9 @@ void ThreadPool::run(int64_t n, int64_t grain, void* ctx, Call call) {
     call(ctx, 0, n);
     return;
   }
+  // Two runners may share this pool (draft and target on the CPU with one thread count, overlapped):
+  // their loops take turns, one job at a time, as they would on the same cores anyway.
+  std::lock_guard<std::mutex> one_job(call_mu_);
   int64_t chunks = (n + grain - 1) / grain;
   if (chunks > 0x7fffffff) {  // keep the count in 32 bits
     grain = (n + 0x7ffffffe) / 0x7fffffff;

@@ -30,7 +30,8 @@ class ThreadPool {
 
   // Calls fn(begin, end) for chunks [begin, end) covering [0, n), each of `grain` items (the last
   // may be shorter). Chunks are claimed dynamically; returns when all are done. The first exception
-  // thrown by fn is rethrown here. Not reentrant: call from one thread at a time.
+  // thrown by fn is rethrown here. Callers on several threads take turns (one loop at a time);
+  // not reentrant: fn must not call parallel_for on the same pool.
   template <class F>
   void parallel_for(int64_t n, int64_t grain, F&& fn) {
     using Fn = std::remove_reference_t<F>;
@@ -57,6 +58,7 @@ class ThreadPool {
   std::atomic<int64_t> done_{0};     // chunks of the current job finished
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
+  std::mutex call_mu_;  // one job at a time, whoever calls
   std::mutex mu_;
   std::condition_variable cv_;
   std::mutex err_mu_;
