@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
 #include "hetspec/model/gguf_spec.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/model/random_model.hpp"
@@ -19,7 +20,7 @@ bool is_gguf(const std::string& path) {
 }  // namespace
 
 std::string model_file_for(const std::string& arg, const std::string& cache_dir) {
-  if (!std::filesystem::is_regular_file(arg)) throw Error(arg, "cannot read: no such file");
+  check_regular_file(arg);
   if (is_gguf(arg)) return arg;
   ModelSpec s = load_spec_from(arg);  // a model spec YAML (throws naming file and key)
   std::filesystem::create_directories(cache_dir);

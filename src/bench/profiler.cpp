@@ -1,4 +1,5 @@
 #include "hetspec/bench/profiler.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include <unistd.h>
 
@@ -133,7 +134,7 @@ void save_partial(const Run& run) {
   j["quick"] = run.req.quick;
   j["done"] = std::vector<std::string>(run.done.begin(), run.done.end());
   AtomicWriteSet w;
-  w.add(partial_path(run.req.out), j.dump(1) + "\n");
+  w.add(partial_path(run.req.out), json_text(j, 1) + "\n");
   w.add(partial_path(run.req.out) + ".yaml", profile_to_yaml(run.prof));
   w.commit();
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "hetspec/engine/opencl/device_report.hpp"
+#include "hetspec/core/utf8.hpp"
 #include "registry.hpp"
 
 static hetspec::cli::Registrar reg("devices", "List processing units: the CPU and every OpenCL device",
@@ -13,7 +14,7 @@ static hetspec::cli::Registrar reg("devices", "List processing units: the CPU an
                                      return std::function<int()>([json] {
                                        auto cpu = hetspec::ocl::probe_cpu();
                                        auto cl = hetspec::ocl::discover_cl_devices();
-                                       if (*json) std::cout << hetspec::ocl::devices_json(cpu, cl).dump(2) << "\n";
+                                       if (*json) std::cout << hetspec::json_text(hetspec::ocl::devices_json(cpu, cl), 2) << "\n";
                                        else std::cout << hetspec::ocl::format_devices(cpu, cl);
                                        return 0;
                                      });

@@ -20,7 +20,7 @@ namespace {
 
 struct GenerateArgs {
   std::string model, prompt, ids, device = "cpu", cl_tuning;
-  bool chat = false, ignore_eos = false, print_ids = false;
+  bool chat = false, ignore_eos = false, print_ids = false, special = false;
   int n = 64, threads = 1, ctx = 0;
   float temp = 0, top_p = 1;
   int top_k = 0;
@@ -59,7 +59,7 @@ int run(const GenerateArgs& a) {
     std::string text = apply_chat_template(tok.chat_template(), {{"user", a.prompt}}, true, a.model + ": tokenizer.chat_template");
     prompt = tok.encode(text, true, true);  // the template's control tokens are tokens
   } else {
-    prompt = tok.encode(a.prompt, true, false);
+    prompt = tok.encode(a.prompt, true, a.special);  // special-token text is plain text unless --special
   }
   if (prompt.empty()) throw Error("generate", "the prompt encodes to no tokens");
   const int ctx = a.ctx > 0 ? a.ctx : s.context;
@@ -102,10 +102,13 @@ hetspec::cli::Registrar reg("generate", "Generate text with a GGUF model on the 
                             [](CLI::App& app) {
   auto a = std::make_shared<GenerateArgs>();
   app.add_option("--model,-m", a->model, "GGUF model file")->required();
-  app.add_option("--prompt,-p", a->prompt, "prompt text");
+  app.add_option("--prompt,-p", a->prompt,
+                 "prompt text; special-token text such as <|im_start|> is tokenized as plain text unless --special "
+                 "(tokenize parses it by default)");
   app.add_option("--ids", a->ids, "prompt as comma-separated token ids (instead of --prompt)");
-  app.add_flag("--chat", a->chat, "wrap the prompt in the model's chat template (one user turn)");
-  app.add_option("--n", a->n, "tokens to generate")->check(CLI::Range(0, 1 << 20));
+  app.add_flag("--chat", a->chat, "wrap the prompt in the model's chat template (one user turn; its control tokens are parsed)");
+  app.add_flag("--special", a->special, "parse special-token text in --prompt (<|im_start|>) as control tokens");
+  app.add_option("--n", a->n, "tokens to generate (at least 1)")->check(CLI::Range(1, 1 << 20));
   app.add_option("--temp", a->temp, "temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
   app.add_option("--top-k", a->top_k, "keep the k most likely tokens (0 = off)")->check(CLI::Range(0, 1 << 24));
   app.add_option("--top-p", a->top_p, "nucleus mass (1 = off)")->check(CLI::Range(0.0, 1.0));

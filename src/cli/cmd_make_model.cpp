@@ -25,6 +25,7 @@ static hetspec::cli::Registrar reg("make-model", "Write a random-weight GGUF mod
       dtype = hetspec::parse_dtype(o->dtype);
       if (!dtype) throw hetspec::Error("--dtype", "unknown dtype '" + o->dtype + "'");
     }
+    hetspec::check_random_model_fits(spec, dtype, o->spec);
     hetspec::make_random_model(spec, o->seed, dtype, o->out);
     std::cout << "wrote " << o->out << " (" << spec.name << ", " << spec.total_params() / 1e6 << " M parameters, seed " << o->seed
               << ")\n";

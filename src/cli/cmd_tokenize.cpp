@@ -2,9 +2,11 @@
 // of a text (or of a one-message chat prompt) with the model's own tokenizer, one token a line.
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "hetspec/core/utf8.hpp"
 #include "hetspec/model/chat_template.hpp"
 #include "hetspec/model/gguf_file.hpp"
 #include "hetspec/model/tokenizer_gguf.hpp"
@@ -38,9 +40,12 @@ static hetspec::cli::Registrar reg(
           std::cout << nlohmann::json(ids).dump() << "\n";
           return 0;
         }
-        std::cout << "# " << tok.describe() << "\n# " << ids.size() << " tokens\n";
-        for (int32_t id : ids)
-          std::cout << id << "\t" << nlohmann::json(tok.token_to_piece(id)).dump() << "\n";
+        // Built whole, then printed: an error never leaves half a listing. A byte-level piece (part of
+        // an emoji or a CJK character) is not UTF-8 on its own: its odd bytes print as \xNN.
+        std::ostringstream out;
+        out << "# " << tok.describe() << "\n# " << ids.size() << " tokens\n";
+        for (int32_t id : ids) out << id << "\t" << hetspec::quote_bytes(tok.token_to_piece(id)) << "\n";
+        std::cout << out.str();
         return 0;
       });
     });

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
 
 namespace hetspec {
 namespace fs = std::filesystem;
@@ -70,6 +71,7 @@ void AtomicWriteSet::commit() {
 }
 
 std::string read_file(const std::string& path) {
+  check_regular_file(path);  // before opening: a named pipe would block, a directory reads as empty
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path, std::string("cannot read: ") + std::strerror(errno));
   std::ostringstream ss;

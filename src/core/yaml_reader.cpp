@@ -1,9 +1,12 @@
 #include "hetspec/core/yaml_reader.hpp"
 
 #include <cmath>
-#include <fstream>
+#include <map>
+#include <type_traits>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
+#include "hetspec/core/utf8.hpp"
 
 namespace hetspec {
 
@@ -23,11 +26,35 @@ template <> const char* expected_name<int>() { return "an integer"; }
 template <> const char* expected_name<long long>() { return "an integer"; }
 template <> const char* expected_name<bool>() { return "true or false"; }
 template <> const char* expected_name<std::string>() { return "a string"; }
+
+std::string line_of(const YAML::Node& n) { return std::to_string(n.Mark().line + 1); }
+
+// yaml-cpp keeps both entries of a repeated key and node[key] finds the first, so a config that says
+// `gamma: 3` and, lower down, `gamma: 5` would silently run with 3. A repeated key is an error
+// naming both lines. Walks the whole document (keys are compared as scalars).
+void check_duplicate_keys(const YAML::Node& n, const std::string& file, const std::string& path, int depth = 0) {
+  if (depth > 256) throw Error(path.empty() ? file : file + ": " + path, "nested too deeply");
+  if (n.IsMap()) {
+    std::map<std::string, YAML::Node> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
+      const std::string p = key_path(path, k);
+      if (it->first.IsScalar()) {
+        auto [prev, fresh] = seen.emplace(k, it->first);
+        if (!fresh)
+          throw Error(file + ": " + p, "duplicate key (line " + line_of(prev->second) + " and line " + line_of(it->first) + ")");
+      }
+      check_duplicate_keys(it->second, file, p, depth + 1);
+    }
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i)
+      check_duplicate_keys(n[i], file, path + "[" + std::to_string(i) + "]", depth + 1);
+  }
+}
 }  // namespace
 
 YamlMap YamlMap::load_file(const std::string& path) {
-  std::ifstream probe(path);
-  if (!probe) throw Error(path, "cannot open file");
+  check_regular_file(path);  // a directory or a named pipe is one clear line, not a hang
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -35,6 +62,7 @@ YamlMap YamlMap::load_file(const std::string& path) {
     throw Error(path, "line " + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }
   if (!root.IsMap()) throw Error(path, std::string("top level must be a mapping, got ") + type_name(root));
+  check_duplicate_keys(root, path, "");
   return YamlMap(root, path, "");
 }
 
@@ -46,6 +74,7 @@ YamlMap YamlMap::from_string(const std::string& text, const std::string& name) {
     throw Error(name, "line " + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }
   if (!root.IsMap()) throw Error(name, std::string("top level must be a mapping, got ") + type_name(root));
+  check_duplicate_keys(root, name, "");
   return YamlMap(root, name, "");
 }
 
@@ -82,6 +111,10 @@ YAML::Node YamlMap::child(const std::string& key) const {
 template <class T> T YamlMap::convert(const YAML::Node& n, const std::string& key) const {
   if (!n.IsScalar())
     throw Error(where(key), std::string("expected ") + expected_name<T>() + ", got " + type_name(n));
+  if constexpr (std::is_same_v<T, std::string>) {
+    // Names end up in JSON reports, and JSON is UTF-8: say so here rather than fail mid-write.
+    if (!is_valid_utf8(n.Scalar())) throw Error(where(key), "not valid UTF-8 text: " + quote_bytes(n.Scalar()));
+  }
   try {
     return n.as<T>();
   } catch (const YAML::Exception&) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
 #include "hetspec/core/yaml_reader.hpp"
 
 namespace hetspec {
@@ -83,14 +84,15 @@ std::vector<double> yaml_alpha(const YamlMap& y, const std::string& key) {
 Acceptance parse_alpha(const std::string& arg) {
   Acceptance acc;
   acc.source = arg;
-  bool looks_numeric = !std::filesystem::exists(arg) &&
+  // A list longer than a path may be (ENAMETOOLONG) is simply not a file: path_exists never throws.
+  bool looks_numeric = !path_exists(arg) &&
                        (arg.find(',') != std::string::npos ||
                         (!arg.empty() && arg.find_first_not_of("0123456789.eE+- ") == std::string::npos));
   if (looks_numeric) {
     acc.alpha = parse_list(arg, "--alpha");
     return acc;
   }
-  if (!std::filesystem::exists(arg))
+  if (!path_exists(arg))
     throw Error("--alpha", "'" + arg + "' is neither a number, a comma list of numbers, nor an existing file");
   YamlMap y = YamlMap::load_file(arg);
   std::string schema = y.get<std::string>("schema");

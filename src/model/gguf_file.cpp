@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
 
 namespace hetspec {
 
@@ -176,7 +177,8 @@ int64_t GgufTensor::rows() const {
 GgufFile GgufFile::open(const std::string& path) {
   GgufFile f;
   f.path_ = path;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  check_regular_file(path);  // before open(): a named pipe would block it
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -1,4 +1,5 @@
 #include "hetspec/model/gguf_inspect.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
 #include <map>
@@ -179,7 +180,7 @@ std::string inspect_json(const GgufFile& f) {
   json tot = json::object();
   for (const auto& [type, tt] : totals_by_type(f)) tot[type] = {{"tensors", tt.tensors}, {"elements", tt.elements}, {"bytes", tt.bytes}};
   j["totals"] = tot;
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 }  // namespace hetspec

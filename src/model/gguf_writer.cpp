@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "hetspec/core/checked.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 
@@ -188,7 +189,7 @@ void GgufWriter::add_tensor(const std::string& name, int ggml_type, std::vector<
   int64_t n = 1;
   for (int64_t d : dims) {
     if (d <= 0) throw Error(name, "dimensions must be positive");
-    n *= d;
+    n = checked_mul(n, d, name);
   }
   if (dims[0] % traits->block_size != 0)
     throw Error(name, "row length " + std::to_string(dims[0]) + " is not a multiple of " + ggml_type_name(ggml_type) +
@@ -214,7 +215,10 @@ void GgufWriter::add_tensor_f32(const std::string& name, DType dtype, std::vecto
   if (!cpu_supports_dtype(dtype)) throw Error(name, std::string("cannot write dtype ") + dtype_name(dtype));
   if (dims.empty()) throw Error(name, "a tensor needs at least one dimension");
   int64_t cols = dims[0], n = 1;
-  for (int64_t d : dims) n *= d;
+  for (int64_t d : dims) {
+    if (d <= 0) throw Error(name, "dimensions must be positive");
+    n = checked_mul(n, d, name);
+  }
   if (static_cast<int64_t>(values.size()) != n)
     throw Error(name, "has " + std::to_string(values.size()) + " values for " + std::to_string(n) + " elements");
   const auto& info = dtype_info(dtype);

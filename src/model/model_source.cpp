@@ -1,6 +1,7 @@
 #include "hetspec/model/model_source.hpp"
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/input_file.hpp"
 
 #include <fstream>
 
@@ -11,6 +12,7 @@
 namespace hetspec {
 
 ModelSpec load_spec_from(const std::string& path) {
+  check_regular_file(path);
   char magic[4] = {};
   std::ifstream in(path, std::ios::binary);
   if (in) in.read(magic, 4);

@@ -1,14 +1,25 @@
 #include "hetspec/model/model_spec.hpp"
 
+#include "hetspec/core/checked.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/yaml_reader.hpp"
 #include "hetspec/model/draft_gguf.hpp"
 
+#include <string>
+#include <utility>
+
 namespace hetspec {
 
 int64_t ModelSpec::layer_params() const {
-  int64_t d = d_model;
-  return d * (q_dim() + 2 * kv_dim()) + q_dim() * d + 3 * d * ffn_dim;
+  // validate_model_spec bounds every size (kSizeLimits), so this cannot overflow for a validated
+  // spec; checked anyway, since a spec can be built in code without validation.
+  const std::string w = name.empty() ? "model" : name;
+  const int64_t d = d_model;
+  const int64_t qkv_cols = checked_add(q_dim(), checked_mul(2, kv_dim(), w), w);
+  int64_t p = checked_mul(d, qkv_cols, w);                        // QKV
+  p = checked_add(p, checked_mul(q_dim(), d, w), w);              // O
+  p = checked_add(p, checked_mul(checked_mul(3, d, w), ffn_dim, w), w);  // gate, up, down
+  return p;
 }
 
 int64_t ModelSpec::total_params() const {
@@ -24,6 +35,26 @@ double ModelSpec::head_bytes() const { return head_params() * bytes_per_weight(e
 double ModelSpec::embedding_bytes() const { return embedding_params() * bytes_per_weight(embed_dtype); }
 
 namespace {
+// Upper bounds on a spec's sizes, as data: the largest real dense decoders with a margin of about 4x
+// or more. Beyond them a spec is a typo (or hostile), and within them every size product in the cost
+// model and the GGUF writer fits int64 (layers x d x ffn x 3 < 2^47).
+struct SizeLimit {
+  const char* key;
+  int64_t max;
+  const char* largest_real;
+};
+constexpr SizeLimit kSizeLimits[] = {
+    {"layers", 4096, "126 (Llama-3.1-405B)"},
+    {"d_model", 1 << 16, "18432 (PaLM-540B)"},
+    {"heads", 1024, "128 (Llama-3.1-405B)"},
+    {"kv_heads", 1024, "128 (Llama-3.1-405B)"},
+    {"head_dim", 1024, "256 (Gemma, PaLM)"},
+    {"heads*head_dim", 1 << 16, "16384 (Llama-3.1-405B)"},
+    {"ffn", 1 << 18, "73728 (PaLM-540B)"},
+    {"vocab", 1 << 22, "262144 (Gemma 3)"},
+    {"context", 1 << 24, "10485760 (Llama-4-Scout)"},
+};
+
 DType dtype_key(const YamlMap& y, const std::string& key, DType fallback) {
   if (!y.has(key)) return fallback;
   std::string s = y.get<std::string>(key);
@@ -92,8 +123,16 @@ void validate_model_spec(const ModelSpec& m, const std::string& where) {
   if (m.vocab <= 0) throw Error(at("vocab"), "must be positive");
   if (m.head_rows < 0 || m.head_rows > m.vocab)
     throw Error(at("head_rows"), "must lie in 1.." + std::to_string(m.vocab) + " (the vocabulary), got " + std::to_string(m.head_rows));
-  if (m.d_model > (1 << 20) || m.ffn_dim > (1 << 22) || m.vocab > (1 << 24) || m.n_layers > 4096)
-    throw Error(where, "absurd model size (d_model <= 2^20, ffn <= 2^22, vocab <= 2^24, layers <= 4096)");
+  if (m.context <= 0) throw Error(at("context"), "must be positive");
+  const std::pair<const char*, int64_t> sizes[] = {
+      {"layers", m.n_layers},   {"d_model", m.d_model}, {"heads", m.n_heads},  {"kv_heads", m.n_kv_heads},
+      {"head_dim", m.head_dim}, {"heads*head_dim", m.q_dim()}, {"ffn", m.ffn_dim}, {"vocab", m.vocab},
+      {"context", m.context}};
+  for (const auto& [key, value] : sizes)
+    for (const SizeLimit& l : kSizeLimits)
+      if (std::string(l.key) == key && value > l.max)
+        throw Error(at(key), "absurd size " + std::to_string(value) + " (limit " + std::to_string(l.max) +
+                                 "; the largest real model has " + l.largest_real + ")");
 }
 
 }  // namespace hetspec

@@ -1,6 +1,10 @@
 #include "hetspec/model/random_model.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 
 #include "hetspec/core/error.hpp"
@@ -184,7 +188,26 @@ GgufWriter random_model_writer(const ModelSpec& m, uint64_t seed, std::optional<
   return w;
 }
 
+void check_random_model_fits(const ModelSpec& spec, std::optional<DType> dtype, const std::string& where) {
+  validate_model_spec(spec, where);  // bounded sizes: the byte counts below are finite and exact enough
+  ModelSpec m = spec;
+  if (dtype) m.weight_dtype = m.embed_dtype = *dtype;
+  const bool own_head = !m.tied_embeddings || m.head_rows > 0;
+  const double bytes = m.n_layers * m.layer_bytes() + (m.borrows_embedding ? 0 : m.embedding_bytes()) +
+                       (own_head ? m.head_bytes() : 0);
+  // Plus the f32 staging of the largest matrix while it is quantised.
+  const double staging = 4.0 * double(m.d_model) * double(std::max<int64_t>({m.n_logits(), m.ffn_dim, m.q_dim()}));
+  const double ram = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+  if (ram > 0 && bytes + staging > ram) {
+    char msg[160];
+    std::snprintf(msg, sizeof msg, "too large to write: needs ~%.1f GB of memory, this machine has %.1f GB",
+                  (bytes + staging) / 1e9, ram / 1e9);
+    throw Error(where, msg);
+  }
+}
+
 void make_random_model(const ModelSpec& spec, uint64_t seed, std::optional<DType> dtype, const std::string& out_path) {
+  check_random_model_fits(spec, dtype, spec.name.empty() ? "model" : spec.name);
   random_model_writer(spec, seed, dtype).write(out_path);
 }
 

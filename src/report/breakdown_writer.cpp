@@ -1,4 +1,5 @@
 #include "hetspec/report/breakdown_writer.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -117,7 +118,7 @@ std::string breakdown_json(const Plan& plan, const PlanTiming& t, const Estimate
   j["feasible"] = e.feasible;
   if (!e.feasible) {
     j["reason"] = e.reason;
-    return j.dump(1) + "\n";
+    return json_text(j, 1) + "\n";
   }
   j["phases_ms"] = {{"draft", e.phases.draft / 1e3},       {"verify", e.phases.verify / 1e3},
                     {"catchup", e.phases.catchup / 1e3},   {"host", e.phases.host / 1e3},
@@ -135,7 +136,7 @@ std::string breakdown_json(const Plan& plan, const PlanTiming& t, const Estimate
   j["baseline_per_token_ms"] = baseline_us / 1e3;
   j["speedup"] = baseline_us > 0 ? baseline_us / e.per_token_us : 0;
   j["dominant"] = e.dominant;
-  return j.dump(1) + "\n";
+  return json_text(j, 1) + "\n";
 }
 
 }  // namespace hetspec

@@ -1,4 +1,5 @@
 #include "hetspec/report/run_writer.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include "hetspec/report/phase_json.hpp"
 
@@ -63,7 +64,7 @@ std::string run_summary_json(const RunReport& r) {
   json cands = json::array();
   for (const auto& [p, us] : r.baseline_candidates) cands.push_back({{"placement", p}, {"warmup_per_token_us", us}});
   j["baseline_candidates"] = cands;
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 std::string run_trace_json(const ExperimentResult& res, bool timing_mode) {
@@ -99,15 +100,14 @@ std::string run_trace_json(const ExperimentResult& res, bool timing_mode) {
                     {"requests", reqs}});
   }
   j["arms"] = arms;
-  return j.dump() + "\n";
+  return json_text(j) + "\n";
 }
 
 std::string run_outputs_jsonl(const ExperimentResult& res, const std::vector<PromptItem>& prompts) {
   std::string out;
   for (const auto& a : res.arms)
     for (size_t i = 0; i < a.texts.size() && i < prompts.size(); ++i)
-      out += json{{"arm", a.name}, {"id", prompts[i].id}, {"text", a.texts[i]}}.dump(-1, ' ', false,
-                                                                                      json::error_handler_t::replace) + "\n";
+      out += json_text(json{{"arm", a.name}, {"id", prompts[i].id}, {"text", a.texts[i]}}) + "\n";
   return out;
 }
 

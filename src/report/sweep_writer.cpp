@@ -1,4 +1,5 @@
 #include "hetspec/report/sweep_writer.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
 #include <map>
@@ -199,7 +200,7 @@ std::string sweep_json(const SweepResult& r, const SweepContext& c) {
   for (const auto& row : r.ranked) j["ranked"].push_back(row_json(row, c));
   j["infeasible"] = nlohmann::json::array();
   for (const auto& row : r.infeasible) j["infeasible"].push_back(row_json(row, c));
-  return j.dump(1) + "\n";
+  return json_text(j, 1) + "\n";
 }
 
 std::string sweep_csv(const SweepResult& r, const SweepContext& c) {

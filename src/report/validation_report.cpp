@@ -1,4 +1,5 @@
 #include "hetspec/report/validation_report.hpp"
+#include "hetspec/core/utf8.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -190,7 +191,7 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
                   {"measured_best", m.measured_best},
                   {"worst_phase", m.worst_phase}};
   if (cal) j["calibration"] = calibration_json(*cal);
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 Validation validation_from_json(const std::string& text, const std::string& where) {

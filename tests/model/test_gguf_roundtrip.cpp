@@ -150,5 +150,5 @@ TEST_CASE("files are written atomically and read back through mmap", "[gguf]") {
   CHECK(s == "ĠTHE");
   CHECK(g.get_string_array("t.strings")[2] == "ĠTHE");
   CHECK_THROWS_WITH(GgufFile::open(dir.file("missing.gguf")), Catch::StartsWith(dir.file("missing.gguf") + ": cannot open"));
-  CHECK_THROWS_WITH(GgufFile::open(dir.path.string()), dir.path.string() + ": not a regular file");
+  CHECK_THROWS_WITH(GgufFile::open(dir.path.string()), dir.path.string() + ": is a directory, expected a file");
 }

@@ -43,10 +43,12 @@ struct TempDir {
   std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
-inline CliResult run_cli(const std::string& args) {
+// timeout_s > 0 runs it under coreutils' timeout: a hang then ends with code 124 instead of never.
+inline CliResult run_cli(const std::string& args, int timeout_s = 0) {
   TempDir tmp;
   std::string out = tmp / "stdout", err = tmp / "stderr";
-  std::string cmd = std::string(HETSPEC_BINARY) + " " + args + " >" + out + " 2>" + err;
+  std::string prefix = timeout_s > 0 ? "timeout -s KILL " + std::to_string(timeout_s) + " " : "";
+  std::string cmd = prefix + std::string(HETSPEC_BINARY) + " " + args + " >" + out + " 2>" + err;
   int status = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -27,6 +27,10 @@ std::string gpt2_byte_token(uint8_t byte);
 // stored as `dtype` (spec.weight_dtype / spec.embed_dtype when not given; must run on the CPU).
 GgufWriter random_model_writer(const ModelSpec& spec, uint64_t seed, std::optional<DType> dtype = std::nullopt);
 void make_random_model(const ModelSpec& spec, uint64_t seed, std::optional<DType> dtype, const std::string& out_path);
+// The writer holds every tensor in memory before writing: throws Error(where, "needs ~X GB ...") when
+// the model's bytes exceed this machine's physical memory, instead of allocating until killed.
+// make_random_model checks this itself (naming the spec); a CLI may call it first with the spec's file.
+void check_random_model_fits(const ModelSpec& spec, std::optional<DType> dtype, const std::string& where);
 
 // Llama-3 rope factors per rotary pair, as llama.cpp's converter computes rope_freqs.weight.
 std::vector<float> llama3_rope_factors(const ModelSpec& spec);

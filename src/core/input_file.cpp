@@ -1,0 +1,28 @@
+#include "hetspec/core/input_file.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "hetspec/core/error.hpp"
+
+namespace hetspec {
+
+void check_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+  if (S_ISREG(st.st_mode)) return;
+  if (S_ISDIR(st.st_mode)) throw Error(path, "is a directory, expected a file");
+  if (S_ISFIFO(st.st_mode)) throw Error(path, "is a named pipe, expected a regular file");
+  if (S_ISSOCK(st.st_mode)) throw Error(path, "is a socket, expected a regular file");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) throw Error(path, "is a device, expected a regular file");
+  throw Error(path, "not a regular file");
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace hetspec
