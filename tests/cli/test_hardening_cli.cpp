@@ -22,13 +22,6 @@ const std::string k3b = source_path("configs/models/llama-3.2-3b.yaml");
 const std::string k1b = source_path("configs/models/llama-3.2-1b.yaml");
 const std::string kSmolSpec = source_path("configs/models/smollm2-135m.yaml");
 
-std::string with(const std::string& text, const std::string& from, const std::string& to) {
-  std::string s = text;
-  size_t pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  s.replace(pos, from.size(), to);
-  return s;
-}
 }  // namespace
 
 TEST_CASE("tokenize prints byte-level pieces of emoji and CJK text, escaping odd bytes", "[cli][tokenizer][hardening]") {

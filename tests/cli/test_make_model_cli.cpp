@@ -11,13 +11,6 @@
 using namespace hetspec::test;
 
 namespace {
-std::string with(const std::string& text, const std::string& from, const std::string& to) {
-  std::string s = text;
-  size_t pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  s.replace(pos, from.size(), to);
-  return s;
-}
 const std::string kSmolSpec = source_path("configs/models/smollm2-135m.yaml");
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "support/bad_input.hpp"
 #include "support/paths.hpp"
 #include "support/run_cli.hpp"
 
@@ -15,13 +16,6 @@ const std::string kSoc = source_path("configs/socs/nxp-imx95.yaml");
 const std::string k3b = source_path("configs/models/llama-3.2-3b.yaml");
 const std::string k1b = source_path("configs/models/llama-3.2-1b.yaml");
 
-std::string with(const std::string& text, const std::string& from, const std::string& to) {
-  std::string s = text;
-  size_t pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  s.replace(pos, from.size(), to);
-  return s;
-}
 
 // Runs a sweep with --out and checks the failure contract.
 void expect_bad(const std::string& args, const std::string& must_contain) {

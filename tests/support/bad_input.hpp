@@ -20,4 +20,13 @@ inline void check_one_line_error(const CliResult& r, const std::string& must_con
   if (!out.empty()) CHECK_FALSE(std::filesystem::exists(out));
 }
 
+// `text` with the first `from` replaced by `to` (which must be there): one bad value in a good file.
+inline std::string with(const std::string& text, const std::string& from, const std::string& to) {
+  std::string s = text;
+  size_t pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  s.replace(pos, from.size(), to);
+  return s;
+}
+
 }  // namespace hetspec::test
