@@ -18,7 +18,7 @@ namespace {
 using namespace hetspec;
 
 struct RunArgs {
-  std::string plan, target, draft, prompts, out, profile, accept_rate;
+  std::string plan, target, draft, prompts, out, profile, accept_rate, accept_draw = "stratified";
   int gamma = -1, max_new = 48, limit = 0, warmup = 1;
   std::string mode, baseline = "best";
   float temp = 0, top_p = 1;
@@ -44,6 +44,7 @@ int run(const RunArgs& a) {
   opt.sampler = SamplerParams{.temperature = a.temp, .top_k = a.top_k, .top_p = a.top_p, .seed = a.seed};
   opt.max_new = a.max_new;
   opt.accept_seed = a.seed;
+  opt.accept_stratified = a.accept_draw == "stratified";
   Profile prof = a.profile.empty() ? machine_profile() : load_profile(a.profile);
   const ModelSpec target = load_spec_from(a.target);
   int draft_layers = target.n_layers;
@@ -107,6 +108,10 @@ hetspec::cli::Registrar reg("run", "Run a plan with speculative decoding on real
   app.add_option("--accept-rate", a->accept_rate,
                  "timing mode: accept each draft token with this probability (a number, a per-position list, or an "
                  "acceptance YAML); forwards stay real, the text is not the target's");
+  app.add_option("--accept-draw", a->accept_draw,
+                 "timing mode: stratified (each position realises its rate to within 1/n) or random (independent draws)")
+      ->check(CLI::IsMember({"stratified", "random"}))
+      ->capture_default_str();
   app.add_option("--gamma", a->gamma, "override the plan's draft length")->check(CLI::Range(0, 64));
   app.add_option("--mode", a->mode, "override the plan's mode")->check(CLI::IsMember({"sequential", "overlapped"}));
   app.add_option("--max-new", a->max_new, "tokens to generate per prompt")->check(CLI::Range(1, 1 << 16))->capture_default_str();

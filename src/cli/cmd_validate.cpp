@@ -25,6 +25,7 @@ extern "C" void on_sigint(int) { g_stop = true; }
 
 struct ValidateArgs {
   std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8", pus;
+  std::string accept_draw = "stratified";
   int calibration = 4, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
 };
@@ -53,6 +54,7 @@ int run(const ValidateArgs& a) {
   cfg.draft_arg = a.draft;
   cfg.prompts = load_prompts(a.prompts);
   if (!a.accept_rate.empty()) cfg.accept_rate = parse_alpha(a.accept_rate).alpha;
+  cfg.accept_stratified = a.accept_draw == "stratified";
   cfg.plans = a.plans;
   cfg.gammas.clear();
   {
@@ -97,6 +99,10 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
   app.add_option("--prompts", a->prompts, "prompt set (JSON lines)")->required();
   app.add_option("--out", a->out, "report directory")->required();
   app.add_option("--accept-rate", a->accept_rate, "timing mode: acceptance per position (no calibration split)");
+  app.add_option("--accept-draw", a->accept_draw,
+                 "timing mode: stratified (each position realises its rate to within 1/n) or random (independent draws)")
+      ->check(CLI::IsMember({"stratified", "random"}))
+      ->capture_default_str();
   app.add_option("--plans", a->plans, "grid, or top:N (the N plans predicted fastest in the grid)")->capture_default_str();
   app.add_option("--gammas", a->gammas, "draft lengths of the grid")->capture_default_str();
   app.add_option("--calibration", a->calibration, "prompts that measure acceptance (the rest are held out)")

@@ -81,6 +81,12 @@ std::string metrics_table(const ValidationMetrics& b, const ValidationMetrics& a
   s << "| per-token latency error: median / mean / max | " << pct(b.per_token.median_ape) << " / " << pct(b.per_token.mean_ape)
     << " / " << pct(b.per_token.max_ape) << " | " << pct(a.per_token.median_ape) << " / " << pct(a.per_token.mean_ape)
     << " / " << pct(a.per_token.max_ape) << " |\n";
+  auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
+  if (b.iteration.n > 0 || a.iteration.n > 0) {
+    s << "| time per iteration error (cost model) | " << three(b.iteration) << " | " << three(a.iteration) << " |\n";
+    s << "| speedup error with the measured tokens per iteration | " << three(b.speedup_known_acceptance) << " | "
+      << three(a.speedup_known_acceptance) << " |\n";
+  }
   s << "| Spearman ρ | " << fx(b.spearman) << " | " << fx(a.spearman) << " |\n";
   s << "| regret | " << pct(b.regret) << " | " << pct(a.regret) << " |\n";
   return s.str();
@@ -90,6 +96,11 @@ nlohmann::json metrics_json(const ValidationMetrics& m) {
   return {{"plans", m.plans},
           {"speedup_ape", {{"median", m.speedup.median_ape}, {"mean", m.speedup.mean_ape}, {"max", m.speedup.max_ape}}},
           {"per_token_ape", {{"median", m.per_token.median_ape}, {"mean", m.per_token.mean_ape}, {"max", m.per_token.max_ape}}},
+          {"iteration_ape", {{"median", m.iteration.median_ape}, {"mean", m.iteration.mean_ape}, {"max", m.iteration.max_ape}}},
+          {"speedup_known_acceptance_ape",
+           {{"median", m.speedup_known_acceptance.median_ape},
+            {"mean", m.speedup_known_acceptance.mean_ape},
+            {"max", m.speedup_known_acceptance.max_ape}}},
           {"spearman", m.spearman},
           {"regret", m.regret}};
 }
@@ -103,6 +114,15 @@ ValidationMetrics metrics_read(const nlohmann::json& j) {
   m.per_token.median_ape = j.at("per_token_ape").at("median");
   m.per_token.mean_ape = j.at("per_token_ape").at("mean");
   m.per_token.max_ape = j.at("per_token_ape").at("max");
+  auto optional = [&](const char* key, ErrorStats& e) {  // absent in files written before they existed
+    if (!j.contains(key)) return;
+    e.n = m.plans;
+    e.median_ape = j.at(key).at("median");
+    e.mean_ape = j.at(key).at("mean");
+    e.max_ape = j.at(key).at("max");
+  };
+  optional("iteration_ape", m.iteration);
+  optional("speedup_known_acceptance_ape", m.speedup_known_acceptance);
   m.spearman = j.at("spearman");
   m.regret = j.at("regret");
   return m;
@@ -253,6 +273,8 @@ std::string calibration_summary(const CalibrationComparison& c) {
   auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
   row("speedup error median/mean/max", three(c.before.speedup), three(c.after.speedup));
   row("per-token error median/mean/max", three(c.before.per_token), three(c.after.per_token));
+  row("iteration time error med/mean/max", three(c.before.iteration), three(c.after.iteration));
+  row("speedup err., measured tok/iter", three(c.before.speedup_known_acceptance), three(c.after.speedup_known_acceptance));
   row("Spearman", fx(c.before.spearman), fx(c.after.spearman));
   row("regret", pct(c.before.regret), pct(c.after.regret));
   s << "per phase (held-out, mean abs error as % of the iteration):\n";

@@ -98,13 +98,21 @@ std::string placement_key(const PlanOutcome& o) {  // description without γ and
 }
 using report_fmt::fx;
 using report_fmt::pct;
+
+json ape_json(const ErrorStats& e) { return {{"median", e.median_ape}, {"mean", e.mean_ape}, {"max", e.max_ape}}; }
+json error_sources_json(const ValidationMetrics& m) {
+  return {{"baseline_per_token_ape", ape_json(m.baseline)},
+          {"tokens_per_iter_ape", ape_json(m.tokens_per_iter)},
+          {"iteration_ape", ape_json(m.iteration)},
+          {"speedup_known_acceptance_ape", ape_json(m.speedup_known_acceptance)}};
+}
 }  // namespace
 
 ValidationMetrics validation_metrics(const Validation& v) { return validation_metrics(v, {}); }
 
 ValidationMetrics validation_metrics(const Validation& v, const std::vector<std::string>& only) {
   ValidationMetrics m;
-  std::vector<double> ps, ms, pt, mt;
+  std::vector<double> ps, ms, pt, mt, pb, mb, pn, mn, pi, mi, pk;
   std::vector<const PlanOutcome*> used;
   std::map<std::string, double> phase_gap;
   for (const auto& o : v.plans) {
@@ -115,12 +123,24 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
     ms.push_back(o.speedup.value);
     pt.push_back(o.predicted.per_token_us);
     mt.push_back(o.plan_arm.per_token_us);
+    pb.push_back(o.predicted_baseline_us);
+    mb.push_back(o.baseline_arm.per_token_us);
+    pn.push_back(o.predicted.tokens_per_iter);
+    mn.push_back(o.plan_arm.tokens_per_iter);
+    pi.push_back(o.predicted.iter_us);
+    mi.push_back(o.plan_arm.iter_us);
+    const bool tpi_ok = o.predicted.tokens_per_iter > 0 && o.plan_arm.tokens_per_iter > 0;
+    pk.push_back(tpi_ok ? o.predicted.speedup * o.plan_arm.tokens_per_iter / o.predicted.tokens_per_iter : NAN);
     auto pv = phase_values(o.predicted.phases), mv = phase_values(o.plan_arm.phases);
     for (int i = 0; i < 7; ++i) phase_gap[kPhaseNames[i]] += std::fabs(pv[size_t(i)] - mv[size_t(i)]);
   }
   m.plans = int(used.size());
   m.speedup = error_stats(ps, ms);
   m.per_token = error_stats(pt, mt);
+  m.baseline = error_stats(pb, mb);
+  m.tokens_per_iter = error_stats(pn, mn);
+  m.iteration = error_stats(pi, mi);
+  m.speedup_known_acceptance = error_stats(pk, ms);
   m.spearman = spearman(ps, ms);
   m.regret = regret(ps, ms);
   if (!used.empty()) {
@@ -185,6 +205,7 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["metrics"] = {{"plans", m.plans},
                   {"speedup_ape", {{"median", m.speedup.median_ape}, {"mean", m.speedup.mean_ape}, {"max", m.speedup.max_ape}}},
                   {"per_token_ape", {{"median", m.per_token.median_ape}, {"mean", m.per_token.mean_ape}, {"max", m.per_token.max_ape}}},
+                  {"error_sources", error_sources_json(m)},
                   {"spearman", m.spearman},
                   {"regret", m.regret},
                   {"predicted_best", m.predicted_best},
@@ -369,6 +390,21 @@ std::string acceptance_svg(const Validation& v) {
   return p.render();
 }
 
+// Predicted ÷ measured speedup = (baseline) · (tokens per iteration) · (time per iteration), one
+// factor per source: the table gives each factor's error over the same plans.
+std::string error_sources_table(const ValidationMetrics& m) {
+  std::ostringstream s;
+  auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
+  s << "Where the speedup error lives (predicted ÷ measured speedup is the product of these three ratios):\n\n";
+  s << "| source | error: median / mean / max |\n|---|---|\n";
+  s << "| plain-decoding baseline, per-token time | " << three(m.baseline) << " |\n";
+  s << "| acceptance estimate: tokens per iteration | " << three(m.tokens_per_iter) << " |\n";
+  s << "| cost model: time per iteration | " << three(m.iteration) << " |\n";
+  s << "| speedup error with the measured tokens per iteration (cost model alone) | " << three(m.speedup_known_acceptance)
+    << " |\n";
+  return s.str();
+}
+
 std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   std::ostringstream s;
   s << "- profile: " << v.profile_name << " (" << v.profile_path << ")\n- host: " << v.host << "\n- date: " << v.date
@@ -390,6 +426,7 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   s << "| regret (speedup lost by taking the predicted best) | " << pct(m.regret) << " |\n";
   s << "| phase with the largest predicted − measured gap | " << m.worst_phase << " |\n";
   s << "| predicted best | " << m.predicted_best << " |\n| measured best | " << m.measured_best << " |\n";
+  s << "\n" << error_sources_table(m);
   return s.str();
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <span>
 
@@ -45,6 +46,19 @@ class Executor {
     const auto& a = opt_.accept_rate;
     return a[std::min<size_t>(size_t(pos - 1), a.size() - 1)];
   }
+  // Timing mode's accept decision at 1-based position pos (stratified or independent, see the header).
+  bool timing_accept(int pos) {
+    const double a = alpha(pos);
+    if (!opt_.accept_stratified) return unif_(accept_rng_) < a;
+    if (reach_.size() < size_t(pos)) {
+      for (size_t j = reach_.size(); j < size_t(pos); ++j) offset_.push_back(unif_(accept_rng_));
+      reach_.resize(size_t(pos), 0);
+    }
+    const size_t j = size_t(pos - 1);
+    const double u = offset_[j];
+    const int64_t k = ++reach_[j];
+    return std::floor(double(k) * a + u) > std::floor(double(k - 1) * a + u);
+  }
   // Emits a token; false once generation must stop.
   bool emit(int32_t id) {
     ctx_.push_back(id);
@@ -72,6 +86,8 @@ class Executor {
   Sampler tsamp_, dsamp_;
   std::mt19937_64 accept_rng_;
   std::uniform_real_distribution<double> unif_{0.0, 1.0};
+  std::vector<int64_t> reach_;       // timing mode, stratified: times each position was reached
+  std::vector<double> offset_;       // and its offset u_i
   std::vector<int32_t> ctx_, dfed_;  // context; tokens in the draft's cache
   std::vector<int32_t> block_;       // drafted tokens of the current iteration
   std::vector<std::vector<float>> q_;  // their draft distributions over the draft's columns (stochastic only)
@@ -267,7 +283,7 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         const int32_t d = block_[size_t(i)];
         bool ok;
         if (timing_mode()) {
-          ok = unif_(accept_rng_) < alpha(i + 1);
+          ok = timing_accept(i + 1);
         } else if (greedy()) {
           ok = argmax(row, V_) == d;
         } else {

@@ -33,6 +33,7 @@ ExperimentConfig experiment_for(const ValidateConfig& cfg, const Profile& prof, 
   ec.prompts = prompts;
   ec.opt.max_new = cfg.max_new;
   ec.opt.accept_rate = cfg.accept_rate;
+  ec.opt.accept_stratified = cfg.accept_stratified;
   ec.chat = cfg.chat;
   ec.registry = &registry;
   return ec;

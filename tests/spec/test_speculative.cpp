@@ -4,6 +4,8 @@
 // step is replaced by sampling from p; the timing mode accepts at the requested rate; traces add up.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <map>
 
 #include "hetspec/core/error.hpp"
@@ -76,6 +78,7 @@ TEST_CASE("the timing mode accepts at the requested rate, all forwards real", "[
   o.max_new = 60;
   o.gamma = 4;
   o.accept_rate = {0.7};
+  o.accept_stratified = false;  // independent draws: the rate holds in distribution
   std::vector<RequestTrace> reqs;
   for (int r = 0; r < 8; ++r) {
     o.accept_seed = uint64_t(r + 1);
@@ -90,6 +93,36 @@ TEST_CASE("the timing mode accepts at the requested rate, all forwards real", "[
   CHECK(s.tokens_per_iter == Approx(2.77).margin(0.3));
   CHECK(s.phases.draft > 0);
   CHECK(s.phases.verify > 0);
+}
+
+TEST_CASE("stratified timing draws realise each position's rate to within one draw per request", "[spec]") {
+  Pair p;
+  SpecOptions o;
+  o.max_new = 40;
+  o.gamma = 4;
+  o.accept_rate = {0.8, 0.5, 0.3};  // position 4 repeats 0.3
+  for (int r = 0; r < 4; ++r) {
+    o.accept_seed = uint64_t(r + 11);
+    const RequestTrace tr = run_request(p.d.get(), *p.t, kPrompts[size_t(r) % kPrompts.size()], o);
+    ArmSummary s = summarize_arm("plan", "cpu", 4, "sequential", {tr});
+    INFO("request " << r);
+    REQUIRE(s.acceptance.size() == 4);
+    CHECK(s.acceptance[0].reached >= 8);
+    for (const auto& a : s.acceptance) {
+      const double want = o.accept_rate[std::min<size_t>(size_t(a.position - 1), 2)];
+      INFO("position " << a.position << ": " << a.accepted << " of " << a.reached);
+      CHECK(std::fabs(double(a.accepted) - want * double(a.reached)) < 1.0);
+    }
+  }
+  // Different seeds give different accept patterns (the offsets are drawn per request).
+  o.accept_seed = 1;
+  const auto t1 = run_request(p.d.get(), *p.t, kPrompts[0], o);
+  o.accept_seed = 2;
+  const auto t2 = run_request(p.d.get(), *p.t, kPrompts[0], o);
+  std::vector<int> k1, k2;
+  for (const auto& it : t1.iters) k1.push_back(it.accepted);
+  for (const auto& it : t2.iters) k2.push_back(it.accepted);
+  CHECK(k1 != k2);
 }
 
 TEST_CASE("executor errors: γ beyond the context, vocabularies, accept rate", "[spec]") {

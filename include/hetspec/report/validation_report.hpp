@@ -15,6 +15,13 @@ namespace hetspec {
 struct ValidationMetrics {
   int plans = 0;                       // measured plans
   ErrorStats speedup, per_token;       // absolute percentage errors
+  // Where the speedup error lives. Predicted ÷ measured speedup factors exactly into three ratios,
+  //   (baseline per-token time, measured ÷ predicted)^-1 · (tokens per iteration, predicted ÷ measured)
+  //   · (time per iteration, measured ÷ predicted),
+  // so each gets its own error: the plain-decoding baseline, the acceptance estimate (tokens per
+  // iteration) and the cost model's timing of an iteration. speedup_known_acceptance is the speedup
+  // error with the measured tokens per iteration in place of the predicted: the cost model alone.
+  ErrorStats baseline, tokens_per_iter, iteration, speedup_known_acceptance;
   double spearman = 0;                 // predicted vs measured speedup order
   double regret = 0;                   // 1 − measured(predicted best) / measured(measured best)
   std::string predicted_best, measured_best;

@@ -14,8 +14,13 @@
 // A draft whose head covers a vocabulary subset (Runner::vocab_map, FR-Spec) drafts over its columns:
 //   greedy takes the argmax column's token, stochastic samples q over the columns; q is 0 for every
 //   other token, so min(1, p/q) and the residual max(0, p − q) (= p there) stay exact.
-// Timing mode (accept_rate non-empty): the accept/reject decision is a seeded draw with probability
-// α_i; every forward, rollback and transfer is the real one, but the text is not the target's.
+// Timing mode (accept_rate non-empty): the accept/reject decision at position i is drawn with
+// probability α_i; every forward, rollback and transfer is the real one, but the text is not the
+// target's. Draws are stratified by default (systematic sampling per position: the k-th time position
+// i is reached it accepts iff ⌊k·α_i + u_i⌋ > ⌊(k−1)·α_i + u_i⌋, u_i a seeded uniform offset per request),
+// so a short request realises each α_i to within 1/n after n reaches instead of ±1/√n: a 16-token
+// timing run then measures the cost at the acceptance asked for, not at a sampling accident of it.
+// Independent draws remain (accept_stratified = false) for studying acceptance variance itself.
 // γ = 0 (or no draft) is plain decoding through the same code, so both are timed alike.
 #pragma once
 #include <cstdint>
@@ -34,6 +39,7 @@ struct SpecOptions {
   SamplerParams sampler;              // temperature 0 = greedy; the draft samples with the same filters
   std::vector<double> accept_rate;    // timing mode: α per draft position (last value repeats)
   uint64_t accept_seed = 1;
+  bool accept_stratified = true;      // timing mode: systematic per-position draws (see above)
   int max_new = 64;                   // tokens to generate at most
   std::vector<int32_t> stop_ids;      // generation ends after one of these
   bool residual_from_target = false;  // tests only: on rejection sample p, not the residual (wrong)

@@ -21,6 +21,7 @@ struct ValidateConfig {
   std::string target_path, draft_arg;  // draft: GGUF or self:K
   std::vector<PromptItem> prompts;
   std::vector<double> accept_rate;     // timing mode when non-empty
+  bool accept_stratified = true;       // timing mode: stratified draws (SpecOptions)
   std::string plans = "grid";          // grid | top:N
   std::vector<int> gammas = {0, 1, 2, 3, 4, 6, 8};
   int calibration_prompts = 4;         // the first ones measure acceptance (not in timing mode)
