@@ -103,7 +103,7 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
                  "timing mode: stratified (each position realises its rate to within 1/n) or random (independent draws)")
       ->check(CLI::IsMember({"stratified", "random"}))
       ->capture_default_str();
-  app.add_option("--plans", a->plans, "grid, or top:N (the N plans predicted fastest in the grid)")->capture_default_str();
+  app.add_option("--plans", a->plans, "grid, top:N (the N plans predicted fastest in the grid), or plan files (hetspec.plan/1, comma list)")->capture_default_str();
   app.add_option("--gammas", a->gammas, "draft lengths of the grid")->capture_default_str();
   app.add_option("--calibration", a->calibration, "prompts that measure acceptance (the rest are held out)")
       ->check(CLI::Range(1, 10000))->capture_default_str();

@@ -1,8 +1,11 @@
 #include "hetspec/spec/validate.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <sstream>
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu_model.hpp"
@@ -95,6 +98,21 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
   }
   return out;
 }
+
+namespace {
+// "  (3 of 51 done, 1:12 elapsed, ~18:40 left)": the plans measured so far set the pace.
+std::string progress_eta(std::chrono::steady_clock::time_point t0, int done, int total) {
+  auto mmss = [](double s) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%d:%02d", int(s) / 60, int(s) % 60);
+    return std::string(b);
+  };
+  const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string s = "  (" + std::to_string(done) + " of " + std::to_string(total) + " done, " + mmss(el) + " elapsed";
+  if (done > 0) s += ", ~" + mmss(el / done * (total - done)) + " left";
+  return s + ")";
+}
+}  // namespace
 
 Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done) {
   const Profile& prof = cfg.profile;
@@ -198,8 +216,19 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     chosen.clear();
     for (auto& [us, p] : ranked)
       if (int(chosen.size()) < n) chosen.push_back(p);
-  } else {
-    check(cfg.plans == "grid", "--plans", "expected grid or top:N, got '" + cfg.plans + "'");
+  } else if (cfg.plans != "grid") {
+    // Plan files (hetspec.plan/1, e.g. a sweep's best-plan.yaml), comma-separated; γ is the file's own.
+    chosen.clear();
+    std::stringstream ss(cfg.plans);
+    for (std::string path; std::getline(ss, path, ',');) {
+      check(!path.empty() && std::filesystem::exists(path), "--plans",
+            "expected grid, top:N or plan files (hetspec.plan/1), got '" + cfg.plans + "'");
+      Plan p = load_plan(path, prof, draft.n_layers, target.n_layers);
+      if (cfg.threads > 0)
+        for (size_t j = 0; j < prof.pus.size() && j < p.threads.size(); ++j)
+          if (prof.pus[j].kind == PuKind::CPU) p.threads[j] = cfg.threads;
+      chosen.push_back(p);
+    }
   }
   for (size_t i = 0; i < chosen.size(); ++i) {
     PlanOutcome o;
@@ -225,6 +254,13 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
 
   // Measurements: each plan on the held-out prompts, plain decoding on the best single PU interleaved.
   std::string baseline_pu = "best";
+  const auto t_start = std::chrono::steady_clock::now();
+  int n_run = 0, n_todo = 0;  // plans measured in this call, and to measure in all
+  for (const auto& o : outs) {
+    bool have = false;
+    for (const auto& d : done) have = have || (d.measured && d.id == o.id && d.description == o.description);
+    n_todo += (!have && o.predicted.feasible) ? 1 : 0;
+  }
   for (auto& o : outs) {
     for (const auto& d : done)
       if (d.measured && d.id == o.id && d.description == o.description) {
@@ -234,7 +270,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     if (o.measured) continue;
     if (cfg.cancelled && cfg.cancelled()) break;
     if (!o.predicted.feasible) continue;
-    say("[" + o.id + "/" + std::to_string(outs.size()) + "] " + o.description);
+    say("[" + o.id + "/" + std::to_string(outs.size()) + "] " + o.description + progress_eta(t_start, n_run, n_todo));
     ExperimentConfig ec = experiment_for(cfg, prof, held, registry);
     ec.plan = o.plan;
     ec.warmup = 1;
@@ -246,6 +282,7 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
       if (a.name == "baseline") o.baseline_arm = a;
     o.speedup = rep.speedup;
     o.measured = true;
+    ++n_run;
     if (baseline_pu == "best" && !r.baseline_candidates.empty()) {  // fix the measured-best PU for the rest
       double best = 1e300;
       for (const auto& [desc, us] : r.baseline_candidates)

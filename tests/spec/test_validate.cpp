@@ -93,3 +93,33 @@ TEST_CASE("hetspec validate and report on random models", "[validate][cli]") {
   CHECK(be32(20) == 2400);
   CHECK(bytes.size() > 40000);  // a blank page compresses to a few KB; plots and tables do not
 }
+
+TEST_CASE("hetspec validate runs the plans of plan files and shows time left", "[validate][cli]") {
+  const auto& m = spec_models();
+  TempDir t;
+  std::string prompts = t.file("p.jsonl", "{\"id\": \"a\", \"prompt\": \"one two\"}\n{\"id\": \"b\", \"prompt\": \"three\"}\n");
+  const std::string a = t.file("a.yaml", "schema: hetspec.plan/1\ngamma: 2\nmode: sequential\ntarget: {pu: cpu}\ndraft: {pu: cpu}\n");
+  const std::string b = t.file("b.yaml", "schema: hetspec.plan/1\ngamma: 1\nmode: overlapped\ntarget: {pu: cpu}\ndraft: {pu: cl:0}\n");
+  const std::string out = t / "val";
+  CliResult r = run_cli("validate --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --target " + m.target +
+                        " --draft " + m.draft + " --prompts " + prompts + " --out " + out + " --plans " + a + "," + b +
+                        " --accept-rate 0.6 --max-new 6");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto v = nlohmann::json::parse(slurp(out + "/validation.json"));
+  REQUIRE(v["plans"].size() == 2);
+  CHECK(v["plans"][0]["gamma"] == 2);
+  CHECK(v["plans"][1]["gamma"] == 1);
+  CHECK(v["plans"][1]["mode"] == "overlapped");
+  CHECK(r.err.find("(0 of 2 done") != std::string::npos);
+  CHECK(r.err.find("(1 of 2 done") != std::string::npos);
+  CHECK(r.err.find("left)") != std::string::npos);
+  CHECK(v["metrics"].contains("error_sources"));
+  // A missing plan file: one line naming the flag, exit 2, nothing written.
+  CliResult bad = run_cli("validate --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --target " + m.target +
+                          " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "bad") + " --plans " + a +
+                          ",nothere.yaml --accept-rate 0.6 -q");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--plans") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t / "bad"));
+}
