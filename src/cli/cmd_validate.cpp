@@ -14,6 +14,7 @@
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/report/calibration_report.hpp"
+#include "hetspec/report/repeatability.hpp"
 #include "hetspec/report/validation_report.hpp"
 #include "registry.hpp"
 
@@ -30,10 +31,11 @@ struct ValidateArgs {
   bool resume = false, no_chat = false, quiet = false;
 };
 
-void write_report(const Validation& v, const std::string& out, const CalibrationComparison* cal = nullptr) {
+void write_report(const Validation& v, const std::string& out, const CalibrationComparison* cal = nullptr,
+                  const Repeatability* rep = nullptr) {
   ValidationMetrics m = validation_metrics(v);
   AtomicWriteSet w;
-  add_validation_report(w, v, out, cal);
+  add_validation_report(w, v, out, cal, rep);
   w.commit();
   char buf[400];
   std::snprintf(buf, sizeof buf,
@@ -43,6 +45,12 @@ void write_report(const Validation& v, const std::string& out, const Calibration
                 100 * m.regret, m.worst_phase.c_str());
   std::cout << buf << "predicted best: " << m.predicted_best << "\nmeasured best:  " << m.measured_best << "\n";
   if (cal) std::cout << "calibration, " << calibration_summary(*cal);
+  if (rep) {
+    char b2[300];
+    std::snprintf(b2, sizeof b2, "repeatability: %d plans in both runs; measured speedups differ by median %.1f%%, max %.1f%%\n",
+                  rep->plans, 100 * rep->diff.median_ape, 100 * rep->diff.max_ape);
+    std::cout << b2;
+  }
   std::cout << "report: " << out << "/report.html (and index.md, plans.csv, validation.json)\n";
 }
 
@@ -118,7 +126,7 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
 });
 
 struct ReportArgs {
-  std::string in, out, profile, target, draft;
+  std::string in, out, profile, target, draft, again;
 };
 
 hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from its validation.json (runs nothing)",
@@ -131,6 +139,9 @@ hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from i
                  "shows the error before and after calibration on the plans it held out");
   app.add_option("--target", a->target, "with --repredict: the target (GGUF or model YAML)");
   app.add_option("--draft", a->draft, "with --repredict: the draft (GGUF, model YAML or self:K)");
+  app.add_option("--second-run", a->again,
+                 "a second run of the same validation (its validation.json or directory): adds how far the two runs' "
+                 "measured speedups differ, the noise floor");
   return std::function<int()>([a] {
     std::string f = std::filesystem::is_directory(a->in) ? a->in + "/validation.json" : a->in;
     const std::string text = read_file(f);
@@ -149,7 +160,16 @@ hetspec::cli::Registrar reg_report("report", "Rebuild a validation report from i
     } else {
       cal = calibration_in_json(text, f);  // a rebuilt calibrated report keeps its section
     }
-    write_report(v, a->out, cal ? &*cal : nullptr);
+    Repeatability rep;
+    bool have_rep = false;
+    if (!a->again.empty()) {
+      const std::string g = std::filesystem::is_directory(a->again) ? a->again + "/validation.json" : a->again;
+      rep = repeatability(v, validation_from_json(read_file(g), g), g);
+      have_rep = true;
+    } else {
+      have_rep = repeatability_in_json(text, rep);  // a rebuilt report keeps its section
+    }
+    write_report(v, a->out, cal ? &*cal : nullptr, have_rep ? &rep : nullptr);
     return 0;
   });
 });

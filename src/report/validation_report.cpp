@@ -11,6 +11,7 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/phase_json.hpp"
+#include "hetspec/report/repeatability.hpp"
 #include "hetspec/report/svg.hpp"
 #include "number_format.hpp"
 
@@ -158,7 +159,7 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
   return m;
 }
 
-std::string validation_to_json(const Validation& v, const CalibrationComparison* cal) {
+std::string validation_to_json(const Validation& v, const CalibrationComparison* cal, const Repeatability* rep) {
   json j;
   j["schema"] = "hetspec.validation/1";
   j["profile"] = v.profile_name;
@@ -212,6 +213,7 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
                   {"measured_best", m.measured_best},
                   {"worst_phase", m.worst_phase}};
   if (cal) j["calibration"] = calibration_json(*cal);
+  if (rep) j["repeatability"] = json::parse(repeatability_json_text(*rep));
   return json_text(j, 2) + "\n";
 }
 
@@ -458,15 +460,18 @@ std::string plan_table(const Validation& v, const CalibrationComparison* cal) {
 
 }  // namespace
 
-std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal) {
+std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal,
+                                const Repeatability* rep) {
   std::ostringstream s;
   s << "# Validation: predicted vs measured speculative decoding\n\n" << summary_lines(v, m) << "\n";
+  if (rep) s << repeatability_markdown(*rep) << "\n";
   if (cal) s << calibration_markdown(*cal) << "\n";
   s << "Plots: `report.html` (self-contained). Every number: `validation.json`, `plans.csv`.\n\n## Plans\n\n" << plan_table(v, cal);
   return s.str();
 }
 
-std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal) {
+std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal,
+                            const Repeatability* rep) {
   // The markdown tables rendered as HTML tables (a tiny converter for the two table shapes we write).
   auto md_tables = [](const std::string& md) {
     std::ostringstream o;
@@ -498,6 +503,7 @@ std::string validation_html(const Validation& v, const ValidationMetrics& m, con
        "body{font-family:sans-serif;margin:24px;max-width:1400px}table{border-collapse:collapse;font-size:12px;margin:12px 0}"
        "td,th{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}figure{margin:12px 0}</style></head><body>\n";
   h << "<h1>Validation: predicted vs measured speculative decoding</h1>\n" << md_tables(summary_lines(v, m));
+  if (rep) h << md_tables(repeatability_markdown(*rep));
   if (cal) h << md_tables(calibration_markdown(*cal));
   h << "<figure id=\"scatter\">" << scatter_svg(v) << "</figure>\n";
   h << "<figure id=\"gamma\">" << gamma_svg(v) << "</figure>\n";
@@ -508,12 +514,13 @@ std::string validation_html(const Validation& v, const ValidationMetrics& m, con
   return h.str();
 }
 
-void add_validation_report(AtomicWriteSet& w, const Validation& v, const std::string& dir, const CalibrationComparison* cal) {
+void add_validation_report(AtomicWriteSet& w, const Validation& v, const std::string& dir, const CalibrationComparison* cal,
+                           const Repeatability* rep) {
   const ValidationMetrics m = validation_metrics(v);
-  w.add(dir + "/validation.json", validation_to_json(v, cal));
+  w.add(dir + "/validation.json", validation_to_json(v, cal, rep));
   w.add(dir + "/plans.csv", validation_csv(v));
-  w.add(dir + "/index.md", validation_markdown(v, m, cal));
-  w.add(dir + "/report.html", validation_html(v, m, cal));
+  w.add(dir + "/index.md", validation_markdown(v, m, cal, rep));
+  w.add(dir + "/report.html", validation_html(v, m, cal, rep));
 }
 
 }  // namespace hetspec

@@ -61,6 +61,13 @@ TEST_CASE("hetspec validate and report on random models", "[validate][cli]") {
   REQUIRE(rep.code == 0);
   CHECK(slurp(t / "again/index.md") == slurp(out + "/index.md"));
   CHECK(slurp(t / "again/report.html") == html);
+  // A second run (here the same one): the repeatability section, kept when the report is rebuilt.
+  CliResult rr = run_cli("report " + out + " --second-run " + out + " --out " + (t / "rep"));
+  REQUIRE(rr.code == 0);
+  CHECK(rr.out.find("measured speedups differ by median 0.0%") != std::string::npos);
+  CHECK(slurp(t / "rep/index.md").find("## Repeatability") != std::string::npos);
+  REQUIRE(run_cli("report " + (t / "rep") + " --out " + (t / "rep2")).code == 0);
+  CHECK(slurp(t / "rep2/index.md") == slurp(t / "rep/index.md"));
   // Bad input: one line, exit 2.
   CliResult bad = run_cli("validate --profile " + source_path("configs/socs/nxp-imx95.yaml") + " --target " + m.target +
                           " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "bad") + " -q");

@@ -29,6 +29,7 @@ struct ValidationMetrics {
 };
 
 struct CalibrationComparison;  // report/calibration_report.hpp
+struct Repeatability;          // report/repeatability.hpp
 
 ValidationMetrics validation_metrics(const Validation& v);
 // Over the measured plans with these ids only.
@@ -36,15 +37,19 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
 
 // With a calibration comparison, the report adds its before/after section (and validation.json its
 // "calibration" object, read back by calibration_in_json).
-std::string validation_to_json(const Validation& v, const CalibrationComparison* cal = nullptr);
+std::string validation_to_json(const Validation& v, const CalibrationComparison* cal = nullptr,
+                               const Repeatability* rep = nullptr);
 // Reads validation.json back (for `hetspec report` and `validate --resume`); errors name the file and key.
 Validation validation_from_json(const std::string& text, const std::string& where);
 
 std::string validation_csv(const Validation& v);
-std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr);
+std::string validation_markdown(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr,
+                                const Repeatability* rep = nullptr);
 // The report's files (validation.json, plans.csv, index.md, report.html) under dir, staged in w.
+// With a second run of the same validation (rep), the report adds its repeatability section.
 void add_validation_report(AtomicWriteSet& w, const Validation& v, const std::string& dir,
-                           const CalibrationComparison* cal = nullptr);
-std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr);
+                           const CalibrationComparison* cal = nullptr, const Repeatability* rep = nullptr);
+std::string validation_html(const Validation& v, const ValidationMetrics& m, const CalibrationComparison* cal = nullptr,
+                            const Repeatability* rep = nullptr);
 
 }  // namespace hetspec
