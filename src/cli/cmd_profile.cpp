@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "hetspec/bench/forward_check.hpp"
+#include "hetspec/bench/llama_bench.hpp"
+#include "hetspec/core/atomic_write.hpp"
+#include "hetspec/model/model_source.hpp"
 #include "hetspec/profile/profile_compare.hpp"
 #include "hetspec/bench/profiler.hpp"
 #include "hetspec/core/error.hpp"
@@ -17,7 +20,7 @@
 
 namespace {
 struct Args {
-  std::string out, models, devices = "cpu", show, check, model_cache;
+  std::string out, models, devices = "cpu", show, check, model_cache, engine = "hetspec", llama_bench, base, threads;
   std::vector<std::string> compare;
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
@@ -37,6 +40,47 @@ std::string clock_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%d:%02d", int(s) / 60, int(s) % 60);
   return buf;
+}
+
+// --engine llama.cpp: the base profile's CPU with llama.cpp's whole forwards (bench/llama_bench.hpp).
+int run_llamacpp(const Args& a) {
+  using namespace hetspec;
+  if (a.llama_bench.empty()) throw Error("--llama-bench", "--engine llama.cpp needs the llama-bench binary (scripts/llamacpp.sh)");
+  if (a.base.empty()) throw Error("--base", "--engine llama.cpp needs a hetspec profile of this machine (host costs, bandwidth)");
+  if (a.out.empty()) throw Error("--out", "needed");
+  const auto models = split(a.models);
+  if (models.empty()) throw Error("--models", "--engine llama.cpp needs GGUF files");
+  const Profile base = load_profile(a.base);
+  std::vector<int> threads;
+  for (const auto& t : split(a.threads)) {
+    try {
+      threads.push_back(std::stoi(t));
+    } catch (...) {
+      throw Error("--threads", "expected a comma list of thread counts, got '" + a.threads + "'");
+    }
+    if (threads.back() < 1 || threads.back() > 1024) throw Error("--threads", "thread counts must be in 1..1024");
+  }
+  if (threads.empty()) {
+    const int cpu = base.pu_index("cpu");
+    threads = cpu >= 0 && !base.pus[size_t(cpu)].thread_options.empty() ? base.pus[size_t(cpu)].thread_options
+                                                                        : std::vector<int>{1};
+  }
+  std::vector<std::pair<ModelSpec, std::vector<LlamaBenchPoint>>> runs;
+  for (const auto& m : models) {
+    LlamaBenchRun r;
+    r.exe = a.llama_bench;
+    r.model = m;
+    r.threads = threads;
+    if (a.quick) r.ms = {1, 2, 4, 8}, r.reps = 2;
+    else r.depths = {64, 256};
+    std::fprintf(stderr, "llama-bench %s: m = 1..%d at depth %d.., threads %s\n", m.c_str(), r.ms.back(), r.depths[0],
+                 a.threads.empty() ? "(the base's options)" : a.threads.c_str());
+    runs.emplace_back(load_spec_from(m), run_llama_bench(r));
+  }
+  const Profile p = llama_bench_profile(base, runs, a.llama_bench);
+  write_file_atomic(a.out, profile_to_yaml(p));
+  std::cout << "wrote " << a.out << " (llama.cpp forwards of " << models.size() << " models on the CPU)\n";
+  return 0;
 }
 
 int run(const Args& a) {
@@ -63,6 +107,8 @@ int run(const Args& a) {
     std::cout << bench::format_check(bench::check_forward_model(p, c));
     return 0;
   }
+  if (a.engine == "llama.cpp") return run_llamacpp(a);
+  if (a.engine != "hetspec") throw Error("--engine", "expected hetspec or llama.cpp, got '" + a.engine + "'");
   bench::ProfileRequest r;
   r.out = a.out;
   r.models = split(a.models);
@@ -97,6 +143,11 @@ static hetspec::cli::Registrar reg(
       app.add_option("--compare", a->compare, "Compare two profiles of one machine (run-to-run stability) and exit")
           ->expected(2);
       app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
+      app.add_option("--engine", a->engine, "whose kernels: hetspec (the engine's own) or llama.cpp (through llama-bench)")
+          ->capture_default_str();
+      app.add_option("--llama-bench", a->llama_bench, "with --engine llama.cpp: the llama-bench binary");
+      app.add_option("--base", a->base, "with --engine llama.cpp: a hetspec profile of this machine (host costs, bandwidth)");
+      app.add_option("--threads", a->threads, "with --engine llama.cpp: thread counts (default: the base profile's)");
       app.add_option("--model-cache", a->model_cache, "Where random-weight GGUFs of YAML specs go (default: next to --out)");
       return std::function<int()>([a, &app] {
         std::string cmd = "hetspec profile";

@@ -1,0 +1,129 @@
+#include "hetspec/bench/llama_bench.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/cost/forward_cost.hpp"
+
+namespace hetspec {
+
+namespace {
+std::string join(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+std::string quoted(const std::string& a) {
+  std::string s = "'";
+  for (char c : a) s += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return s + "'";
+}
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, const std::string& where) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) throw Error(where, "llama-bench output is not a JSON array (expected -o json)");
+  std::vector<LlamaBenchPoint> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const auto& e = j[i];
+    const std::string at = where + ": [" + std::to_string(i) + "]";
+    auto need = [&](const char* k) -> const nlohmann::json& {
+      if (!e.is_object() || !e.contains(k)) throw Error(at + "." + k, "missing (llama-bench's JSON format changed?)");
+      return e.at(k);
+    };
+    auto num = [&](const char* k) {
+      const auto& v = need(k);
+      if (!v.is_number()) throw Error(at + "." + k, "expected a number");
+      return v.get<double>();
+    };
+    LlamaBenchPoint p;
+    p.m = int(num("n_prompt"));
+    const int gen = int(num("n_gen"));
+    p.n = int(num("n_depth"));
+    p.threads = int(num("n_threads"));
+    p.us = num("avg_ns") / 1e3;
+    p.stddev_us = num("stddev_ns") / 1e3;
+    if (need("model_filename").is_string()) p.model_file = e.at("model_filename");
+    if (need("build_commit").is_string()) p.build_commit = e.at("build_commit");
+    if (gen != 0 || p.m <= 0) continue;  // only prompt tests of m tokens are forwards of m tokens
+    if (!(p.us > 0)) throw Error(at + ".avg_ns", "must be positive");
+    out.push_back(p);
+  }
+  if (out.empty()) throw Error(where, "no prompt test (n_prompt > 0, n_gen = 0) in llama-bench's output");
+  return out;
+}
+
+std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
+  if (r.exe.empty() || access(r.exe.c_str(), X_OK) != 0)
+    throw Error("--llama-bench", "'" + r.exe + "' is not an executable (scripts/llamacpp.sh builds one)");
+  const std::string args = "-m " + quoted(r.model) + " -p " + join(r.ms) + " -n 0 -d " + join(r.depths) + " -t " +
+                           join(r.threads) + " -ngl " + std::to_string(r.ngl) + " -r " + std::to_string(r.reps) +
+                           " -o json";
+  char tmpl[] = "/tmp/hetspec-llama-bench-XXXXXX";
+  const int fd = mkstemp(tmpl);
+  if (fd < 0) throw Error("llama-bench", "cannot create a temporary file");
+  close(fd);
+  const std::string out = tmpl, err = out + ".err";
+  const std::string cmd = "timeout " + std::to_string(r.timeout_s) + " " + quoted(r.exe) + " " + args + " > " + quoted(out) +
+                          " 2> " + quoted(err);
+  const int rc = std::system(cmd.c_str());
+  const std::string text = slurp(out), etext = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  if (rc != 0) {
+    std::string tail = etext.size() > 300 ? etext.substr(etext.size() - 300) : etext;
+    for (char& c : tail)
+      if (c == '\n') c = ' ';
+    throw Error("llama-bench", "'" + r.exe + " " + args + "' failed (status " + std::to_string(rc) + "): " + tail);
+  }
+  return parse_llama_bench_json(text, r.exe + " " + args);
+}
+
+Profile llama_bench_profile(const Profile& base, const std::vector<std::pair<ModelSpec, std::vector<LlamaBenchPoint>>>& runs,
+                            const std::string& exe) {
+  Profile p = base;
+  const int cpu = p.pu_index("cpu");
+  if (cpu < 0) throw Error("--base", "has no cpu PU");
+  ProcessingUnit pu = p.pus[size_t(cpu)];
+  pu.forward_check.clear();
+  std::string commit;
+  for (const auto& [spec, pts] : runs)
+    for (const auto& pt : pts) {
+      ExecContext c;
+      c.pu = &p.pus[size_t(cpu)];
+      c.threads = pt.threads;
+      // llama-bench's prompt test computes the last row of logits only; a forward of the cost model
+      // computes all m (a verify): add the m − 1 rows as the base profile prices them.
+      const double extra = pt.m > 1 ? head_cost(spec, c, pt.m).total() - head_cost(spec, c, 1).total() : 0.0;
+      pu.forward_check.push_back({spec.name, pt.threads, pt.m, pt.n, pt.us + std::max(0.0, extra),
+                                  pt.us > 0 ? pt.stddev_us / pt.us : 0.0});
+      if (commit.empty()) commit = pt.build_commit;
+    }
+  pu.engine = "cpu";
+  pu.name += " (llama.cpp " + commit + ")";
+  p.pus = {pu};
+  p.links.clear();
+  p.contention.clear();
+  p.calibration = Calibration{};
+  p.name = base.name + "-llamacpp";
+  p.description = "llama.cpp " + commit + " on the CPU, whole forwards measured with llama-bench (" + exe +
+                  "); host costs, bandwidth and kernel tables from " + base.name;
+  p.source = "llama-bench " + commit + " JSON; hetspec profile " + base.name;
+  p.resolve();
+  return p;
+}
+
+}  // namespace hetspec
