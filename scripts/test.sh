@@ -8,7 +8,7 @@ bash scripts/install-deps.sh
 export HETSPEC_MODEL="$(bash scripts/fetch-models.sh)"
 bash scripts/build.sh
 (cd "${HETSPEC_BUILD_DIR:-build}" && ctest --output-on-failure)
-bash scripts/check-install.sh   # install, find_package consumer, pkg-config, .deb (~16 s, reuses the build)
+bash scripts/check-install.sh   # install, find_package consumer, pkg-config, .deb (11-16 s, reuses the build)
 if [ "${HETSPEC_SKIP_CROSS:-0}" != 1 ]; then
   bash scripts/test-aarch64.sh
 fi
