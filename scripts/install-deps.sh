@@ -6,6 +6,7 @@ PKGS=(g++ cmake ninja-build pkg-config python3 python3-pip unzip
       libeigen3-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev catch2 libcli11-dev
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
       g++-aarch64-linux-gnu qemu-user-static
+      dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack, scripts/check-install.sh)
       chromium)  # headless render check of the validation report (tests/spec/test_validate.cpp)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, fetches the real model, builds, runs the Catch2 suite
-# through ctest, then cross-compiles the CPU kernels for aarch64 and runs their parity tests under qemu.
+# through ctest (one test per case), checks the install / find_package / pkg-config / .deb
+# (scripts/check-install.sh), then cross-compiles the CPU kernels for aarch64 and runs their parity tests under qemu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export HETSPEC_MODEL="$(bash scripts/fetch-models.sh)"
 bash scripts/build.sh
 (cd "${HETSPEC_BUILD_DIR:-build}" && ctest --output-on-failure)
+bash scripts/check-install.sh   # install, find_package consumer, pkg-config, .deb (11-16 s, reuses the build)
 if [ "${HETSPEC_SKIP_CROSS:-0}" != 1 ]; then
   bash scripts/test-aarch64.sh
 fi

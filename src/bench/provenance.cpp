@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "hetspec/bench/host.hpp"
+#include "hetspec/core/version.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #ifdef HETSPEC_WITH_OPENCL
 #include "hetspec/engine/opencl/devices.hpp"
@@ -39,18 +40,6 @@ double last_level_cache_bytes() {
   return best;
 }
 
-namespace {
-std::string shell_line(const char* cmd) {
-  std::string out;
-  if (FILE* f = popen(cmd, "r")) {
-    char buf[256];
-    if (fgets(buf, sizeof buf, f)) out = buf;
-    pclose(f);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-}  // namespace
 
 Provenance host_provenance(const std::vector<std::string>& cl_ids, const std::string& command) {
   Provenance p;
@@ -59,8 +48,7 @@ Provenance host_provenance(const std::vector<std::string>& cl_ids, const std::st
   p.isa = cpu_path_name(best_cpu_path());
   struct utsname u;
   if (uname(&u) == 0) p.os = std::string(u.sysname) + " " + u.release + " " + u.machine;
-  p.git = shell_line("git rev-parse --short HEAD 2>/dev/null");
-  if (p.git.empty()) p.git = "unknown";
+  p.git = git_revision();  // of the build that measured, not of whatever directory it ran in
   char date[32];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));

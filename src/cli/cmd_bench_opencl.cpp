@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 #include "hetspec/engine/opencl/cl_bench.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
@@ -69,7 +70,12 @@ int run(const Args& a) {
     if (a.json) all.push_back(ocl::bench_json(r));
     else std::cout << ocl::format_bench_lines(r) << std::flush;
   }
-  if (a.json) std::cout << hetspec::json_text(all, 2) << "\n";
+  if (a.json) {
+    nlohmann::json j;
+    hetspec::stamp_output(j, "hetspec.bench-opencl/1");
+    j["devices"] = all;
+    std::cout << hetspec::json_text(j, 2) << "\n";
+  }
   return 0;
 }
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "hetspec/core/bundled.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/plan/llamacpp_export.hpp"
 #include "hetspec/plan/sweep.hpp"
@@ -32,7 +33,7 @@ int run(const ExportArgs& a) {
   opt.target_path = is_gguf(a.pair.target) ? a.pair.target : "TARGET.gguf";
   opt.draft_path = is_gguf(a.pair.draft) ? a.pair.draft : "DRAFT.gguf";
   opt.gen_tokens = lp.workload.gen_tokens;
-  Plan plan = load_plan(a.plan, lp.prof, lp.draft.n_layers, lp.target.n_layers);
+  Plan plan = load_plan(resolve_bundled(a.plan, Bundled::Plan), lp.prof, lp.draft.n_layers, lp.target.n_layers);
   const LlamaCppCommand cmd = export_llamacpp(plan, lp.prof, lp.draft, lp.target, opt);
 
   // The prediction: this plan, llama.cpp's sequential variant of it, and plain decoding on the best PU.

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/bundled.hpp"
 #include "hetspec/model/model_spec.hpp"
 #include "hetspec/model/random_model.hpp"
 #include "registry.hpp"
@@ -19,7 +20,7 @@ static hetspec::cli::Registrar reg("make-model", "Write a random-weight GGUF mod
   app.add_option("--seed", o->seed, "Random seed (default 1)");
   app.add_option("--dtype", o->dtype, "Store all matrices as f32|f16|bf16|q8_0|q4_0|q4_1 (default: the spec's dtypes)");
   return std::function<int()>([o] {
-    hetspec::ModelSpec spec = hetspec::load_model_spec(o->spec);
+    hetspec::ModelSpec spec = hetspec::load_model_spec(hetspec::resolve_bundled(o->spec, hetspec::Bundled::Model));
     std::optional<hetspec::DType> dtype;
     if (!o->dtype.empty()) {
       dtype = hetspec::parse_dtype(o->dtype);

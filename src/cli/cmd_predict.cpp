@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "hetspec/core/atomic_write.hpp"
+#include "hetspec/core/bundled.hpp"
 #include "hetspec/plan/sweep.hpp"
 #include "hetspec/report/breakdown_writer.hpp"
 #include "pair_args.hpp"
@@ -17,7 +18,7 @@ struct PredictArgs {
 
 int run(const PredictArgs& a) {
   cli::LoadedPair lp = cli::load_pair(a.pair);
-  Plan plan = load_plan(a.plan, lp.prof, lp.draft.n_layers, lp.target.n_layers);
+  Plan plan = load_plan(resolve_bundled(a.plan, Bundled::Plan), lp.prof, lp.draft.n_layers, lp.target.n_layers);
   PlanTiming t = time_plan(plan, lp.draft, lp.target, lp.prof, lp.workload);
   Estimate e = finish(t, plan, lp.draft, lp.acc, lp.workload);
   // Baseline: plain decoding of the target, same dtype, on its best single PU.

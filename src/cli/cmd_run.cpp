@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "hetspec/core/atomic_write.hpp"
+#include "hetspec/core/bundled.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/model/model_source.hpp"
@@ -45,7 +46,7 @@ int run(const RunArgs& a) {
   opt.max_new = a.max_new;
   opt.accept_seed = a.seed;
   opt.accept_stratified = a.accept_draw == "stratified";
-  Profile prof = a.profile.empty() ? machine_profile() : load_profile(a.profile);
+  Profile prof = a.profile.empty() ? machine_profile() : load_profile(resolve_bundled(a.profile, Bundled::Soc));
   const ModelSpec target = load_spec_from(a.target);
   int draft_layers = target.n_layers;
   if (!a.draft.empty()) {
@@ -53,7 +54,7 @@ int run(const RunArgs& a) {
     check_draft_target_pair(draft, a.draft, target, a.target);
     draft_layers = draft.n_layers;
   }
-  Plan plan = load_plan(a.plan, prof, draft_layers, target.n_layers);
+  Plan plan = load_plan(resolve_bundled(a.plan, Bundled::Plan), prof, draft_layers, target.n_layers);
   if (a.gamma >= 0) plan.gamma = a.gamma;
   if (!a.mode.empty()) plan.mode = a.mode == "overlapped" ? Mode::Overlapped : Mode::Sequential;
   if (plan.gamma > 0 && a.draft.empty()) throw Error(a.plan + ": gamma", "the plan drafts; give --draft FILE.gguf or self:K");
@@ -61,7 +62,7 @@ int run(const RunArgs& a) {
     throw Error(a.plan + ": gamma", "γ = " + std::to_string(plan.gamma) + " with " + std::to_string(a.max_new) +
                                         " new tokens does not fit the target's context of " + std::to_string(target.context));
   check_plan_runnable(plan, prof);
-  auto prompts = load_prompts(a.prompts);
+  auto prompts = load_prompts(resolve_bundled(a.prompts, Bundled::Prompts));
   if (a.limit > 0 && size_t(a.limit) < prompts.size()) prompts.resize(size_t(a.limit));
 
   ExperimentConfig cfg;

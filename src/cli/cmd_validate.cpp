@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hetspec/core/atomic_write.hpp"
+#include "hetspec/core/bundled.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/model/model_source.hpp"
@@ -56,11 +57,11 @@ void write_report(const Validation& v, const std::string& out, const Calibration
 
 int run(const ValidateArgs& a) {
   ValidateConfig cfg;
-  cfg.profile_path = a.profile;
-  cfg.profile = load_profile(a.profile);
+  cfg.profile_path = resolve_bundled(a.profile, Bundled::Soc);
+  cfg.profile = load_profile(cfg.profile_path);
   cfg.target_path = a.target;
   cfg.draft_arg = a.draft;
-  cfg.prompts = load_prompts(a.prompts);
+  cfg.prompts = load_prompts(resolve_bundled(a.prompts, Bundled::Prompts));
   if (!a.accept_rate.empty()) cfg.accept_rate = parse_alpha(a.accept_rate).alpha;
   cfg.accept_stratified = a.accept_draw == "stratified";
   cfg.plans = a.plans;

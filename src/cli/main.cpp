@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/version.hpp"
 #include "registry.hpp"
 
 namespace hetspec::cli {
@@ -16,6 +17,8 @@ std::vector<Command>& commands() {
 int main(int argc, char** argv) {
   using namespace hetspec::cli;
   CLI::App app{"hetspec: will speculative decoding speed this LLM up on this SoC, and how?"};
+  app.set_version_flag("--version", std::string("hetspec ") + hetspec::version() + " (git " + hetspec::git_revision() + ")",
+                       "Print the version and git revision, then exit");
   app.require_subcommand(1);
   auto& cmds = commands();
   std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "hetspec: error: " << e.what() << " (see --help)\n";

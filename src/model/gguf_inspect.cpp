@@ -1,4 +1,5 @@
 #include "hetspec/model/gguf_inspect.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -151,6 +152,7 @@ std::string inspect_json(const GgufFile& f) {
   ModelSpec m = checked_spec(f);
   TokenizerInfo tk = tokenizer_info(f);
   json j;
+  stamp_output(j, "hetspec.inspect/1");
   j["path"] = f.path();
   j["gguf_version"] = f.version();
   j["file_size"] = f.file_size();

@@ -145,6 +145,7 @@ Profile load_profile(const std::string& path) {
     throw Error(y.where("kind"), "must be spec-sheet or measured, got '" + p.kind + "'");
   p.description = y.get_or<std::string>("description", "");
   p.source = y.get_or<std::string>("source", "");
+  p.hetspec_version = y.get_or<std::string>("hetspec_version", "");
   YamlMap mem = y.map("memory");
   p.dram_bytes = bounded(mem, "dram_bytes", kMaxBytes, false, 0, true);
   p.dram_bw_gbps = bounded(mem, "dram_bw_gbps", kMaxBw, false, 0, true);

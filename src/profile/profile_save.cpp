@@ -2,6 +2,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "hetspec/profile/profile.hpp"
+#include "hetspec/core/version.hpp"
 
 namespace hetspec {
 
@@ -182,6 +183,7 @@ std::string profile_to_yaml(const Profile& p) {
   e.SetDoublePrecision(6);
   e << YAML::BeginMap;
   e << YAML::Key << "schema" << YAML::Value << "hetspec.profile/1";
+  e << YAML::Key << "hetspec_version" << YAML::Value << version_string();
   e << YAML::Key << "name" << YAML::Value << p.name;
   e << YAML::Key << "kind" << YAML::Value << p.kind;
   if (!p.description.empty()) e << YAML::Key << "description" << YAML::Value << p.description;

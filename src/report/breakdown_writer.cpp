@@ -1,4 +1,5 @@
 #include "hetspec/report/breakdown_writer.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -112,7 +113,7 @@ std::string breakdown_json(const Plan& plan, const PlanTiming& t, const Estimate
                            const BreakdownContext& c) {
   nlohmann::json j;
   const Profile& prof = *c.prof;
-  j["schema"] = "hetspec.prediction/1";
+  stamp_output(j, "hetspec.prediction/1");
   j["plan"] = describe_plan(plan, prof, c.draft->n_layers, c.target->n_layers);
   j["threads"] = threads_label(plan, prof);
   j["feasible"] = e.feasible;

@@ -1,4 +1,5 @@
 #include "hetspec/report/run_writer.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include "hetspec/report/phase_json.hpp"
@@ -17,7 +18,7 @@ json interval_json(const Interval& i) { return json{{"value", i.value}, {"lo95",
 
 std::string run_summary_json(const RunReport& r) {
   json j;
-  j["schema"] = r.schema;
+  stamp_output(j, r.schema);
   j["command"] = r.command;
   j["date"] = r.date;
   j["host"] = r.host;
@@ -69,7 +70,7 @@ std::string run_summary_json(const RunReport& r) {
 
 std::string run_trace_json(const ExperimentResult& res, bool timing_mode) {
   json j;
-  j["schema"] = "hetspec.run-trace/1";
+  stamp_output(j, "hetspec.run-trace/1");
   j["timing_mode"] = timing_mode;
   json arms = json::array();
   for (const auto& a : res.arms) {

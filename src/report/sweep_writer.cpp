@@ -1,4 +1,5 @@
 #include "hetspec/report/sweep_writer.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -184,7 +185,7 @@ nlohmann::json row_json(const SweepRow& row, const SweepContext& c) {
 
 std::string sweep_json(const SweepResult& r, const SweepContext& c) {
   nlohmann::json j;
-  j["schema"] = "hetspec.sweep/1";
+  stamp_output(j, "hetspec.sweep/1");
   j["soc"] = c.prof->name;
   j["profile_kind"] = c.prof->kind;
   j["target"] = c.target->name;

@@ -1,4 +1,5 @@
 #include "hetspec/report/validation_report.hpp"
+#include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <algorithm>
@@ -161,7 +162,7 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
 
 std::string validation_to_json(const Validation& v, const CalibrationComparison* cal, const Repeatability* rep) {
   json j;
-  j["schema"] = "hetspec.validation/1";
+  stamp_output(j, "hetspec.validation/1");
   j["profile"] = v.profile_name;
   j["profile_path"] = v.profile_path;
   j["host"] = v.host;

@@ -94,7 +94,7 @@ TEST_CASE("sweep, predict and run take a borrowing draft", "[cli][draft]") {
   CHECK(sum["arms"][0]["gamma"] == 3);
 }
 
-TEST_CASE("profile --models T,D measures a borrowing draft beside its target", "[cli][draft][profile]") {
+TEST_CASE("profile --models T,D measures a borrowing draft beside its target", "[cli][draft][profile][long]") {
   const auto& m = spec_models();
   TempDir t;
   const std::string out = t / "p.yaml";

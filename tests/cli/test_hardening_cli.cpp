@@ -24,7 +24,7 @@ const std::string kSmolSpec = source_path("configs/models/smollm2-135m.yaml");
 
 }  // namespace
 
-TEST_CASE("tokenize prints byte-level pieces of emoji and CJK text, escaping odd bytes", "[cli][tokenizer][hardening]") {
+TEST_CASE("tokenize prints byte-level pieces of emoji and CJK text, escaping odd bytes", "[cli][tokenizer][hardening][smollm2]") {
   const std::string model = smollm2_path();
   INFO("SmolLM2-135M-Instruct.Q4_1.gguf not found: run scripts/fetch-models.sh (or set HETSPEC_MODEL)");
   REQUIRE(!model.empty());

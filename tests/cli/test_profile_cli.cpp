@@ -60,7 +60,7 @@ TEST_CASE("profile: bad input is one error line, exit 2, no output file", "[cli]
   CHECK_FALSE(std::filesystem::exists(out));
 }
 
-TEST_CASE("profile --quick on a tiny random model writes a profile that loads and sweeps", "[cli][profile]") {
+TEST_CASE("profile --quick on a tiny random model writes a profile that loads and sweeps", "[cli][profile][long]") {
   TempDir t;
   std::string spec = t.file("tiny.yaml", kTinySpec);
   std::string out = t / "tiny-host.yaml";
@@ -89,7 +89,7 @@ TEST_CASE("profile --quick on a tiny random model writes a profile that loads an
   CHECK(sweep.code == 0);
 }
 
-TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phases", "[cli][profile]") {
+TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phases", "[cli][profile][long]") {
   TempDir t;
   std::string spec = t.file("tiny.yaml", kTinySpec);
   std::string out = t / "r.yaml";

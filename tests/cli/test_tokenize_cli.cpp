@@ -9,7 +9,7 @@
 
 using namespace hetspec;
 
-TEST_CASE("hetspec tokenize --chat --ids prints llama.cpp's prompt ids", "[tokenizer][cli]") {
+TEST_CASE("hetspec tokenize --chat --ids prints llama.cpp's prompt ids", "[tokenizer][cli][smollm2]") {
   const std::string model = test::smollm2_path();
   INFO("SmolLM2-135M-Instruct.Q4_1.gguf not found: run scripts/fetch-models.sh (or set HETSPEC_MODEL)");
   REQUIRE(!model.empty());

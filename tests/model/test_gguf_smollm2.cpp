@@ -36,7 +36,7 @@ Run run_cli(const std::string& args, const test::TempDir& dir) {
 }
 }  // namespace
 
-TEST_CASE("SmolLM2-135M-Instruct Q4_1 parses to its published architecture", "[gguf]") {
+TEST_CASE("SmolLM2-135M-Instruct Q4_1 parses to its published architecture", "[gguf][smollm2]") {
   std::string path = test::smollm2_path();
   if (path.empty()) FAIL("SmolLM2 model missing: run scripts/fetch-models.sh (or set HETSPEC_MODEL)");
   long before = rss_kib();

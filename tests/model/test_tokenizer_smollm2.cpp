@@ -32,7 +32,7 @@ TokenizerData smollm2_data() {
 std::vector<int32_t> ids(const json& j) { return j.get<std::vector<int32_t>>(); }
 }  // namespace
 
-TEST_CASE("SmolLM2 tokenizer metadata", "[tokenizer]") {
+TEST_CASE("SmolLM2 tokenizer metadata", "[tokenizer][smollm2]") {
   const TokenizerData d = smollm2_data();
   CHECK(d.model == "gpt2");
   CHECK(d.pre == "smollm");
@@ -52,7 +52,7 @@ TEST_CASE("SmolLM2 tokenizer metadata", "[tokenizer]") {
   CHECK(detect_chat_format(tok.chat_template()) == ChatFormat::ChatML);
 }
 
-TEST_CASE("SmolLM2 encode equals llama.cpp on the reference text set; decode inverts it", "[tokenizer]") {
+TEST_CASE("SmolLM2 encode equals llama.cpp on the reference text set; decode inverts it", "[tokenizer][smollm2]") {
   const Tokenizer tok(smollm2_data());
   const json fx = load_fixture("smollm2_tokenizer.json");
   REQUIRE(fx["cases"].size() >= 30);
@@ -68,7 +68,7 @@ TEST_CASE("SmolLM2 encode equals llama.cpp on the reference text set; decode inv
   }
 }
 
-TEST_CASE("llama-bpe, qwen2, gpt-2 and default pre-tokenizers equal llama.cpp (SmolLM2 vocabulary)", "[tokenizer]") {
+TEST_CASE("llama-bpe, qwen2, gpt-2 and default pre-tokenizers equal llama.cpp (SmolLM2 vocabulary)", "[tokenizer][smollm2]") {
   const TokenizerData base = smollm2_data();
   const json fx = load_fixture("smollm2_tokenizer.json");
   const json& variants = fx["pre_variants"]["ids"];
@@ -86,7 +86,7 @@ TEST_CASE("llama-bpe, qwen2, gpt-2 and default pre-tokenizers equal llama.cpp (S
   }
 }
 
-TEST_CASE("SmolLM2 greedy-fixture prompts tokenize as llama.cpp did, chat ones via our ChatML", "[tokenizer]") {
+TEST_CASE("SmolLM2 greedy-fixture prompts tokenize as llama.cpp did, chat ones via our ChatML", "[tokenizer][smollm2]") {
   const Tokenizer tok(smollm2_data());
   const json fx = load_fixture("smollm2_greedy.json");
   REQUIRE(fx["runs"].size() >= 5);
@@ -99,7 +99,7 @@ TEST_CASE("SmolLM2 greedy-fixture prompts tokenize as llama.cpp did, chat ones v
   }
 }
 
-TEST_CASE("SmolLM2 tokenizer takes malformed UTF-8 without crashing", "[tokenizer]") {
+TEST_CASE("SmolLM2 tokenizer takes malformed UTF-8 without crashing", "[tokenizer][smollm2]") {
   const Tokenizer tok(smollm2_data());
   const auto out = tok.encode("ok \xFF\xC3 end\xE4\xB8", false, true);
   CHECK(!out.empty());
@@ -107,7 +107,7 @@ TEST_CASE("SmolLM2 tokenizer takes malformed UTF-8 without crashing", "[tokenize
   CHECK(tok.decode(out) == "ok \xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
-TEST_CASE("decode(encode(x)) == x for random Unicode text under every pre-tokenizer", "[tokenizer]") {
+TEST_CASE("decode(encode(x)) == x for random Unicode text under every pre-tokenizer", "[tokenizer][smollm2]") {
   const TokenizerData base = smollm2_data();
   std::mt19937 rng(11);
   // code points from ASCII, Latin-1, Greek/Cyrillic, CJK, Hangul, emoji, and whitespace/controls

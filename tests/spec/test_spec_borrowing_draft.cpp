@@ -109,7 +109,7 @@ TEST_CASE("a subset head drafts token ids, not column numbers: a cut of the targ
 }
 
 
-TEST_CASE("stochastic speculative sampling with a subset-head draft keeps the target's distribution", "[spec][draft]") {
+TEST_CASE("stochastic speculative sampling with a subset-head draft keeps the target's distribution", "[spec][draft][long]") {
   BorrowPair p(false);
   const std::vector<int32_t> prompt = {1, 40, 41, 42};
   SpecOptions o;

@@ -158,7 +158,7 @@ test::ChiSquare sample_three(Pair& p, const std::vector<int32_t>& prompt, SpecOp
 }
 }  // namespace
 
-TEST_CASE("stochastic speculative sampling keeps the target's distribution (chi-square)", "[spec]") {
+TEST_CASE("stochastic speculative sampling keeps the target's distribution (chi-square)", "[spec][long]") {
   Pair p(false);
   const std::vector<int32_t> prompt = {1, 40, 41, 42};
   SpecOptions o;

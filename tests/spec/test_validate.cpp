@@ -28,7 +28,7 @@ TEST_CASE("error metrics: APE, Spearman, regret", "[validate]") {
   CHECK(regret({1.2, 1.5, 0.8}, {1.4, 1.0, 0.9}) == Approx(1 - 1.0 / 1.4));
 }
 
-TEST_CASE("hetspec validate and report on random models", "[validate][cli]") {
+TEST_CASE("hetspec validate and report on random models", "[validate][cli][long]") {
   const auto& m = spec_models();
   TempDir t;
   std::string prompts = t.file("p.jsonl",

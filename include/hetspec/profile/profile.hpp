@@ -173,6 +173,7 @@ struct Profile {
   std::string kind = "spec-sheet";   // spec-sheet | measured
   std::string description;
   std::string source;                // provenance: datasheet, tool version, date, host
+  std::string hetspec_version;       // the build that wrote the file ("" when written by hand); saving writes the current one
   double dram_bytes = 0;             // total DRAM shared by all PUs
   double dram_bw_gbps = 0;           // theoretical peak of the shared bus
   double usable_memory_fraction = 0.8;  // of dram_bytes left for models (OS, buffers)

@@ -1,4 +1,5 @@
 #include "hetspec/engine/opencl/device_report.hpp"
+#include "hetspec/core/output_stamp.hpp"
 
 #include <cstdio>
 #include <sstream>
@@ -61,6 +62,7 @@ std::string format_devices(const CpuInfo& cpu, const ClDiscovery& cl) {
 
 nlohmann::json devices_json(const CpuInfo& cpu, const ClDiscovery& cl) {
   nlohmann::json j;
+  stamp_output(j, "hetspec.devices/1");
   nlohmann::json c = {{"id", "cpu"}, {"model", cpu.model}, {"arch", cpu.arch}, {"logical_cores", cpu.logical_cores},
                       {"features", cpu.features}};
   c["caches"] = nlohmann::json::array();
