@@ -4,11 +4,12 @@
 # (`hetspec make-draft`), CPU, THREADS (default 1 2), γ (--spec-draft-n-max) in GAMMAS (default 1 2 4 8):
 #   1. llama.cpp's tools from the pinned sdist (scripts/llamacpp.sh), a quick hetspec profile of this
 #      machine (the base: host costs, bandwidth), and a llama.cpp profile through llama-bench;
-#   2. acceptance per position measured with hetspec's executor (greedy, same files, no chat template)
+#   2. acceptance per position measured with hetspec's executor (greedy, same files, chat template)
 #      on the first CALIB prompts at γ = 8;
 #   3. per (threads, γ): `hetspec export` of the plan -> the command line and the predicted speedup;
-#      measured: llama-speculative with those flags on the next HELD prompts ("decoded N tokens in S
-#      seconds"), over plain decoding measured with llama-bench (-p 0 -n G -d P, same threads);
+#      measured: llama-speculative with those flags on the next HELD prompts in the chat format
+#      ("decoded N tokens in S seconds"), over plain decoding measured with llama-bench (-p 0 -n G -d P,
+#      same threads) just before each, alternating;
 #   4. a table and the median / max error into OUT/llamacpp-check.md.
 # Usage: scripts/llamacpp-check.sh [OUT (default out/llamacpp-check)]
 set -euo pipefail
@@ -25,10 +26,10 @@ PROMPTS=configs/prompts/translation-en-de.jsonl
 [ -s "$OUT/base.yaml" ] || $H profile --quick --models "$M,$D" --devices cpu --out "$OUT/base.yaml" 2>/dev/null | tail -1
 [ -s "$OUT/llamacpp.yaml" ] || $H profile --engine llama.cpp --llama-bench "$BIN/llama-bench" --base "$OUT/base.yaml" \
   --models "$M,$D" --threads "$(echo $THREADS | tr ' ' ,)" --out "$OUT/llamacpp.yaml"
-# 2. acceptance (hetspec's executor; greedy verification is the same rule in both engines)
+# 2. acceptance (hetspec's executor with the chat template; greedy verification is the same rule in both)
 printf 'schema: hetspec.plan/1\ngamma: 8\nmode: sequential\ntarget: {pu: cpu}\ndraft: {pu: cpu}\n' > "$OUT/plans/calib.yaml"
 $H run --profile "$OUT/base.yaml" --plan "$OUT/plans/calib.yaml" --target "$M" --draft "$D" --prompts "$PROMPTS" \
-  --limit "$CALIB" --max-new "$G" --no-chat --no-baseline -q --out "$OUT/calib" >/dev/null
+  --limit "$CALIB" --max-new "$G" --no-baseline -q --out "$OUT/calib" >/dev/null
 ALPHA=$(python3 - "$OUT/calib/summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -41,36 +42,49 @@ print(",".join(out))
 PY
 )
 echo "acceptance (hetspec executor, $CALIB prompts, γ = 8): $ALPHA"
-# Held-out prompts (after the calibration ones) as plain text, and their mean token count P.
-python3 - "$PROMPTS" "$CALIB" "$HELD" "$OUT/held.txt" <<'PY'
+# The held-out prompts (after the calibration ones) in the model's chat format, as hetspec formats them.
+python3 - "$PROMPTS" "$CALIB" "$HELD" "$OUT/held.json" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 held = rows[int(sys.argv[2]):int(sys.argv[2]) + int(sys.argv[3])]
-open(sys.argv[4], "w").write("\n".join(r["prompt"].replace("\n", " ") for r in held) + "\n")
+sysmsg = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+chat = [f"<|im_start|>system\n{sysmsg}<|im_end|>\n<|im_start|>user\n{r['prompt']}<|im_end|>\n<|im_start|>assistant\n" for r in held]
+json.dump({"raw": [r["prompt"] for r in held], "chat": chat}, open(sys.argv[4], "w"))
 PY
-P=$($H tokenize "$M" "$(head -1 "$OUT/held.txt")" --ids --no-special | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+P=$($H tokenize "$M" "$(python3 -c "import json,sys; print(json.load(open('$OUT/held.json'))['raw'][0])")" --chat --ids | \
+  python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
 echo "| threads | γ | predicted × | measured × | error | llama.cpp accept | spec tok/s | plain tok/s |" > "$OUT/rows.md"
 for t in $THREADS; do
-  BASE=$("$BIN/llama-bench" -m "$M" -p 0 -n "$G" -d "$P" -t "$t" -r 3 -o json 2>/dev/null | \
-    python3 -c "import json,sys; r=json.load(sys.stdin)[0]; print(r['n_gen']/(r['avg_ns']/1e9))")
   for g in $GAMMAS; do
     printf 'schema: hetspec.plan/1\ngamma: %s\nmode: sequential\ntarget: {pu: cpu}\ndraft: {pu: cpu}\nthreads: {cpu: %s}\n' \
       "$g" "$t" > "$OUT/plans/t$t-g$g.yaml"
     $H export --engine llama.cpp --soc "$OUT/llamacpp.yaml" --target "$M" --draft "$D" --alpha "$ALPHA" \
       --prompt-tokens "$P" --gen-tokens "$G" --plan "$OUT/plans/t$t-g$g.yaml" > "$OUT/plans/t$t-g$g.sh"
-    PRED=$(sed -n 's/.*tokens\/s, \([0-9.]*\)x over plain.*/\1/p' "$OUT/plans/t$t-g$g.sh")
-    CMD=$(tail -1 "$OUT/plans/t$t-g$g.sh" | sed "s|^llama-speculative|$BIN/llama-speculative|; s| -p PROMPT$||")
-    : > "$OUT/t$t-g$g.log"
-    while IFS= read -r prompt; do
-      eval "$CMD" -p "\"\$prompt\"" --no-display-prompt >> "$OUT/t$t-g$g.log" 2>&1 < /dev/null || true
-    done < "$OUT/held.txt"
-    python3 - "$OUT/t$t-g$g.log" "$BASE" "$PRED" "$t" "$g" >> "$OUT/rows.md" <<'PY'
-import re, sys
-log, base, pred, t, g = open(sys.argv[1]).read(), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
-dec = [(int(n), float(s)) for n, s in re.findall(r"decoded\s+(\d+) tokens in\s+([0-9.]+) seconds", log)]
-dr = sum(int(x) for x in re.findall(r"n_drafted = (\d+)", log)); ac = sum(int(x) for x in re.findall(r"n_accept  = (\d+)", log))
-if not dec: sys.exit(f"no 'decoded N tokens' line in {sys.argv[1]}: llama-speculative's output changed or it failed")
-tps = sum(n for n, _ in dec) / sum(s for _, s in dec)
+    # Measured: llama-speculative with the exported flags on each held-out prompt, and plain decoding
+    # (llama-bench tg G at depth P, same threads) right before each, alternating.
+    python3 - "$OUT/plans/t$t-g$g.sh" "$BIN" "$OUT/held.json" "$OUT/t$t-g$g.log" "$M" "$G" "$P" "$t" "$g" >> "$OUT/rows.md" <<'PY'
+import json, re, shlex, subprocess, sys
+script, bindir, held, logf, model, G, P, t, g = sys.argv[1:10]
+lines = open(script).read().splitlines()
+pred = float(re.search(r"tokens/s, ([0-9.]+)x over plain", "\n".join(lines)).group(1))
+argv = shlex.split(lines[-1])
+argv[0] = f"{bindir}/{argv[0]}"
+argv = argv[:argv.index("-p")]
+log, n_tok, secs, base_tps, dr, ac = open(logf, "w"), 0, 0.0, [], 0, 0
+for prompt in json.load(open(held))["chat"]:
+    b = subprocess.run([f"{bindir}/llama-bench", "-m", model, "-p", "0", "-n", G, "-d", P, "-t", t, "-r", "2", "-o", "json"],
+                       capture_output=True, text=True, check=True)
+    r = json.loads(b.stdout)[0]
+    base_tps.append(r["n_gen"] / (r["avg_ns"] / 1e9))
+    out = subprocess.run(argv + ["-p", prompt], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    log.write(out.stdout + out.stderr)
+    m = re.search(r"decoded\s+(\d+) tokens in\s+([0-9.]+) seconds", out.stdout + out.stderr)
+    if not m: sys.exit(f"no 'decoded N tokens' line from {' '.join(argv)} (see {logf}): its output changed or it failed")
+    n_tok += int(m.group(1)); secs += float(m.group(2))
+    dr += int(re.search(r"n_drafted = (\d+)", out.stdout + out.stderr).group(1))
+    ac += int(re.search(r"n_accept  = (\d+)", out.stdout + out.stderr).group(1))
+tps = n_tok / secs
+base = sum(base_tps) / len(base_tps)
 meas = tps / base
 print(f"| {t} | {g} | {pred:.3f} | {meas:.3f} | {100*(pred-meas)/meas:+.1f}% | {ac/max(1,dr):.3f} | {tps:.1f} | {base:.1f} |")
 PY

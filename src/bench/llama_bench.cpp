@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -112,6 +113,14 @@ Profile llama_bench_profile(const Profile& base, const std::vector<std::pair<Mod
                                   pt.us > 0 ? pt.stddev_us / pt.us : 0.0});
       if (commit.empty()) commit = pt.build_commit;
     }
+  // Plans may only use the thread counts llama.cpp was measured at (plain decoding included).
+  pu.thread_options.clear();
+  for (const auto& [spec, pts] : runs)
+    for (const auto& pt : pts)
+      if (std::find(pu.thread_options.begin(), pu.thread_options.end(), pt.threads) == pu.thread_options.end())
+        pu.thread_options.push_back(pt.threads);
+  std::sort(pu.thread_options.begin(), pu.thread_options.end());
+  if (!pu.thread_options.empty()) pu.cores = std::max(pu.cores, pu.thread_options.back());
   pu.engine = "cpu";
   pu.name += " (llama.cpp " + commit + ")";
   p.pus = {pu};

@@ -34,6 +34,9 @@ int run(const ExportArgs& a) {
   opt.draft_path = is_gguf(a.pair.draft) ? a.pair.draft : "DRAFT.gguf";
   opt.gen_tokens = lp.workload.gen_tokens;
   Plan plan = load_plan(resolve_bundled(a.plan, Bundled::Plan), lp.prof, lp.draft.n_layers, lp.target.n_layers);
+  // A GGUF's weight dtype is a fact of the file llama.cpp will load, whatever the plan says.
+  if (is_gguf(a.pair.target)) plan.target.dtype = lp.target.weight_dtype;
+  if (is_gguf(a.pair.draft)) plan.draft.dtype = lp.draft.weight_dtype;
   const LlamaCppCommand cmd = export_llamacpp(plan, lp.prof, lp.draft, lp.target, opt);
 
   // The prediction: this plan, llama.cpp's sequential variant of it, and plain decoding on the best PU.

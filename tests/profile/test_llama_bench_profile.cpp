@@ -48,6 +48,7 @@ TEST_CASE("a llama.cpp profile: the base's CPU with llama.cpp's forwards and the
   const Profile p = llama_bench_profile(base, {{spec, pts}}, "/x/llama-bench");
   REQUIRE(p.pus.size() == 1);
   CHECK(p.pus[0].id == "cpu");
+  CHECK(p.pus[0].thread_options == std::vector<int>{2});  // plans use the measured thread counts only
   CHECK(p.description.find("llama.cpp 0c1e570") != std::string::npos);
   REQUIRE(p.pus[0].forward_check.size() == 2);
   const auto& f1 = p.pus[0].forward_check[0];
