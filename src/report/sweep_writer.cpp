@@ -1,4 +1,5 @@
 #include "hetspec/report/sweep_writer.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -213,9 +214,10 @@ std::string sweep_csv(const SweepResult& r, const SweepContext& c) {
     const Plan& p = row.plan;
     const Estimate& e = row.est;
     o << rank << "," << (e.feasible ? 1 : 0) << ","
-      << (p.speculative() ? describe_placement(p.draft, prof, c.draft->n_layers) : "-") << ","
-      << describe_placement(p.target, prof, c.target->n_layers) << "," << prof.pus[p.target.head_pu].id << ","
-      << p.gamma << "," << (p.speculative() ? mode_name(p.mode) : "plain") << "," << threads_label(p, prof) << ","
+      << csv_field(p.speculative() ? describe_placement(p.draft, prof, c.draft->n_layers) : "-") << ","
+      << csv_field(describe_placement(p.target, prof, c.target->n_layers)) << ","
+      << csv_field(prof.pus[p.target.head_pu].id) << "," << p.gamma << ","
+      << (p.speculative() ? mode_name(p.mode) : "plain") << "," << csv_field(threads_label(p, prof)) << ","
       << dtype_name(p.target.dtype) << "," << (p.speculative() ? dtype_name(p.draft.dtype) : "-") << ",";
     if (e.feasible) {
       o << fmt("%.4f", e.per_token_us / 1e3) << "," << fmt("%.4f", e.tokens_per_s) << ","
@@ -224,9 +226,9 @@ std::string sweep_csv(const SweepResult& r, const SweepContext& c) {
         << fmt("%.4f", e.phases.verify / 1e3) << "," << fmt("%.4f", e.phases.catchup / 1e3) << ","
         << fmt("%.4f", e.phases.host / 1e3) << "," << fmt("%.4f", e.phases.transfer / 1e3) << ","
         << fmt("%.4f", e.phases.handoff / 1e3) << "," << fmt("%.4f", e.phases.overlap / 1e3) << ","
-        << mem_label(footprint(p, c), prof) << ",\n";
+        << csv_field(mem_label(footprint(p, c), prof)) << ",\n";
     } else {
-      o << ",,,,,,,,,,,,,," << "\"" << e.reason << "\"\n";
+      o << ",,,,,,,,,,,,,," << csv_field(e.reason, true) << "\n";
     }
   };
   for (size_t i = 0; i < r.ranked.size(); ++i) line(i + 1, r.ranked[i]);
