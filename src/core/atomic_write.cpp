@@ -136,7 +136,7 @@ void AtomicWriteSet::commit() {
 }
 
 std::string read_file(const std::string& path) {
-  check_regular_file(path);  // before opening: a named pipe would block, a directory reads as empty
+  check_input_file(path, kMaxJsonBytes, "text");  // before opening: a named pipe would block, a directory reads as empty
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path, std::string("cannot read: ") + std::strerror(errno));
   std::ostringstream ss;

@@ -22,6 +22,6 @@ class AtomicWriteSet {
   std::vector<std::pair<std::string, std::string>> files_;
 };
 
-std::string read_file(const std::string& path);  // throws Error("path", "cannot read: ...")
+std::string read_file(const std::string& path);  // throws Error("path", "cannot read: ...") (kMaxJsonBytes cap)
 
 }  // namespace hetspec
