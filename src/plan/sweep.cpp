@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <queue>
 
 #include "hetspec/core/error.hpp"
 
