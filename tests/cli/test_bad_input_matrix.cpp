@@ -193,6 +193,11 @@ std::vector<Case> yaml_cases(const Files& F) {
   c.push_back({"yaml acceptance: alpha above 1", kSweep + " --alpha " + acc, acc + ": alpha: acceptance rate must be in [0, 1]"});
   const std::string acc2 = F.t.file("acc2.yaml", "schema: hetspec.acceptance/1\nalpha: .nan\n");
   c.push_back({"yaml acceptance: alpha NaN", kSweep + " --alpha " + acc2, acc2 + ": alpha: acceptance rate must be in [0, 1]"});
+  // found by fuzz_yaml_acceptance: a missing alpha key was an uncaught yaml-cpp InvalidNode (exit 3)
+  const std::string acc3 = F.t.file("acc3.yaml", "schema: hetspec.acceptance/1\naLpha: [0.85, 0.8]\n");
+  c.push_back({"yaml acceptance: alpha missing", kSweep + " --alpha " + acc3, acc3 + ": alpha: missing required key"});
+  const std::string acc4 = F.t.file("acc4.yaml", "schema: hetspec.acceptance/1\nalpha: 0.8\nby_draft_dtype: {q8_0: []}\n");
+  c.push_back({"yaml acceptance: empty list", kSweep + " --alpha " + acc4, acc4 + ": by_draft_dtype.q8_0: must not be empty"});
   const std::string plan = F.t.file("plan.yaml", "schema: hetspec.plan/1\ngamma: 99\ntarget: {pu: cpu}\ndraft: {pu: cpu}\n");
   c.push_back({"yaml plan: gamma 99", "predict --soc " + kSoc + " --target " + k3b + " --draft " + k1b + " --plan " + plan,
                plan + ": gamma: must be in 0..64", false});
