@@ -30,6 +30,8 @@ struct SweepArgs {
   std::string out, target_dtypes, draft_dtypes;
   int top = 20;
   int max_gamma = 16, split_step = 1;
+  size_t max_plans = PlanSpaceOptions{}.max_plans;
+  bool top_given = false;
   bool no_splits = false, no_overlap = false, show_infeasible = false;
 };
 
@@ -38,11 +40,14 @@ int run(const SweepArgs& a) {
   PlanSpaceOptions opt;
   if (a.max_gamma < 0 || a.max_gamma > 64) throw Error("--max-gamma", "must be in 0..64");
   if (a.top < 1) throw Error("--top", "must be >= 1");
+  if (a.max_plans < 1) throw Error("--max-plans", "must be >= 1");
   if (a.split_step < 1) throw Error("--split-step", "must be >= 1");
   opt.max_gamma = a.max_gamma;
   opt.split_step = a.split_step;
   opt.splits = !a.no_splits;
   opt.overlapped = !a.no_overlap;
+  opt.max_plans = a.max_plans;
+  if (a.top_given) opt.keep_top = static_cast<size_t>(a.top);
   if (!a.target_dtypes.empty()) opt.target_dtypes = parse_dtypes(a.target_dtypes, "--target-dtypes");
   if (!a.draft_dtypes.empty()) opt.draft_dtypes = parse_dtypes(a.draft_dtypes, "--draft-dtypes");
   SweepResult r = run_sweep(lp.prof, lp.draft, lp.target, lp.acc, lp.workload, opt);
@@ -73,7 +78,12 @@ hetspec::cli::Registrar reg("sweep", "Predict and rank every plan for a SoC and 
                               auto a = std::make_shared<SweepArgs>();
                               cli::add_pair_options(app, a->pair);
                               app.add_option("--out", a->out, "directory for sweep.json, sweep.csv, sweep.txt, best-plan.yaml");
-                              app.add_option("--top", a->top, "rows of the ranked table to print")->capture_default_str();
+                              auto* top = app.add_option("--top", a->top,
+                                                         "rows of the ranked table to print; when given, also the only rows kept "
+                                                         "while evaluating and written to sweep.json/csv (bounded memory)")
+                                              ->capture_default_str();
+                              app.add_option("--max-plans", a->max_plans, "refuse a plan space larger than this")
+                                  ->capture_default_str();
                               app.add_option("--max-gamma", a->max_gamma, "largest draft length")->capture_default_str();
                               app.add_option("--split-step", a->split_step, "try target layer splits every N layers")
                                   ->capture_default_str();
@@ -82,6 +92,9 @@ hetspec::cli::Registrar reg("sweep", "Predict and rank every plan for a SoC and 
                               app.add_option("--target-dtypes", a->target_dtypes, "target weight dtypes to sweep (q4_0,q8_0)");
                               app.add_option("--draft-dtypes", a->draft_dtypes, "draft weight dtypes to sweep");
                               app.add_flag("--show-infeasible", a->show_infeasible, "list infeasible plans and why");
-                              return std::function<int()>([a] { return run(*a); });
+                              return std::function<int()>([a, top] {
+                                a->top_given = top->count() > 0;
+                                return run(*a);
+                              });
                             });
 }  // namespace

@@ -20,6 +20,14 @@ void check_regular_file(const std::string& path) {
   throw Error(path, "not a regular file");
 }
 
+void check_input_file(const std::string& path, uint64_t max_bytes, const std::string& kind) {
+  check_regular_file(path);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && uint64_t(st.st_size) > max_bytes)
+    throw Error(path, std::to_string(st.st_size) + " bytes, above the " + std::to_string(max_bytes >> 20) + " MiB limit for " +
+                          kind + " input");
+}
+
 bool path_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;

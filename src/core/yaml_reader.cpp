@@ -54,7 +54,7 @@ void check_duplicate_keys(const YAML::Node& n, const std::string& file, const st
 }  // namespace
 
 YamlMap YamlMap::load_file(const std::string& path) {
-  check_regular_file(path);  // a directory or a named pipe is one clear line, not a hang
+  check_input_file(path, kMaxYamlBytes, "YAML");  // a directory or a named pipe is one clear line, not a hang
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

@@ -70,7 +70,7 @@ std::vector<double> parse_list(const std::string& s, const std::string& where) {
 
 std::vector<double> yaml_alpha(const YamlMap& y, const std::string& key) {
   std::vector<double> v;
-  if (y.node()[key].IsSequence()) {
+  if (y.has(key) && y.node()[key].IsSequence()) {  // a missing key: get<> below names it
     v = y.list<double>(key);
     if (v.empty()) throw Error(y.where(key), "must not be empty");
   } else {

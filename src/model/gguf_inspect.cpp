@@ -1,5 +1,6 @@
 #include "hetspec/model/gguf_inspect.hpp"
 #include "hetspec/core/output_stamp.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -72,8 +73,8 @@ ModelSpec checked_spec(const GgufFile& f) {
 std::string model_spec_yaml(const ModelSpec& m) {
   std::ostringstream o;
   o << "schema: hetspec.model/1\n";
-  o << "name: " << m.name << "\n";
-  o << "arch: " << m.arch << "\n";
+  o << "name: " << yaml_scalar(m.name) << "\n";
+  o << "arch: " << yaml_scalar(m.arch) << "\n";
   o << "layers: " << m.n_layers << "\n";
   o << "d_model: " << m.d_model << "\n";
   o << "heads: " << m.n_heads << "\n";
@@ -94,11 +95,7 @@ std::string model_spec_yaml(const ModelSpec& m) {
       << ", original_context: " << m.rope_scaling.original_context << "}\n";
   o << "weight_dtype: " << dtype_name(m.weight_dtype) << "\n";
   if (!m.borrows_embedding) o << "embed_dtype: " << dtype_name(m.embed_dtype) << "\n";  // else the target's
-  if (!m.source.empty()) {
-    std::string q;
-    for (char c : m.source) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    o << "source: \"" << q << "\"\n";
-  }
+  if (!m.source.empty()) o << "source: " << yaml_scalar(m.source) << "\n";
   return o.str();
 }
 

@@ -32,6 +32,19 @@ double decimal_f64_or(const GgufFile& f, const std::string& key, double fallback
   return std::strtod(buf, nullptr);
 }
 
+// A real-valued key that must be finite and > 0: inf or NaN is an error naming the key, never a
+// silent inf in RoPE or a NaN that every later comparison lets through.
+double finite_positive_or(const GgufFile& f, const std::string& key, double fallback) {
+  const double v = decimal_f64_or(f, key, fallback);
+  if (!std::isfinite(v) || !(v > 0)) throw Error(f.where(key), "must be a finite positive number, got " + std::to_string(v));
+  return v;
+}
+
+// A count that must fit an int (1..2^30): a 2^40 context is an error, not a cast to 0.
+int positive_int_or(const GgufFile& f, const std::string& key, int fallback) {
+  return f.has(key) ? positive_int(f, key) : fallback;
+}
+
 DType dtype_of(const GgufTensor& t) { return t.dtype ? *t.dtype : cost_dtype_for_ggml(t.ggml_type); }
 
 // The dtype holding the most weights among the layer matrices "blk.*" of 2 dims.
@@ -63,20 +76,22 @@ void read_rope_scaling(const GgufFile& f, const std::string& arch, ModelSpec& m)
   if (type == "" || type == "none") {
     if (const GgufTensor* t = f.find_tensor(kRopeFreqsTensor)) {
       std::vector<float> v = f.tensor_f32(t->name);
+      for (float x : v)
+        if (!std::isfinite(x) || !(x > 0)) throw Error(f.where(t->name), "rope factors must be finite and positive, got " + std::to_string(x));
       float mx = v.empty() ? 1.f : *std::max_element(v.begin(), v.end());
       if (mx > 1.f) {
         m.rope_scaling.factor = mx;
-        m.rope_scaling.original_context = static_cast<int>(f.get_i64_or(pre + "original_context_length", 8192));
+        m.rope_scaling.original_context = positive_int_or(f, pre + "original_context_length", 8192);
       }
     }
     return;
   }
   if (type == "llama3") {
-    if (factor <= 0) throw Error(f.where(pre + "factor"), "llama3 rope scaling needs a positive factor");
-    m.rope_scaling.factor = factor;
-    m.rope_scaling.original_context = static_cast<int>(f.get_i64_or(pre + "original_context_length", 8192));
-    m.rope_scaling.low_freq_factor = f.get_f64_or(pre + "low_freq_factor", 1);
-    m.rope_scaling.high_freq_factor = f.get_f64_or(pre + "high_freq_factor", 4);
+    if (!f.has(pre + "factor")) throw Error(f.where(pre + "factor"), "llama3 rope scaling needs a positive factor");
+    m.rope_scaling.factor = finite_positive_or(f, pre + "factor", 0);
+    m.rope_scaling.original_context = positive_int_or(f, pre + "original_context_length", 8192);
+    m.rope_scaling.low_freq_factor = finite_positive_or(f, pre + "low_freq_factor", 1);
+    m.rope_scaling.high_freq_factor = finite_positive_or(f, pre + "high_freq_factor", 4);
     return;
   }
   if (factor == 0 || factor == 1) return;  // a scaling type with factor 1 changes nothing
@@ -101,10 +116,8 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
   m.n_heads = positive_int(f, a + ".attention.head_count");
   m.n_kv_heads = f.has(a + ".attention.head_count_kv") ? positive_int(f, a + ".attention.head_count_kv") : m.n_heads;
   m.context = positive_int(f, a + ".context_length");
-  m.rope_theta = decimal_f64_or(f, a + ".rope.freq_base", 10000.0);
-  if (!(m.rope_theta > 0)) throw Error(f.where(a + ".rope.freq_base"), "must be positive");
-  m.rms_eps = decimal_f64_or(f, a + ".attention.layer_norm_rms_epsilon", 1e-5);
-  if (!(m.rms_eps > 0)) throw Error(f.where(a + ".attention.layer_norm_rms_epsilon"), "must be positive");
+  m.rope_theta = finite_positive_or(f, a + ".rope.freq_base", 10000.0);
+  m.rms_eps = finite_positive_or(f, a + ".attention.layer_norm_rms_epsilon", 1e-5);
 
   if (f.has(a + ".attention.key_length")) {
     m.head_dim = positive_int(f, a + ".attention.key_length");
@@ -198,7 +211,26 @@ std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m) {
   return out;
 }
 
+namespace {
+// 1 + the largest N of the "blk.N.*" tensors (0 when none); an index too long to be a layer counts as huge.
+int64_t layers_present(const GgufFile& f) {
+  int64_t n = 0;
+  for (const auto& t : f.tensors()) {
+    if (t.name.rfind("blk.", 0) != 0) continue;
+    const size_t end = t.name.find('.', 4);
+    const std::string idx = t.name.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+    if (idx.empty() || idx.size() > 9 || idx.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(f.where(t.name), "not a layer tensor name (expected blk.<layer>.<name>)");
+    n = std::max<int64_t>(n, std::stoll(idx) + 1);
+  }
+  return n;
+}
+}  // namespace
+
 void validate_gguf_tensors(const GgufFile& f, const ModelSpec& m) {
+  if (const int64_t present = layers_present(f); present != m.n_layers)
+    throw Error(f.where(m.arch + ".block_count"), std::to_string(m.n_layers) + " layers, but the file has tensors of " +
+                                                      std::to_string(present) + " (blk.0 .. blk." + std::to_string(present - 1) + ")");
   for (const auto& e : expected_tensors(m)) {
     if (!f.find_tensor(e.name)) {
       if (!e.required) continue;

@@ -3,6 +3,8 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/input_file.hpp"
 
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 
 #include "hetspec/model/draft_gguf.hpp"
@@ -11,13 +13,30 @@
 
 namespace hetspec {
 
+namespace {
+// A model argument is a GGUF file or a YAML spec. The first bytes decide: "GGUF", a name ending in
+// .gguf, or a NUL byte in the first 4 KiB (no YAML text has one) make it a GGUF file, so a corrupt or foreign
+// binary gets the GGUF reader's error ("not a GGUF file (magic ...)") instead of a YAML parser's.
+bool looks_like_gguf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), std::streamsize(head.size()));
+  head.resize(size_t(in.gcount()));
+  if (head.rfind("GGUF", 0) == 0) return true;
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".gguf") return true;
+  return head.find('\0') != std::string::npos;
+}
+}  // namespace
+
 ModelSpec load_spec_from(const std::string& path) {
   check_regular_file(path);
-  char magic[4] = {};
-  std::ifstream in(path, std::ios::binary);
-  if (in) in.read(magic, 4);
-  if (in && std::string(magic, 4) == "GGUF") return spec_from_gguf(GgufFile::open(path));
-  return load_model_spec(path);
+  if (!looks_like_gguf(path)) return load_model_spec(path);
+  GgufFile f = GgufFile::open(path);
+  ModelSpec m = spec_from_gguf(f);
+  validate_gguf_tensors(f, m);  // as inspect and the engine do: a file sweep accepts is one they can run
+  return m;
 }
 
 bool is_self_draft(const std::string& arg) { return arg.rfind("self:", 0) == 0; }

@@ -97,6 +97,11 @@ Tokenizer::Tokenizer(TokenizerData data) : data_(std::move(data)) {
   };
   check_special(bos_, "tokenizer.ggml.bos_token_id", add_bos_);
   check_special(eos_, "tokenizer.ggml.eos_token_id", add_eos_);
+  // The unknown token stands in for text the vocabulary cannot spell: a given id outside the
+  // vocabulary would surface later as "token id -1 out of range" with no file or key.
+  if (data_.unk_id >= int32_t(n))
+    throw Error(where("tokenizer.ggml.unknown_token_id"),
+                "token id " + std::to_string(data_.unk_id) + " out of range (vocabulary " + std::to_string(n) + ")");
   check_special(unk_, "tokenizer.ggml.unknown_token_id", false);
   if (data_.pad_id >= int32_t(n)) data_.pad_id = -1;
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/core/yaml_reader.hpp"
 
 namespace hetspec {
@@ -103,9 +104,9 @@ Plan load_plan(const std::string& path, const Profile& prof, int draft_layers, i
 std::string plan_to_yaml(const Plan& plan, const Profile& prof) {
   auto placement = [&](const ModelPlacement& p) {
     std::ostringstream s;
-    s << "{pu: " << prof.pus[p.pu].id;
-    if (p.is_split()) s << ", split: {at: " << p.split << ", pu: " << prof.pus[p.split_pu].id << "}";
-    s << ", head: " << prof.pus[p.head_pu].id << ", dtype: " << dtype_name(p.dtype) << "}";
+    s << "{pu: " << yaml_scalar(prof.pus[p.pu].id);
+    if (p.is_split()) s << ", split: {at: " << p.split << ", pu: " << yaml_scalar(prof.pus[p.split_pu].id) << "}";
+    s << ", head: " << yaml_scalar(prof.pus[p.head_pu].id) << ", dtype: " << dtype_name(p.dtype) << "}";
     return s.str();
   };
   std::ostringstream s;
@@ -117,7 +118,7 @@ std::string plan_to_yaml(const Plan& plan, const Profile& prof) {
   std::string threads;
   for (size_t i = 0; i < prof.pus.size(); ++i)
     if (prof.pus[i].kind == PuKind::CPU)
-      threads += (threads.empty() ? "" : ", ") + prof.pus[i].id + ": " + std::to_string(plan.threads[i]);
+      threads += (threads.empty() ? "" : ", ") + yaml_scalar(prof.pus[i].id) + ": " + std::to_string(plan.threads[i]);
   if (!threads.empty()) s << "threads: {" << threads << "}\n";
   return s.str();
 }

@@ -37,7 +37,7 @@ std::vector<ModelPlacement> placements(const Profile& prof, int layers, bool spl
 }
 
 // Every combination of thread counts for the CPU PUs this plan uses (others keep their maximum).
-void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& out) {
+void expand_threads(const Plan& base, const Profile& prof, const std::function<void(const Plan&)>& out) {
   const int np = static_cast<int>(prof.pus.size());
   const uint32_t used = pu_mask(base);
   Plan plan = base;
@@ -52,7 +52,7 @@ void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& ou
   std::vector<size_t> idx(varying.size(), 0);
   while (true) {
     for (size_t v = 0; v < varying.size(); ++v) plan.threads[varying[v]] = prof.pus[varying[v]].thread_options[idx[v]];
-    out.push_back(plan);
+    out(plan);
     size_t v = 0;
     while (v < varying.size() && ++idx[v] == prof.pus[varying[v]].thread_options.size()) idx[v++] = 0;
     if (v == varying.size()) break;
@@ -60,13 +60,12 @@ void expand_threads(const Plan& base, const Profile& prof, std::vector<Plan>& ou
 }
 }  // namespace
 
-std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
-                                  const PlanSpaceOptions& opt) {
+void for_each_plan(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt,
+                   const std::function<void(const Plan&)>& out) {
   std::vector<DType> tdt = opt.target_dtypes.empty() ? std::vector<DType>{target.weight_dtype} : opt.target_dtypes;
   std::vector<DType> ddt = opt.draft_dtypes.empty() ? std::vector<DType>{draft.weight_dtype} : opt.draft_dtypes;
   auto tpl = placements(prof, target.n_layers, opt.splits, std::max(1, opt.split_step), true);
   auto dpl = placements(prof, draft.n_layers, false, 1, false);
-  std::vector<Plan> out;
   for (DType td : tdt) {
     for (auto t : tpl) {
       t.dtype = td;
@@ -92,6 +91,18 @@ std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, c
       }
     }
   }
+}
+
+size_t count_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt) {
+  size_t n = 0;
+  for_each_plan(prof, draft, target, opt, [&](const Plan&) { ++n; });
+  return n;
+}
+
+std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                                  const PlanSpaceOptions& opt) {
+  std::vector<Plan> out;
+  for_each_plan(prof, draft, target, opt, [&](const Plan& p) { out.push_back(p); });
   return out;
 }
 

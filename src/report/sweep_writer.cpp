@@ -1,5 +1,6 @@
 #include "hetspec/report/sweep_writer.hpp"
 #include "hetspec/core/output_stamp.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <cstdio>
@@ -66,8 +67,10 @@ std::string sweep_table(const SweepResult& r, const SweepContext& c, size_t top)
   o << "SoC " << prof.name << " (" << prof.kind << ")  target " << c.target->name << "  draft " << c.draft->name
     << "  alpha " << c.acc->source << "  request P=" << c.workload.prompt_tokens << " G=" << c.workload.gen_tokens
     << "\n";
-  o << r.evaluated << " plans evaluated (" << r.ranked.size() << " feasible, " << r.infeasible.size()
-    << " infeasible) in " << fmt("%.3f", r.seconds) << " s\n\n";
+  o << r.evaluated << " plans evaluated (" << r.feasible_total << " feasible, " << r.infeasible_total
+    << " infeasible) in " << fmt("%.3f", r.seconds) << " s";
+  if (r.ranked.size() < r.feasible_total) o << "; the best " << r.ranked.size() << " kept (--top)";
+  o << "\n\n";
   const std::vector<std::pair<std::string, size_t>> cols = {
       {"rank", 4}, {"draft", 10}, {"target", 22}, {"head", 10}, {"gamma", 5}, {"mode", 10}, {"threads", 22},
       {"dtype t/d", 10}, {"ms/tok", 8}, {"tok/s", 7}, {"E[tok]", 6}, {"speedup", 7}, {"ttft ms", 8}, {"mem GB per PU", 14}};
@@ -119,17 +122,18 @@ std::string sweep_table(const SweepResult& r, const SweepContext& c, size_t top)
 
 std::string sweep_infeasible_table(const SweepResult& r, const SweepContext& c, size_t max_rows) {
   std::ostringstream o;
-  std::map<std::string, size_t> by_reason;
-  for (const auto& row : r.infeasible) ++by_reason[row.est.reason];
-  o << r.infeasible.size() << " infeasible plans:\n";
-  for (const auto& [reason, count] : by_reason) o << "  " << count << " x " << reason << "\n";
+  o << r.infeasible_total << " infeasible plans:\n";
+  for (const auto& [reason, count] : r.infeasible_reasons) o << "  " << count << " x " << reason << "\n";
   size_t n = std::min(max_rows, r.infeasible.size());
   for (size_t i = 0; i < n; ++i) {
     const auto& row = r.infeasible[i];
     o << "  " << describe_plan(row.plan, *c.prof, c.draft->n_layers, c.target->n_layers) << " threads "
       << threads_label(row.plan, *c.prof) << ": " << row.est.reason << "\n";
   }
-  if (n < r.infeasible.size()) o << "  ... (" << r.infeasible.size() - n << " more in the JSON/CSV output)\n";
+  if (n < r.infeasible_total)
+    o << "  ... (" << r.infeasible_total - n << " more"
+      << (r.infeasible.size() < r.infeasible_total ? ", " + std::to_string(r.infeasible.size() - n) + " of them in the JSON/CSV output)\n"
+                                                   : " in the JSON/CSV output)\n");
   return o.str();
 }
 
@@ -193,6 +197,8 @@ std::string sweep_json(const SweepResult& r, const SweepContext& c) {
   j["alpha"] = c.acc->source;
   j["workload"] = {{"prompt_tokens", c.workload.prompt_tokens}, {"gen_tokens", c.workload.gen_tokens}};
   j["evaluated"] = r.evaluated;
+  j["feasible_total"] = r.feasible_total;      // "ranked" holds all of them, or the best --top N
+  j["infeasible_total"] = r.infeasible_total;  // "infeasible" holds all of them, or the first --top N
   j["break_even_alpha"] = r.break_even_alpha < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.break_even_alpha);
   nlohmann::json base = nlohmann::json::object();
   for (const auto& [dt, row] : r.baseline) base[dtype_name(dt)] = row_json(row, c);
@@ -214,9 +220,10 @@ std::string sweep_csv(const SweepResult& r, const SweepContext& c) {
     const Plan& p = row.plan;
     const Estimate& e = row.est;
     o << rank << "," << (e.feasible ? 1 : 0) << ","
-      << (p.speculative() ? describe_placement(p.draft, prof, c.draft->n_layers) : "-") << ","
-      << describe_placement(p.target, prof, c.target->n_layers) << "," << prof.pus[p.target.head_pu].id << ","
-      << p.gamma << "," << (p.speculative() ? mode_name(p.mode) : "plain") << "," << threads_label(p, prof) << ","
+      << csv_field(p.speculative() ? describe_placement(p.draft, prof, c.draft->n_layers) : "-") << ","
+      << csv_field(describe_placement(p.target, prof, c.target->n_layers)) << ","
+      << csv_field(prof.pus[p.target.head_pu].id) << "," << p.gamma << ","
+      << (p.speculative() ? mode_name(p.mode) : "plain") << "," << csv_field(threads_label(p, prof)) << ","
       << dtype_name(p.target.dtype) << "," << (p.speculative() ? dtype_name(p.draft.dtype) : "-") << ",";
     if (e.feasible) {
       o << fmt("%.4f", e.per_token_us / 1e3) << "," << fmt("%.4f", e.tokens_per_s) << ","
@@ -225,9 +232,9 @@ std::string sweep_csv(const SweepResult& r, const SweepContext& c) {
         << fmt("%.4f", e.phases.verify / 1e3) << "," << fmt("%.4f", e.phases.catchup / 1e3) << ","
         << fmt("%.4f", e.phases.host / 1e3) << "," << fmt("%.4f", e.phases.transfer / 1e3) << ","
         << fmt("%.4f", e.phases.handoff / 1e3) << "," << fmt("%.4f", e.phases.overlap / 1e3) << ","
-        << mem_label(footprint(p, c), prof) << ",\n";
+        << csv_field(mem_label(footprint(p, c), prof)) << ",\n";
     } else {
-      o << ",,,,,,,,,,,,,," << "\"" << e.reason << "\"\n";
+      o << ",,,,,,,,,,,,,," << csv_field(e.reason, true) << "\n";
     }
   };
   for (size_t i = 0; i < r.ranked.size(); ++i) line(i + 1, r.ranked[i]);

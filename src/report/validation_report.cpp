@@ -1,5 +1,6 @@
 #include "hetspec/report/validation_report.hpp"
 #include "hetspec/core/output_stamp.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/core/utf8.hpp"
 
 #include <algorithm>
@@ -279,9 +280,8 @@ std::string validation_csv(const Validation& v) {
   for (const char* n : kPhaseNames) s << ",meas_" << n << "_us";
   s << "\n";
   for (const auto& o : v.plans) {
-    std::string d = o.description;
-    std::replace(d.begin(), d.end(), '"', '\'');
-    s << o.id << "," << o.plan.gamma << "," << mode_name(o.plan.mode) << ",\"" << d << "\"," << o.predicted.speedup << ",";
+    s << csv_field(o.id) << "," << o.plan.gamma << "," << mode_name(o.plan.mode) << "," << csv_field(o.description) << ","
+      << o.predicted.speedup << ",";
     if (o.measured)
       s << o.speedup.value << "," << o.speedup.lo << "," << o.speedup.hi << ","
         << (o.predicted.speedup - o.speedup.value) / o.speedup.value;

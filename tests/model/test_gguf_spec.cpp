@@ -158,7 +158,10 @@ TEST_CASE("bad model metadata and tensors name the file and the key or tensor", 
   GgufFile f = load(random_model_writer(s, 1));
   ModelSpec more = s;
   more.n_layers = 3;
-  CHECK_THROWS_WITH(validate_gguf_tensors(f, more), "x.gguf: blk.2.attn_norm.weight: missing tensor (required by llama with 3 layers)");
+  CHECK_THROWS_WITH(validate_gguf_tensors(f, more), "x.gguf: llama.block_count: 3 layers, but the file has tensors of 2 (blk.0 .. blk.1)");
+  w = random_model_writer(s, 1);
+  w.remove_tensor("blk.1.attn_norm.weight");
+  CHECK_THROWS_WITH(validate_gguf_tensors(load(w), s), "x.gguf: blk.1.attn_norm.weight: missing tensor (required by llama with 2 layers)");
   ModelSpec wider = s;
   wider.ffn_dim = 128;
   CHECK_THROWS_WITH(validate_gguf_tensors(f, wider), "x.gguf: blk.0.ffn_gate.weight: has shape [64, 96], expected [64, 128]");

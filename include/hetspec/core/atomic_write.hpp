@@ -8,16 +8,20 @@ namespace hetspec {
 
 void write_file_atomic(const std::string& path, const std::string& content);
 
-// Several outputs of one command: all are staged as temp files first and renamed only when every
-// one was written, so an error midway leaves none of them.
+// Several outputs of one command, committed together or not at all: all are staged as temp files
+// first and renamed only when every one was written; the previous files are kept (hard links
+// "<path>.old.<pid>") until every rename succeeded. If one rename fails (a directory in the way),
+// the previous files are put back, new ones and temps removed, and directories it made removed.
 class AtomicWriteSet {
  public:
   void add(const std::string& path, std::string content);
   void commit();  // creates parent directories, writes temps, renames all
  private:
+  struct Undo;
+  void rollback(Undo& u);
   std::vector<std::pair<std::string, std::string>> files_;
 };
 
-std::string read_file(const std::string& path);  // throws Error("path", "cannot read: ...")
+std::string read_file(const std::string& path);  // throws Error("path", "cannot read: ...") (kMaxJsonBytes cap)
 
 }  // namespace hetspec

@@ -1,6 +1,8 @@
 // The space of plans a sweep explores: draft PU × target PU or contiguous layer split × LM-head PU
 // × γ × CPU threads × weight dtype × mode. Enumeration only; evaluation lives in cost/, ranking in sweep.
 #pragma once
+#include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "hetspec/core/dtype.hpp"
@@ -17,8 +19,17 @@ struct PlanSpaceOptions {
   bool overlapped = true;             // also overlapped-drafting plans
   std::vector<DType> target_dtypes;   // empty: the target spec's weight_dtype
   std::vector<DType> draft_dtypes;    // empty: the draft spec's weight_dtype
+  // Bounds (issue 10): a sweep refuses a space of more than max_plans plans before evaluating any;
+  // keep_top > 0 keeps only the best keep_top feasible rows (and the first keep_top infeasible ones)
+  // while evaluating, so its memory does not grow with the plan count. 0 keeps every row.
+  size_t max_plans = 200000;
+  size_t keep_top = 0;
 };
 
+// Calls visit(plan) for every plan of the space, in a fixed order, holding none of them.
+void for_each_plan(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt,
+                   const std::function<void(const Plan&)>& visit);
+size_t count_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt);
 std::vector<Plan> enumerate_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
                                   const PlanSpaceOptions& opt);
 

@@ -2,6 +2,11 @@
 
 #include "hetspec/engine/cpu/matmul.hpp"
 
+#include <cstdint>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -13,15 +18,29 @@ namespace {
 CpuFeatures detect() {
   CpuFeatures f;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  f.avx2 = __builtin_cpu_supports("avx2");
-  f.fma = __builtin_cpu_supports("fma");
-  f.f16c = __builtin_cpu_supports("f16c");
-  f.avx512f = __builtin_cpu_supports("avx512f");
-  f.avx512bw = __builtin_cpu_supports("avx512bw");
-  f.avx512vl = __builtin_cpu_supports("avx512vl");
-  f.avx512dq = __builtin_cpu_supports("avx512dq");
-  f.avx512vnni = __builtin_cpu_supports("avx512vnni");
+  // CPUID bits plus the OS's saved register state (XCR0), as __builtin_cpu_supports does; read
+  // directly because clang 15's __builtin_cpu_supports does not know "f16c".
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+  const bool osxsave = c >> 27 & 1u, avx = c >> 28 & 1u;
+  uint64_t xcr0 = 0;
+  if (osxsave) {
+    uint32_t lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = uint64_t(hi) << 32 | lo;
+  }
+  const bool ymm = avx && (xcr0 & 0x6) == 0x6;     // SSE and AVX state saved
+  const bool zmm = ymm && (xcr0 & 0xE0) == 0xE0;   // opmask, ZMM_Hi256, Hi16_ZMM state saved
+  f.fma = ymm && (c >> 12 & 1u);
+  f.f16c = ymm && (c >> 29 & 1u);
+  unsigned b7 = 0, c7 = 0;
+  if (__get_cpuid_max(0, nullptr) >= 7) __cpuid_count(7, 0, a, b7, c7, d);
+  f.avx2 = ymm && (b7 >> 5 & 1u);
+  f.avx512f = zmm && (b7 >> 16 & 1u);
+  f.avx512dq = zmm && (b7 >> 17 & 1u);
+  f.avx512bw = zmm && (b7 >> 30 & 1u);
+  f.avx512vl = zmm && (b7 >> 31 & 1u);
+  f.avx512vnni = zmm && (c7 >> 11 & 1u);
 #elif defined(__aarch64__)
   f.neon = true;  // mandatory in armv8-a
 #if defined(__linux__) && defined(HWCAP_ASIMDDP)

@@ -15,7 +15,9 @@
 // Keys beyond n_keys (llama.cpp pads the KV view to 256 cells, masked to weight 0) only add exact
 // zeros, so they are left out.
 #if defined(__x86_64__)
+#if !defined(__clang__)  // a GCC-only warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 

@@ -1,5 +1,5 @@
-// What the CPU we run on can do, detected once at run time (cpuid via the compiler's builtins on
-// x86 — which also check that the OS saves the wide registers — and getauxval(AT_HWCAP) on aarch64).
+// What the CPU we run on can do, detected once at run time (the cpuid instruction and XCR0 on
+// x86 — so that the OS saves the wide registers — and getauxval(AT_HWCAP) on aarch64).
 // The kernels pick their path (CpuPath) from this; compile-time flags only enable per-file ISAs.
 #pragma once
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Fuzzing (issue 10): builds the libFuzzer targets of fuzz/ with clang and ASan+UBSan in build-fuzz/,
+# makes seed corpora (small make-model GGUFs and the bundled configs; nothing committed), runs every
+# target for SECONDS (default 60) and prints executions, coverage and findings per target.
+#   bash scripts/fuzz.sh [SECONDS]        HETSPEC_FUZZ_TARGETS="fuzz_gguf ..." to run a subset
+# A finding leaves its input in build-fuzz/artifacts/<target>/ and makes the script exit 1.
+set -euo pipefail
+SECONDS_PER_TARGET=${1:-60}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=$ROOT/build-fuzz
+LAUNCHER=()
+command -v ccache >/dev/null && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DHETSPEC_FUZZ=ON \
+  -DHETSPEC_WITH_OPENCL=OFF "${LAUNCHER[@]}" >/dev/null
+flock /tmp/hetspec-build.lock cmake --build "$B" -j2 --target fuzzers
+HETSPEC=${HETSPEC_BIN:-$ROOT/build/hetspec}  # a release CLI makes the GGUF seeds (the fuzz build has no OpenCL, no CLI)
+[ -x "$HETSPEC" ] || { echo "fuzz.sh: build the release CLI first (scripts/build.sh) or set HETSPEC_BIN" >&2; exit 2; }
+
+TARGETS=${HETSPEC_FUZZ_TARGETS:-fuzz_gguf fuzz_yaml_profile fuzz_yaml_model fuzz_yaml_plan fuzz_yaml_acceptance fuzz_prompts fuzz_device_plan}
+C=$B/corpus
+rm -rf "$C" && mkdir -p "$C"/{fuzz_gguf,fuzz_yaml_profile,fuzz_yaml_model,fuzz_yaml_plan,fuzz_yaml_acceptance,fuzz_prompts,fuzz_device_plan}
+
+# GGUF seeds: tiny random models (BPE tokenizer, llama and qwen2, tied and untied, three dtypes) and the gguf-py fixture.
+seed_spec() {  # name arch tied qkv_bias dtype
+  cat > "$C/$1.yaml" <<YAML
+schema: hetspec.model/1
+name: $1
+arch: $2
+layers: 2
+d_model: 32
+heads: 4
+kv_heads: 2
+head_dim: 8
+ffn: 64
+vocab: 272
+context: 64
+tied_embeddings: $3
+qkv_bias: $4
+rope_theta: 10000
+weight_dtype: $5
+YAML
+  "$HETSPEC" make-model --spec "$C/$1.yaml" --seed 1 --out "$C/fuzz_gguf/$1.gguf" >/dev/null
+  rm "$C/$1.yaml"
+}
+seed_spec llama-q8 llama true false q8_0
+seed_spec llama-q4 llama false false q4_1
+seed_spec qwen-f16 qwen2 true true f16
+cp tests/fixtures/gguf_py_v3.gguf "$C/fuzz_gguf/"
+cp configs/socs/*.yaml profiles/*.yaml tests/fixtures/*.yaml "$C/fuzz_yaml_profile/"
+cp configs/models/*.yaml "$C/fuzz_yaml_model/"
+cp configs/plans/*.yaml "$C/fuzz_yaml_plan/"
+printf 'schema: hetspec.plan/1\ngamma: 3\nmode: overlapped\ntarget: {pu: cpu, split: {at: 9, pu: gpu}, head: cpu, dtype: q8_0}\ndraft: {pu: gpu}\nthreads: {cpu: 4}\n' \
+  > "$C/fuzz_yaml_plan/split.yaml"
+printf 'schema: hetspec.acceptance/1\nalpha: [0.85, 0.8, 0.75]\nby_draft_dtype:\n  q8_0: [0.87, 0.82]\n  q4_0: 0.8\nnote: seed\n' \
+  > "$C/fuzz_yaml_acceptance/acc.yaml"
+cp configs/prompts/*.jsonl "$C/fuzz_prompts/"
+for d in cpu cl:0 "cpu:0-11,cl:0:12-29" "cpu:0-11,cl:0:12-29,head=cpu" "cl:1:0-29,head=cl:1"; do
+  printf '%s' "$d" > "$C/fuzz_device_plan/$(echo "$d" | tr ':,=' '___').txt"
+done
+
+status=0
+printf '%-22s %12s %10s %8s %8s  %s\n' target executions exec/s cov ft findings
+for t in $TARGETS; do
+  A=$B/artifacts/$t && rm -rf "$A" && mkdir -p "$A"
+  log=$B/$t.log
+  set +e
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    "$B/fuzz/$t" "$C/$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=4096 -max_len=1048576 \
+    -print_final_stats=1 -artifact_prefix="$A/" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+  cov=$(echo "$last" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
+  ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' || echo "?")
+  found=$(ls "$A" | wc -l)
+  [ "$rc" -ne 0 ] || [ "$found" -ne 0 ] && status=1
+  printf '%-22s %12s %10s %8s %8s  %s\n' "$t" "$execs" "$rate" "$cov" "$ft" "$found (rc $rc, log $log)"
+done
+rm -f /dev/shm/hetspec-fuzz-*
+exit $status
