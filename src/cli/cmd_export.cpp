@@ -57,7 +57,7 @@ int run(const ExportArgs& a) {
               lp.prof.name.c_str(), lp.acc.source.c_str());
   if (e.feasible && e.per_token_us > 0 && base_us > 0) {
     std::printf("# predicted by hetspec's cost model with this profile, drafting and verifying in sequence as llama.cpp "
-                "does: %.1f tokens/s, %.2fx over plain decoding (%.1f tokens/s)\n",
+                "does: %.1f tokens/s, %.3fx over plain decoding (%.1f tokens/s)\n",
                 1e6 / e.per_token_us, base_us / e.per_token_us, 1e6 / base_us);
     if (!plan.speculative())
       std::printf("# warning: the plan drafts nothing: no speculative plan beats plain decoding here\n");
