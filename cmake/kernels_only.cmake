@@ -7,7 +7,7 @@ file(GLOB HETSPEC_KERNEL_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/engin
   ${CMAKE_SOURCE_DIR}/tests/test_main.cpp)
 find_package(Threads REQUIRED)
 add_executable(hetspec_kernel_tests ${HETSPEC_KERNEL_SOURCES} ${HETSPEC_KERNEL_TESTS})
-target_include_directories(hetspec_kernel_tests PRIVATE ${CMAKE_SOURCE_DIR}/include)
+target_include_directories(hetspec_kernel_tests PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(hetspec_kernel_tests PRIVATE Threads::Threads)
 target_compile_definitions(hetspec_kernel_tests PRIVATE HETSPEC_KERNELS_ONLY=1)
 enable_testing()
