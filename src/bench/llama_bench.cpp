@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/text_escape.hpp"
 #include "hetspec/cost/forward_cost.hpp"
 
 namespace hetspec {
@@ -20,17 +21,6 @@ std::string join(const std::vector<int>& v) {
   std::string s;
   for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
   return s;
-}
-std::string quoted(const std::string& a) {
-  std::string s = "'";
-  for (char c : a) s += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return s + "'";
-}
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 }  // namespace
 
@@ -70,7 +60,7 @@ std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, con
 std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   if (r.exe.empty() || access(r.exe.c_str(), X_OK) != 0)
     throw Error("--llama-bench", "'" + r.exe + "' is not an executable (scripts/llamacpp.sh builds one)");
-  const std::string args = "-m " + quoted(r.model) + " -p " + join(r.ms) + " -n 0 -d " + join(r.depths) + " -t " +
+  const std::string args = "-m " + shell_word(r.model) + " -p " + join(r.ms) + " -n 0 -d " + join(r.depths) + " -t " +
                            join(r.threads) + " -ngl " + std::to_string(r.ngl) + " -r " + std::to_string(r.reps) +
                            " -o json";
   char tmpl[] = "/tmp/hetspec-llama-bench-XXXXXX";
@@ -78,10 +68,10 @@ std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   if (fd < 0) throw Error("llama-bench", "cannot create a temporary file");
   close(fd);
   const std::string out = tmpl, err = out + ".err";
-  const std::string cmd = "timeout " + std::to_string(r.timeout_s) + " " + quoted(r.exe) + " " + args + " > " + quoted(out) +
-                          " 2> " + quoted(err);
+  const std::string cmd = "timeout " + std::to_string(r.timeout_s) + " " + shell_word(r.exe) + " " + args + " > " + shell_word(out) +
+                          " 2> " + shell_word(err);
   const int rc = std::system(cmd.c_str());
-  const std::string text = slurp(out), etext = slurp(err);
+  const std::string text = read_file(out), etext = read_file(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   if (rc != 0) {

@@ -43,13 +43,7 @@ int run(const ExportArgs& a) {
   Plan as_run = plan;
   as_run.mode = Mode::Sequential;
   const Estimate e = predict(as_run, lp.draft, lp.target, lp.prof, lp.acc, lp.workload);
-  PlanSpaceOptions o;
-  o.max_gamma = 0;
-  o.splits = false;
-  o.target_dtypes = {plan.target.dtype};
-  SweepResult base = run_sweep(lp.prof, lp.draft, lp.target, lp.acc, lp.workload, o);
-  const bool have_base = base.baseline.count(plan.target.dtype) > 0;
-  const double base_us = have_base ? base.baseline[plan.target.dtype].est.per_token_us : 0;
+  const double base_us = cli::best_plain_us(lp, plan.target.dtype);
 
   std::printf("#!/bin/sh\n# hetspec plan %s: %s\n", a.plan.c_str(),
               describe_plan(plan, lp.prof, lp.draft.n_layers, lp.target.n_layers).c_str());

@@ -21,13 +21,7 @@ int run(const PredictArgs& a) {
   Plan plan = load_plan(resolve_bundled(a.plan, Bundled::Plan), lp.prof, lp.draft.n_layers, lp.target.n_layers);
   PlanTiming t = time_plan(plan, lp.draft, lp.target, lp.prof, lp.workload);
   Estimate e = finish(t, plan, lp.draft, lp.acc, lp.workload);
-  // Baseline: plain decoding of the target, same dtype, on its best single PU.
-  PlanSpaceOptions opt;
-  opt.max_gamma = 0;
-  opt.splits = false;
-  opt.target_dtypes = {plan.target.dtype};
-  SweepResult base = run_sweep(lp.prof, lp.draft, lp.target, lp.acc, lp.workload, opt);
-  double base_us = base.baseline.count(plan.target.dtype) ? base.baseline[plan.target.dtype].est.per_token_us : 0;
+  const double base_us = cli::best_plain_us(lp, plan.target.dtype);  // plain decoding, same dtype, best single PU
   BreakdownContext ctx{&lp.prof, &lp.draft, &lp.target, &lp.acc, lp.workload};
   if (!a.json.empty()) write_file_atomic(a.json, breakdown_json(plan, t, e, base_us, ctx));
   std::cout << breakdown_text(plan, t, e, base_us, ctx);

@@ -3,6 +3,7 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/bundled.hpp"
 #include "hetspec/model/model_source.hpp"
+#include "hetspec/plan/sweep.hpp"
 
 namespace hetspec::cli {
 
@@ -32,6 +33,15 @@ LoadedPair load_pair(const PairArgs& a) {
   p.workload.prompt_tokens = a.prompt_tokens;
   p.workload.gen_tokens = a.gen_tokens;
   return p;
+}
+
+double best_plain_us(const LoadedPair& p, DType dtype) {
+  PlanSpaceOptions opt;
+  opt.max_gamma = 0;
+  opt.splits = false;
+  opt.target_dtypes = {dtype};
+  SweepResult base = run_sweep(p.prof, p.draft, p.target, p.acc, p.workload, opt);
+  return base.baseline.count(dtype) ? base.baseline[dtype].est.per_token_us : 0;
 }
 
 }  // namespace hetspec::cli

@@ -27,5 +27,8 @@ struct LoadedPair {
 
 void add_pair_options(CLI::App& app, PairArgs& a);
 LoadedPair load_pair(const PairArgs& a);
+// Per-token µs of plain decoding of the target in `dtype` on its best single PU (0: none feasible):
+// what a plan's speedup is measured against.
+double best_plain_us(const LoadedPair& p, DType dtype);
 
 }  // namespace hetspec::cli

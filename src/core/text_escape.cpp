@@ -56,4 +56,12 @@ std::string yaml_scalar(std::string_view s) {
   return out + "\"";
 }
 
+std::string shell_word(std::string_view a) {
+  static const std::string_view safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%";
+  if (!a.empty() && a.find_first_not_of(safe) == std::string_view::npos) return std::string(a);
+  std::string s = "'";
+  for (char c : a) s += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return s + "'";
+}
+
 }  // namespace hetspec

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/text_escape.hpp"
 
 namespace hetspec {
 
@@ -78,25 +79,9 @@ int threads_on(const Plan& plan, const Profile& prof, const ModelPlacement& p) {
 }  // namespace
 
 std::string LlamaCppCommand::shell() const {
-  std::ostringstream s;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    const bool plain = !a.empty() && a.find_first_not_of(
-                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%") ==
-                                         std::string::npos;
-    if (i) s << ' ';
-    if (plain) {
-      s << a;
-    } else {
-      s << '\'';
-      for (char c : a) {
-        if (c == '\'') s << "'\\''";
-        else s << c;
-      }
-      s << '\'';
-    }
-  }
-  return s.str();
+  std::string s;
+  for (size_t i = 0; i < argv.size(); ++i) s += (i ? " " : "") + shell_word(argv[i]);
+  return s;
 }
 
 LlamaCppCommand export_llamacpp(const Plan& plan, const Profile& prof, const ModelSpec& draft, const ModelSpec& target,

@@ -14,6 +14,7 @@ namespace hetspec {
 namespace {
 using report_fmt::fx;
 using report_fmt::pct;
+using report_fmt::three;
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
@@ -81,7 +82,6 @@ std::string metrics_table(const ValidationMetrics& b, const ValidationMetrics& a
   s << "| per-token latency error: median / mean / max | " << pct(b.per_token.median_ape) << " / " << pct(b.per_token.mean_ape)
     << " / " << pct(b.per_token.max_ape) << " | " << pct(a.per_token.median_ape) << " / " << pct(a.per_token.mean_ape)
     << " / " << pct(a.per_token.max_ape) << " |\n";
-  auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
   if (b.iteration.n > 0 || a.iteration.n > 0) {
     s << "| time per iteration error (cost model) | " << three(b.iteration) << " | " << three(a.iteration) << " |\n";
     s << "| speedup error with the measured tokens per iteration | " << three(b.speedup_known_acceptance) << " | "
@@ -270,7 +270,6 @@ std::string calibration_summary(const CalibrationComparison& c) {
   };
   s << "held-out plans (" << c.after.plans << "):\n";
   row("", "before", "after");
-  auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
   row("speedup error median/mean/max", three(c.before.speedup), three(c.after.speedup));
   row("per-token error median/mean/max", three(c.before.per_token), three(c.after.per_token));
   row("iteration time error med/mean/max", three(c.before.iteration), three(c.after.iteration));

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "hetspec/report/metrics.hpp"
+
 namespace hetspec::report_fmt {
 
 // 0.123 -> "12.3%"
@@ -19,5 +21,8 @@ inline std::string fx(double v, const char* f = "%.3f") {
   std::snprintf(b, sizeof b, f, v);
   return b;
 }
+
+// "4.2% / 5.1% / 18.0%": median / mean / max of an ErrorStats
+inline std::string three(const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); }
 
 }  // namespace hetspec::report_fmt

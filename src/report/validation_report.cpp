@@ -101,6 +101,7 @@ std::string placement_key(const PlanOutcome& o) {  // description without γ and
 }
 using report_fmt::fx;
 using report_fmt::pct;
+using report_fmt::three;
 
 json ape_json(const ErrorStats& e) { return {{"median", e.median_ape}, {"mean", e.mean_ape}, {"max", e.max_ape}}; }
 json error_sources_json(const ValidationMetrics& m) {
@@ -397,7 +398,6 @@ std::string acceptance_svg(const Validation& v) {
 // factor per source: the table gives each factor's error over the same plans.
 std::string error_sources_table(const ValidationMetrics& m) {
   std::ostringstream s;
-  auto three = [](const ErrorStats& e) { return pct(e.median_ape) + " / " + pct(e.mean_ape) + " / " + pct(e.max_ape); };
   s << "Where the speedup error lives (predicted ÷ measured speedup is the product of these three ratios):\n\n";
   s << "| source | error: median / mean / max |\n|---|---|\n";
   s << "| plain-decoding baseline, per-token time | " << three(m.baseline) << " |\n";

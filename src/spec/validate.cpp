@@ -254,19 +254,17 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
 
   // Measurements: each plan on the held-out prompts, plain decoding on the best single PU interleaved.
   std::string baseline_pu = "best";
-  const auto t_start = std::chrono::steady_clock::now();
-  int n_run = 0, n_todo = 0;  // plans measured in this call, and to measure in all
-  for (const auto& o : outs) {
-    bool have = false;
-    for (const auto& d : done) have = have || (d.measured && d.id == o.id && d.description == o.description);
-    n_todo += (!have && o.predicted.feasible) ? 1 : 0;
-  }
-  for (auto& o : outs) {
+  // --resume: plans measured before keep their measurement.
+  for (auto& o : outs)
     for (const auto& d : done)
       if (d.measured && d.id == o.id && d.description == o.description) {
         o = d;
         break;
       }
+  const auto t_start = std::chrono::steady_clock::now();
+  int n_run = 0;  // plans measured in this call, of n_todo
+  const int n_todo = int(std::count_if(outs.begin(), outs.end(), [](const PlanOutcome& o) { return !o.measured && o.predicted.feasible; }));
+  for (auto& o : outs) {
     if (o.measured) continue;
     if (cfg.cancelled && cfg.cancelled()) break;
     if (!o.predicted.feasible) continue;

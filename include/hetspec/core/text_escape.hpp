@@ -16,5 +16,7 @@ std::string csv_field(std::string_view s, bool always = false);
 // YAML escapes (\" \\ \n \t, control bytes and invalid UTF-8 bytes as \xNN). Loads back as `s` (bytes
 // that were not UTF-8 come back as the Latin-1 characters of those bytes).
 std::string yaml_scalar(std::string_view s);
+// One argument for a POSIX shell: as is when it holds only safe characters, else single-quoted.
+std::string shell_word(std::string_view s);
 
 }  // namespace hetspec
