@@ -15,12 +15,14 @@ struct ProfileGrid {
   double max_transfer_bytes = 0;
   double contention_s = 0;
   double contention_bytes = 0;   // buffer each side streams in the contention test
-  MeasureOptions opt;
+  int rounds = 3;                       // passes over the kernel grid (rounds.hpp)
+  MeasureOptions opt;                   // per point and round
   MeasureOptions layer_opt;             // whole multi-layer passes: fewer repetitions
 };
 
-inline ProfileGrid make_grid(bool quick, double budget_s) {
+inline ProfileGrid make_grid(bool quick, double budget_s, int rounds = 0) {
   ProfileGrid g;
+  g.rounds = rounds > 0 ? rounds : 3;
   if (quick) {
     g.gemm_m = {1, 2, 4, 8, 16};
     g.head_m = {1, 4, 16};
@@ -52,7 +54,7 @@ inline ProfileGrid make_grid(bool quick, double budget_s) {
     g.opt.min_reps = 5;
     g.opt.max_reps = 30;
     g.opt.target_cv = 0.02;
-    g.opt.max_seconds = 0.25 * budget_s / 600.0;
+    g.opt.max_seconds = 0.25 * budget_s / 600.0 / g.rounds;
   }
   g.layer_opt = g.opt;
   g.layer_opt.warmup = 1;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -15,6 +16,7 @@
 #include "hetspec/bench/gemm.hpp"
 #include "hetspec/bench/host.hpp"
 #include "hetspec/bench/layers.hpp"
+#include "hetspec/bench/rounds.hpp"
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/runner/device_plan.hpp"
@@ -57,6 +59,11 @@ struct Run {
   DeviceRegistry reg;
   double llc = 0;
   double set_bytes = 0;
+  // Every round of each measured entry by key (PU + shape), merged into the profile after each round.
+  std::map<std::string, std::vector<KernelTable>> table_rounds;
+  std::map<std::string, std::vector<AttentionTable>> attention_rounds;
+  std::map<std::string, std::vector<ElementwiseTable>> elementwise_rounds;
+  std::map<std::string, std::vector<std::vector<BandwidthPoint>>> curve_rounds;
   ProcessingUnit& pu(const std::string& id) { return prof.pus[size_t(prof.pu_index(id))]; }
 };
 
@@ -87,24 +94,59 @@ ProcessingUnit initial_pu(const std::string& id, int cores) {
   return p;
 }
 
-void add_unique(std::vector<KernelTable>& v, KernelTable t) {
-  for (auto& o : v)
-    if (o.k == t.k && o.n == t.n && o.dtype == t.dtype && o.threads == t.threads) return;
-  v.push_back(std::move(t));
+bool same_key(const KernelTable& a, const KernelTable& b) {
+  return a.k == b.k && a.n == b.n && a.dtype == b.dtype && a.threads == b.threads;
+}
+bool same_key(const AttentionTable& a, const AttentionTable& b) {
+  return a.n_heads == b.n_heads && a.n_kv_heads == b.n_kv_heads && a.head_dim == b.head_dim && a.threads == b.threads;
+}
+bool same_key(const ElementwiseTable& a, const ElementwiseTable& b) {
+  return a.d_model == b.d_model && a.ffn_dim == b.ffn_dim && a.threads == b.threads;
+}
+std::string key_of(const std::string& pu, const KernelTable& t) {
+  return pu + "|" + std::to_string(t.k) + "x" + std::to_string(t.n) + "|" + dtype_name(t.dtype) + "|t" +
+         std::to_string(t.threads);
+}
+std::string key_of(const std::string& pu, const AttentionTable& t) {
+  return pu + "|" + std::to_string(t.n_heads) + "/" + std::to_string(t.n_kv_heads) + "x" +
+         std::to_string(t.head_dim) + "|t" + std::to_string(t.threads);
+}
+std::string key_of(const std::string& pu, const ElementwiseTable& t) {
+  return pu + "|" + std::to_string(t.d_model) + "/" + std::to_string(t.ffn_dim) + "|t" + std::to_string(t.threads);
 }
 
-void add_layer(ProcessingUnit& p, const LayerProfile& lp) {
-  bool have_a = false, have_e = false;
-  for (auto& a : p.attention)
-    have_a |= a.n_heads == lp.attention.n_heads && a.n_kv_heads == lp.attention.n_kv_heads &&
-              a.head_dim == lp.attention.head_dim && a.threads == lp.attention.threads;
-  for (auto& e : p.elementwise)
-    have_e |= e.d_model == lp.elementwise.d_model && e.ffn_dim == lp.elementwise.ffn_dim &&
-              e.threads == lp.elementwise.threads;
-  if (!have_a) p.attention.push_back(lp.attention);
-  if (!have_e) p.elementwise.push_back(lp.elementwise);
+// Adds one round of an entry and puts the merge of all its rounds into the PU's list (replacing the
+// entry of the same key). On --resume the entry already in the profile (the merge of the rounds
+// before the interruption) counts as one round.
+template <class T>
+void add_round(std::map<std::string, std::vector<T>>& store, const std::string& pu, std::vector<T>& list, T fresh) {
+  auto& rounds = store[key_of(pu, fresh)];
+  auto it = std::find_if(list.begin(), list.end(), [&](const T& o) { return same_key(o, fresh); });
+  if (rounds.empty() && it != list.end()) rounds.push_back(*it);
+  rounds.push_back(std::move(fresh));
+  T merged = merge_rounds(rounds);
+  if (it != list.end())
+    *it = std::move(merged);
+  else
+    list.push_back(std::move(merged));
+}
+
+void add_layer(Run& r, const std::string& pu, const LayerProfile& lp) {
+  ProcessingUnit& p = r.pu(pu);
+  add_round(r.attention_rounds, pu, p.attention, lp.attention);
+  add_round(r.elementwise_rounds, pu, p.elementwise, lp.elementwise);
   p.launches_per_layer = lp.launches_per_layer;
   p.launches_head = 2;  // final RMSNorm + the head matmul
+}
+
+// One round of a bandwidth curve merged with the earlier ones (`loaded`: the merged curve of a
+// resumed profile, counted as one round).
+std::vector<BandwidthPoint> add_curve_round(Run& r, const std::string& key, std::vector<BandwidthPoint> fresh,
+                                            const std::vector<BandwidthPoint>& loaded) {
+  auto& rounds = r.curve_rounds[key];
+  if (rounds.empty() && !loaded.empty()) rounds.push_back(loaded);
+  rounds.push_back(std::move(fresh));
+  return merge_rounds(rounds);
 }
 
 // Roofline numbers derived from the tables, for shapes the tables do not cover.
@@ -132,6 +174,7 @@ void save_partial(const Run& run) {
   j["models"] = run.req.models;
   j["devices"] = run.req.devices;
   j["quick"] = run.req.quick;
+  j["rounds"] = run.grid.rounds;
   j["done"] = std::vector<std::string>(run.done.begin(), run.done.end());
   AtomicWriteSet w;
   w.add(partial_path(run.req.out), json_text(j, 1) + "\n");
@@ -149,27 +192,34 @@ bool load_partial(Run& run) {
     throw Error(sp, std::string("unreadable partial state: ") + e.what());
   }
   if (j.value("models", std::vector<std::string>{}) != run.req.models ||
-      j.value("devices", std::vector<std::string>{}) != run.req.devices || j.value("quick", false) != run.req.quick)
-    throw Error(sp, "was made for other models, devices or --quick; delete it or run without --resume");
+      j.value("devices", std::vector<std::string>{}) != run.req.devices || j.value("quick", false) != run.req.quick ||
+      j.value("rounds", 0) != run.grid.rounds)
+    throw Error(sp, "was made for other models, devices, --quick or --rounds; delete it or run without --resume");
   for (auto& d : j["done"]) run.done.insert(d.get<std::string>());
   run.prof = load_profile(sp + ".yaml");
   return true;
 }
 
 std::vector<Phase> make_phases(Run& run) {
-  std::vector<Phase> ph;
-  const auto& g = run.grid;
-  ph.push_back({"bandwidth:cpu", "bandwidth curve cpu", 3, [](Run& r) {
-                  ProcessingUnit& p = r.pu("cpu");
-                  ThreadPool* pool = r.reg.cpu_pool(p.cores);
-                  p.bandwidth_curve = read_bandwidth_curve(working_sets(r.grid.max_curve_bytes), pool, r.grid.opt);
-                  auto one = read_bandwidth_curve({r.grid.max_curve_bytes}, nullptr, r.grid.opt);
-                  p.roofline.dram_bw_gbps = p.bandwidth_curve.back().gbps;
-                  p.roofline.bw_per_thread_gbps = one.back().gbps;
-                  p.roofline.cache_bytes = r.llc;
-                  p.roofline.cache_bw_gbps = curve_gbps(p, r.llc / 2);
-                  r.prof.dram_bw_gbps = p.roofline.dram_bw_gbps;
-                }});
+  std::vector<Phase> ph, measured;  // measured: the kernel grid, repeated in rounds
+  measured.push_back({"bandwidth:cpu", "bandwidth curve cpu", 3, [](Run& r) {
+                        ProcessingUnit& p = r.pu("cpu");
+                        ThreadPool* pool = r.reg.cpu_pool(p.cores);
+                        std::vector<BandwidthPoint> one_loaded;
+                        if (p.roofline.bw_per_thread_gbps > 0 && !p.bandwidth_curve.empty())
+                          one_loaded = {{r.grid.max_curve_bytes, p.roofline.bw_per_thread_gbps}};
+                        p.bandwidth_curve =
+                            add_curve_round(r, "cpu", read_bandwidth_curve(working_sets(r.grid.max_curve_bytes), pool, r.grid.opt),
+                                            p.bandwidth_curve);
+                        auto one = add_curve_round(r, "cpu:1",
+                                                   read_bandwidth_curve({r.grid.max_curve_bytes}, nullptr, r.grid.opt),
+                                                   one_loaded);
+                        p.roofline.dram_bw_gbps = p.bandwidth_curve.back().gbps;
+                        p.roofline.bw_per_thread_gbps = one.back().gbps;
+                        p.roofline.cache_bytes = r.llc;
+                        p.roofline.cache_bw_gbps = curve_gbps(p, r.llc / 2);
+                        r.prof.dram_bw_gbps = p.roofline.dram_bw_gbps;
+                      }});
   ph.push_back({"sampling", "host sampling", 0.5, [](Run& r) {
                   int64_t vocab = 0;
                   for (auto& m : r.models) vocab = std::max<int64_t>(vocab, m->spec().vocab);
@@ -210,42 +260,52 @@ std::vector<Phase> make_phases(Run& run) {
         std::string tag = dev + " t" + std::to_string(t) + " " + mname;
         std::string key = dev + ":t" + std::to_string(t) + ":" + std::to_string(mi);
         double scale = double(run.models[mi]->spec().n_layers) * run.models[mi]->spec().layer_bytes() / 1e8;
-        ph.push_back({"gemm:" + key, "matmul tables " + tag, 4 * std::max(0.3, scale), [=](Run& r) {
-                        const CpuModel& model = *r.models[mi];
-                        ProcessingUnit& p = r.pu(dev);
-                        for (const GemmShape& s : model_gemm_shapes(model.weights())) {
-                          const auto& ms = s.head ? r.grid.head_m : r.grid.gemm_m;
-                          KernelTable kt;
-                          if (cpu) {
-                            kt = bench_cpu_gemm(s.weight, ms, t, r.reg.cpu_pool(t), r.set_bytes, r.grid.opt);
-                          } else {
+        measured.push_back({"gemm:" + key, "matmul tables " + tag, 4 * std::max(0.3, scale), [=](Run& r) {
+                              const CpuModel& model = *r.models[mi];
+                              ProcessingUnit& p = r.pu(dev);
+                              for (const GemmShape& s : model_gemm_shapes(model.weights())) {
+                                const auto& ms = s.head ? r.grid.head_m : r.grid.gemm_m;
+                                KernelTable kt;
+                                if (cpu) {
+                                  kt = bench_cpu_gemm(s.weight, ms, t, r.reg.cpu_pool(t), r.set_bytes, r.grid.opt);
+                                } else {
 #ifdef HETSPEC_WITH_OPENCL
-                            kt = bench_cl_gemm(r.reg.cl(parse_engine_pu(dev, "--devices")), s.weight, ms, r.set_bytes,
-                                               r.grid.opt);
+                                  kt = bench_cl_gemm(r.reg.cl(parse_engine_pu(dev, "--devices")), s.weight, ms,
+                                                     r.set_bytes, r.grid.opt);
 #endif
-                          }
-                          add_unique(s.head ? p.head : p.tables, std::move(kt));
-                        }
-                      }});
-        ph.push_back({"layers:" + key, "attention + element-wise " + tag, 2 * std::max(0.3, scale), [=](Run& r) {
-                        const CpuModel& model = *r.models[mi];
-                        ProcessingUnit& p = r.pu(dev);
-                        LayerProfile lp;
-                        if (cpu) {
-                          lp = bench_cpu_layers(model.weights(), t, r.reg.cpu_pool(t), r.grid.layer_m, r.grid.layer_n,
-                                                r.grid.layer_opt);
-                        } else {
+                                }
+                                add_round(r.table_rounds, dev + (s.head ? "|head" : ""), s.head ? p.head : p.tables,
+                                          std::move(kt));
+                              }
+                            }});
+        measured.push_back({"layers:" + key, "attention + element-wise " + tag, 2 * std::max(0.3, scale), [=](Run& r) {
+                              const CpuModel& model = *r.models[mi];
+                              LayerProfile lp;
+                              if (cpu) {
+                                lp = bench_cpu_layers(model.weights(), t, r.reg.cpu_pool(t), r.grid.layer_m,
+                                                      r.grid.layer_n, r.grid.layer_opt);
+                              } else {
 #ifdef HETSPEC_WITH_OPENCL
-                          lp = bench_cl_layers(r.reg.cl(parse_engine_pu(dev, "--devices")), model.weights(),
-                                               r.grid.layer_m, r.grid.layer_n, r.grid.layer_opt);
-                          p.launch_us = lp.launch_gap_us;
+                                lp = bench_cl_layers(r.reg.cl(parse_engine_pu(dev, "--devices")), model.weights(),
+                                                     r.grid.layer_m, r.grid.layer_n, r.grid.layer_opt);
+                                r.pu(dev).launch_us = lp.launch_gap_us;
 #endif
-                        }
-                        add_layer(p, lp);
-                      }});
+                              }
+                              add_layer(r, dev, lp);
+                            }});
       }
     }
   }
+  // The kernel grid in rounds, each round a full pass over every PU, model and thread count, so the
+  // rounds of one point lie far apart in time (rounds.hpp says why).
+  const int rounds = run.grid.rounds;
+  for (int k = 1; k <= rounds; ++k)
+    for (const Phase& m : measured) {
+      Phase p = m;
+      p.id += "@" + std::to_string(k);
+      if (rounds > 1) p.label += " (round " + std::to_string(k) + "/" + std::to_string(rounds) + ")";
+      ph.push_back(std::move(p));
+    }
 #ifdef HETSPEC_WITH_OPENCL
   for (const auto& dev : run.req.devices)
     if (dev != "cpu")
@@ -280,7 +340,6 @@ std::vector<Phase> make_phases(Run& run) {
                       }});
       }
   }
-  (void)g;
   return ph;
 }
 
@@ -313,6 +372,7 @@ void validate_request(ProfileRequest& r) {
   for (const auto& m : r.models)
     if (access(m.c_str(), R_OK) != 0) throw Error(m, "cannot read the model file");
   if (r.budget_s <= 0) r.budget_s = r.quick ? 60 : 600;
+  if (r.rounds < 0 || r.rounds > 20) throw Error("--rounds", std::to_string(r.rounds) + " is outside 1..20");
   if (r.budget_s < min_budget_s(r))
     throw Error("--budget", std::to_string(int(r.budget_s)) + " s is too small for " + std::to_string(r.models.size()) +
                                 " model(s) on " + std::to_string(r.devices.size()) + " device(s) (at least " +
@@ -326,7 +386,7 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
   validate_request(req);
   Run run;
   run.req = req;
-  run.grid = make_grid(req.quick, req.budget_s);
+  run.grid = make_grid(req.quick, req.budget_s, req.rounds);
   run.llc = last_level_cache_bytes();
   run.set_bytes = std::max(64.0 * (1 << 20), 2 * run.llc);
   run.models = open_profile_models(req.models, cache_dir_for(req));

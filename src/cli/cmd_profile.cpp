@@ -24,6 +24,7 @@ struct Args {
   std::vector<std::string> compare;
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
+  int rounds = 0;
   std::string command;
 };
 
@@ -116,6 +117,7 @@ int run(const Args& a) {
   r.quick = a.quick;
   r.budget_s = a.budget;
   r.resume = a.resume;
+  r.rounds = a.rounds;
   r.command = a.command;
   r.model_cache = a.model_cache;
   const bool tty = isatty(2);
@@ -138,6 +140,7 @@ static hetspec::cli::Registrar reg(
       app.add_option("--devices", a->devices, "Engine devices: cpu,cl:0,... (cpu is always measured)")->capture_default_str();
       app.add_flag("--quick", a->quick, "Fewer points (about a minute)");
       app.add_option("--budget", a->budget, "Time budget in seconds (default 600, 60 with --quick)");
+      app.add_option("--rounds", a->rounds, "Passes over the kernel grid, the median per point kept (default 3)");
       app.add_flag("--resume", a->resume, "Continue an interrupted run from <out>.partial");
       app.add_option("--show", a->show, "Print a summary of a profile and exit");
       app.add_option("--compare", a->compare, "Compare two profiles of one machine (run-to-run stability) and exit")

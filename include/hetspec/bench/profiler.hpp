@@ -20,6 +20,7 @@ struct ProfileRequest {
   bool quick = false;
   double budget_s = 0;                      // 0: 60 with quick, else 600
   bool resume = false;
+  int rounds = 0;                           // passes over the kernel grid, medians kept (0: 3)
   std::string command;                      // the command line, for provenance
   std::string model_cache;                  // where random-weight GGUFs of YAML specs go ("" : next to out)
 };
