@@ -2,6 +2,8 @@
 // writes a profile that loads (and --show / sweep read it); SIGINT then --resume finishes without
 // redoing finished phases.
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -11,6 +13,8 @@
 #include "hetspec/profile/profile.hpp"
 #include "support/paths.hpp"
 #include "support/run_cli.hpp"
+
+extern char** environ;
 
 using namespace hetspec;
 using hetspec::test::run_cli;
@@ -96,16 +100,21 @@ TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phase
   std::string spec = t.file("tiny.yaml", kTinySpec);
   std::string out = t / "r.yaml";
   std::string args = " profile --out " + out + " --models " + spec + " --quick --devices cpu --model-cache " + t / "models";
-  // Start, wait for the first finished phase (the sidecar), interrupt.
-  std::string pidfile = t / "pid";
-  std::system(("HETSPEC_PROFILE_PAUSE_MS=3000 " + std::string(HETSPEC_BINARY) + args + " >/dev/null 2>&1 & echo $! > " + pidfile).c_str());
-  int pid = std::stoi(hetspec::test::slurp(pidfile));
+  // Start, wait for the first finished phase (the sidecar), interrupt. Spawned directly (not as a
+  // shell's background job, which would start with SIGINT ignored and shrug the interrupt off).
+  std::string cmd = "exec env HETSPEC_PROFILE_PAUSE_MS=3000 " + std::string(HETSPEC_BINARY) + args + " >/dev/null 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0);
   auto t0 = std::chrono::steady_clock::now();
   while (!std::filesystem::exists(out + ".partial") && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(std::filesystem::exists(out + ".partial"));
   kill(pid, SIGINT);
-  for (int i = 0; i < 500 && kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));  // it died of the interrupt, between phases
+  CHECK(WTERMSIG(status) == SIGINT);
   CHECK_FALSE(std::filesystem::exists(out));
   auto r = run_cli(args.substr(1) + " --resume");
   REQUIRE(r.code == 0);
