@@ -3,14 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
+#include "hetspec/core/subprocess.hpp"
 #include "hetspec/core/text_escape.hpp"
 #include "hetspec/cost/forward_cost.hpp"
 
@@ -60,27 +58,18 @@ std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, con
 std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   if (r.exe.empty() || access(r.exe.c_str(), X_OK) != 0)
     throw Error("--llama-bench", "'" + r.exe + "' is not an executable (scripts/llamacpp.sh builds one)");
-  const std::string args = "-m " + shell_word(r.model) + " -p " + join(r.ms) + " -n 0 -d " + join(r.depths) + " -t " +
-                           join(r.threads) + " -ngl " + std::to_string(r.ngl) + " -r " + std::to_string(r.reps) +
-                           " -o json";
-  char tmpl[] = "/tmp/hetspec-llama-bench-XXXXXX";
-  const int fd = mkstemp(tmpl);
-  if (fd < 0) throw Error("llama-bench", "cannot create a temporary file");
-  close(fd);
-  const std::string out = tmpl, err = out + ".err";
-  const std::string cmd = "timeout " + std::to_string(r.timeout_s) + " " + shell_word(r.exe) + " " + args + " > " + shell_word(out) +
-                          " 2> " + shell_word(err);
-  const int rc = std::system(cmd.c_str());
-  const std::string text = read_file(out), etext = read_file(err);
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  if (rc != 0) {
-    std::string tail = etext.size() > 300 ? etext.substr(etext.size() - 300) : etext;
-    for (char& c : tail)
-      if (c == '\n') c = ' ';
-    throw Error("llama-bench", "'" + r.exe + " " + args + "' failed (status " + std::to_string(rc) + "): " + tail);
-  }
-  return parse_llama_bench_json(text, r.exe + " " + args);
+  const std::vector<std::string> argv = {r.exe, "-m", r.model, "-p", join(r.ms), "-n", "0", "-d", join(r.depths),
+                                         "-t", join(r.threads), "-ngl", std::to_string(r.ngl), "-r",
+                                         std::to_string(r.reps), "-o", "json"};
+  std::string shown;
+  for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + shell_word(a);
+  const ProcessResult p = run_process(argv, r.timeout_s);
+  if (p.timed_out) throw Error("llama-bench", "'" + shown + "' did not finish within " + std::to_string(r.timeout_s) + " s (killed)");
+  if (p.exit_code != 0)
+    throw Error("llama-bench", "'" + shown + "' failed (" +
+                                   (p.signal ? "signal " + std::to_string(p.signal) : "status " + std::to_string(p.exit_code)) +
+                                   "): " + tail_line(p.err));
+  return parse_llama_bench_json(p.out, shown);
 }
 
 Profile llama_bench_profile(const Profile& base, const std::vector<std::pair<ModelSpec, std::vector<LlamaBenchPoint>>>& runs,

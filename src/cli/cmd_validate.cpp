@@ -14,9 +14,11 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/model/model_source.hpp"
+#include "hetspec/plan/llamacpp_export.hpp"
 #include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/repeatability.hpp"
 #include "hetspec/report/validation_report.hpp"
+#include "hetspec/spec/llamacpp_validate.hpp"
 #include "registry.hpp"
 
 namespace {
@@ -28,6 +30,8 @@ extern "C" void on_sigint(int) { g_stop = true; }
 struct ValidateArgs {
   std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8", pus;
   std::string accept_draw = "stratified";
+  std::string engine = "hetspec", llama_bin, device_map;
+  double tool_timeout = 600;
   int calibration = 4, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
 };
@@ -88,11 +92,19 @@ int run(const ValidateArgs& a) {
   cfg.chat = !a.no_chat;
   if (!a.quiet) cfg.progress = [](const std::string& s) { std::cerr << s << "\n"; };
   cfg.cancelled = [] { return g_stop.load(); };
+  if (a.engine == "llama.cpp") {
+    if (a.llama_bin.empty()) throw Error("--llama-bin", "--engine llama.cpp needs the directory of llama.cpp's tools (bash scripts/llamacpp.sh prints it)");
+    cfg.llama_bin = a.llama_bin;
+    cfg.device_map = parse_device_map(a.device_map, "--device-map");
+    cfg.tool_timeout_s = a.tool_timeout;
+  } else if (!a.llama_bin.empty() || !a.device_map.empty()) {
+    throw Error(a.llama_bin.empty() ? "--device-map" : "--llama-bin", "only with --engine llama.cpp");
+  }
   std::vector<PlanOutcome> done;
   const std::string prior = a.out + "/validation.json";
   if (a.resume && std::filesystem::exists(prior)) done = validation_from_json(read_file(prior), prior).plans;
   std::signal(SIGINT, on_sigint);
-  Validation v = run_validation(cfg, done);
+  Validation v = a.engine == "llama.cpp" ? run_llamacpp_validation(cfg, done) : run_validation(cfg, done);
   std::signal(SIGINT, SIG_DFL);
   write_report(v, a.out);
   if (g_stop) std::cerr << "hetspec: interrupted: finished plans are in " << a.out << "; continue with --resume\n";
@@ -120,6 +132,15 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
   app.add_option("--max-new", a->max_new, "tokens per request")->check(CLI::Range(1, 4096))->capture_default_str();
   app.add_option("--threads", a->threads, "CPU threads of the plans (default: all cores)")->check(CLI::Range(0, 1024));
   app.add_option("--pus", a->pus, "the grid's PUs, e.g. cpu,cl:1 (default: every PU of the profile that runs here)");
+  app.add_option("--engine", a->engine, "who runs the plans: hetspec (its own executor) or llama.cpp (llama-speculative / "
+                                        "llama-completion with the exported flags; --profile from hetspec profile --engine llama.cpp)")
+      ->check(CLI::IsMember({"hetspec", "llama.cpp"}))
+      ->capture_default_str();
+  app.add_option("--llama-bin", a->llama_bin, "with --engine llama.cpp: the directory of llama-speculative and llama-completion");
+  app.add_option("--device-map", a->device_map, "with --engine llama.cpp: PU -> llama.cpp device, e.g. cl:0=CUDA0");
+  app.add_option("--tool-timeout", a->tool_timeout, "with --engine llama.cpp: seconds one tool run may take")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
   app.add_flag("--resume", a->resume, "keep the plans already measured in --out/validation.json");
   app.add_flag("--no-chat", a->no_chat, "no chat template");
   app.add_flag("--quiet,-q", a->quiet, "no progress lines");

@@ -120,6 +120,7 @@ LlamaCppCommand export_llamacpp(const Plan& plan, const Profile& prof, const Mod
                   "copy that `hetspec make-draft` writes (-md); its full-vocabulary head costs more than the plan's subset");
   }
   if (opt.greedy) a.insert(a.end(), {"--temp", "0"});
+  if (!spec && opt.tool != "llama-server") a.push_back("-no-cnv");  // llama-completion: no chat loop, one completion
   if (opt.tool != "llama-server") a.insert(a.end(), {"-n", std::to_string(opt.gen_tokens), "-p", "PROMPT"});
   // Duplicate warnings (a placeholder device named twice) once.
   std::vector<std::string> uniq;

@@ -158,6 +158,7 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
     double worst = -1;
     for (auto& [k, g] : phase_gap)
       if (g > worst) worst = g, m.worst_phase = k;
+    if (v.engine != "hetspec") m.worst_phase = "not measured (" + v.engine + " prints no per-phase times)";
   }
   return m;
 }
@@ -168,6 +169,7 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["profile"] = v.profile_name;
   j["profile_path"] = v.profile_path;
   j["host"] = v.host;
+  j["engine"] = v.engine;
   j["date"] = v.date;
   j["target"] = v.target;
   j["draft"] = v.draft;
@@ -228,6 +230,7 @@ Validation validation_from_json(const std::string& text, const std::string& wher
     v.profile_name = j.at("profile");
     v.profile_path = j.at("profile_path");
     v.host = j.at("host");
+    v.engine = j.value("engine", "hetspec");
     v.date = j.at("date");
     v.target = j.at("target");
     v.draft = j.at("draft");
@@ -351,6 +354,8 @@ std::string gamma_svg(const Validation& v) {
 }
 
 std::string phases_svg(const Validation& v) {
+  if (v.engine != "hetspec")
+    return "<p>Per-phase times: not measured (" + svg::escape(v.engine) + " prints no per-phase times); the predicted phases are in plans.csv.</p>";
   svg::StackedBars b;
   b.title = "Per-iteration time by phase: predicted (pale) vs measured, µs";
   b.ylabel = "µs per iteration";
@@ -411,7 +416,7 @@ std::string error_sources_table(const ValidationMetrics& m) {
 std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   std::ostringstream s;
   s << "- profile: " << v.profile_name << " (" << v.profile_path << ")\n- host: " << v.host << "\n- date: " << v.date
-    << "\n- target: " << v.target << "\n- draft: " << v.draft << "\n";
+    << "\n- target: " << v.target << "\n- draft: " << v.draft << "\n- plans run by: " << v.engine << "\n";
   if (v.timing_mode) s << "- **timing mode**: acceptance drawn at α = the given rate; outputs are not the target's text\n";
   s << "- acceptance used: ";
   for (double a : v.acceptance.alpha) s << fx(a, "%.3f") << " ";

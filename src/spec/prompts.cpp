@@ -46,20 +46,30 @@ std::vector<PromptItem> load_prompts(const std::string& path) {
   return out;
 }
 
-std::vector<std::vector<int32_t>> encode_prompts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
-                                                 const std::string& template_where) {
-  std::vector<std::vector<int32_t>> ids;
+std::vector<std::string> prompt_texts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
+                                      const std::string& template_where) {
+  std::vector<std::string> out;
   for (const auto& p : prompts) {
-    std::vector<int32_t> t;
     if (chat && !tok.chat_template().empty()) {
       std::vector<ChatMessage> msgs;
       if (!p.system.empty()) msgs.push_back({"system", p.system});
       msgs.push_back({"user", p.prompt});
-      t = tok.encode(apply_chat_template(tok.chat_template(), msgs, true, template_where), true, true);
+      out.push_back(apply_chat_template(tok.chat_template(), msgs, true, template_where));
     } else {
-      t = tok.encode(p.prompt, true, false);
+      out.push_back(p.prompt);
     }
-    check(!t.empty(), "prompt " + p.id, "encodes to no tokens");
+  }
+  return out;
+}
+
+std::vector<std::vector<int32_t>> encode_prompts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
+                                                 const std::string& template_where) {
+  const bool templated = chat && !tok.chat_template().empty();
+  const std::vector<std::string> texts = prompt_texts(tok, prompts, chat, template_where);
+  std::vector<std::vector<int32_t>> ids;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    std::vector<int32_t> t = tok.encode(texts[i], true, templated);
+    check(!t.empty(), "prompt " + prompts[i].id, "encodes to no tokens");
     ids.push_back(std::move(t));
   }
   return ids;

@@ -90,16 +90,27 @@ ArmSummary summarize_arm(const std::string& name, const std::string& placement, 
 Interval speedup_interval(const std::vector<RequestTrace>& base, const std::vector<RequestTrace>& plan,
                           int resamples, uint64_t seed) {
   check(base.size() == plan.size(), "speedup", "baseline and plan ran different prompt counts");
+  auto samples = [](const std::vector<RequestTrace>& v) {
+    std::vector<DecodeSample> s;
+    for (const auto& r : v) s.push_back({r.decode_us, double(std::max<size_t>(1, r.tokens.size()) - 1)});
+    return s;
+  };
+  return speedup_interval(samples(base), samples(plan), resamples, seed);
+}
+
+Interval speedup_interval(const std::vector<DecodeSample>& base, const std::vector<DecodeSample>& plan, int resamples,
+                          uint64_t seed) {
+  check(base.size() == plan.size(), "speedup", "baseline and plan ran different prompt counts");
   const size_t n = base.size();
   Interval r;
   if (n == 0) return r;
   auto pooled = [&](const std::vector<size_t>& idx) {
     double bu = 0, bt = 0, pu = 0, pt = 0;
     for (size_t i : idx) {
-      bu += base[i].decode_us;
-      bt += double(std::max<size_t>(1, base[i].tokens.size()) - 1);
-      pu += plan[i].decode_us;
-      pt += double(std::max<size_t>(1, plan[i].tokens.size()) - 1);
+      bu += base[i].us;
+      bt += base[i].tokens;
+      pu += plan[i].us;
+      pt += plan[i].tokens;
     }
     if (bt <= 0 || pt <= 0 || pu <= 0) return 0.0;
     return (bu / bt) / (pu / pt);

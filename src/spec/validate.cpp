@@ -99,8 +99,6 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
   return out;
 }
 
-namespace {
-// "  (3 of 51 done, 1:12 elapsed, ~18:40 left)": the plans measured so far set the pace.
 std::string progress_eta(std::chrono::steady_clock::time_point t0, int done, int total) {
   auto mmss = [](double s) {
     char b[32];
@@ -112,11 +110,10 @@ std::string progress_eta(std::chrono::steady_clock::time_point t0, int done, int
   if (done > 0) s += ", ~" + mmss(el / done * (total - done)) + " left";
   return s + ")";
 }
-}  // namespace
 
-Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done) {
+ValidationStart begin_validation(const ValidateConfig& cfg, Validation& v) {
   const Profile& prof = cfg.profile;
-  Validation v;
+  ValidationStart st;
   v.profile_name = prof.name;
   v.profile_path = cfg.profile_path;
   v.host = host_description();
@@ -129,68 +126,70 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
     v.date = buf;
   }
-  auto say = [&](const std::string& s) {
-    if (cfg.progress) cfg.progress(s);
-  };
-  const ModelSpec target = load_spec_from(cfg.target_path);
-  const ModelSpec draft = load_draft_spec_from(cfg.draft_arg, target);
-  check_draft_target_pair(draft, cfg.draft_arg, target, cfg.target_path);
+  st.target = load_spec_from(cfg.target_path);
+  st.draft = load_draft_spec_from(cfg.draft_arg, st.target);
+  check_draft_target_pair(st.draft, cfg.draft_arg, st.target, cfg.target_path);
   check(!cfg.gammas.empty() && *std::max_element(cfg.gammas.begin(), cfg.gammas.end()) <= 16, "--gammas", "need γ values in 0..16");
+  return st;
+}
 
-  const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
-  std::vector<Plan> grid = validation_grid(prof, draft, target, cfg.gammas, cfg.threads, cfg.pus);
-  DeviceRegistry registry;  // one per validation: OpenCL programs compile once for all plans
-
+void split_prompts(const ValidateConfig& cfg, ValidationStart& st, Validation& v) {
   // Split the prompts: calibration (acceptance) and held-out (every plan).
-  std::vector<PromptItem> calib, held;
   const size_t nc = v.timing_mode ? 0 : size_t(std::max(1, cfg.calibration_prompts));
-  for (size_t i = 0; i < cfg.prompts.size(); ++i) (i < nc ? calib : held).push_back(cfg.prompts[i]);
-  if (cfg.held_out > 0 && held.size() > size_t(cfg.held_out)) held.resize(size_t(cfg.held_out));
-  check(!held.empty(), "--prompts", "no prompts left for the held-out split (" + std::to_string(cfg.prompts.size()) +
-                                        " prompts, " + std::to_string(nc) + " for calibration)");
-
+  for (size_t i = 0; i < cfg.prompts.size(); ++i) (i < nc ? st.calib : st.held).push_back(cfg.prompts[i]);
+  if (cfg.held_out > 0 && st.held.size() > size_t(cfg.held_out)) st.held.resize(size_t(cfg.held_out));
+  check(!st.held.empty(), "--prompts", "no prompts left for the held-out split (" + std::to_string(cfg.prompts.size()) +
+                                           " prompts, " + std::to_string(nc) + " for calibration)");
   // The request shape of the held-out prompts.
-  {
-    auto f = GgufFile::open(cfg.target_path);
-    Tokenizer tok = tokenizer_from_gguf(f);
-    auto ids = encode_prompts(tok, held, cfg.chat, cfg.target_path + ": tokenizer.chat_template");
-    double sum = 0;
-    for (const auto& t : ids) sum += double(t.size());
-    v.workload.prompt_tokens = std::max(1, int(sum / double(ids.size()) + 0.5));
-    v.workload.gen_tokens = cfg.max_new;
-    v.workload.greedy = true;  // validate verifies greedily
-  }
+  auto f = GgufFile::open(cfg.target_path);
+  Tokenizer tok = tokenizer_from_gguf(f);
+  auto ids = encode_prompts(tok, st.held, cfg.chat, cfg.target_path + ": tokenizer.chat_template");
+  double sum = 0;
+  for (const auto& t : ids) sum += double(t.size());
+  v.workload.prompt_tokens = std::max(1, int(sum / double(ids.size()) + 0.5));
+  v.workload.gen_tokens = cfg.max_new;
+  v.workload.greedy = true;  // validate verifies greedily
+}
 
-  const int host_pu = prof.pu_index("cpu") >= 0 ? prof.pu_index("cpu") : 0;
-
-  // Acceptance: given (timing mode), or measured with the largest γ on the calibration prompts.
+void measure_acceptance(const ValidateConfig& cfg, const ValidationStart& st, const std::vector<int>& threads,
+                        DeviceRegistry& registry, Validation& v) {
   if (v.timing_mode) {
     v.acceptance.alpha = cfg.accept_rate;
     v.acceptance.source = "--accept-rate";
-  } else {
-    say("calibration: measuring acceptance on " + std::to_string(calib.size()) + " prompts, γ = " + std::to_string(gmax));
-    ExperimentConfig ec = experiment_for(cfg, prof, calib, registry);
-    ec.plan.threads = grid.front().threads;
-    ec.plan.target = on(host_pu, target.weight_dtype);
-    ec.plan.draft = on(host_pu, draft.weight_dtype);
-    ec.plan.gamma = std::max(1, gmax);
-    ec.warmup = 0;
-    ec.baselines = false;
-    ExperimentResult r = run_experiment(ec);
-    ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
-    v.acceptance_measured = a.acceptance;
-    double last = a.acceptance.empty() ? 0.0 : a.acceptance[0].rate.value;
-    for (const auto& p : a.acceptance) {
-      if (p.reached >= 5) last = p.rate.value;  // positions seldom reached keep the previous rate
-      v.acceptance.alpha.push_back(last);
-    }
-    v.acceptance.source = "measured on " + std::to_string(calib.size()) + " calibration prompts";
-    // The request shape: generated tokens as the calibration requests produced them (EOS stops early).
-    double gen = 0;
-    for (const auto& t : r.arms[0].requests) gen += double(t.tokens.size());
-    v.workload.gen_tokens = std::max(1, int(gen / double(r.arms[0].requests.size()) + 0.5));
+    return;
   }
+  const Profile& prof = cfg.profile;
+  const int gmax = *std::max_element(cfg.gammas.begin(), cfg.gammas.end());
+  const int host_pu = prof.pu_index("cpu") >= 0 ? prof.pu_index("cpu") : 0;
+  if (cfg.progress)
+    cfg.progress("calibration: measuring acceptance on " + std::to_string(st.calib.size()) + " prompts, γ = " +
+                 std::to_string(std::max(1, gmax)));
+  ExperimentConfig ec = experiment_for(cfg, prof, st.calib, registry);
+  ec.plan.threads = threads;
+  ec.plan.target = on(host_pu, st.target.weight_dtype);
+  ec.plan.draft = on(host_pu, st.draft.weight_dtype);
+  ec.plan.gamma = std::max(1, gmax);
+  ec.warmup = 0;
+  ec.baselines = false;
+  ExperimentResult r = run_experiment(ec);
+  ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
+  v.acceptance_measured = a.acceptance;
+  double last = a.acceptance.empty() ? 0.0 : a.acceptance[0].rate.value;
+  for (const auto& p : a.acceptance) {
+    if (p.reached >= 5) last = p.rate.value;  // positions seldom reached keep the previous rate
+    v.acceptance.alpha.push_back(last);
+  }
+  v.acceptance.source = "measured on " + std::to_string(st.calib.size()) + " calibration prompts";
+  // The request shape: generated tokens as the calibration requests produced them (EOS stops early).
+  double gen = 0;
+  for (const auto& t : r.arms[0].requests) gen += double(t.tokens.size());
+  v.workload.gen_tokens = std::max(1, int(gen / double(r.arms[0].requests.size()) + 0.5));
+}
 
+std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vector<Plan>& grid, const ValidationStart& st,
+                                       Validation& v) {
+  const Profile& prof = cfg.profile;
+  const ModelSpec &draft = st.draft, &target = st.target;
   // Predictions: every plan, and the best single-PU plain decoding as the baseline.
   double base_us = 1e300;
   for (const auto& p : grid)
@@ -251,16 +250,35 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
     }
     v.break_even_alpha = break_even_alpha(spec_plans, timings, draft, v.workload, {{target.weight_dtype, base_us}});
   }
+  return outs;
+}
 
-  // Measurements: each plan on the held-out prompts, plain decoding on the best single PU interleaved.
-  std::string baseline_pu = "best";
-  // --resume: plans measured before keep their measurement.
+void keep_measured(std::vector<PlanOutcome>& outs, const std::vector<PlanOutcome>& done) {
   for (auto& o : outs)
     for (const auto& d : done)
       if (d.measured && d.id == o.id && d.description == o.description) {
         o = d;
         break;
       }
+}
+
+Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done) {
+  const Profile& prof = cfg.profile;
+  Validation v;
+  auto say = [&](const std::string& s) {
+    if (cfg.progress) cfg.progress(s);
+  };
+  ValidationStart st = begin_validation(cfg, v);
+  std::vector<Plan> grid = validation_grid(prof, st.draft, st.target, cfg.gammas, cfg.threads, cfg.pus);
+  split_prompts(cfg, st, v);
+  DeviceRegistry registry;  // one per validation: OpenCL programs compile once for all plans
+  measure_acceptance(cfg, st, grid.front().threads, registry, v);
+  std::vector<PlanOutcome> outs = predict_plans(cfg, grid, st, v);
+  const std::vector<PromptItem>& held = st.held;
+
+  // Measurements: each plan on the held-out prompts, plain decoding on the best single PU interleaved.
+  std::string baseline_pu = "best";
+  keep_measured(outs, done);  // --resume: plans measured before keep their measurement
   const auto t_start = std::chrono::steady_clock::now();
   int n_run = 0;  // plans measured in this call, of n_todo
   const int n_todo = int(std::count_if(outs.begin(), outs.end(), [](const PlanOutcome& o) { return !o.measured && o.predicted.feasible; }));

@@ -18,6 +18,10 @@ class Tokenizer;
 // Token ids of each prompt: through the model's chat template (one user turn, and the system message
 // when given) when `chat` and the tokenizer has one, else the plain text. template_where names the
 // template in errors.
+// The text of each prompt as the model is given it: through the chat template when `chat` and the
+// tokenizer has one (special tokens then appear as text, to be parsed as special), else as written.
+std::vector<std::string> prompt_texts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
+                                      const std::string& template_where);
 std::vector<std::vector<int32_t>> encode_prompts(const Tokenizer& tok, const std::vector<PromptItem>& prompts, bool chat,
                                                  const std::string& template_where);
 

@@ -53,5 +53,12 @@ Interval wilson(int64_t k, int64_t n);
 // with a percentile bootstrap over prompt indices (both vectors are per prompt, same order).
 Interval speedup_interval(const std::vector<RequestTrace>& base, const std::vector<RequestTrace>& plan,
                           int resamples = 2000, uint64_t seed = 1);
+// The same over per-prompt decode spans measured elsewhere (another engine's printed timings).
+struct DecodeSample {
+  double us = 0;      // decode wall time of one prompt
+  double tokens = 0;  // tokens decoded in it
+};
+Interval speedup_interval(const std::vector<DecodeSample>& base, const std::vector<DecodeSample>& plan,
+                          int resamples = 2000, uint64_t seed = 1);
 
 }  // namespace hetspec

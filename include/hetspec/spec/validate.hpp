@@ -4,7 +4,9 @@
 // the held-out prompts with plain decoding on the best single PU interleaved, and prediction and
 // measurement are joined plan by plan and phase by phase.
 #pragma once
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,11 @@ struct ValidateConfig {
   bool chat = true;
   std::function<void(const std::string&)> progress;
   std::function<bool()> cancelled;     // Ctrl-C: stop after the plan in flight, keep what is done
+  // --engine llama.cpp (llamacpp_validate.hpp): the directory of llama-speculative and llama-completion,
+  // PU -> llama.cpp device names, and how long one tool run may take.
+  std::string llama_bin;
+  std::map<std::string, std::string> device_map;
+  double tool_timeout_s = 600;
 };
 
 struct PlanOutcome {
@@ -47,6 +54,7 @@ struct PlanOutcome {
 
 struct Validation {
   std::string profile_name, profile_path, host, date, target, draft;
+  std::string engine = "hetspec";      // who ran the plans: "hetspec", or "llama.cpp <commit>"
   bool timing_mode = false;
   Acceptance acceptance;               // what the predictions used
   std::vector<PositionAcceptance> acceptance_measured;  // from the calibration split (empty in timing mode)
@@ -62,6 +70,26 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
                                   const std::vector<int>& gammas, int threads, const std::vector<std::string>& only = {});
 
 Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done = {});
+
+// The steps every engine's validation shares (hetspec's executor here, llama.cpp's tools in
+// llamacpp_validate.hpp): the report header, the models, the prompt split and the held-out request
+// shape; acceptance (given, or measured with hetspec's executor, greedy, on the calibration split at
+// the largest γ: the same verification rule every greedy engine applies); every plan predicted
+// against the best plain decoding of the grid (or the top N, or plan files); and, on --resume, the
+// plans measured before.
+struct ValidationStart {
+  ModelSpec target, draft;
+  std::vector<PromptItem> calib, held;
+};
+ValidationStart begin_validation(const ValidateConfig& cfg, Validation& v);  // header, models
+void split_prompts(const ValidateConfig& cfg, ValidationStart& st, Validation& v);  // calib / held, request shape
+void measure_acceptance(const ValidateConfig& cfg, const ValidationStart& st, const std::vector<int>& threads,
+                        DeviceRegistry& registry, Validation& v);
+std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vector<Plan>& grid, const ValidationStart& st,
+                                       Validation& v);
+void keep_measured(std::vector<PlanOutcome>& outs, const std::vector<PlanOutcome>& done);
+// "  (3 of 51 done, 1:12 elapsed, ~18:40 left)": the plans measured so far set the pace.
+std::string progress_eta(std::chrono::steady_clock::time_point t0, int done, int total);
 
 // Predicts every plan of a stored validation again (same acceptance and request shape) with another
 // profile or a changed cost model; measurements are kept. The profile must have the PU indices the

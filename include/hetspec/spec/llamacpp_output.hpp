@@ -1,0 +1,30 @@
+// What llama.cpp's tools print about a run, read back as numbers (llama.cpp 0c1e570; neither tool
+// offers JSON): llama-speculative's summary ("decoded N tokens in S seconds", n_draft, n_drafted,
+// n_accept) and llama-completion's perf lines ("eval time = X ms / N runs", "sampling time = Y ms").
+// A line that is missing or malformed is an Error naming the tool and the line, so a changed output
+// format is reported, not misread.
+#pragma once
+#include <string>
+
+namespace hetspec {
+
+struct SpeculativeOutput {
+  int n_predict = 0;      // tokens generated ("decoded N tokens")
+  double decode_s = 0;    // their wall time, drafting, verifying and sampling included
+  int n_draft = 0;        // --spec-draft-n-max
+  int n_drafted = 0;      // draft forwards
+  int n_accept = 0;       // drafted tokens the target accepted
+};
+SpeculativeOutput parse_llama_speculative(const std::string& log, const std::string& where);
+
+struct CompletionOutput {
+  double eval_ms = 0;     // the decode forwards (one token each)
+  int eval_runs = 0;
+  double sampling_ms = 0; // the sampler over every generated token
+  int generated = 0;      // eval_runs + 1 (the first token comes from the prompt's logits)
+  // Decode time of eval_runs tokens with their sampling, µs: the same span llama-speculative times.
+  double decode_us() const;
+};
+CompletionOutput parse_llama_completion(const std::string& log, const std::string& where);
+
+}  // namespace hetspec

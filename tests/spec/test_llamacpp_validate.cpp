@@ -1,0 +1,123 @@
+// `hetspec validate --engine llama.cpp`: llama.cpp's printed timings read back (lines captured from
+// llama.cpp 0c1e570's llama-speculative and llama-completion), a changed format or a failing tool as
+// one error naming the tool, and the whole flow (grid -> exported commands -> runs -> report) against
+// stand-in tools that print fixed timings, so the measured speedups are known exactly. The real tools
+// are exercised by scripts/llamacpp-validate.sh (they take minutes to build).
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/spec/llamacpp_output.hpp"
+#include "spec_models.hpp"
+#include "support/paths.hpp"
+#include "support/run_cli.hpp"
+
+using namespace hetspec;
+using namespace hetspec::test;
+
+namespace {
+const char* kSpeculativeLog = R"(0.02.619.156 I encoded   19 tokens in    0.229 seconds, speed:   83.111 t/s
+0.02.619.157 I decoded   23 tokens in    1.122 seconds, speed:   20.499 t/s
+0.02.619.158 I
+0.02.619.158 I n_draft   = 4
+0.02.619.158 I n_predict = 23
+0.02.619.159 I n_drafted = 48
+0.02.619.159 I n_accept  = 10
+0.02.619.160 I accept    = 20.833%
+)";
+const char* kCompletionLog = R"(0.00.684.896 I common_perf_print:    sampling time =       2.18 ms
+0.00.684.898 I common_perf_print:    samplers time =       0.71 ms /    35 tokens
+0.00.684.899 I common_perf_print:        load time =     223.74 ms
+0.00.684.901 I common_perf_print: prompt eval time =     135.19 ms /    19 tokens (    7.12 ms per token,   140.55 tokens per second)
+0.00.684.902 I common_perf_print:        eval time =     190.59 ms /    15 runs   (   12.71 ms per token,    78.70 tokens per second)
+0.00.684.903 I common_perf_print:       total time =     329.19 ms /    34 tokens
+)";
+
+void tool(const std::string& path, const std::string& body) {
+  std::ofstream(path) << "#!/bin/sh\n" + body;
+  chmod(path.c_str(), 0755);
+}
+}  // namespace
+
+TEST_CASE("llama.cpp's printed timings are read back", "[validate][llamacpp]") {
+  SpeculativeOutput s = parse_llama_speculative(kSpeculativeLog, "llama-speculative");
+  CHECK(s.n_predict == 23);
+  CHECK(s.decode_s == Approx(1.122));
+  CHECK(s.n_draft == 4);
+  CHECK(s.n_drafted == 48);
+  CHECK(s.n_accept == 10);
+  CompletionOutput c = parse_llama_completion(kCompletionLog, "llama-completion");
+  CHECK(c.eval_ms == Approx(190.59));  // not the prompt eval line
+  CHECK(c.eval_runs == 15);
+  CHECK(c.sampling_ms == Approx(2.18));
+  CHECK(c.decode_us() == Approx(1e3 * (190.59 + 2.18 * 15 / 16)));
+  // A changed format is an error naming the tool and the line it could not find.
+  CHECK_THROWS_WITH(parse_llama_speculative("decoded 3 tokens\n", "llama-speculative"),
+                    Catch::Contains("llama-speculative") && Catch::Contains("decoded N tokens in S seconds"));
+  CHECK_THROWS_WITH(parse_llama_completion("common_perf_print: prompt eval time = 1.0 ms / 3 tokens\n", "llama-completion"),
+                    Catch::Contains("eval time = X ms / N runs"));
+  std::string bad = kSpeculativeLog;
+  bad.replace(bad.find("n_accept  = 10"), 14, "n_accept  = 99");
+  CHECK_THROWS_WITH(parse_llama_speculative(bad, "x"), Catch::Contains("n_accept exceeds n_drafted"));
+}
+
+TEST_CASE("validate --engine llama.cpp runs the exported commands and reports their speedups", "[validate][llamacpp][cli]") {
+  const auto& m = spec_models();
+  TempDir t;
+  const std::string bin = t / "bin";
+  std::filesystem::create_directories(bin);
+  // Stand-ins: plain decoding 10 ms per token with sampling; speculation 8 tokens in 20 ms * (1 + γ/4):
+  // every argument the export must pass is checked, and a missing one fails the run.
+  tool(bin + "/llama-completion",
+       "case \"$*\" in *-no-cnv*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
+       "echo 'common_perf_print:    sampling time =       4.00 ms' >&2\n"
+       "echo 'common_perf_print: prompt eval time =     50.00 ms /     5 tokens' >&2\n"
+       "echo 'common_perf_print:        eval time =     66.00 ms /     7 runs   (  9.43 ms per token)' >&2\n");
+  tool(bin + "/llama-speculative",
+       "g=$(echo \"$*\" | sed -n 's/.*--spec-draft-n-max \\([0-9]*\\).*/\\1/p')\n"
+       "case \"$*\" in *\"-md \"*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
+       "ms=$((20 + 5 * g))\n"
+       "echo \"decoded    8 tokens in    0.0$ms seconds, speed: 1 t/s\" >&2\n"
+       "echo \"n_draft   = $g\" >&2; echo 'n_predict = 8' >&2; echo \"n_drafted = $((4 * g))\" >&2; echo 'n_accept  = 4' >&2\n");
+  std::string prompts = t.file("p.jsonl", "{\"id\": \"a\", \"prompt\": \"one two\"}\n{\"id\": \"b\", \"prompt\": \"three\"}\n"
+                                          "{\"id\": \"c\", \"prompt\": \"four five\"}\n");
+  const std::string out = t / "val";
+  const std::string rest = " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --pus cpu --threads 1 --target " +
+                           m.target + " --draft " + m.draft + " --prompts " + prompts + " --gammas 0,2,4 --calibration 1 --max-new 8";
+  const std::string common = "validate --engine llama.cpp --llama-bin " + bin + rest;
+  CliResult r = run_cli(common + " --out " + out);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto v = nlohmann::json::parse(slurp(out + "/validation.json"));
+  CHECK(v["engine"] == "llama.cpp");
+  REQUIRE(v["plans"].size() == 3);
+  // Baseline per token: (66 + 4 * 7/8) ms / 7 tokens; plan: (20 + 5γ) ms / 8 tokens.
+  const double base = (66 + 4.0 * 7 / 8) / 7;
+  for (const auto& p : v["plans"]) {
+    const int g = p["gamma"];
+    CHECK(p["measured"] == true);
+    const double plan = g == 0 ? base : (20.0 + 5 * g) / 8;
+    CHECK(p["speedup"]["value"].get<double>() == Approx(base / plan).epsilon(1e-6));
+    if (g > 0) CHECK(p["plan_arm"]["tokens_per_iter"].get<double>() == Approx(2.0));  // 8 tokens, 4 iterations
+  }
+  CHECK(slurp(out + "/index.md").find("plans run by: llama.cpp") != std::string::npos);
+
+  // A tool that fails: one line naming it, exit 2, no report.
+  tool(bin + "/llama-speculative", "echo 'error: invalid argument: --spec-draft-n-max' >&2\nexit 1\n");
+  CliResult bad = run_cli(common + " --out " + (t / "bad"));
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("llama-speculative: failed (exit 1): error: invalid argument: --spec-draft-n-max") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t / "bad"));
+  // Missing tools, timing mode, flags without the engine.
+  CHECK(run_cli("validate --engine llama.cpp --llama-bin " + (t / "none") + rest + " --out " + (t / "b2"))
+            .err.find("--llama-bin: no executable llama-speculative") != std::string::npos);
+  CHECK(run_cli(common + " --out " + (t / "b3") + " --accept-rate 0.5").err.find("--accept-rate: llama.cpp runs the real models") !=
+        std::string::npos);
+  CHECK(run_cli("validate --llama-bin " + bin + " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") +
+                " --target " + m.target + " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "b4"))
+            .err.find("--llama-bin: only with --engine llama.cpp") != std::string::npos);
+}
