@@ -59,6 +59,7 @@ std::vector<PhaseError> phase_errors(const std::vector<FitObservation>& obs, con
   std::vector<PhaseError> out;
   for (const char* n : kPhases) out.push_back(PhaseError{n, 0, 0, 0});
   for (const auto& o : obs) {
+    if (o.total_us > 0) continue;  // no phases measured
     const PhaseTimes meas = measured_phases(o.measured);
     const auto m = phase_vector(meas);
     const auto b = phase_vector(executor_phases(o.plan, draft, target, before, acc, w));
@@ -106,8 +107,10 @@ FitResult fit_calibration(const FitInput& in) {
     const Estimate e = finish(t, pl, D, in.acceptance, in.workload);
     const PhaseTimes x0 = executor_phases(t, e, pl, in.acceptance);
     const PhaseTimes m = measured_phases(o.measured);
-    const double w = 1.0 / measured_total(o.measured);
+    const bool total_only = o.total_us > 0;
+    const double w = 1.0 / (total_only ? o.total_us : measured_total(o.measured));
     const int g = pl.gamma;
+    const size_t first_eq = eqs.size();
     const auto tsh = layer_shares(pl.target, T.n_layers);
     {  // verify: the target's forward of γ+1 tokens
       LsqEquation q;
@@ -156,6 +159,15 @@ FitResult fit_calibration(const FitInput& in) {
       if (g > 0) add_crossings(pl.draft, g, k, q);
       eqs.push_back(q);
     }
+    if (total_only) {  // one equation: the sum of this plan's phase equations against its measured total
+      LsqEquation sum;
+      sum.w = w;
+      sum.y = o.total_us - (x0.total() - x0.host);  // the fitted host cost replaces the profile's
+      for (size_t i = first_eq; i < eqs.size(); ++i)
+        for (auto [j, c] : eqs[i].coef) sum.coef[j] += c;
+      eqs.resize(first_eq);
+      eqs.push_back(sum);
+    }
   }
   std::vector<double> lower(size_t(k.n), -1e300);
   lower[size_t(k.host)] = 0;
@@ -192,7 +204,8 @@ FitResult fit_calibration(const FitInput& in) {
   std::map<std::pair<int, int>, bool> pairs;  // unordered PU pairs (low, high) seen overlapped
   for (const auto& o : in.observations) {
     const Plan& pl = o.plan;
-    if (pl.gamma == 0 || pl.mode != Mode::Overlapped || pl.draft.is_split() || pl.target.is_split()) continue;
+    if (pl.gamma == 0 || pl.mode != Mode::Overlapped || pl.draft.is_split() || pl.target.is_split() || o.total_us > 0)
+      continue;
     if (!time_plan(pl, D, T, base, in.workload).feasible) continue;
     ov.push_back(&o);
     pairs[{std::min(pl.draft.pu, pl.target.pu), std::max(pl.draft.pu, pl.target.pu)}] = true;

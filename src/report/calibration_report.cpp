@@ -161,7 +161,19 @@ std::vector<FitObservation> observations(const Validation& v, const Profile& pro
   std::vector<FitObservation> out;
   for (const auto& o : v.plans) {
     if (!o.measured || std::find(ids.begin(), ids.end(), o.id) == ids.end()) continue;
-    out.push_back({o.id, o.plan, o.plan_arm.phases});
+    // Another engine's plans (llama.cpp) have the iteration total only; their baseline is plain
+    // decoding at the validation's baseline thread count, one token per iteration.
+    const bool phases = v.engine == "hetspec";
+    out.push_back({o.id, o.plan, o.plan_arm.phases, phases ? 0.0 : o.plan_arm.iter_us});
+    if (!phases) {
+      if (with_baselines && o.baseline_arm.per_token_us > 0 && o.plan.gamma > 0) {
+        const Plan* b = nullptr;
+        for (const auto& x : v.plans)
+          if (x.plan.gamma == 0 && x.description == o.baseline_arm.placement) b = &x.plan;
+        if (b) out.push_back({o.id + "/baseline", *b, PhaseTimes{}, o.baseline_arm.per_token_us});
+      }
+      continue;
+    }
     const int bpu = baseline_pu(o.baseline_arm.placement, prof);
     if (!with_baselines || bpu < 0 || o.baseline_arm.iter_us <= 0) continue;
     Plan b;

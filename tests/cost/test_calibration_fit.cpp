@@ -144,3 +144,36 @@ TEST_CASE("a calibrated profile round-trips through YAML and the cost model uses
   CHECK(with - without == Approx(12000 + 2 * 2000));
   CHECK(uncalibrated(q).calibration.empty());
 }
+
+TEST_CASE("iteration totals alone (another engine's timings) fit the sum of the overheads", "[cost][calibrate]") {
+  // Sequential single-PU plans on the cpu with only their iteration totals known, as llama.cpp
+  // reports them: the fit must explain every total, and predict the plans it did not see.
+  const Calibration planted = planted_terms();
+  const Validation v = synthetic_validation(planted, 0.6, 0.0);
+  FitInput in;
+  in.profile = toy_profile();
+  in.draft = toy_draft();
+  in.target = toy_target();
+  in.acceptance = v.acceptance;
+  in.workload = v.workload;
+  std::vector<const PlanOutcome*> seq_cpu;
+  for (const auto& o : v.plans)
+    if (o.plan.target.pu == 0 && !o.plan.target.is_split() && (o.plan.gamma == 0 || o.plan.draft.pu == 0))
+      seq_cpu.push_back(&o);
+  REQUIRE(seq_cpu.size() == 7);  // γ = 0, 1, 2, 3, 4, 6, 8
+  for (size_t i = 0; i < seq_cpu.size(); i += 2)  // fit γ = 0, 2, 4, 8 (every other); hold out 1, 3, 6
+    in.observations.push_back({seq_cpu[i]->id, seq_cpu[i]->plan, PhaseTimes{}, seq_cpu[i]->plan_arm.phases.total()});
+  const FitResult r = fit_calibration(in);
+  CHECK(r.equations == 4);   // one per total
+  CHECK(r.phases.empty());   // no phase was measured
+  const Profile fitted = with_calibration(toy_profile(), r.terms);
+  const ModelSpec t = toy_target(), d = toy_draft();
+  for (const PlanOutcome* o : seq_cpu) {
+    const double got = predict(o->plan, d, t, fitted, v.acceptance, v.workload).iter_us;
+    INFO(o->id << " " << o->description);
+    CHECK(got == Approx(o->plan_arm.phases.total()).epsilon(0.02));
+  }
+  // Before the fit the totals were not explained.
+  const double before = predict(seq_cpu[2]->plan, d, t, toy_profile(), v.acceptance, v.workload).iter_us;
+  CHECK(std::fabs(before / seq_cpu[2]->plan_arm.phases.total() - 1) > 0.05);
+}

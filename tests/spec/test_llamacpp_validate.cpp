@@ -105,6 +105,13 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
     if (g > 0) CHECK(p["plan_arm"]["tokens_per_iter"].get<double>() == Approx(2.0));  // 8 tokens, 4 iterations
   }
   CHECK(slurp(out + "/index.md").find("plans run by: llama.cpp") != std::string::npos);
+  // calibrate fits llama.cpp's in-situ overheads from the iteration totals and scores the held-out plans.
+  CliResult cal = run_cli("calibrate --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --traces " + out +
+                          " --out " + (t / "cal.yaml") + " --report " + (t / "cal"));
+  INFO(cal.err);
+  CHECK(cal.code == 0);
+  CHECK(std::filesystem::exists(t / "cal.yaml"));
+  CHECK(slurp(t / "cal/index.md").find("plans run by: llama.cpp") != std::string::npos);
 
   // A tool that fails: one line naming it, exit 2, no report.
   tool(bin + "/llama-speculative", "echo 'error: invalid argument: --spec-draft-n-max' >&2\nexit 1\n");

@@ -6,6 +6,7 @@
 //   catch-up      -> the draft's per-token term (its two-token forward)
 //   host phase    -> the host's argmax cost per vocabulary entry (≥ 0)
 //   hand-off      -> a cost per layer-split crossing, per handing PU
+// An observation with only its iteration total (total_us) gives the sum of its phase equations.
 // These are fitted together from sequential plans (and γ = 0 arms) by weighted least squares, each
 // equation weighted by 1 / the measured iteration time (errors as fractions of an iteration, as a
 // speedup error is), robust (Huber weights, re-weighted), columns scaled, a vanishing ridge so an
@@ -25,6 +26,9 @@ struct FitObservation {
   std::string id;          // "p03", "p03/baseline"
   Plan plan;
   PhaseTimes measured;     // µs per iteration, as the executor attributes them
+  double total_us = 0;     // > 0: only the iteration's total is known (another engine, e.g. llama.cpp,
+                           // prints no phases): its phase equations are summed into one, and the
+                           // phase tables leave it out
 };
 
 struct FitInput {
