@@ -23,7 +23,7 @@ double measured_total(const PhaseTimes& p) { return std::max(1.0, p.total()); }
 struct Keys {
   std::map<std::pair<int, std::string>, int> forward, token;
   std::map<int, int> handoff;
-  int host = -1, n = 0;
+  int host = -1, host_draft = -1, n = 0;
   int fwd(int pu, const std::string& model) {
     auto [it, added] = forward.try_emplace({pu, model}, n);
     if (added) ++n;
@@ -90,6 +90,11 @@ FitResult fit_calibration(const FitInput& in) {
   const ModelSpec& T = in.target;
   Keys k;
   k.host = k.n++;
+  // Another engine's totals: its draft side's host pass gets its own term (llama.cpp sorts the draft's
+  // candidates over the whole vocabulary; hetspec's executor takes an argmax on both sides).
+  const bool split_host = std::any_of(in.observations.begin(), in.observations.end(),
+                                      [](const FitObservation& o) { return o.total_us > 0; });
+  if (split_host) k.host_draft = k.n++;
   std::vector<LsqEquation> eqs;
   std::map<std::pair<int, std::string>, int> max_m;  // largest forward seen per (PU, model)
   auto note_m = [&](const ModelPlacement& pl, const std::string& model, int n_layers, int m) {
@@ -119,7 +124,9 @@ FitResult fit_calibration(const FitInput& in) {
       for (int p = 0; p < np; ++p)
         if (tsh[size_t(p)] > 0) {
           q.coef[k.fwd(p, T.name)] += 1.0;
-          if (g > 0) q.coef[k.tok(p, T.name)] += tsh[size_t(p)] * g;
+          // From totals alone the per-token slopes are not identifiable beside the per-forward terms
+          // (the engine's own forwards, e.g. llama-bench's, measured the slope): fitted from phases only.
+          if (g > 0 && !total_only) q.coef[k.tok(p, T.name)] += tsh[size_t(p)] * g;
         }
       note_m(pl.target, T.name, T.n_layers, g + 1);
       eqs.push_back(q);
@@ -133,7 +140,7 @@ FitResult fit_calibration(const FitInput& in) {
         if (dsh[size_t(p)] > 0) q.coef[k.fwd(p, D.name)] += g;
       note_m(pl.draft, D.name, D.n_layers, 1);
       eqs.push_back(q);
-      if (e.p_all_accepted >= 0.1) {  // catch-up: a two-token forward instead of a one-token one (seen often enough)
+      if (e.p_all_accepted >= 0.1 && !total_only) {  // catch-up: a two-token forward instead of a one-token one (seen often enough)
         LsqEquation c;
         c.y = m.catchup - x0.catchup;
         c.w = w;
@@ -148,7 +155,12 @@ FitResult fit_calibration(const FitInput& in) {
       LsqEquation q;
       q.y = m.host;
       q.w = w;
-      q.coef[k.host] = (dr * D.vocab + tr * T.vocab) * 1e-3;
+      if (split_host) {
+        q.coef[k.host] = tr * T.vocab * 1e-3;
+        if (dr > 0) q.coef[k.host_draft] = dr * D.n_logits() * 1e-3;
+      } else {
+        q.coef[k.host] = (dr * D.n_logits() + tr * T.vocab) * 1e-3;
+      }
       eqs.push_back(q);
     }
     if (pl.target.is_split() || (g > 0 && pl.draft.is_split())) {  // hand-off at layer-split crossings
@@ -171,6 +183,7 @@ FitResult fit_calibration(const FitInput& in) {
   }
   std::vector<double> lower(size_t(k.n), -1e300);
   lower[size_t(k.host)] = 0;
+  if (split_host) lower[size_t(k.host_draft)] = 0;
   const std::vector<double> theta = robust_lsq(eqs, k.n, lower);
   r.equations = int(eqs.size());
 
@@ -195,6 +208,10 @@ FitResult fit_calibration(const FitInput& in) {
   for (auto& [pu, idx] : k.handoff) c.handoff.push_back({base.pus[size_t(pu)].id, theta[size_t(idx)]});
   const bool host_seen = std::any_of(eqs.begin(), eqs.end(), [&](const LsqEquation& q) { return q.coef.count(k.host); });
   if (host_seen) c.host_greedy_ns_per_vocab = std::max(theta[size_t(k.host)], 1e-6);
+  const bool draft_host_seen = split_host && std::any_of(eqs.begin(), eqs.end(), [&](const LsqEquation& q) {
+                                 return q.coef.count(k.host_draft) > 0;
+                               });
+  if (draft_host_seen) c.host_draft_ns_per_vocab = std::max(theta[size_t(k.host_draft)], 1e-6);
 
   // Stage 2: the contention shares, from overlapped plans' draft and verify phases with the stage-1
   // terms fixed. A share enters the model non-linearly (a compute-bound kernel does not slow down),

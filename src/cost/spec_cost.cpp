@@ -231,7 +231,8 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   if (spec) {
     t.draft1 = model_forward(draft, plan.draft, prof, ctx, 1, n, 1);
     t.draft2 = model_forward(draft, plan.draft, prof, ctx, 2, n, 1);
-    t.host_draft_row_us = draft.n_logits() * ns_per_row;  // a subset head: only its columns are sampled
+    t.host_draft_row_us = draft.n_logits() *  // a subset head: only its columns are sampled
+                          (prof.calibration.host_draft_ns_per_vocab > 0 ? prof.calibration.host_draft_ns_per_vocab * 1e-3 : ns_per_row);
     double draft_prefill = model_forward(draft, plan.draft, prof, ctx, w.prompt_tokens, 0, 1).total_us();
     t.ttft_us = plan.mode == Mode::Overlapped ? std::max(t.ttft_us, draft_prefill) : t.ttft_us + draft_prefill;
     if (plan.mode == Mode::Overlapped) {

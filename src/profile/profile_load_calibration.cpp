@@ -60,6 +60,7 @@ Calibration parse_calibration(const YamlMap& y, const std::set<std::string>& ids
     h.done();
   }
   c.host_greedy_ns_per_vocab = bounded(y, "host_greedy_ns_per_vocab", 1e6, true, 0, false);
+  c.host_draft_ns_per_vocab = bounded(y, "host_draft_ns_per_vocab", 1e6, true, 0, false);
   for (auto& cy : y.maps_or_empty("contention")) {
     Contention k{pu_id(cy, "a", ids), pu_id(cy, "b", ids), fraction(cy, "a_share", 1), fraction(cy, "b_share", 1)};
     cy.done();

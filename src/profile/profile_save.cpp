@@ -153,6 +153,8 @@ void emit_calibration(YAML::Emitter& e, const Calibration& c) {
   }
   if (c.host_greedy_ns_per_vocab > 0)
     e << YAML::Key << "host_greedy_ns_per_vocab" << YAML::Value << c.host_greedy_ns_per_vocab;
+  if (c.host_draft_ns_per_vocab > 0)
+    e << YAML::Key << "host_draft_ns_per_vocab" << YAML::Value << c.host_draft_ns_per_vocab;
   if (!c.contention.empty()) {
     e << YAML::Key << "contention" << YAML::Value << YAML::BeginSeq;
     for (const auto& k : c.contention)

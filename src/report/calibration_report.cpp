@@ -62,6 +62,8 @@ std::string terms_lines(const Calibration& c, const Profile* base) {
     if (base) s << " (profile: " << fx(base->host.greedy_ns_per_vocab, "%.3f") << ")";
     s << "\n";
   }
+  if (c.host_draft_ns_per_vocab > 0)
+    s << "- host, draft side: " << fx(c.host_draft_ns_per_vocab, "%.3f") << " ns per draft vocabulary entry\n";
   for (const auto& k : c.contention) {
     s << "- contention " << k.a << " | " << k.b << ": shares " << fx(k.a_share) << " / " << fx(k.b_share);
     if (base) s << " (profile: " << fx(base->contention_share(k.a, k.b)) << " / " << fx(base->contention_share(k.b, k.a)) << ")";

@@ -321,18 +321,29 @@ void repredict(Validation& v, const Profile& prof, const std::string& profile_pa
                const ModelSpec& target) {
   Workload w = v.workload;
   w.greedy = true;  // validate verifies greedily, timing mode included (argmax corrections and bonus tokens)
-  double base_us = 1e300;
-  for (int i = 0; i < int(prof.pus.size()); ++i) {
-    Plan p;
-    p.threads.assign(prof.pus.size(), 1);
+  // The baseline, as validate chose it: the best plain decoding on one PU, at every thread setting the
+  // plans use (a llama.cpp grid spans thread counts).
+  std::vector<std::vector<int>> settings;
+  for (const auto& o : v.plans)
+    if (o.plan.threads.size() == prof.pus.size() &&
+        std::find(settings.begin(), settings.end(), o.plan.threads) == settings.end())
+      settings.push_back(o.plan.threads);
+  if (settings.empty()) {
+    std::vector<int> t(prof.pus.size(), 1);
     for (size_t j = 0; j < prof.pus.size(); ++j)
-      if (prof.pus[j].kind == PuKind::CPU) p.threads[j] = prof.pus[j].cores;
-    if (!v.plans.empty() && v.plans[0].plan.threads.size() == prof.pus.size()) p.threads = v.plans[0].plan.threads;
-    p.target.pu = p.target.head_pu = i;
-    p.target.dtype = target.weight_dtype;
-    Estimate e = predict(p, draft, target, prof, v.acceptance, w);
-    if (e.feasible) base_us = std::min(base_us, e.per_token_us);
+      if (prof.pus[j].kind == PuKind::CPU) t[j] = prof.pus[j].cores;
+    settings.push_back(t);
   }
+  double base_us = 1e300;
+  for (const auto& threads : settings)
+    for (int i = 0; i < int(prof.pus.size()); ++i) {
+      Plan p;
+      p.threads = threads;
+      p.target.pu = p.target.head_pu = i;
+      p.target.dtype = target.weight_dtype;
+      Estimate e = predict(p, draft, target, prof, v.acceptance, w);
+      if (e.feasible) base_us = std::min(base_us, e.per_token_us);
+    }
   for (auto& o : v.plans) {
     for (int pu : {o.plan.target.pu, o.plan.target.split_pu, o.plan.target.head_pu, o.plan.draft.pu, o.plan.draft.head_pu})
       check(pu < int(prof.pus.size()), profile_path, "has fewer PUs than the validation's plans use");

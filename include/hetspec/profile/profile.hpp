@@ -150,6 +150,8 @@ struct Calibration {
   std::vector<CalibratedForward> forward;
   std::vector<CalibratedHandoff> handoff;
   double host_greedy_ns_per_vocab = 0;   // one argmax pass over a vocabulary row (0: the profile's)
+  double host_draft_ns_per_vocab = 0;    // the draft side's pass over a draft row, when it differs (another
+                                         // engine: llama.cpp sorts the draft's candidates) (0: as the target's)
   std::vector<Contention> contention;    // replaces the profile's entry for the same pair
   std::vector<CalibratedOverlap> overlap;
   // Provenance.
@@ -157,7 +159,7 @@ struct Calibration {
   std::vector<std::string> fit_plans, held_out_plans;
   CalibrationError before, after;        // on the held-out plans
   bool empty() const { return forward.empty() && handoff.empty() && host_greedy_ns_per_vocab <= 0 &&
-                              contention.empty() && overlap.empty(); }
+                              host_draft_ns_per_vocab <= 0 && contention.empty() && overlap.empty(); }
 };
 
 // Where a measured profile comes from (all free text; empty for spec sheets).
