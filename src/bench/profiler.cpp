@@ -64,6 +64,7 @@ struct Run {
   std::map<std::string, std::vector<AttentionTable>> attention_rounds;
   std::map<std::string, std::vector<ElementwiseTable>> elementwise_rounds;
   std::map<std::string, std::vector<std::vector<BandwidthPoint>>> curve_rounds;
+  std::map<std::string, std::vector<ForwardCheck>> forward_rounds;
   ProcessingUnit& pu(const std::string& id) { return prof.pus[size_t(prof.pu_index(id))]; }
 };
 
@@ -110,6 +111,12 @@ std::string key_of(const std::string& pu, const KernelTable& t) {
 std::string key_of(const std::string& pu, const AttentionTable& t) {
   return pu + "|" + std::to_string(t.n_heads) + "/" + std::to_string(t.n_kv_heads) + "x" +
          std::to_string(t.head_dim) + "|t" + std::to_string(t.threads);
+}
+bool same_key(const ForwardCheck& a, const ForwardCheck& b) {
+  return a.model == b.model && a.threads == b.threads && a.m == b.m && a.n == b.n;
+}
+std::string key_of(const std::string& pu, const ForwardCheck& f) {
+  return pu + "|" + f.model + "|t" + std::to_string(f.threads) + "|m" + std::to_string(f.m) + "|n" + std::to_string(f.n);
 }
 std::string key_of(const std::string& pu, const ElementwiseTable& t) {
   return pu + "|" + std::to_string(t.d_model) + "/" + std::to_string(t.ffn_dim) + "|t" + std::to_string(t.threads);
@@ -296,6 +303,23 @@ std::vector<Phase> make_phases(Run& run) {
       }
     }
   }
+  // Whole forwards through a Runner, kept as a check of the tables above (the cost model scales its
+  // per-kernel sums to them, so they are measured in rounds too).
+  for (const auto& dev : run.req.devices) {
+    std::vector<int> threads = dev == "cpu" ? cpu_threads(run.pu("cpu").cores) : std::vector<int>{1};
+    for (size_t mi = 0; mi < run.models.size(); ++mi)
+      for (int t : threads) {
+        std::string key = dev + ":t" + std::to_string(t) + ":" + std::to_string(mi);
+        double scale = double(run.models[mi]->spec().n_layers) * run.models[mi]->spec().layer_bytes() / 1e8;
+        measured.push_back({"forward:" + key, "forward check " + dev + " t" + std::to_string(t) + " " +
+                                            run.models[mi]->spec().name,
+                      2 * std::max(0.3, scale), [=](Run& r) {
+                        auto fc = bench_forward(*r.models[mi], dev, t, r.reg, r.grid.check_m, r.grid.check_n,
+                                                r.grid.layer_opt);
+                        for (auto& f : fc) add_round(r.forward_rounds, dev, r.pu(dev).forward_check, f);
+                      }});
+      }
+  }
   // The kernel grid in rounds, each round a full pass over every PU, model and thread count, so the
   // rounds of one point lie far apart in time (rounds.hpp says why).
   const int rounds = run.grid.rounds;
@@ -323,23 +347,6 @@ std::vector<Phase> make_phases(Run& run) {
                       r.prof.contention.push_back(ct);
                     }});
 #endif
-  // Whole forwards through a Runner, kept in the profile as a check of the tables above.
-  for (const auto& dev : run.req.devices) {
-    std::vector<int> threads = dev == "cpu" ? cpu_threads(run.pu("cpu").cores) : std::vector<int>{1};
-    for (size_t mi = 0; mi < run.models.size(); ++mi)
-      for (int t : threads) {
-        std::string key = dev + ":t" + std::to_string(t) + ":" + std::to_string(mi);
-        double scale = double(run.models[mi]->spec().n_layers) * run.models[mi]->spec().layer_bytes() / 1e8;
-        ph.push_back({"forward:" + key, "forward check " + dev + " t" + std::to_string(t) + " " +
-                                            run.models[mi]->spec().name,
-                      2 * std::max(0.3, scale), [=](Run& r) {
-                        auto fc = bench_forward(*r.models[mi], dev, t, r.reg, r.grid.check_m, r.grid.check_n,
-                                                r.grid.layer_opt);
-                        auto& v = r.pu(dev).forward_check;
-                        v.insert(v.end(), fc.begin(), fc.end());
-                      }});
-      }
-  }
   return ph;
 }
 

@@ -70,6 +70,18 @@ ElementwiseTable merge_rounds(const std::vector<ElementwiseTable>& rounds) {
   return t;
 }
 
+ForwardCheck merge_rounds(const std::vector<ForwardCheck>& rounds) {
+  if (rounds.size() < 2) return rounds.empty() ? ForwardCheck{} : rounds.front();
+  auto rs = same_grid(rounds, [](const ForwardCheck& a, const ForwardCheck& b) {
+    return a.model == b.model && a.threads == b.threads && a.m == b.m && a.n == b.n;
+  });
+  ForwardCheck f = rounds.front();
+  Measurement s = summarize(column(rs, [](const ForwardCheck& r) { return r.us; }));
+  f.us = s.median;
+  f.cv = s.cv;
+  return f;
+}
+
 std::vector<BandwidthPoint> merge_rounds(const std::vector<std::vector<BandwidthPoint>>& rounds) {
   if (rounds.size() < 2) return rounds.empty() ? std::vector<BandwidthPoint>{} : rounds.front();
   auto same = [](const std::vector<BandwidthPoint>& a, const std::vector<BandwidthPoint>& b) {

@@ -19,6 +19,8 @@ namespace hetspec::bench {
 KernelTable merge_rounds(const std::vector<KernelTable>& rounds);
 AttentionTable merge_rounds(const std::vector<AttentionTable>& rounds);
 ElementwiseTable merge_rounds(const std::vector<ElementwiseTable>& rounds);
+// A whole forward: median time, spread across rounds as cv.
+ForwardCheck merge_rounds(const std::vector<ForwardCheck>& rounds);
 // Bandwidth curves over the same working sets: median GB/s per working set.
 std::vector<BandwidthPoint> merge_rounds(const std::vector<std::vector<BandwidthPoint>>& rounds);
 
