@@ -25,6 +25,7 @@ struct Args {
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
   int rounds = 0;
+  std::vector<int> check_m, check_n;
   std::string command;
 };
 
@@ -105,6 +106,8 @@ int run(const Args& a) {
     c.opt.min_reps = 5;
     c.opt.max_reps = 9;
     c.opt.warmup = 1;
+    if (!a.check_m.empty()) c.ms = a.check_m;
+    if (!a.check_n.empty()) c.ns = a.check_n;
     std::cout << bench::format_check(bench::check_forward_model(p, c));
     return 0;
   }
@@ -146,6 +149,12 @@ static hetspec::cli::Registrar reg(
       app.add_option("--compare", a->compare, "Compare two profiles of one machine (run-to-run stability) and exit")
           ->expected(2);
       app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
+      app.add_option("--check-m", a->check_m, "with --check: token counts m (default 1,2,4,8,16)")
+          ->delimiter(',')
+          ->check(CLI::Range(1, 512));
+      app.add_option("--check-n", a->check_n, "with --check: contexts n (default 64,512)")
+          ->delimiter(',')
+          ->check(CLI::Range(0, 65536));
       app.add_option("--engine", a->engine, "whose kernels: hetspec (the engine's own) or llama.cpp (through llama-bench)")
           ->capture_default_str();
       app.add_option("--llama-bench", a->llama_bench, "with --engine llama.cpp: the llama-bench binary");
