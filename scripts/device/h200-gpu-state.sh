@@ -8,30 +8,26 @@
 # $OUT/h200-gpu-state.txt and $OUT/clocks.csv.
 set -u
 OUT="${OUT:-out/h200-gpu-state}"
-mkdir -p "$OUT" /etc/OpenCL/vendors
-echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-export LD_LIBRARY_PATH="$PWD/.dev/lib:${LD_LIBRARY_PATH:-}"
-B=.dev/hetspec
+. "$(dirname "$0")/env.sh"  # NVIDIA OpenCL, library path, $B
 P=profiles/stability/h200-quick-rounds-1.yaml
 M=/tmp/smollm2-135m-q4_1-seed1.gguf
 nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,pstate,utilization.gpu --format=csv -lms 100 > "$OUT/clocks.csv" 2>&1 &
 SMI=$!
 {
   [ -f "$M" ] || $B make-model --spec configs/models/smollm2-135m.yaml --seed 1 --dtype q4_1 --out "$M" >/dev/null
-  mark() { echo "## $(date -u +%T.%N | cut -c1-12) $*"; }
   for i in 1 2 3; do
-    mark "A$i: fresh process, cl:0 only"
+    stamp "A$i: fresh process, cl:0 only"
     $B profile --check "$P" --models "$M" --devices cl:0 --check-m 1,4 --check-n 64 | grep -E "^smollm2"
   done
-  mark "B: after the CPU's forwards (cpu then cl:0, one process)"
+  stamp "B: after the CPU's forwards (cpu then cl:0, one process)"
   $B profile --check "$P" --models "$M" --devices cpu,cl:0 --check-m 1,4 --check-n 64 | grep -E "^smollm2"
-  mark "C: the executor's decode on cl:0 (hetspec generate, 3 runs)"
+  stamp "C: the executor's decode on cl:0 (hetspec generate, 3 runs)"
   for i in 1 2 3; do $B generate --model "$M" --prompt "The history of the city" --n 64 --device cl:0 2>&1 | tail -1; done
-  mark "D: the executor's decode on cpu, 16 threads"
+  stamp "D: the executor's decode on cpu, 16 threads"
   $B generate --model "$M" --prompt "The history of the city" --n 64 --device cpu 2>&1 | tail -1
-  mark "E: cl:0 right after a 3 s GPU load (bench-opencl)"
+  stamp "E: cl:0 right after a 3 s GPU load (bench-opencl)"
   $B bench-opencl --device cl:0 --m 1,4,16 >/dev/null 2>&1
   $B profile --check "$P" --models "$M" --devices cl:0 --check-m 1,4 --check-n 64 | grep -E "^smollm2"
-  mark end
+  stamp end
 } 2>&1 | tee "$OUT/h200-gpu-state.txt"
 kill $SMI

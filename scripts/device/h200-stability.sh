@@ -7,10 +7,7 @@
 # h200-quick-{1,2}.yaml, h200-stability.txt (the comparison, the check, timings).
 set -u
 OUT="${OUT:-out/h200-stability}"
-mkdir -p "$OUT" /etc/OpenCL/vendors
-echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-export LD_LIBRARY_PATH="$PWD/.dev/lib:${LD_LIBRARY_PATH:-}"
-B=.dev/hetspec
+. "$(dirname "$0")/env.sh"  # NVIDIA OpenCL, library path, $B
 M=/tmp/smollm2-135m-q4_1-seed1.gguf
 {
   echo "# $(date -u +%FT%TZ) $($B --version)"

@@ -15,13 +15,18 @@ using namespace hetspec;
 using namespace hetspec::test;
 
 namespace {
-FitInput input_from(const Validation& v, const std::vector<std::string>& ids) {
+FitInput input_for(const Validation& v) {  // the toy SoC and models, the validation's acceptance and shape
   FitInput in;
   in.profile = toy_profile();
   in.draft = toy_draft();
   in.target = toy_target();
   in.acceptance = v.acceptance;
   in.workload = v.workload;
+  return in;
+}
+
+FitInput input_from(const Validation& v, const std::vector<std::string>& ids) {
+  FitInput in = input_for(v);
   in.observations = observations(v, in.profile, ids, true);
   return in;
 }
@@ -150,12 +155,7 @@ TEST_CASE("iteration totals alone (another engine's timings) fit the sum of the 
   // reports them: the fit must explain every total, and predict the plans it did not see.
   const Calibration planted = planted_terms();
   const Validation v = synthetic_validation(planted, 0.6, 0.0);
-  FitInput in;
-  in.profile = toy_profile();
-  in.draft = toy_draft();
-  in.target = toy_target();
-  in.acceptance = v.acceptance;
-  in.workload = v.workload;
+  FitInput in = input_for(v);
   std::vector<const PlanOutcome*> seq_cpu;
   for (const auto& o : v.plans)
     if (o.plan.target.pu == 0 && !o.plan.target.is_split() && (o.plan.gamma == 0 || o.plan.draft.pu == 0))
