@@ -22,9 +22,9 @@ SMI=$!
   stamp "B: after the CPU's forwards (cpu then cl:0, one process)"
   $B profile --check "$P" --models "$M" --devices cpu,cl:0 --check-m 1,4 --check-n 64 | grep -E "^smollm2"
   stamp "C: the executor's decode on cl:0 (hetspec generate, 3 runs)"
-  for i in 1 2 3; do $B generate --model "$M" --prompt "The history of the city" --n 64 --device cl:0 2>&1 | tail -1; done
+  for i in 1 2 3; do $B generate --model "$M" --prompt "The history of the city" --n 64 --device cl:0 2>&1 | grep -o "decode: .*tokens/s)"; done
   stamp "D: the executor's decode on cpu, 16 threads"
-  $B generate --model "$M" --prompt "The history of the city" --n 64 --device cpu 2>&1 | tail -1
+  $B generate --model "$M" --prompt "The history of the city" --n 64 --device cpu 2>&1 | grep -o "decode: .*tokens/s)"
   stamp "E: cl:0 right after a 3 s GPU load (bench-opencl)"
   $B bench-opencl --device cl:0 --m 1,4,16 >/dev/null 2>&1
   $B profile --check "$P" --models "$M" --devices cl:0 --check-m 1,4 --check-n 64 | grep -E "^smollm2"
