@@ -58,8 +58,9 @@ inline ProfileGrid make_grid(bool quick, double budget_s, int rounds = 0) {
   }
   g.layer_opt = g.opt;
   g.layer_opt.warmup = 1;
-  g.layer_opt.min_reps = quick ? 3 : 5;
-  g.layer_opt.max_reps = quick ? 5 : 9;
+  // Per round: the rounds multiply the repetitions (quick: 2-3 per round, 6-9 per point in all).
+  g.layer_opt.min_reps = quick ? 2 : 5;
+  g.layer_opt.max_reps = quick ? 3 : 9;
   return g;
 }
 
