@@ -65,6 +65,8 @@ struct Run {
   std::map<std::string, std::vector<ElementwiseTable>> elementwise_rounds;
   std::map<std::string, std::vector<std::vector<BandwidthPoint>>> curve_rounds;
   std::map<std::string, std::vector<ForwardCheck>> forward_rounds;
+  // One forward bench per (PU, threads, model), prefilled once and measured again in every round.
+  std::map<std::string, std::unique_ptr<ForwardBench>> forward_benches;
   ProcessingUnit& pu(const std::string& id) { return prof.pus[size_t(prof.pu_index(id))]; }
 };
 
@@ -314,8 +316,12 @@ std::vector<Phase> make_phases(Run& run) {
         measured.push_back({"forward:" + key, "forward check " + dev + " t" + std::to_string(t) + " " +
                                             run.models[mi]->spec().name,
                       2 * std::max(0.3, scale), [=](Run& r) {
-                        auto fc = bench_forward(*r.models[mi], dev, t, r.reg, r.grid.check_m, r.grid.check_n,
-                                                r.grid.layer_opt);
+                        auto& fb = r.forward_benches[key];
+                        if (!fb)
+                          fb = std::make_unique<ForwardBench>(*r.models[mi], dev, t, r.reg,
+                                                              *std::max_element(r.grid.check_m.begin(), r.grid.check_m.end()),
+                                                              *std::max_element(r.grid.check_n.begin(), r.grid.check_n.end()));
+                        auto fc = fb->measure(r.grid.check_m, r.grid.check_n, r.grid.layer_opt);
                         for (auto& f : fc) add_round(r.forward_rounds, dev, r.pu(dev).forward_check, f);
                       }});
       }
