@@ -5,23 +5,32 @@
 #   build's: the NEON path's float order differs, so a near-tie could flip a token; the check shows both);
 #   a quick profile of a tiny random model on the cpu, and a sweep on that profile.
 # Not in CI (the cross build of the whole tool takes ~10 minutes on 2 cores: CI would pass 20).
-# Needs root once for `dpkg --add-architecture arm64` and the arm64 -dev packages (installed here).
+# Needs root once for `dpkg --add-architecture arm64` and the arm64 packages that co-install with the
+# host's (ocl-icd-opencl-dev:arm64, libyaml-cpp0.7:arm64); libyaml-cpp-dev:arm64 does not (installing it
+# removes the amd64 one), so it is unpacked into the build folder's sysroot instead.
 # Usage: bash scripts/test-aarch64-full.sh      (prints each step's wall time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! dpkg -s libyaml-cpp-dev:arm64 ocl-icd-opencl-dev:arm64 >/dev/null 2>&1; then
+B=build-aarch64-full
+if ! dpkg -s ocl-icd-opencl-dev:arm64 libyaml-cpp0.7:arm64 >/dev/null 2>&1; then
   dpkg --add-architecture arm64
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-cpp-dev:arm64 ocl-icd-opencl-dev:arm64 >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ocl-icd-opencl-dev:arm64 libyaml-cpp0.7:arm64 >/dev/null
 fi
-B=build-aarch64-full
+export HETSPEC_ARM64_SYSROOT="$PWD/$B/sysroot"
+if [ ! -d "$HETSPEC_ARM64_SYSROOT/usr/lib/aarch64-linux-gnu/cmake/yaml-cpp" ]; then
+  mkdir -p "$HETSPEC_ARM64_SYSROOT"
+  (cd "$B" && apt-get download -qq libyaml-cpp-dev:arm64 && dpkg -x libyaml-cpp-dev_*_arm64.deb sysroot)
+  # the -dev package's files name the runtime library, which lives in the host's multiarch directory
+  ln -sf /usr/lib/aarch64-linux-gnu/libyaml-cpp.so.0.7.0 "$HETSPEC_ARM64_SYSROOT/usr/lib/aarch64-linux-gnu/libyaml-cpp.so.0.7.0"
+fi
 t0=$SECONDS
 [ -f "$B/build.ninja" ] || cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSPEC_MICROBENCH=OFF \
   -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-full-toolchain.cmake >/dev/null
 cmake --build "$B" -j "$(nproc)" --target hetspec
 echo "cross build: $((SECONDS - t0)) s"
 file "$B/hetspec" | grep -q "ARM aarch64" || { echo "not an aarch64 binary"; exit 1; }
-Q=(qemu-aarch64-static -cpu max -L /usr/aarch64-linux-gnu)
+Q=(env LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu qemu-aarch64-static -cpu max -L /usr/aarch64-linux-gnu)
 H=("${Q[@]}" "$B/hetspec")
 X=./build/hetspec
 [ -x "$X" ] || cmake --build build --target hetspec
