@@ -248,8 +248,12 @@ def main():
         el = time.time() - t_start
         if el > train_s or (a.smoke and step >= 60):
             break
+        # the cosine's length: steps 50-100 give the pace (the first steps include warm-up)
         if step == 50:
-            est_steps = int(train_s / (el / 50))
+            el50 = el
+        if step == 100:
+            est_steps = 100 + int((train_s - el) / ((el - el50) / 50))
+            log(f"pace {(el - el50) / 50 * 1000:.0f} ms/step: ~{est_steps} steps")
         total = est_steps or 10 ** 9
         lr = a.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
         toks, w = next(it)
