@@ -329,7 +329,7 @@ def main():
             for kd in sorted(set(kinds[i] for i in vl)):
                 sel = [j for j, i in enumerate(vl) if kinds[i] == kd]
                 ck, _ = acceptance(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
-                by_kind[kd] = [round(x, 4) for x in ck]
+                by_kind[kd] = [round(float(x), 4) for x in ck]
             cost = (len(ids) * layer_bytes_q8 + v * head_row_bytes) / target_bytes
             # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step)
             tokens_per_iter = mean_len + 1
