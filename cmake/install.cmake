@@ -6,7 +6,7 @@
 #   lib/cmake/hetspec/                        hetspecConfig.cmake, version file, exported targets
 #   lib/pkgconfig/hetspec.pc                  relocatable (paths relative to the .pc file)
 #   share/hetspec/configs/{models,socs,plans,prompts}   bundled data, found by name (core/bundled.hpp)
-#   share/hetspec/models/smollm2-135m-draft.gguf        the shipped 9.3 MB draft for SmolLM2-135M
+#   share/hetspec/models/smollm2-135m-draft.gguf        the shipped 13.1 MB draft for SmolLM2-135M
 #   share/hetspec/schemas/*.schema.json                 the JSON output contract
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)

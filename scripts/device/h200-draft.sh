@@ -3,12 +3,12 @@
 # (models/smollm2-135m-draft.gguf) with the bundled target, greedy, on the translation prompts:
 # measured speedup against plain decoding for the draft on the GPU with the target on the CPU, the
 # reverse, both on the GPU, both on the CPU; then a validation grid with this pair.
-# The target travels in two pieces (64 MiB per call), so two back-to-back calls:
+# The target travels in three pieces (64 MiB per call, the repository included), so back-to-back calls:
 #   scripts/device/pack.sh                                  # here
-#   call 1 (carry .dev/p1):             bash scripts/device/h200-draft.sh stash
-#   call 2 (carry .dev/p2 .dev/hetspec .dev/lib):  bash scripts/device/h200-draft.sh run
+#   calls 1, 2 (carry .dev/p1, then .dev/p2):  bash scripts/device/h200-draft.sh stash
+#   call 3 (carry .dev/p3 .dev/hetspec .dev/lib):  bash scripts/device/h200-draft.sh run
 # or, for the validation with a fresh quick profile of both models, run twice (noise floor):
-#   call 2 (same carry):                bash scripts/device/h200-draft.sh validate
+#   call 3 (same carry):                bash scripts/device/h200-draft.sh validate
 set -u
 STAGE="${1:?stage: stash | run | validate}"
 OUT="${OUT:-out/h200-draft}"
@@ -17,11 +17,11 @@ D=models/smollm2-135m-draft.gguf
 P=configs/prompts/translation-en-de.jsonl
 case "$STAGE" in
   stash)
-    cp .dev/p1/* "$STATE/" && ls -la "$STATE"
+    cp .dev/p*/model.part* "$STATE/" && ls -la "$STATE"
     ;;
   validate)
-    cp .dev/p2/* "$STATE/" 2>/dev/null
-    [ -s "$M" ] || cat "$STATE"/model.partaa "$STATE"/model.partab > "$M"
+    cp .dev/p*/model.part* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || cat "$STATE"/model.part* > "$M"
     mkdir -p "$STATE/val"
     {
       stamp "hetspec H200 validation with the shipped draft, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -38,8 +38,8 @@ case "$STAGE" in
     tar -C "$STATE" -czf "$OUT/h200-draft-validate.tgz" val
     ;;
   run)
-    cp .dev/p2/* "$STATE/" 2>/dev/null
-    [ -s "$M" ] || cat "$STATE"/model.partaa "$STATE"/model.partab > "$M"
+    cp .dev/p*/model.part* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || cat "$STATE"/model.part* > "$M"
     {
       stamp "hetspec H200 draft pair, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
       sha256sum "$M" "$D"

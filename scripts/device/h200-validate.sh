@@ -8,8 +8,8 @@
 # in the environment), since the 51 plans with the 3B target do not fit one 10-minute call.
 # The machine has no package registry and calls are limited to 10 minutes, so this runs in stages
 # (the machine stays warm between back-to-back calls; state lives in $STATE):
-#   scripts/device/h200-validate.sh stash  # call 1 (carry .dev/p1): keep the model's first piece
-#   scripts/device/h200-validate.sh a      # call 2 (carry .dev/p2): join the model, profile, validate (a)
+#   scripts/device/h200-validate.sh stash  # calls 1, 2 (carry .dev/p1, then .dev/p2): keep the model's first pieces
+#   scripts/device/h200-validate.sh a      # call 3 (carry .dev/p3): join the model, profile, validate (a)
 #   scripts/device/h200-validate.sh b      # call 3 (and 4, ...): random 3B/1B, validate (b) in timing mode
 # Expects .dev/hetspec and .dev/lib/libyaml-cpp.so.0.7 built on the dev machine (scripts/device/pack.sh).
 set -u
@@ -20,11 +20,11 @@ T="$STATE/random-llama-3.2-3b-q4_0.gguf"; D="$STATE/random-llama-3.2-1b-q4_0.ggu
 P="$STATE/h200-profile.yaml"
 case "$STAGE" in
   stash)
-    cp .dev/p1/* "$STATE/" && ls -la "$STATE"
+    cp .dev/p*/model.part* "$STATE/" && ls -la "$STATE"
     ;;
   a)
-    cp .dev/p2/* "$STATE/" 2>/dev/null
-    [ -s "$M" ] || cat "$STATE"/model.partaa "$STATE"/model.partab > "$M"
+    cp .dev/p*/model.part* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || cat "$STATE"/model.part* > "$M"
     {
       stamp "hetspec H200 validation (a), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
       nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader

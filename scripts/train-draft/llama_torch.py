@@ -29,6 +29,30 @@ def apply_rope(x, cos, sin):
     return out.to(x.dtype)
 
 
+def gqa_attention(q, k, v, mask):
+    """Grouped-query attention without repeating the KV heads (generation reads the whole cache
+    every step, so a repeated copy would cost more than the attention itself).
+    q: [B, T, H, hd]; k, v: [B, KV, S, hd]; mask: [B or 1, 1, T, S] bool -> [B, T, H, hd]"""
+    B, T, H, hd = q.shape
+    KV, S = k.shape[1], k.shape[2]
+    G = H // KV
+    qg = q.permute(0, 2, 1, 3).reshape(B, KV, G * T, hd)  # rows (g, t): head h = kv * G + g
+    sc = (qg @ k.transpose(-1, -2)) * hd ** -0.5  # [B, KV, G*T, S]
+    m = mask.expand(mask.shape[0], 1, T, S)[:, :, None].expand(-1, 1, G, T, S).reshape(mask.shape[0], 1, G * T, S)
+    sc = sc.masked_fill(~m, float("-inf"))
+    o = torch.softmax(sc, -1) @ v  # [B, KV, G*T, hd]
+    return o.reshape(B, H, T, hd).transpose(1, 2)
+
+
+class KvCache:
+    """Preallocated per-layer keys and values [B, KV, S_max, hd] and the filled length n."""
+
+    def __init__(self, n_layers, B, KV, s_max, hd, device, dtype=torch.float32):
+        self.k = [torch.empty(B, KV, s_max, hd, device=device, dtype=dtype) for _ in range(n_layers)]
+        self.v = [torch.empty(B, KV, s_max, hd, device=device, dtype=dtype) for _ in range(n_layers)]
+        self.n = 0
+
+
 class Llama(torch.nn.Module):
     """layers: list of dicts (LAYER_KEYS -> tensor). embed/head: [vocab, d] (shared, frozen)."""
 
@@ -54,8 +78,8 @@ class Llama(torch.nn.Module):
 
     def hidden(self, tokens, pos=None, cache=None, kv_valid=None):
         """tokens: [B, T] -> normed final hidden [B, T, d]. pos: [B, T] positions (default 0..T-1).
-        cache: list per layer of (k, v) [B, S, KV, hd] to extend (generation), or None (training:
-        causal over T). kv_valid: [B, S_total] bool, False for left padding (generation only)."""
+        cache: a KvCache to extend (generation), or None (training: causal over T). kv_valid:
+        [B, S_total] bool, False for left padding (generation only)."""
         B, T = tokens.shape
         if pos is None:
             pos = torch.arange(T, device=tokens.device)[None, :].expand(B, T)
@@ -63,40 +87,50 @@ class Llama(torch.nn.Module):
         cos, sin = self._tables(int(pos.max()) + 1, tokens.device)
         pc = pos.clamp(min=0)
         cos, sin = cos[pc], sin[pc]  # [B, T, hd/2]
+        S0 = cache.n if cache is not None else 0
+        S = S0 + T
+        mask = None
+        if cache is not None or kv_valid is not None:
+            # query t (the last T of S keys) sees keys <= S - T + t that are not padding
+            mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)[None, None]  # [1, 1, T, S]
+            if kv_valid is not None:
+                # padding keys are hidden; a padding query sees itself (no all-masked row, no NaN)
+                self_key = torch.zeros(T, S, dtype=torch.bool, device=x.device)
+                self_key[:, S - T:] = torch.eye(T, dtype=torch.bool, device=x.device)
+                mask = mask & (kv_valid[:, None, None, :S] | self_key[None, None])  # [B, 1, T, S]
         for li, L in enumerate(self.layers):
             h = rms_norm(x, L["attn_norm"], self.eps)
             q = (h @ L["attn_q"].T).view(B, T, self.H, self.hd)
             k = (h @ L["attn_k"].T).view(B, T, self.KV, self.hd)
             v = (h @ L["attn_v"].T).view(B, T, self.KV, self.hd)
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-            if cache is not None:
-                if cache[li] is not None:
-                    k = torch.cat([cache[li][0], k], 1)
-                    v = torch.cat([cache[li][1], v], 1)
-                cache[li] = (k, v)
-            # [B, H, T, hd] with kv heads repeated for grouped-query attention
-            qh = q.transpose(1, 2)
-            kh = k.transpose(1, 2).repeat_interleave(self.H // self.KV, dim=1)
-            vh = v.transpose(1, 2).repeat_interleave(self.H // self.KV, dim=1)
-            S = kh.shape[2]
-            if kv_valid is None and T == S:
-                a = F.scaled_dot_product_attention(qh, kh, vh, is_causal=True)
+            if cache is None:
+                # [B, H, T, hd] with kv heads repeated for grouped-query attention
+                qh = q.transpose(1, 2)
+                kh = k.transpose(1, 2).repeat_interleave(self.H // self.KV, dim=1)
+                vh = v.transpose(1, 2).repeat_interleave(self.H // self.KV, dim=1)
+                if mask is None:
+                    a = F.scaled_dot_product_attention(qh, kh, vh, is_causal=True)
+                else:
+                    a = F.scaled_dot_product_attention(qh, kh, vh, attn_mask=mask)
+                a = a.transpose(1, 2)  # [B, T, H, hd]
             else:
-                # query t (the last T of S keys) sees keys <= S - T + t that are not padding
-                mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)[None, None]
-                if kv_valid is not None:
-                    # padding keys are hidden; a padding query sees itself (no all-masked row, no NaN)
-                    self_key = torch.zeros(T, S, dtype=torch.bool, device=x.device)
-                    self_key[:, S - T:] = torch.eye(T, dtype=torch.bool, device=x.device)
-                    mask = mask & (kv_valid[:, None, None, :S] | self_key[None, None])
-                a = F.scaled_dot_product_attention(qh, kh, vh, attn_mask=mask)
-            x = x + a.transpose(1, 2).reshape(B, T, self.d) @ L["attn_output"].T
+                cache.k[li][:, :, S0:S] = k.transpose(1, 2)
+                cache.v[li][:, :, S0:S] = v.transpose(1, 2)
+                a = gqa_attention(q, cache.k[li][:, :, :S], cache.v[li][:, :, :S], mask)  # [B, T, H, hd]
+            x = x + a.reshape(B, T, self.d) @ L["attn_output"].T
             h = rms_norm(x, L["ffn_norm"], self.eps)
             x = x + (F.silu(h @ L["ffn_gate"].T) * (h @ L["ffn_up"].T)) @ L["ffn_down"].T
+        if cache is not None:
+            cache.n = S
         return rms_norm(x, self.output_norm, self.eps)
 
+    def head_logits(self, hidden):
+        # hidden: [..., d] -> [..., vocab]
+        return hidden @ self.head.T
+
     def logits(self, tokens, pos=None, cache=None, kv_valid=None):
-        return self.hidden(tokens, pos, cache, kv_valid) @ self.head.T  # [B, T, vocab]
+        return self.head_logits(self.hidden(tokens, pos, cache, kv_valid))  # [B, T, vocab]
 
 
 def load_layers(tg, idx, device, dtype):
@@ -106,45 +140,61 @@ def load_layers(tg, idx, device, dtype):
     return out
 
 
+
 @torch.no_grad()
 def generate(model, prompts, max_new, eos_id, temperature, gen, batch=512, pad_id=0):
     """Batched generation with a KV cache; prompts (id lists) are left-padded within a batch.
-    Returns the new tokens of each prompt (up to and including eos, or max_new of them)."""
-    device = model.embed.device
+    Returns the new tokens of each prompt (up to and including eos, or max_new of them). A batch
+    that runs out of GPU memory is split in two and retried."""
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # similar lengths together
     results = [None] * len(prompts)
-    for b0 in range(0, len(order), batch):
-        idxs = order[b0:b0 + batch]
-        n = max(len(prompts[i]) for i in idxs)
-        B = len(idxs)
-        toks = torch.full((B, n), pad_id, dtype=torch.long, device=device)
-        pad = torch.zeros(B, dtype=torch.long, device=device)
-        for j, i in enumerate(idxs):
-            p = prompts[i]
-            toks[j, n - len(p):] = torch.tensor(p, device=device)
-            pad[j] = n - len(p)
-        valid = torch.arange(n + max_new, device=device)[None, :] >= pad[:, None]  # [B, n + max_new]
-        pos = torch.arange(n, device=device)[None, :] - pad[:, None]
-        cache = [None] * len(model.layers)
-        logits = model.logits(toks, pos, cache, valid)[:, -1].float()
-        done = torch.zeros(B, dtype=torch.bool, device=device)
-        new = []
-        for step in range(max_new):
-            if temperature > 0:
-                nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen)[:, 0]
-            else:
-                nxt = logits.argmax(-1)
-            nxt = torch.where(done, torch.full_like(nxt, pad_id), nxt)
-            new.append(nxt)
-            done = done | (nxt == eos_id)
-            if bool(done.all()) or step == max_new - 1:
-                break
-            p = (n + step - pad)[:, None]
-            logits = model.logits(nxt[:, None], p, cache, valid)[:, -1].float()
-        new = torch.stack(new, 1).tolist()
-        for j, i in enumerate(idxs):
-            seq = new[j]
-            if eos_id in seq:
-                seq = seq[:seq.index(eos_id) + 1]
+    todo = [order[b0:b0 + batch] for b0 in range(0, len(order), batch)]
+    while todo:
+        idxs = todo.pop(0)
+        try:
+            outs = _generate_batch(model, [prompts[i] for i in idxs], max_new, eos_id, temperature, gen, pad_id)
+        except torch.cuda.OutOfMemoryError:
+            if len(idxs) == 1:
+                raise
+            torch.cuda.empty_cache()
+            print(f"generate: out of memory at batch {len(idxs)}, splitting", flush=True)
+            todo[:0] = [idxs[:len(idxs) // 2], idxs[len(idxs) // 2:]]
+            continue
+        for i, seq in zip(idxs, outs):
             results[i] = seq
     return results
+
+
+def _generate_batch(model, prompts, max_new, eos_id, temperature, gen, pad_id):
+    device = model.embed.device
+    n = max(len(p) for p in prompts)
+    B = len(prompts)
+    toks = torch.full((B, n), pad_id, dtype=torch.long, device=device)
+    pad = torch.zeros(B, dtype=torch.long, device=device)
+    for j, p in enumerate(prompts):
+        toks[j, n - len(p):] = torch.tensor(p, device=device)
+        pad[j] = n - len(p)
+    valid = torch.arange(n + max_new, device=device)[None, :] >= pad[:, None]  # [B, n + max_new]
+    pos = torch.arange(n, device=device)[None, :] - pad[:, None]
+    cache = KvCache(len(model.layers), B, model.KV, n + max_new, model.hd, device)
+    logits = model.head_logits(model.hidden(toks, pos, cache, valid)[:, -1]).float()  # [B, vocab]
+    done = torch.zeros(B, dtype=torch.bool, device=device)
+    new = []
+    for step in range(max_new):
+        if temperature > 0:
+            nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen)[:, 0]
+        else:
+            nxt = logits.argmax(-1)
+        nxt = torch.where(done, torch.full_like(nxt, pad_id), nxt)
+        new.append(nxt)
+        done = done | (nxt == eos_id)
+        if bool(done.all()) or step == max_new - 1:
+            break
+        p = (n + step - pad)[:, None]
+        logits = model.head_logits(model.hidden(nxt[:, None], p, cache, valid)[:, -1]).float()
+    out = []
+    for seq in torch.stack(new, 1).tolist():
+        if eos_id in seq:
+            seq = seq[:seq.index(eos_id) + 1]
+        out.append(seq)
+    return out

@@ -6,7 +6,10 @@
 # best is chosen by held-out greedy acceptance against its cost, and written as "hetspec draft v1"
 # with a frequency-ranked vocabulary subset for its head (FR-Spec).
 #
-# Usage: python3 train.py --target T.gguf --out DIR [--train-seconds 300] [--smoke]
+# Time is budgeted against a wall-clock end (--end-by): data generation stops at its share,
+# distillation runs until the evaluation and the file still fit.
+#
+# Usage: python3 train.py --target T.gguf --out DIR [--end-by EPOCH_S | --train-seconds 300] [--smoke]
 import argparse, hashlib, json, math, os, random, sys, time
 
 import numpy as np
@@ -50,12 +53,18 @@ def parse_variants(spec):
 
 
 def batches(seqs, weights, bsz, rng, pad):
+    """Random batches of similar lengths (less padding): shuffle, sort within pools of 32 batches."""
     idx = list(range(len(seqs)))
     while True:
         rng.shuffle(idx)
-        for b0 in range(0, len(idx) - bsz + 1, bsz):
-            sel = [seqs[i] for i in idx[b0:b0 + bsz]]
-            wsel = [weights[i] for i in idx[b0:b0 + bsz]]
+        groups = []
+        for p0 in range(0, len(idx), 32 * bsz):
+            pool = sorted(idx[p0:p0 + 32 * bsz], key=lambda i: len(seqs[i]))
+            groups += [pool[b0:b0 + bsz] for b0 in range(0, len(pool) - bsz + 1, bsz)]
+        rng.shuffle(groups)
+        for g in groups:
+            sel = [seqs[i] for i in g]
+            wsel = [weights[i] for i in g]
             T = max(len(s) for s in sel)
             toks = np.full((bsz, T), pad, np.int64)
             w = np.zeros((bsz, T), np.float32)
@@ -91,11 +100,14 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--samples-per-prompt", type=int, default=10)
     ap.add_argument("--max-new", type=int, default=96)
-    ap.add_argument("--variants", default="2:0,29;3:0,15,29")
+    ap.add_argument("--variants", default="3:0,15,29")
     ap.add_argument("--head-vocab", default="4096,8192,16384,32768")
-    ap.add_argument("--train-seconds", type=float, default=290)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--train-seconds", type=float, default=290, help="distillation time when --end-by is not given")
+    ap.add_argument("--end-by", type=float, default=0, help="wall-clock end (epoch seconds): the run fits its stages to it")
+    ap.add_argument("--stage2-share", type=float, default=0.3, help="share of the time left after stage 1 for stage 2's data")
+    ap.add_argument("--gen-batch", type=int, default=2048)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--prompt-weight", type=float, default=0.1)
     ap.add_argument("--gamma", type=int, default=4)
     ap.add_argument("--dtype", default="q8_0")
@@ -105,12 +117,13 @@ def main():
     random.seed(a.seed)
     np.random.seed(a.seed)
     torch.manual_seed(a.seed)
-    gen = torch.Generator(device="cuda").manual_seed(a.seed)
+    dev = "cuda" if torch.cuda.is_available() else "cpu"  # cpu: the smoke test on a machine without a GPU
+    gen = torch.Generator(device=dev).manual_seed(a.seed)
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
-    dev = "cuda"
+    end_by = a.end_by or None
     report = {"seed": a.seed, "target": os.path.basename(a.target), "args": vars(a),
-              "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__}
+              "gpu": torch.cuda.get_device_name(0) if dev == "cuda" else "none (cpu)", "torch": torch.__version__}
 
     # ---- the target, dequantized (fp32 weights, TF32 matmuls) ----
     tg = TargetGguf(a.target)
@@ -144,7 +157,7 @@ def main():
     st1 = tp.stage1_prompts(a.seed, spp)
     if a.smoke:
         st1 = st1[:64]
-    outs = generate(target, [tok.encode(chat(p)) for _, p in st1], 40, tok.eos_id, 0.9, gen)
+    outs = generate(target, [tok.encode(chat(p)) for _, p in st1], 40, tok.eos_id, 0.9, gen, batch=a.gen_batch)
     sentences, questions = set(), set()
     for (kind, _), o in zip(st1, outs):
         s = tp.clean_line(tok.decode([t for t in o if t != tok.eos_id]))
@@ -156,15 +169,34 @@ def main():
     # ---- stage 2: translation and chat prompts, continued greedily (and some sampled) ----
     ev = eval_texts(a.prompts_dir)
     st2 = tp.stage2_prompts(sentences, questions, a.seed, ev)
+    if a.smoke:
+        st2 = st2[:96]
     p_ids = [tok.encode(chat(p)) for _, p in st2]
-    greedy = generate(target, p_ids, a.max_new, tok.eos_id, 0.0, gen)
-    # sampled continuations too (temperature 0.8): twice for every chat/QA prompt (the scarcer kind),
-    # once for a quarter of the translation prompts
+    # greedy continuations of every prompt, then sampled ones (temperature 0.8): twice for every
+    # chat/QA prompt (the harder kind), once for a quarter of the translation prompts; in chunks,
+    # stopping at stage 2's share of the time (the prompts are in random order)
+    t2 = time.time()
+    stop2 = t2 + (a.stage2_share * (end_by - t2) if end_by else 1e9)
     samp_src = [i for i, (k, _) in enumerate(st2) if k != "translation"] * 2
     samp_src += [i for i, (k, _) in enumerate(st2) if k == "translation"][: len(st2) // 4]
-    sampled = generate(target, [p_ids[i] for i in samp_src], a.max_new, tok.eos_id, 0.8, gen)
+    random.Random(a.seed + 2).shuffle(samp_src)
+    chunk = 2 * a.gen_batch
+
+    def gen_chunks(src, temp):
+        out = []
+        for c0 in range(0, len(src), chunk):
+            if time.time() > stop2:
+                log(f"stage 2: time share used, {len(src) - c0} of {len(src)} prompts (temperature {temp}) left out")
+                break
+            out += generate(target, [p_ids[i] for i in src[c0:c0 + chunk]], a.max_new, tok.eos_id, temp, gen, batch=a.gen_batch)
+        return out
+
+    greedy = gen_chunks(list(range(len(st2))), 0.0)
+    sampled = gen_chunks(samp_src, 0.8)
+    samp_src = samp_src[:len(sampled)]
+    gsrc = list(range(len(greedy)))
     seqs, weights, kinds, src_of = [], [], [], []
-    for i, o in list(enumerate(greedy)) + list(zip(samp_src, sampled)):
+    for i, o in list(zip(gsrc, greedy)) + [(i, o) for i, o in zip(samp_src, sampled) if i < len(greedy)]:
         p = p_ids[i]
         seqs.append(p + o)
         weights.append([a.prompt_weight] * (len(p) - 1) + [1.0] * (len(o) + 1))
@@ -172,8 +204,8 @@ def main():
         src_of.append(i)
     resp_start = [len(p_ids[i]) for i in src_of]
     n_tokens = sum(len(s) for s in seqs)
-    log(f"stage 2: {len(st2)} prompts, {len(seqs)} sequences, {n_tokens} tokens "
-        f"({sum(len(o) for o in greedy) + sum(len(o) for o in sampled)} generated)")
+    log(f"stage 2: {len(st2)} prompts, {len(greedy)} continued greedily, {len(seqs)} sequences, {n_tokens} tokens "
+        f"({sum(len(o) for o in greedy) + sum(len(o) for o in sampled)} generated) in {time.time() - t2:.0f}s")
     # held out: 4% of the greedy sequences (by prompt), never trained on
     rng = random.Random(a.seed)
     gidx = list(range(len(greedy)))
@@ -181,12 +213,14 @@ def main():
     val = set(gidx[:max(8, len(gidx) // 25)])
     train_i = [i for i in range(len(seqs)) if src_of[i] not in val]
     report["data"] = {"stage1_samples": len(st1), "sentences": len(sentences), "questions": len(questions),
-                      "stage2_prompts": len(st2), "sequences": len(seqs), "tokens": n_tokens,
+                      "stage2_prompts": len(st2), "stage2_greedy": len(greedy), "stage2_sampled": len(sampled),
+                      "sequences": len(seqs), "tokens": n_tokens,
                       "train_sequences": len(train_i), "heldout_sequences": len(val),
                       "kinds": {k: kinds.count(k) for k in sorted(set(kinds))}}
     with open(os.path.join(a.out, "train-data-sample.jsonl"), "w") as f:
         for i in sorted(val)[:20]:
             f.write(json.dumps({"kind": kinds[i], "prompt": st2[i][1], "greedy": tok.decode(greedy[i])}) + "\n")
+    del greedy, sampled
 
     # FR-Spec: rank the vocabulary by frequency in the training sequences
     counts = np.bincount(np.concatenate([np.array(seqs[i]) for i in train_i]), minlength=hp["vocab"])
@@ -203,36 +237,55 @@ def main():
         opts.append(torch.optim.AdamW(d.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.0))
     seq_tr, w_tr = [seqs[i] for i in train_i], [weights[i] for i in train_i]
     it = batches(seq_tr, w_tr, a.batch, rng, 0)
-    train_s = 30 if a.smoke else a.train_seconds
     t_start, step, warm = time.time(), 0, 200
+    # the evaluation and the file take ~20 s on the H200; keep 30 s for them
+    train_s = 30 if a.smoke else (end_by - t_start - 30 if end_by else a.train_seconds)
+    log(f"distilling for {train_s:.0f}s")
     losses = [[] for _ in drafts]
     est_steps = None
+    amp = torch.autocast(dev, dtype=torch.bfloat16)
     while True:
         el = time.time() - t_start
         if el > train_s or (a.smoke and step >= 60):
             break
+        # the cosine's length from the pace since the last estimate (steps 50-100 first: the first
+        # steps include warm-up), renewed every 500 steps (the first run's pace at step 100 was 135 ms,
+        # its average 78 ms)
         if step == 50:
-            est_steps = int(train_s / (el / 50))
+            mark = (step, el)
+        if step == 100 or (step > 0 and step % 500 == 0):
+            pace = (el - mark[1]) / (step - mark[0])
+            est_steps = step + int((train_s - el) / pace)
+            mark = (step, el)
+            if step == 100:
+                log(f"pace {pace * 1000:.0f} ms/step: ~{est_steps} steps")
         total = est_steps or 10 ** 9
         lr = a.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
         toks, w = next(it)
         toks, w = torch.from_numpy(toks).to(dev), torch.from_numpy(w).to(dev)
-        with torch.no_grad():
-            p_log = F.log_softmax(target.logits(toks).float(), -1)  # [B, T, V]
-            p = p_log.exp()
-        for k, (d, o) in enumerate(zip(drafts, opts)):
-            for g in o.param_groups:
-                g["lr"] = lr
-            with torch.autocast("cuda", dtype=torch.bfloat16):
-                q_logits = d.logits(toks)
-            q_log = F.log_softmax(q_logits.float(), -1)
-            kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
-            loss = (kl * w).sum() / w.sum()
-            o.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
-            o.step()
-            losses[k].append(loss.item() if step % 10 == 0 else float("nan"))
+        try:
+            with torch.no_grad():
+                p_log = F.log_softmax(target.logits(toks).float(), -1)  # [B, T, V]
+                p = p_log.exp()
+            for k, (d, o) in enumerate(zip(drafts, opts)):
+                for g in o.param_groups:
+                    g["lr"] = lr
+                with amp:
+                    q_logits = d.logits(toks)
+                q_log = F.log_softmax(q_logits.float(), -1)
+                kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
+                loss = (kl * w).sum() / w.sum()
+                o.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
+                o.step()
+                losses[k].append(loss.item() if step % 10 == 0 else float("nan"))
+        except torch.cuda.OutOfMemoryError:
+            # a long batch: skip it rather than lose the run
+            p_log = p = q_logits = q_log = kl = loss = None
+            torch.cuda.empty_cache()
+            log(f"step {step}: out of memory at batch {tuple(toks.shape)}, skipped")
+            continue
         if step % 250 == 0:
             log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, _), l in zip(variants, losses)))
         step += 1
@@ -260,7 +313,7 @@ def main():
                 for j, i in enumerate(bi):
                     toks[j, :len(seqs[i])] = torch.tensor(seqs[i], device=dev)
                 t_arg = target.logits(toks).argmax(-1)
-                with torch.autocast("cuda", dtype=torch.bfloat16):
+                with amp:
                     q = d.logits(toks).float()
                 for v in vsz:
                     sub = torch.from_numpy(ranked[:v].copy()).to(dev)
@@ -277,14 +330,20 @@ def main():
             for j, m in enumerate(matches[v]):
                 mm[j, :len(m)] = m
             cond, mean_len = acceptance(mm, rs, lens, a.gamma)
+            by_kind = {}
+            for kd in sorted(set(kinds[i] for i in vl)):
+                sel = [j for j, i in enumerate(vl) if kinds[i] == kd]
+                ck, _ = acceptance(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
+                by_kind[kd] = [round(float(x), 4) for x in ck]
             cost = (len(ids) * layer_bytes_q8 + v * head_row_bytes) / target_bytes
             # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step)
             tokens_per_iter = mean_len + 1
             speedup = tokens_per_iter / (a.gamma * cost + 1.2)
             res[name][v] = {"per_position": [round(x, 4) for x in cond], "mean_per_position": round(float(np.mean(cond)), 4),
                             "mean_accepted": round(mean_len, 3), "cost_vs_target_bytes": round(cost, 4),
-                            "est_speedup_bytes_model": round(speedup, 3)}
-            log(f"{name} head {v}: accept/pos {[round(x, 3) for x in cond]} mean_len {mean_len:.2f} cost {cost:.3f} est {speedup:.2f}x")
+                            "est_speedup_bytes_model": round(speedup, 3), "per_position_by_kind": by_kind}
+            log(f"{name} head {v}: accept/pos {[round(float(x), 3) for x in cond]} mean_len {mean_len:.2f} cost {cost:.3f} "
+                f"est {speedup:.2f}x; by kind {by_kind}")
     report["heldout"] = res
     best = max(((n, v) for n in res for v in res[n] if v != hp["vocab"]), key=lambda nv: res[nv[0]][nv[1]]["est_speedup_bytes_model"])
     report["chosen"] = {"variant": best[0], "head_vocab": best[1], **res[best[0]][best[1]]}

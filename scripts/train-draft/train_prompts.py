@@ -37,6 +37,8 @@ SEED_QUESTION = [
     "What is a simple question a child could ask about {t}? Reply with the question only.",
     "Write one short factual question about {t} that has a one sentence answer. Only the question.",
     "Write a short request a user might send to a chatbot about {t}. Only the request.",
+    "Write one general knowledge quiz question related to {t}. Reply with the question only.",
+    "Write a short question asking an assistant for advice about {t}. Only the question.",
 ]
 
 LANGS = ["German", "French", "Spanish", "Italian", "Portuguese", "Dutch"]
@@ -53,6 +55,11 @@ CHAT_EXTRA = [
     "Give me one tip about {t}.",
     "Suggest a short title for a blog post about {t}.",
     "Write a one sentence note to a friend about {t}.",
+    "What should I know about {t}? Keep it short.",
+    "Give me one idea related to {t}.",
+    "Describe {t} in one sentence.",
+    "What is one common mistake people make with {t}?",
+    "Write a short message to a colleague about {t}.",
 ]
 
 # Short factual questions and requests: families of templates with fillers written for training.
@@ -80,6 +87,26 @@ SUPER = _L("largest ocean; longest river; highest waterfall; biggest desert; dee
            "smallest country; largest animal; coldest place; oldest tree; biggest island; largest forest")
 MESSAGES = _L("thank-you message for a neighbour; get-well message for a friend; welcome message for a new colleague; "
               "congratulations message for a graduate; apology for being late to a meeting; invitation to a dinner party")
+SCIENCE = _L("gravity; electricity; magnetism; evaporation; friction; sound; light; oxygen; carbon dioxide; DNA; "
+              "a cell; an atom; a rainbow; an earthquake; a tide; a volcano; a glacier; thunder; a magnet; a battery; "
+              "the immune system; the lungs; the brain; the stomach; a vaccine; a fossil; a black hole; a comet")
+PEOPLE = _L("Albert Einstein; Marie Curie; Isaac Newton; Charles Darwin; Leonardo da Vinci; William Shakespeare; "
+            "Ludwig van Beethoven; Galileo Galilei; Nelson Mandela; Cleopatra; Napoleon; Ada Lovelace; Mozart; "
+            "Pablo Picasso; Florence Nightingale; Nikola Tesla; Jane Austen; Christopher Columbus")
+THINGS = _L("the Eiffel Tower; the Great Wall of China; the Amazon rainforest; the Sahara; Mount Kilimanjaro; the Nile; "
+            "the Colosseum; the Statue of Liberty; the Moon; Mars; Jupiter; the Sun; the Pacific Ocean; Antarctica; "
+            "the Alps; the Dead Sea; the Taj Mahal; Big Ben; the Panama Canal; the Milky Way")
+ACRONYMS = _L("RAM; USB; PDF; GPS; HTML; NASA; DNA; UN; WiFi; LED; SMS; URL; ATM; FAQ; ISBN; AI")
+SPORTS = _L("tennis; basketball; volleyball; rugby; golf; cricket; baseball; hockey; handball; water polo; badminton")
+FOODS = _L("pizza; sushi; hummus; pancakes; paella; bread; cheese; chocolate; tea; coffee; yogurt; pesto; "
+           "lasagne; curry; tortillas; miso soup; apple pie; salsa")
+DAILY = _L("waking up on time; eating more vegetables; staying hydrated; focusing at work; "
+           "keeping in touch with friends; planning a trip; cleaning the house faster; writing a good email; "
+           "learning new words; feeling less tired; spending less on coffee; organising a small party; "
+           "preparing for a job interview; walking more every day; reading before bed")
+UNITS = [("minutes", "an hour"), ("hours", "a week"), ("days", "a year"), ("centimetres", "a metre"),
+         ("grams", "a kilogram"), ("seconds", "a day"), ("months", "two years"), ("millilitres", "a litre"),
+         ("metres", "a kilometre"), ("weeks", "a year")]
 FACTS = [
     "What is the capital of {c}?", "What language do people speak in {c}?", "What is a famous dish from {c}?",
     "Tell me a fun fact about {a}.", "What do {a} eat?", "Where do {a} live?", "How long do {a} live?",
@@ -88,20 +115,38 @@ FACTS = [
     "What is the difference between {p} and {q}?", "What is the {sup} in the world?", "Write a one sentence {msg}.",
     "What is {x} plus {y}?", "What is {x} times {y}?", "How many days are there in {n} weeks?",
     "How many seconds are there in {n} minutes?", "What is the square root of {sq}?",
+    "What is {sci}, in one sentence?", "How does {sci} work? Keep it short.", "Who was {who}?",
+    "What is {who} famous for?", "Where is {thing}?", "Tell me one fact about {thing}.",
+    "What does {acr} stand for?", "How many players are on a {sport} team?", "What are the basic rules of {sport}?",
+    "What is the main ingredient in {food}?", "Which country does {food} come from?", "Give me one tip for {daily}.",
+    "Suggest one way to make {daily} easier.", "How many {u} are there in {u2}?", "Which is bigger, {c} or {c2}?",
+    "What is the official language of {c}?", "What is the population of {c}, approximately?",
+    "Recommend one simple way to start {act}.", "What is the opposite of {adj}?", "Suggest a name for a {pet}.",
+    "Write a one sentence {occasion} message for a {rel}.", "Explain {sci} to a child in one sentence.",
 ]
+ADJ = _L("hot; early; quiet; heavy; brave; ancient; narrow; generous; shallow; polite; expensive; bright")
+PETS = _L("small brown dog; lazy old tortoise; noisy green parrot; white rabbit; goldfish; "
+          "playful black puppy; grey hamster")
+OCCASIONS = _L("congratulations; farewell; good luck; welcome; thank-you; get-well; new year")
+RELATIONS = _L("neighbour; teacher; cousin; friend; boss; classmate; grandmother")
 
 
-def fact_prompts(seed, n_each=40):
+def fact_prompts(seed, n_each=60):
     rng = random.Random(seed + 7)
     out = set()
     for tpl in FACTS:
         for _ in range(n_each):
             p, q = rng.choice(PAIRS)
             x, y = rng.randint(2, 99), rng.randint(2, 12)
-            out.add(tpl.format(c=rng.choice(COUNTRIES), a=rng.choice(ANIMALS), act=rng.choice(ACTIVITIES),
+            u, u2 = rng.choice(UNITS)
+            c, c2 = rng.sample(COUNTRIES, 2)
+            out.add(tpl.format(c=c, c2=c2, a=rng.choice(ANIMALS), act=rng.choice(ACTIVITIES),
                                tool=rng.choice(TOOLS), tech=rng.choice(TECH), why=rng.choice(WHY), p=p, q=q,
                                sup=rng.choice(SUPER), msg=rng.choice(MESSAGES), x=x, y=y, n=rng.randint(2, 60),
-                               sq=rng.randint(2, 30) ** 2))
+                               sq=rng.randint(2, 30) ** 2, sci=rng.choice(SCIENCE), who=rng.choice(PEOPLE),
+                               thing=rng.choice(THINGS), acr=rng.choice(ACRONYMS), sport=rng.choice(SPORTS),
+                               food=rng.choice(FOODS), daily=rng.choice(DAILY), u=u, u2=u2, adj=rng.choice(ADJ),
+                               pet=rng.choice(PETS), occasion=rng.choice(OCCASIONS), rel=rng.choice(RELATIONS)))
     return sorted(out)
 
 
@@ -112,7 +157,7 @@ def stage1_prompts(seed, samples_per_prompt):
         for tpl in SEED_SENTENCE:
             out += [("sentence", tpl.format(t=t))] * samples_per_prompt
         for tpl in SEED_QUESTION:
-            out += [("question", tpl.format(t=t))] * max(1, samples_per_prompt // 2)
+            out += [("question", tpl.format(t=t))] * samples_per_prompt
     rng.shuffle(out)
     return out
 
@@ -130,9 +175,9 @@ def stage2_prompts(sentences, questions, seed, eval_texts):
     rng = random.Random(seed + 1)
     out = []
     for s in sentences:
-        for L in rng.sample(LANGS, 3):
+        for L in LANGS[:3] + [rng.choice(LANGS[3:])]:
             # the plain task instruction most often, other phrasings for variety
-            tpl = TRANSLATE[0] if rng.random() < 0.4 else rng.choice(TRANSLATE[1:])
+            tpl = TRANSLATE[0] if rng.random() < 0.6 else rng.choice(TRANSLATE[1:])
             out.append(("translation", tpl.format(L=L, s=s)))
     for q in questions:
         out.append(("qa", q))
