@@ -46,13 +46,15 @@ P="Translate to German: The cat sleeps on the warm windowsill."
 "${H[@]}" generate --model "$M" --prompt "$P" --chat --n 16 > "$T/arm.txt" 2>"$T/arm.err"
 $X generate --model "$M" --prompt "$P" --chat --n 16 > "$T/x86.txt" 2>/dev/null
 echo "generate (16 tokens under qemu): $((SECONDS - t)) s"
-if cmp -s "$T/arm.txt" "$T/x86.txt"; then
-  echo "greedy output: arm64 (NEON) equals x86: $(cat "$T/arm.txt")"
-  grep -o "decode: .*" "$T/arm.err" || true
-else
-  echo "greedy output differs (a near-tie on the NEON path?):"; echo "  arm64: $(cat "$T/arm.txt")"; echo "  x86:   $(cat "$T/x86.txt")"
-  exit 1
-fi
+echo "  arm64 (NEON): $(cat "$T/arm.txt")"
+echo "  x86 ($(grep -o '(avx[0-9]*)\|(scalar)' <($X generate --model "$M" --prompt hi --n 1 2>&1) | head -1)): $(cat "$T/x86.txt")"
+# Only the AVX-512 path rounds as llama.cpp does; NEON and AVX2 sum in other orders, so their greedy
+# texts may part at a near-tie. The rule (llama.cpp's logits within 0.6, its token a near-tie of ours)
+# is the SmolLM2 forward test, run here on the arm64 build under qemu:
+t=$SECONDS
+[ -x "$B/hetspec_tests" ] || cmake --build "$B" -j "$(nproc)" --target hetspec_tests
+HETSPEC_MODEL="$M" "${Q[@]}" "$B/hetspec_tests" "SmolLM2 first-step logits equal llama.cpp's top 5"
+echo "SmolLM2 first-step logits vs llama.cpp on arm64 (NEON): $((SECONDS - t)) s"
 t=$SECONDS
 cat > "$T/tiny.yaml" <<'Y'
 schema: hetspec.model/1
