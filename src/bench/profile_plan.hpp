@@ -61,6 +61,7 @@ inline ProfileGrid make_grid(bool quick, double budget_s, int rounds = 0) {
   // Per round: the rounds multiply the repetitions (quick: 2-3 per round, 6-9 per point in all).
   g.layer_opt.min_reps = quick ? 2 : 5;
   g.layer_opt.max_reps = quick ? 3 : 9;
+  g.layer_opt.remeasure_noisy = g.rounds < 2;  // the rounds are the re-measurement of whole passes
   return g;
 }
 
