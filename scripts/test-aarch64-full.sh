@@ -5,24 +5,26 @@
 #   build's: the NEON path's float order differs, so a near-tie could flip a token; the check shows both);
 #   a quick profile of a tiny random model on the cpu, and a sweep on that profile.
 # Not in CI (the cross build of the whole tool takes ~10 minutes on 2 cores: CI would pass 20).
-# Needs root once for `dpkg --add-architecture arm64` and the arm64 packages that co-install with the
-# host's (ocl-icd-opencl-dev:arm64, libyaml-cpp0.7:arm64); libyaml-cpp-dev:arm64 does not (installing it
-# removes the amd64 one), so it is unpacked into the build folder's sysroot instead.
+# Installs nothing: the arm64 packages it links (libyaml-cpp-dev, libyaml-cpp0.7, ocl-icd-opencl-dev,
+# ocl-icd-libopencl1) are downloaded and unpacked into the build folder's sysroot. Installing them
+# with multiarch is not an option: libyaml-cpp-dev:arm64 replaces the amd64 one, and the libc6:arm64
+# they pull in made every thread-pool test of the NEON kernel suite (scripts/test-aarch64.sh) hang
+# under qemu (seen here, 2026-11-30).
 # Usage: bash scripts/test-aarch64-full.sh      (prints each step's wall time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build-aarch64-full
-if ! dpkg -s ocl-icd-opencl-dev:arm64 libyaml-cpp0.7:arm64 >/dev/null 2>&1; then
-  dpkg --add-architecture arm64
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ocl-icd-opencl-dev:arm64 libyaml-cpp0.7:arm64 >/dev/null
-fi
 export HETSPEC_ARM64_SYSROOT="$PWD/$B/sysroot"
-if [ ! -d "$HETSPEC_ARM64_SYSROOT/usr/lib/aarch64-linux-gnu/cmake/yaml-cpp" ]; then
-  mkdir -p "$HETSPEC_ARM64_SYSROOT"
-  (cd "$B" && apt-get download -qq libyaml-cpp-dev:arm64 && dpkg -x libyaml-cpp-dev_*_arm64.deb sysroot)
-  # the -dev package's files name the runtime library, which lives in the host's multiarch directory
-  ln -sf /usr/lib/aarch64-linux-gnu/libyaml-cpp.so.0.7.0 "$HETSPEC_ARM64_SYSROOT/usr/lib/aarch64-linux-gnu/libyaml-cpp.so.0.7.0"
+L="$HETSPEC_ARM64_SYSROOT/usr/lib/aarch64-linux-gnu"
+if [ ! -e "$L/libOpenCL.so.1" ] || [ ! -e "$L/libyaml-cpp.so.0.7.0" ] || [ ! -d "$L/cmake/yaml-cpp" ]; then
+  mkdir -p "$B/debs" "$HETSPEC_ARM64_SYSROOT"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64  # package lists only; nothing of arm64 is installed
+    apt-get update -qq
+  fi
+  (cd "$B/debs" && apt-get download -qq libyaml-cpp-dev:arm64 libyaml-cpp0.7:arm64 ocl-icd-opencl-dev:arm64 \
+    ocl-icd-libopencl1:arm64 2>/dev/null)
+  for d in "$B"/debs/*.deb; do dpkg -x "$d" "$HETSPEC_ARM64_SYSROOT"; done
 fi
 t0=$SECONDS
 [ -f "$B/build.ninja" ] || cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSPEC_MICROBENCH=OFF \
@@ -30,7 +32,7 @@ t0=$SECONDS
 cmake --build "$B" -j "$(nproc)" --target hetspec
 echo "cross build: $((SECONDS - t0)) s"
 file "$B/hetspec" | grep -q "ARM aarch64" || { echo "not an aarch64 binary"; exit 1; }
-Q=(env LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu qemu-aarch64-static -cpu max -L /usr/aarch64-linux-gnu)
+Q=(env LD_LIBRARY_PATH="$L" qemu-aarch64-static -cpu max -L /usr/aarch64-linux-gnu)
 H=("${Q[@]}" "$B/hetspec")
 X=./build/hetspec
 [ -x "$X" ] || cmake --build build --target hetspec
@@ -73,7 +75,7 @@ rope_theta: 10000
 rms_eps: 1.0e-5
 weight_dtype: q4_1
 Y
-"${H[@]}" profile --quick --models "$T/tiny.yaml" --devices cpu --out "$T/p.yaml" --model-cache "$T" 2>/dev/null
+"${H[@]}" profile --quick --rounds 1 --models "$T/tiny.yaml" --devices cpu --out "$T/p.yaml" --model-cache "$T" 2>/dev/null
 "${H[@]}" profile --show "$T/p.yaml" | head -5
 echo "quick profile (tiny model, under qemu): $((SECONDS - t)) s"
 "${H[@]}" sweep --soc "$T/p.yaml" --target "$T/tiny.yaml" --draft "$T/tiny.yaml" --alpha 0.7 --top 3 --out "$T/sweep" | tail -4
