@@ -31,8 +31,10 @@ void ForwardBench::fill_to(int n) {
 
 ForwardBench::~ForwardBench() = default;
 
+std::string ForwardBench::describe() const { return runner_->describe(); }
+
 std::vector<ForwardCheck> ForwardBench::measure(const std::vector<int>& ms, const std::vector<int>& ns,
-                                                const MeasureOptions& opt) {
+                                                const MeasureOptions& opt, bool last_row_only) {
   std::vector<int> desc = ns;
   std::sort(desc.rbegin(), desc.rend());
   std::vector<ForwardCheck> out;
@@ -44,7 +46,7 @@ std::vector<ForwardCheck> ForwardBench::measure(const std::vector<int>& ms, cons
       Measurement r = bench::measure(
           [&] {
             auto t0 = Clock::now();
-            runner_->forward(tokens_.data(), m, n, m);  // (m, vocab) logits
+            runner_->forward(tokens_.data(), m, n, last_row_only ? 1 : m);  // (m or 1, vocab) logits
             return us_since(t0);
           },
           opt);

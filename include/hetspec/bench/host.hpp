@@ -24,7 +24,8 @@ struct SamplingCost {
 };
 SamplingCost bench_sampling(int64_t vocab, const MeasureOptions& opt);
 
-// Forward of m tokens after n cached positions (all m rows of logits) through make_runner on
+// Forward of m tokens after n cached positions (all m rows of logits, or the last row only when
+// last_row_only: llama-bench's prompt batches) through make_runner on
 // `device` ("cpu", "cl:0"), for each (m, n). The runner and its cache, prefilled once to the longest
 // context, live as long as the object, so the profiler's rounds measure again without a new prefill
 // of the whole context (a forward at n cuts the cache to n + m; a later longer n fills only the gap).
@@ -32,7 +33,9 @@ class ForwardBench {
  public:
   ForwardBench(const CpuModel& model, const std::string& device, int threads, DeviceRegistry& reg, int max_m, int max_n);
   ~ForwardBench();
-  std::vector<ForwardCheck> measure(const std::vector<int>& ms, const std::vector<int>& ns, const MeasureOptions& opt);
+  std::vector<ForwardCheck> measure(const std::vector<int>& ms, const std::vector<int>& ns, const MeasureOptions& opt,
+                                    bool last_row_only = false);
+  std::string describe() const;  // the runner's description
 
  private:
   const CpuModel& model_;
