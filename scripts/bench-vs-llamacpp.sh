@@ -6,15 +6,18 @@
 #   pp m   one forward of m tokens from an empty context (--depth 0), m / time: llama-bench `-p m` vs
 #          `hetspec bench-forward --m ... --logits last` (llama-bench asks for the last row of logits only)
 # and hetspec's own verify curve T(m)/T(1) (all m logit rows, at depth 64) and its decode speed-up over
-# the first thread count. llama-bench runs with flash attention off and -r 1 per run (its own warm-up
-# run first); with --ngl 0 it also gets `-dev none` (pure CPU even in a CUDA build).
+# the first thread count. Per run, pp m is the median of --pp-reps (5) forwards (llama-bench -r 5, its
+# samples; bench-forward --reps 5), tg one pass (-r 1); each tool warms up first. llama-bench runs
+# with flash attention off; with --ngl 0 it also gets `-dev none` (pure CPU even in a CUDA build).
 #
 #   scripts/bench-vs-llamacpp.sh [--threads "1 2"] [--reps 3] [--quick] [--out FILE] [--models "K ..."]
 #       [--device cpu|cl:0] [--ngl 0|99] [--llama-bench PATH] [--hetspec PATH] [--tg 128]
-#       [--pp 1,2,4,8,16] [--depth 0] [--curve-m 1-17] [--label TEXT]
+#       [--pp 1,2,4,8,16] [--pp-reps 5] [--depth 0] [--curve-m 1-17] [--label TEXT] [--wait-idle SECONDS]
 # Model keys (default: all four): smollm2 (the real SmolLM2-135M-Instruct Q4_1; scripts/fetch-models.sh),
 # random-smollm2-q4_1, random-llama1b-q4_1, random-llama1b-q4_0 (hetspec make-model, seed 1, cached in
 # $HETSPEC_CACHE/models); or a path to a .gguf. --quick: one rep, tg 32, the curve at m = 1,2,4,8,16.
+# Before each run the whole machine's CPU use over 0.5 s is sampled (other processes skew a shared
+# VM's numbers, the multi-thread ones most); --wait-idle S waits up to S seconds for it to fall below 10%.
 # Without --llama-bench / $LLAMA_BENCH, llama.cpp is built for the CPU by scripts/llamacpp.sh; without
 # --hetspec / $HETSPEC_BIN, hetspec is built by scripts/build.sh. The H200 machine runs this through
 # scripts/device/h200-bench-vs-llamacpp.sh (CUDA llama-bench, --device cl:0 --ngl 99).
@@ -24,6 +27,7 @@ CACHE="${HETSPEC_CACHE:-$HOME/.cache/hetspec}"
 MODELS_DIR="${HETSPEC_MODELS_DIR:-$CACHE/models}"
 THREADS="1 2"
 REPS=3
+PP_REPS=5  # forwards per pp m within one run (llama-bench -r, bench-forward --reps; their median)
 TG=128
 PP=1,2,4,8,16
 DEPTH=0
@@ -36,13 +40,15 @@ LB="${LLAMA_BENCH:-}"
 HB="${HETSPEC_BIN:-}"
 OUTF=""
 LABEL=""
+WAIT_IDLE=0
 PROMPT="Once upon a time, in a small village,"
 ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
-    --quick) REPS=1; TG=32; CURVE_M=1,2,4,8,16; shift ;;
+    --quick) REPS=1; PP_REPS=3; TG=32; CURVE_M=1,2,4,8,16; shift ;;
+    --pp-reps) PP_REPS="$2"; shift 2 ;;
     --out) OUTF="$2"; shift 2 ;;
     --models) MODELS="$2"; shift 2 ;;
     --device|--pu) DEVICE="$2"; shift 2 ;;
@@ -54,7 +60,8 @@ while [ $# -gt 0 ]; do
     --depth) DEPTH="$2"; shift 2 ;;
     --curve-m) CURVE_M="$2"; shift 2 ;;
     --label) LABEL="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) echo "bench-vs-llamacpp: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,16 +102,36 @@ trap 'rm -rf "$TMP"' EXIT
 R="$TMP/runs.tsv"  # tool model threads metric tokens/s, one line per run and metric
 : > "$R"
 
-run_llama() {  # key model threads
-  "$LB" -m "$2" -t "$3" "${LB_EXTRA[@]}" -fa off -p "$PP" -n "$TG" -d "$DEPTH" -r 1 -o json 2>"$TMP/lb.err" > "$TMP/lb.json" ||
-    { echo "bench-vs-llamacpp: llama-bench failed on $2:" >&2; tail -5 "$TMP/lb.err" >&2; return 0; }
-  python3 - "$TMP/lb.json" "$1" "$3" >> "$R" <<'PY'
-import json, sys
+busy_pct() {  # the machine's CPU use (all CPUs, %) over 0.5 s, from /proc/stat
+  local a b
+  a=$(head -1 /proc/stat); sleep 0.5; b=$(head -1 /proc/stat)
+  python3 -c "
+a, b = [list(map(int, s.split()[1:])) for s in ('$a', '$b')]
+d = [y - x for x, y in zip(a, b)]
+idle = d[3] + d[4]
+print(round(100 * (1 - idle / max(1, sum(d)))))"
+}
+before_run() {  # logs the machine's CPU use before a run; with --wait-idle, waits for it to fall first
+  local p t0=$SECONDS
+  p=$(busy_pct)
+  while [ "$p" -ge 10 ] && [ $((SECONDS - t0)) -lt "$WAIT_IDLE" ]; do sleep 2; p=$(busy_pct); done
+  echo "$p" >> "$TMP/busy.txt"
+}
+
+run_llama() {  # key model threads: pp with -r PP_REPS (median of its samples), tg with -r 1
+  : > "$TMP/lb.json.all"
+  for args in "-p $PP -n 0 -r $PP_REPS" "-p 0 -n $TG -r 1"; do
+    # shellcheck disable=SC2086
+    "$LB" -m "$2" -t "$3" "${LB_EXTRA[@]}" -fa off $args -d "$DEPTH" -o json 2>"$TMP/lb.err" > "$TMP/lb.json" ||
+      { echo "bench-vs-llamacpp: llama-bench failed on $2:" >&2; tail -5 "$TMP/lb.err" >&2; continue; }
+    python3 - "$TMP/lb.json" "$1" "$3" >> "$R" <<'PY'
+import json, statistics, sys
 for r in json.load(open(sys.argv[1])):
     metric = f"pp{r['n_prompt']}" if r["n_prompt"] > 0 else f"tg{r['n_gen']}"
-    print(f"llama.cpp\t{sys.argv[2]}\t{sys.argv[3]}\t{metric}\t{r['avg_ts']:.3f}")
+    print(f"llama.cpp\t{sys.argv[2]}\t{sys.argv[3]}\t{metric}\t{statistics.median(r['samples_ts']):.3f}")
 PY
-  LB_BUILD=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))[0]; print(r['build_commit'], r['build_number'], r.get('backends', ''), r.get('gpu_info', ''))" "$TMP/lb.json")
+    LB_BUILD=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))[0]; print(r['build_commit'], r['build_number'], r.get('backends', ''), r.get('gpu_info', ''))" "$TMP/lb.json")
+  done
 }
 
 run_hetspec() {  # key model threads
@@ -112,7 +139,7 @@ run_hetspec() {  # key model threads
   tps=$("$HB" generate --model "$2" --prompt "$PROMPT" --n "$((TG + 1))" --ignore-eos --threads "$3" --device "$DEVICE" 2>&1 >/dev/null |
         sed -n 's/.*decode: [0-9]* tokens in [0-9.]* s (\([0-9.]*\) tokens\/s).*/\1/p')
   [ -n "$tps" ] && printf "hetspec\t%s\t%s\ttg%s\t%s\n" "$1" "$3" "$TG" "$tps" >> "$R"
-  "$HB" bench-forward --model "$2" --device "$DEVICE" --threads "$3" --m "$PP" --reps 1 --warmup 1 --depth "$DEPTH" \
+  "$HB" bench-forward --model "$2" --device "$DEVICE" --threads "$3" --m "$PP" --reps "$PP_REPS" --warmup 1 --depth "$DEPTH" \
       --logits last --json > "$TMP/hf.json" ||
     { echo "bench-vs-llamacpp: hetspec bench-forward failed on $2" >&2; return 0; }
   python3 - "$TMP/hf.json" "$1" "$3" >> "$R" <<'PY'
@@ -128,8 +155,8 @@ echo "- command: \`scripts/bench-vs-llamacpp.sh $ARGS\`"
 echo "- date: $(date -u +%FT%TZ); ${LABEL:+label: $LABEL; }host: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs visible ($(lscpu | sed -n 's/^Core(s) per socket: *//p' | head -1) cores/socket, $(lscpu | sed -n 's/^Thread(s) per core: *//p' | head -1) threads/core)"
 command -v nvidia-smi >/dev/null 2>&1 && echo "- GPU: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
 echo "- hetspec: $("$HB" --version) at $HB; device $DEVICE"
-echo "- llama-bench: $LB; -ngl $NGL${LB_EXTRA[2]:+ ${LB_EXTRA[*]:2}} -fa off -d $DEPTH -r 1 per run"
-echo "- reps $REPS per tool (alternating which tool runs first); tg $TG; pp m for m = $PP at depth $DEPTH; medians"
+echo "- llama-bench: $LB; -ngl $NGL${LB_EXTRA[2]:+ ${LB_EXTRA[*]:2}} -fa off -d $DEPTH; per run: -p $PP -r $PP_REPS, then -n $TG -r 1"
+echo "- $REPS runs per tool (alternating which tool runs first); tg $TG; pp m for m = $PP at depth $DEPTH (per run the median of $PP_REPS forwards, hetspec bench-forward --reps $PP_REPS --logits last); the table: medians over runs"
 echo
 LB_BUILD=""
 declare -A PATHS
@@ -139,12 +166,15 @@ for key in $MODELS; do
   for t in $THREADS; do
     for rep in $(seq "$REPS"); do
       echo "run: $key threads $t rep $rep" >&2
-      if [ $((rep % 2)) = 1 ]; then run_llama "$key" "$m" "$t"; run_hetspec "$key" "$m" "$t"
-      else run_hetspec "$key" "$m" "$t"; run_llama "$key" "$m" "$t"; fi
+      if [ $((rep % 2)) = 1 ]; then before_run; run_llama "$key" "$m" "$t"; before_run; run_hetspec "$key" "$m" "$t"
+      else before_run; run_hetspec "$key" "$m" "$t"; before_run; run_llama "$key" "$m" "$t"; fi
     done
   done
 done
 echo "- llama.cpp build: ${LB_BUILD:-unknown}"
+echo "- machine CPU use sampled before each run (0.5 s, all CPUs): $(sort -n "$TMP/busy.txt" | python3 -c "
+import sys; v = [int(x) for x in sys.stdin]
+print(f'median {sorted(v)[len(v) // 2]}%, max {max(v)}% over {len(v)} runs; {sum(x >= 10 for x in v)} runs started with >= 10% busy' if v else 'none')")"
 for key in $MODELS; do
   echo "- model $key: ${PATHS[$key]} ($(du -m "${PATHS[$key]}" | cut -f1) MB)"
 done
@@ -192,6 +222,7 @@ echo "## hetspec's verify curve T(m)/T(1): all m logit rows, depth $CURVE_DEPTH,
 echo
 for key in $MODELS; do
   for t in $THREADS; do
+    before_run
     "$HB" bench-forward --model "${PATHS[$key]}" --device "$DEVICE" --threads "$t" --m "$CURVE_M" --reps "$REPS" \
         --depth "$CURVE_DEPTH" --logits all --json > "$TMP/curve-$key-$t.json" 2>"$TMP/curve.err" ||
       { echo "bench-forward failed on $key, $t threads: $(tail -1 "$TMP/curve.err")"; continue; }

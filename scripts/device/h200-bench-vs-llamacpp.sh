@@ -12,9 +12,10 @@
 #   stash  (carry .dev/p1, then .dev/p2, then .dev/p3; optional): keep the real model's pieces
 #   cpu    (carry .dev/hetspec .dev/lib): the CPU comparison (THREADS, default "1 2 16"; ~7 min)
 #   gpu    (carry .dev/hetspec .dev/lib): the GPU comparison (~3 min)
-# Every stage also stashes carried pieces and reuses what earlier calls left. REPS (default 3) and
-# EXTRA (more driver flags, e.g. "--quick") pass through. Writes under $OUT: bench-vs-llamacpp-{cpu,gpu}.md
-# and the build log.
+# Every stage also stashes carried pieces and reuses what earlier calls left. THREADS (cpu: "1 2 16",
+# gpu: "16"; split the cpu stage over two calls if it nears 10 minutes, e.g. THREADS="1 2" then
+# THREADS=16), REPS (default 3), MODELS_ONLY (model keys) and EXTRA (more driver flags, e.g. "--quick")
+# pass through. Writes under $OUT: bench-vs-llamacpp-{cpu,gpu}-t<threads>.md, build.txt and build logs.
 set -u
 STAGE="${1:?stage: build | stash | cpu | gpu}"
 OUT="${OUT:-out/h200-bench-vs-llamacpp}"
@@ -87,9 +88,11 @@ case "$STAGE" in
       FLAGS=(--device "$GPU" --ngl 99 --threads "${THREADS:-16}")
     fi
     s=$SECONDS
+    T="${FLAGS[5]}"
     # shellcheck disable=SC2086
-    bash scripts/bench-vs-llamacpp.sh "${FLAGS[@]}" --reps "${REPS:-3}" --models "$MODELS" \
-      --llama-bench "$LB" --hetspec "$B" --label "H200 machine, $STAGE" --out "$OUT/bench-vs-llamacpp-$STAGE.md" ${EXTRA:-}
+    bash scripts/bench-vs-llamacpp.sh "${FLAGS[@]}" --reps "${REPS:-3}" --models "${MODELS_ONLY:-$MODELS}" \
+      --llama-bench "$LB" --hetspec "$B" --label "H200 machine, $STAGE" \
+      --out "$OUT/bench-vs-llamacpp-$STAGE-t${T// /-}.md" ${EXTRA:-}
     echo "stage $STAGE: $((SECONDS - s)) s"
     ;;
   *) echo "unknown stage $STAGE (build | stash | cpu | gpu)"; exit 2 ;;
