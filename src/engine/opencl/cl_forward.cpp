@@ -28,7 +28,11 @@ Buffer ClForward::vec(const float* p, int64_t n, const std::string& name) {
 ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions& opt)
     : dev_(dev),
       w_(w),
-      opt_(opt),
+      opt_([&] {
+        ClForwardOptions o = opt;
+        o.fused = o.fused && dev.tuning().fuse_layers;  // a tuning file may turn fusion off per device
+        return o;
+      }()),
       l0_(opt.l0),
       l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
       shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},
@@ -49,12 +53,23 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
     if (L.bq) c.bq = vec(L.bq, s.q_dim(), p + "attn_q.bias");
     if (L.bk) c.bk = vec(L.bk, s.kv_dim(), p + "attn_k.bias");
     if (L.bv) c.bv = vec(L.bv, s.kv_dim(), p + "attn_v.bias");
-    c.wq = up(L.wq, p + "attn_q");
-    c.wk = up(L.wk, p + "attn_k");
-    c.wv = up(L.wv, p + "attn_v");
+    auto same = [](const WeightView& a, const WeightView& b) { return a.dtype == b.dtype && a.cols == b.cols; };
+    if (opt_.fused && same(L.wq, L.wk) && same(L.wq, L.wv)) {
+      c.wqkv = upload_weight_rows(dev, {L.wq, L.wk, L.wv}, p + "attn_qkv");
+      weight_bytes_ += c.wqkv.bytes();
+    } else {
+      c.wq = up(L.wq, p + "attn_q");
+      c.wk = up(L.wk, p + "attn_k");
+      c.wv = up(L.wv, p + "attn_v");
+    }
     c.wo = up(L.wo, p + "attn_output");
-    c.w_gate = up(L.w_gate, p + "ffn_gate");
-    c.w_up = up(L.w_up, p + "ffn_up");
+    if (opt_.fused && same(L.w_gate, L.w_up)) {
+      c.w_gu = upload_weight_rows(dev, {L.w_gate, L.w_up}, p + "ffn_gate_up");
+      weight_bytes_ += c.w_gu.bytes();
+    } else {
+      c.w_gate = up(L.w_gate, p + "ffn_gate");
+      c.w_up = up(L.w_up, p + "ffn_up");
+    }
     c.w_down = up(L.w_down, p + "ffn_down");
     layers_.push_back(std::move(c));
   }
@@ -82,10 +97,16 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   tok_host_.resize(B);
   // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
   prepare_layer_ops(dev, shape_);
-  for (auto& L : layers_)
-    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) prepare_matmul(dev, *cw);
+  const MatIn norm_in = opt_.fused ? MatIn::RmsNorm : MatIn::Plain;
+  for (auto& L : layers_) {
+    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wqkv, &L.w_gate, &L.w_up, &L.w_gu})
+      if (cw->buf) prepare_matmul(dev, *cw, norm_in);
+    prepare_matmul(dev, L.wo, MatIn::Plain, opt_.fused);
+    prepare_matmul(dev, L.w_down, opt_.fused ? MatIn::SwiGLU : MatIn::Plain, opt_.fused);
+  }
   if (embd_.buf) prepare_matmul(dev, embd_);
-  if (output_.buf) prepare_matmul(dev, output_);
+  if (embd_.buf && opt.head && !output_.buf) prepare_matmul(dev, embd_, norm_in);
+  if (output_.buf) prepare_matmul(dev, output_, norm_in);
 }
 
 void ClForward::embed(const int32_t* tokens, int m) {
@@ -133,34 +154,95 @@ void ClForward::run_layers(int m, int pos0) {
     throw Error("forward", "context full: positions up to " + std::to_string(pos0 + m) + " but the KV cache holds " +
                                std::to_string(kv_.n_ctx()));
   kv_.truncate(pos0);
-  const int64_t d = s.d_model, qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim, hd = s.head_dim;
-  const float eps = float(s.rms_eps);
+  const int64_t hd = s.head_dim;
   dev_.finish();  // cs_host_ may still be read by the previous call's upload
   for (int i = 0; i < m; ++i) rope_.cos_sin(pos0 + i, cs_host_.data() + i * hd);
   dev_.write_async(cs_, cs_host_.data(), size_t(m) * hd * 4);
   for (size_t li = 0; li < layers_.size(); ++li) {
-    Layer& L = layers_[li];
-    rmsnorm(dev_, x_, L.attn_norm, xn_, m, d, eps);  // (m, d)
-    matmul(dev_, L.wq, xn_, q_, m);                  // (m, qd)
-    matmul(dev_, L.wk, xn_, k_, m);                  // (m, kvd)
-    matmul(dev_, L.wv, xn_, v_, m);                  // (m, kvd)
-    if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
-    if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
-    if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
-    rope_table(dev_, shape_, q_, m, s.n_heads, cs_);
-    rope_table(dev_, shape_, k_, m, s.n_kv_heads, cs_);
-    kv_.append(int(li), k_, v_, m);
-    attention(dev_, shape_, q_, kv_.k(int(li)), kv_.v(int(li)), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
-    matmul(dev_, L.wo, att_, proj_, m);  // (m, d)
-    add(dev_, x_, proj_, m * d);
-    rmsnorm(dev_, x_, L.ffn_norm, xn_, m, d, eps);
-    matmul(dev_, L.w_gate, xn_, gate_, m);  // (m, f)
-    matmul(dev_, L.w_up, xn_, upb_, m);     // (m, f)
-    swiglu(dev_, gate_, upb_, gate_, m * f);
-    matmul(dev_, L.w_down, gate_, proj_, m);  // (m, d)
-    add(dev_, x_, proj_, m * d);
+    if (opt_.fused) run_layer_fused(layers_[li], int(li), m, pos0);
+    else run_layer_ops(layers_[li], int(li), m, pos0);
   }
   kv_.advance(m);
+}
+
+void ClForward::run_layer_ops(Layer& L, int li, int m, int pos0) {
+  const ModelSpec& s = w_.spec;
+  const int64_t d = s.d_model, qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
+  const float eps = float(s.rms_eps);
+  rmsnorm(dev_, x_, L.attn_norm, xn_, m, d, eps);  // (m, d)
+  matmul(dev_, L.wq, xn_, q_, m);                  // (m, qd)
+  matmul(dev_, L.wk, xn_, k_, m);                  // (m, kvd)
+  matmul(dev_, L.wv, xn_, v_, m);                  // (m, kvd)
+  if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
+  if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
+  if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
+  rope_table(dev_, shape_, q_, m, s.n_heads, cs_);
+  rope_table(dev_, shape_, k_, m, s.n_kv_heads, cs_);
+  kv_.append(li, k_, v_, m);
+  attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
+  matmul(dev_, L.wo, att_, proj_, m);  // (m, d)
+  add(dev_, x_, proj_, m * d);
+  rmsnorm(dev_, x_, L.ffn_norm, xn_, m, d, eps);
+  matmul(dev_, L.w_gate, xn_, gate_, m);  // (m, f)
+  matmul(dev_, L.w_up, xn_, upb_, m);     // (m, f)
+  swiglu(dev_, gate_, upb_, gate_, m * f);
+  matmul(dev_, L.w_down, gate_, proj_, m);  // (m, d)
+  add(dev_, x_, proj_, m * d);
+}
+
+void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
+  const ModelSpec& s = w_.spec;
+  const int64_t qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
+  const float eps = float(s.rms_eps);
+  // q (m, qd), k (m, kvd), v (m, kvd) = rmsnorm(x) . [wq; wk; wv]^T
+  MatmulEx qkv;
+  qkv.x = &x_;
+  qkv.in = MatIn::RmsNorm;
+  qkv.aux = &L.attn_norm;
+  qkv.eps = eps;
+  if (L.wqkv.buf) {
+    qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
+    qkv.seg[0] = qd, qkv.seg[1] = kvd, qkv.seg[2] = kvd;
+    matmul_ex(dev_, L.wqkv, qkv, m);
+  } else {
+    for (auto [w, y] : {std::pair{&L.wq, &q_}, std::pair{&L.wk, &k_}, std::pair{&L.wv, &v_}}) {
+      qkv.y[0] = y;
+      matmul_ex(dev_, *w, qkv, m);
+    }
+  }
+  if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
+  if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
+  if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
+  kv_.rope_append(li, q_, k_, v_, cs_, m);
+  attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
+  MatmulEx o;  // x (m, d) += att . wo^T
+  o.x = &att_;
+  o.y[0] = &x_;
+  o.accumulate = true;
+  matmul_ex(dev_, L.wo, o, m);
+  // gate (m, f), up (m, f) = rmsnorm(x) . [w_gate; w_up]^T
+  MatmulEx gu;
+  gu.x = &x_;
+  gu.in = MatIn::RmsNorm;
+  gu.aux = &L.ffn_norm;
+  gu.eps = eps;
+  if (L.w_gu.buf) {
+    gu.y[0] = &gate_, gu.y[1] = &upb_;
+    gu.seg[0] = f, gu.seg[1] = f;
+    matmul_ex(dev_, L.w_gu, gu, m);
+  } else {
+    gu.y[0] = &gate_;
+    matmul_ex(dev_, L.w_gate, gu, m);
+    gu.y[0] = &upb_;
+    matmul_ex(dev_, L.w_up, gu, m);
+  }
+  MatmulEx dn;  // x (m, d) += (silu(gate) * up) . w_down^T
+  dn.x = &gate_;
+  dn.in = MatIn::SwiGLU;
+  dn.aux = &upb_;
+  dn.y[0] = &x_;
+  dn.accumulate = true;
+  matmul_ex(dev_, L.w_down, dn, m);
 }
 
 void ClForward::head(int m, int rows, float* logits) {
@@ -168,10 +250,21 @@ void ClForward::head(int m, int rows, float* logits) {
   check(opt_.head, dev_.label(), "this ClForward has no LM head (head = false)");
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
   const int64_t d = s.d_model;
-  rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
-  if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
   const ClWeight& out = output_.buf ? output_ : embd_;
-  matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, n_logits)
+  if (opt_.fused) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
+    MatmulEx h;
+    h.x = &x_;
+    h.x_row = m - rows;
+    h.in = MatIn::RmsNorm;
+    h.aux = &output_norm_;
+    h.eps = float(s.rms_eps);
+    h.y[0] = &logits_;
+    matmul_ex(dev_, out, h, rows);
+  } else {
+    rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
+    if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
+    matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, n_logits)
+  }
   dev_.read(logits_, logits, size_t(rows) * s.n_logits() * 4);
 }
 

@@ -21,6 +21,12 @@ void ClKvCache::append(int layer, const Buffer& k, const Buffer& v, int64_t m) {
   kv_append(dev_, shape_, v, v_[layer], length_, m, n_ctx_);
 }
 
+void ClKvCache::rope_append(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, int64_t m) {
+  if (layer < 0 || layer >= static_cast<int>(k_.size()))
+    throw Error(dev_.label() + ": kv cache", "no layer " + std::to_string(layer));
+  rope_kv(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], length_, m, n_ctx_);
+}
+
 void ClKvCache::advance(int64_t m) {
   if (m < 0 || length_ + m > n_ctx_)
     throw Error(dev_.label() + ": kv cache", "advancing by " + std::to_string(m) + " overflows the context of " +

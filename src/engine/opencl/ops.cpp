@@ -12,9 +12,10 @@ const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl"};
 const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl"};
 const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 
-std::string matmul_defines(const Device& dev, DType t, int64_t k) {
+std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
-  return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) +
+  return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
+         " -DEPI_ADD=" + (accumulate ? "1" : "0") +
          " -DMM_SPLIT=" + std::to_string(tu.mm_split) + " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
          " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
          " -DGEMM_TM=" + std::to_string(tu.gemm_tm) + " -DGEMM_RPT=" + std::to_string(tu.mm_split == 1 ? 1 : tu.gemm_rpt);
@@ -77,6 +78,24 @@ ClWeight upload_weight(Device& dev, const WeightView& w, const std::string& name
   return out;
 }
 
+ClWeight upload_weight_rows(Device& dev, const std::vector<WeightView>& ws, const std::string& name) {
+  need(!ws.empty(), dev, name, "no weights to concatenate");
+  std::vector<uint8_t> host;
+  int64_t rows = 0;
+  for (const WeightView& w : ws) {
+    if (w.dtype != ws[0].dtype || w.cols != ws[0].cols)
+      throw Error(dev.label() + ": " + name, "concatenated weights differ in dtype or columns");
+    const size_t bytes = w.row_stride() * static_cast<size_t>(w.rows);
+    const uint8_t* p = static_cast<const uint8_t*>(w.data);
+    host.insert(host.end(), p, p + bytes);
+    rows += w.rows;
+  }
+  WeightView all = ws[0];
+  all.rows = rows;
+  all.data = host.data();
+  return upload_weight(dev, all, name);
+}
+
 Buffer upload_f32(Device& dev, const float* data, size_t n) {
   Buffer b(dev, n * sizeof(float));
   dev.write(b, data, n * sizeof(float));
@@ -89,34 +108,53 @@ std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n) {
   return v;
 }
 
-void prepare_matmul(Device& dev, const ClWeight& w) {
-  std::string defs = matmul_defines(dev, w.dtype, w.cols);
+void prepare_matmul(Device& dev, const ClWeight& w, MatIn in, bool accumulate) {
+  std::string defs = matmul_defines(dev, w.dtype, w.cols, in, accumulate);
   for (const char* k : {"gemv", "gemm", "embed_rows"}) dev.kernel(kMatmulSrc, defs, k);
 }
 
 void prepare_layer_ops(Device& dev, const LayerShape& s) {
-  for (const char* k : {"rope", "rope_table", "kv_append", "attention"}) dev.kernel(kLayerSrc, layer_defines(dev, s), k);
+  for (const char* k : {"rope", "rope_table", "kv_append", "rope_kv", "attention"})
+    dev.kernel(kLayerSrc, layer_defines(dev, s), k);
   for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
     dev.kernel(kElemSrc, elem_defines(dev), k);
 }
 
-void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
+void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   need(m >= 1, dev, "matmul", "m must be >= 1");
-  need(x.bytes() >= f32s(m * w.cols), dev, "matmul", "input buffer smaller than (m, cols)");
-  need(y.bytes() >= f32s(m * w.rows), dev, "matmul", "output buffer smaller than (m, rows)");
+  need(a.x && a.y[0], dev, "matmul", "missing input or output buffer");
+  need(a.x_row >= 0 && a.x->bytes() >= f32s((a.x_row + m) * w.cols), dev, "matmul",
+       "input buffer smaller than (x_row + m, cols)");
+  need(a.in == MatIn::Plain || a.aux, dev, "matmul", "the input transform needs its aux buffer");
+  if (a.in == MatIn::RmsNorm) need(a.aux->bytes() >= f32s(w.cols), dev, "matmul", "norm weight smaller than cols");
+  if (a.in == MatIn::SwiGLU)
+    need(a.aux->bytes() >= f32s((a.x_row + m) * w.cols), dev, "matmul", "up buffer smaller than (x_row + m, cols)");
+  // Segments: rows of W split over the outputs in order.
+  int64_t seg[3] = {a.seg[0] > 0 ? a.seg[0] : w.rows, a.seg[1], a.seg[2]};
+  need(seg[1] >= 0 && seg[2] >= 0 && seg[0] + seg[1] + seg[2] == w.rows, dev, "matmul",
+       "output segments do not add up to the weight's rows");
+  Buffer* ys[3] = {a.y[0], a.y[1] ? a.y[1] : a.y[0], a.y[2] ? a.y[2] : a.y[0]};
+  for (int j = 0; j < 3; ++j)
+    if (seg[j] > 0) {
+      need(j == 0 || a.y[j], dev, "matmul", "missing output buffer of a segment");
+      need(ys[j]->bytes() >= f32s(m * seg[j]), dev, "matmul", "output buffer smaller than (m, rows)");
+    }
   const Tuning& tu = dev.tuning();
-  std::string defs = matmul_defines(dev, w.dtype, w.cols);
-  int n = to_int(w.rows, dev, "matmul");
+  const std::string defs = matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate);
+  const int n = to_int(w.rows, dev, "matmul");
+  const int x_off = to_int(a.x_row * w.cols, dev, "matmul");
+  const int n0 = int(seg[0]), n1 = int(seg[1]);
+  const Buffer& aux = a.aux ? *a.aux : *a.x;
   if (m == 1) {
     cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemv");
-    dev.set_args(k, w.buf, x, 0, y, n);
+    dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n);
     size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
     size_t global[2] = {local[0], round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
     dev.launch(k, "gemv", 2, global, local);
   } else {
     cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemm");
     int mi = to_int(m, dev, "matmul");
-    dev.set_args(k, w.buf, x, y, n, mi);
+    dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n, mi);
     const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
     size_t local[3] = {size_t(tu.gemm_lx), size_t(tu.gemm_rows), 1};
     size_t global[3] = {local[0], round_up((n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
@@ -124,15 +162,20 @@ void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t 
   }
 }
 
+void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
+  MatmulEx a;
+  a.x = &x;
+  a.y[0] = &y;
+  matmul_ex(dev, w, a, m);
+}
+
 void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y) {
   need(x.bytes() >= f32s((x_row + 1) * w.cols), dev, "gemv_row", "input buffer has no row " + std::to_string(x_row));
-  need(y.bytes() >= f32s(w.rows), dev, "gemv_row", "output buffer smaller than rows");
-  const Tuning& tu = dev.tuning();
-  cl_kernel k = dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols), "gemv");
-  dev.set_args(k, w.buf, x, to_int(x_row * w.cols, dev, "gemv_row"), y, to_int(w.rows, dev, "gemv_row"));
-  size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
-  size_t global[2] = {local[0], round_up((w.rows + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
-  dev.launch(k, "gemv", 2, global, local);
+  MatmulEx a;
+  a.x = &x;
+  a.x_row = x_row;
+  a.y[0] = &y;
+  matmul_ex(dev, w, a, 1);
 }
 
 void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m) {
@@ -228,6 +271,22 @@ void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cach
   dev.set_args(k, src, cache, to_int(n_past, dev, "kv_append"), count);
   size_t local = size_t(dev.tuning().elem_wg), global = round_up(count, local);
   dev.launch(k, "kv_append", 1, &global, &local);
+}
+
+void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+             Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx) {
+  need(n_past >= 0 && m >= 1 && n_past + m <= n_ctx, dev, "rope_kv",
+       "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
+  const int64_t row = int64_t(s.n_kv_heads) * s.head_dim;
+  need(q.bytes() >= f32s(m * s.n_heads * s.head_dim), dev, "rope_kv", "q smaller than (m, heads, head_dim)");
+  need(k.bytes() >= f32s(m * row) && v.bytes() >= f32s(m * row), dev, "rope_kv", "k/v smaller than (m, kv_heads, head_dim)");
+  need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_kv", "table smaller than (m, head_dim/2, 2)");
+  const size_t cache_bytes = size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4);
+  need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "rope_kv", "cache smaller than n_ctx rows");
+  cl_kernel kk = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_kv");
+  dev.set_args(kk, q, k, v, cs, k_cache, v_cache, to_int(n_past, dev, "rope_kv"));
+  size_t global[3] = {size_t(s.head_dim / 2), size_t(s.n_heads + s.n_kv_heads), size_t(m)};
+  dev.launch(kk, "rope_kv", 3, global, nullptr);
 }
 
 void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,

@@ -75,6 +75,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
+    n.fuse_layers = e.get_or<bool>("fuse_layers", t.fuse_layers);
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";
@@ -96,9 +97,10 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));
   if (t.gemm_tm > 32) throw Error(where + ": gemm_tm", "at most 32, got " + std::to_string(t.gemm_tm));
   if (t.gemm_rpt > 8) throw Error(where + ": gemm_rpt", "at most 8, got " + std::to_string(t.gemm_rpt));
-  uint64_t local_bytes = uint64_t(t.gemm_rows) * t.gemm_rpt * t.gemm_tm * t.gemm_lx * 4;
+  // The unit-path GEMM reduces (rpt + 1) * tm values per row group (the +1: the fused RMSNorm's sums).
+  uint64_t local_bytes = uint64_t(t.gemm_rows) * (t.gemm_rpt + 1) * t.gemm_tm * t.gemm_lx * 4;
   if (dev.local_mem_bytes && local_bytes > dev.local_mem_bytes)
-    throw Error(where + ": gemm_rows*gemm_rpt*gemm_tm*gemm_lx",
+    throw Error(where + ": gemm_rows*(gemm_rpt+1)*gemm_tm*gemm_lx",
                 "needs " + std::to_string(local_bytes) + " bytes of local memory, the device has " +
                     std::to_string(dev.local_mem_bytes));
   size_t maxwg = dev.max_work_group_size ? dev.max_work_group_size : 256;

@@ -77,6 +77,29 @@ TEST_CASE("OpenCL whole-model forward matches the CPU forward (tiny models, ever
   }
 }
 
+TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused ones match the CPU forward",
+          "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  auto dev1 = test::gpu_like_device(dev0);
+  struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; };
+  const C cases[] = {{"llama", DType::Q4_1, DType::Q8_0, false, &dev0}, {"qwen2", DType::Q8_0, DType::F16, false, &dev0},
+                     {"llama", DType::Q4_1, DType::Q8_0, true, dev1.get()}, {"qwen2", DType::Q4_0, DType::F16, true, dev1.get()}};
+  for (const auto& c : cases) {
+    auto m = test::make_tiny(test::tiny_spec(c.arch), 9, c.wt, c.et);
+    ocl::ClForwardOptions o;
+    o.max_batch = 4;
+    o.capacity = m->w.spec.context;
+    o.fused = c.fused;
+    ocl::ClForward fw(*c.dev, m->w, o);
+    double worst = compare_schedule(m->w, [&](const int32_t* t, int n, int pos0, int rows) {
+      return fw.forward(t, n, pos0, rows);
+    });
+    INFO(c.arch << " " << dtype_name(c.wt) << (c.fused ? " fused, " : " op by op, ") << c.dev->tuning().source
+                << ": worst normalised MSE " << worst);
+    CHECK(worst < 1e-5);
+  }
+}
+
 TEST_CASE("Split forwards across CPU and OpenCL match the CPU forward, hand-offs are timed", "[opencl]") {
   HS_CL_TEST_DEVICE(dev);
   (void)dev;

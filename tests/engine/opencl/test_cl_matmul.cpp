@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cl_matmul_support.hpp"
 #include "cl_test_support.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
@@ -13,58 +14,10 @@ using namespace hetspec;
 
 namespace {
 
-struct Mat {
-  std::vector<uint8_t> bytes;  // (rows, cols) in dtype blocks
-  std::vector<float> deq;      // (rows, cols) dequantized by the reference
-  WeightView view() const { return {bytes.data(), dtype, rows, cols}; }
-  DType dtype;
-  int64_t rows, cols;
-};
-
-Mat make_mat(DType t, int64_t rows, int64_t cols, uint32_t seed) {
-  Mat w{{}, {}, t, rows, cols};
-  auto src = test::random_floats(size_t(rows * cols), seed);
-  size_t rb = row_bytes(t, cols);
-  w.bytes.resize(rb * rows);
-  w.deq.resize(size_t(rows * cols));
-  for (int64_t r = 0; r < rows; ++r) {
-    quantize_row_ref(t, src.data() + r * cols, w.bytes.data() + r * rb, cols);
-    dequantize_row_ref(t, w.bytes.data() + r * rb, w.deq.data() + r * cols, cols);
-  }
-  return w;
-}
-
-// y(m, rows) and the per-entry bound sum_k |w x| (for the error tolerance).
-void oracle(const Mat& w, const std::vector<float>& x, int64_t m, std::vector<double>& y, std::vector<double>& mag) {
-  y.assign(size_t(m * w.rows), 0.0);
-  mag.assign(size_t(m * w.rows), 0.0);
-  for (int64_t t = 0; t < m; ++t)
-    for (int64_t r = 0; r < w.rows; ++r) {
-      double s = 0, a = 0;
-      for (int64_t k = 0; k < w.cols; ++k) {
-        double p = double(w.deq[r * w.cols + k]) * x[t * w.cols + k];
-        s += p;
-        a += std::fabs(p);
-      }
-      y[t * w.rows + r] = s;
-      mag[t * w.rows + r] = a;
-    }
-}
-
-void check_close(const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag,
-                 double rel) {
-  REQUIRE(got.size() == want.size());
-  size_t bad = 0;
-  double worst = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    double err = std::fabs(got[i] - want[i]);
-    double tol = rel * mag[i] + 1e-6;
-    worst = std::max(worst, err / (mag[i] + 1e-12));
-    if (!(err <= tol)) ++bad;
-  }
-  INFO("worst error / sum|w x| = " << worst);
-  CHECK(bad == 0);
-}
+using test::Mat;
+using test::make_mat;
+using test::oracle;
+using test::check_close;
 
 struct Case {
   DType t;

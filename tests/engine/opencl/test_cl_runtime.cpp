@@ -118,7 +118,12 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, np2), Catch::Contains("gemv_lx") && Catch::Contains("power of two"));
   std::string big = write_tmp("big.yaml", "devices:\n  - match: \"*\"\n    gemv_lx: 512\n    gemv_groups: 8\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, big), Catch::Contains("exceeds the device's maximum"));
-  for (auto& p : {f, unk, np2, big}) std::filesystem::remove(p);
+  CHECK(tn.fuse_layers);
+  std::string nofuse = write_tmp("nofuse.yaml", "devices:\n  - match: \"*\"\n    fuse_layers: false\n");
+  CHECK(!ocl::tuning_for(nv, nofuse).fuse_layers);
+  std::string badfuse = write_tmp("badfuse.yaml", "devices:\n  - match: \"*\"\n    fuse_layers: 3\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badfuse), Catch::Contains("fuse_layers"));
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse}) std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {

@@ -20,6 +20,10 @@ struct ClForwardOptions {
   int max_batch = 64;      // most tokens per step (longer inputs are chunked)
   int capacity = 0;        // KV positions (0: the model's context, at most 4096)
   bool kv_f16 = true;
+  // Fused layer (6 launches: norm+QKV, rope+KV append, attention, output+residual, norm+gate/up,
+  // SwiGLU+down+residual) instead of one launch per op (16-17): on a GPU a launch costs
+  // microseconds, as much as a small model's whole matmul. false keeps the op-by-op forward.
+  bool fused = true;
 };
 
 struct HandoffStats {
@@ -70,7 +74,10 @@ class ClForward {
   struct Layer {
     Buffer attn_norm, ffn_norm, bq, bk, bv;
     ClWeight wq, wk, wv, wo, w_gate, w_up, w_down;
+    ClWeight wqkv, w_gu;  // fused: [wq; wk; wv] and [w_gate; w_up] when each set shares a dtype
   };
+  void run_layer_ops(Layer& L, int li, int m, int pos0);    // op by op
+  void run_layer_fused(Layer& L, int li, int m, int pos0);  // few launches
   std::vector<Layer> layers_;
   ClWeight embd_, output_;
   Buffer output_norm_;

@@ -15,6 +15,9 @@ class ClKvCache {
   // Writes k, v (m, kv_heads, head_dim) of `layer` at rows [length(), length() + m). Does not advance
   // the length: call advance(m) once every layer has appended (a forward appends layer by layer).
   void append(int layer, const Buffer& k, const Buffer& v, int64_t m);
+  // The same append with RoPE done in the same launch: q (m, heads, head_dim) rotated in place,
+  // k rotated on its way into the cache (rows from cs (m, head_dim/2, 2)).
+  void rope_append(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, int64_t m);
   void advance(int64_t m);
   void truncate(int64_t n);  // n <= length()
   int64_t length() const { return length_; }

@@ -29,8 +29,34 @@ ClWeight upload_weight(Device& dev, const WeightView& w, const std::string& name
 Buffer upload_f32(Device& dev, const float* data, size_t n);
 std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n);
 
+// Uploads the row-wise concatenation of ws (same dtype and cols), e.g. Q, K and V as one (qd + 2 kvd,
+// d) weight, so one launch computes all three.
+ClWeight upload_weight_rows(Device& dev, const std::vector<WeightView>& ws, const std::string& name = "weight");
+
 // Y(m, rows) = X(m, cols) . W^T. m == 1 runs the GEMV kernel, m > 1 the token-tiled GEMM.
 void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m);
+
+// The same matmul with what surrounds it in a layer folded in, so a layer needs few launches:
+// the input is transformed as it is read, the output rows may go to up to three buffers, and the
+// result may be added into Y (residual). Numerically the unfused ops up to rounding order.
+enum class MatIn {
+  Plain,    // X
+  RmsNorm,  // rmsnorm(X row) * aux(cols): the next matmul's norm without its own launch
+  SwiGLU,   // silu(X) * aux, X the gate (m, cols), aux the up projection (m, cols)
+};
+struct MatmulEx {
+  const Buffer* x = nullptr;    // X (x_row + m, cols) f32; rows from x_row on are used
+  int64_t x_row = 0;
+  MatIn in = MatIn::Plain;
+  const Buffer* aux = nullptr;  // the norm weight (RmsNorm) or up (SwiGLU, laid out as X)
+  float eps = 0;
+  // Output segments: rows [0, seg[0]) of W to y[0] (m, seg[0]), the next seg[1] to y[1], ...;
+  // unused segments have seg 0 (seg[0] == 0 means all rows to y[0]).
+  Buffer* y[3] = {nullptr, nullptr, nullptr};
+  int64_t seg[3] = {0, 0, 0};
+  bool accumulate = false;      // Y += result
+};
+void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m);
 // y(rows) = W . X[row x_row] (one token out of an (m, cols) activation: the LM head on the last token).
 void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y);
 // out(m, cols) = dequant(table rows tokens[0..m)); tokens(m) int32 already on the device.
@@ -62,6 +88,10 @@ std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_f
 void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_t pos0, const Buffer& inv_freq);
 // Same rotation with cos/sin from a table cs(m, head_dim/2, 2) already on the device.
 void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs);
+// rope_table on q(m, n_heads, head_dim) in place and on k(m, n_kv_heads, head_dim), the rotated k
+// and v written to the caches' rows [n_past, n_past + m): one launch for rope + kv_append.
+void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+             Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx);
 // cache(n_ctx, n_kv_heads, head_dim) rows [n_past, n_past + m) = src(m, n_kv_heads, head_dim).
 void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
                int64_t n_ctx);
@@ -75,7 +105,7 @@ inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n
 
 // Build (compile) the programs an op will use now rather than at its first launch, so the first
 // forward's time is not a compile: matmul programs of w's (dtype, cols), the layer programs of s.
-void prepare_matmul(Device& dev, const ClWeight& w);
+void prepare_matmul(Device& dev, const ClWeight& w, MatIn in = MatIn::Plain, bool accumulate = false);
 void prepare_layer_ops(Device& dev, const LayerShape& s);
 
 }  // namespace hetspec::ocl

@@ -6,6 +6,7 @@
 //       - match: "H100"        # substring of the device name, vendor or platform; "*" = every device
 //         gemv_lx: 64
 //         gemm_tm: 8
+//         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <string>
@@ -27,6 +28,7 @@ struct Tuning {
   int elem_wg = 64;    // elementwise ops
   std::string source;  // how it was chosen: "GPU defaults + NVIDIA + file x.yaml"
   int gemm_rpt = 1;    // rows per work-item group in the GPU matmul path (x reuse; 1 = one row)
+  bool fuse_layers = true;  // model forwards use the fused layer (6 launches) rather than op by op
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

@@ -116,3 +116,40 @@ __kernel void rope_table(global float* x, global const float* cs) {
   v[a] = x0 * c - x1 * s;
   v[b] = x0 * s + x1 * c;
 }
+
+// One launch for what a layer does between its QKV matmul and attention: rotates q(m, N_HEADS,
+// HEAD_DIM) in place and k(m, N_KV, HEAD_DIM) as rope_table does, and writes the rotated k and the
+// unrotated v into the caches' rows n_past.. (as kv_append: half with round-to-nearest-even).
+// Grid (HEAD_DIM/2, N_HEADS + N_KV, m): heads below N_HEADS are q's, the rest k/v's.
+__kernel void rope_kv(global float* q, global const float* k, global const float* v, global const float* cs,
+                      global KV_T* kc, global KV_T* vc, int n_past) {
+  const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
+  const float c = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2], s = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2 + 1];
+#if ROPE_NEOX
+  const int a = i, b = i + HEAD_DIM / 2;
+#else
+  const int a = 2 * i, b = 2 * i + 1;
+#endif
+  if (h < N_HEADS) {
+    global float* x = q + ((size_t)t * N_HEADS + h) * HEAD_DIM;
+    const float x0 = x[a], x1 = x[b];
+    x[a] = x0 * c - x1 * s;
+    x[b] = x0 * s + x1 * c;
+    return;
+  }
+  const size_t src = ((size_t)t * N_KV + (h - N_HEADS)) * HEAD_DIM;
+  const size_t dst = ((size_t)(n_past + t) * N_KV + (h - N_HEADS)) * HEAD_DIM;
+  const float x0 = k[src + a], x1 = k[src + b];
+  const float k0 = x0 * c - x1 * s, k1 = x0 * s + x1 * c;
+#if KV_F16
+  vstore_half_rte(k0, dst + a, kc);
+  vstore_half_rte(k1, dst + b, kc);
+  vstore_half_rte(v[src + a], dst + a, vc);
+  vstore_half_rte(v[src + b], dst + b, vc);
+#else
+  kc[dst + a] = k0;
+  kc[dst + b] = k1;
+  vc[dst + a] = v[src + a];
+  vc[dst + b] = v[src + b];
+#endif
+}

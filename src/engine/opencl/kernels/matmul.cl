@@ -5,6 +5,17 @@
 // GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items per row group, rows per group (x reuse), groups per
 // work-group), GEMM_LX / GEMM_ROWS / GEMM_TM / GEMM_RPT (work-items per row group, groups per
 // work-group, tokens per work-group, rows per group in the unit path).
+// Fusion (so a layer needs few launches): XIN transforms X as it is read (0: as is; 1: RMSNorm, A
+// the norm weight (K), the row's 1/rms applied to the dot product; 2: SwiGLU, X the gate and A the
+// up projection (m, K), x = silu(gate) * up); EPI_ADD 1 adds the result into Y (residual add). The
+// output rows may be split over up to three buffers (Q/K/V or gate/up from one weight): rows
+// [0, n0) go to Y0 (m, n0), [n0, n0 + n1) to Y1 (m, n1), the rest to Y2.
+#ifndef XIN
+#define XIN 0
+#endif
+#ifndef EPI_ADD
+#define EPI_ADD 0
+#endif
 #define NB (K / 32)
 #if WTYPE == T_F32
 #define BLOCK_BYTES 128
@@ -20,6 +31,72 @@
 #error "unknown WTYPE"
 #endif
 #define ROW_BYTES ((size_t)NB * BLOCK_BYTES)
+
+// Row r of token t's output, in its segment's buffer.
+inline void store_y(global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows, int t, int r,
+                    float v) {
+  global float* Y = Y0;
+  int n = n0, c = r;
+  if (r >= n0 + n1) {
+    Y = Y2;
+    n = n_rows - n0 - n1;
+    c = r - n0 - n1;
+  } else if (r >= n0) {
+    Y = Y1;
+    n = n1;
+    c = r - n0;
+  }
+  global float* p = Y + (size_t)t * n + c;
+#if EPI_ADD
+  *p += v;
+#else
+  *p = v;
+#endif
+}
+
+// The auxiliary input of token row t (x_off: X's first row, in floats): the norm weight is one
+// row for every token; SwiGLU's up projection is laid out as X.
+inline global const float* aux_row(global const float* A, int x_off, int t) {
+#if XIN == 2
+  return A + x_off + (size_t)t * K;
+#else
+  return A;
+#endif
+}
+
+// 1/rms of a row from its sum of squares (XIN 1), else 1.
+inline float norm_scale(float ss, float eps) {
+#if XIN == 1
+  return 1.0f / sqrt(ss / (float)K + eps);
+#else
+  return 1.0f;
+#endif
+}
+
+// X's values at float index i of a row (x and a point at the row), transformed by XIN; RMSNorm
+// also accumulates the raw values' squares into *ss.
+inline float16 load_x16(global const float* x, global const float* a, int i, float* ss) {
+  const float16 v = vload16(0, x + i);
+#if XIN == 1
+  *ss += dot16(v, v);
+  return v * vload16(0, a + i);
+#elif XIN == 2
+  return v / (1.0f + exp(-v)) * vload16(0, a + i);
+#else
+  return v;
+#endif
+}
+inline float4 load_x4(global const float4* x, global const float4* a, int i, float* ss) {
+  const float4 v = x[i];
+#if XIN == 1
+  *ss += dot(v, v);
+  return v * a[i];
+#elif XIN == 2
+  return v / (1.0f + exp(-v)) * a[i];
+#else
+  return v;
+#endif
+}
 
 // Weights 0..15 of the block at p into *lo, 16..31 into *hi (dequantised).
 inline void decode_block(global const uchar* p, float16* lo, float16* hi) {
@@ -91,62 +168,77 @@ inline float4 block_dot4(global const uchar* p, float16 xlo, float16 xhi) {
 // blocks, load x's 32 values once and apply them to all GEMV_ROWS rows (x reuse), then reduce
 // across the group in local memory.
 __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
-void gemv(global const uchar* W, global const float* X, int x_off, global float* y, int n_rows) {
+void gemv(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
+          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
   const int lx = get_local_id(0), ly = get_local_id(1);
   const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
   const int nr = min(GEMV_ROWS, n_rows - row0);
-  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  local float red[GEMV_GROUPS][GEMV_ROWS + 1][GEMV_LX];  // [GEMV_ROWS]: the sum of squares (XIN 1)
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
+  float ss = 0.0f;
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   global const float* x = X + x_off;
+  global const float* a = aux_row(A, x_off, 0);
   for (int b = lx; b < NB; b += GEMV_LX) {
-    const float16 xlo = vload16(0, x + b * 32), xhi = vload16(1, x + b * 32);
+    const float16 xlo = load_x16(x, a, b * 32, &ss), xhi = load_x16(x, a, b * 32 + 16, &ss);
     for (int r = 0; r < GEMV_ROWS; ++r)
       if (r < nr) acc[r] += block_dot4(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi);
   }
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
+  red[ly][GEMV_ROWS][lx] = ss;
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
     if (lx < s)
-      for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
+      for (int r = 0; r <= GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
-  for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
+  const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, 0, row0 + r, red[ly][r][0] * sc);
 }
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
 // to GEMM_TM tokens (weight reuse), work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
-void gemm(global const uchar* W, global const float* X, global float* Y, int n_rows, int m) {
+void gemm(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
+          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows, int m) {
   const int lx = get_local_id(0), ly = get_local_id(1);
   const int row = get_group_id(1) * GEMM_ROWS + ly;
   const int t0 = get_group_id(2) * GEMM_TM;
   const int nt = min(GEMM_TM, m - t0);
-  local float red[GEMM_ROWS][GEMM_LX];
+  local float red[GEMM_ROWS][2][GEMM_LX];  // [0]: the dot, [1]: the sum of squares (XIN 1)
   float4 acc[GEMM_TM];
-  for (int t = 0; t < GEMM_TM; ++t) acc[t] = (float4)(0.0f);
-  if (row < n_rows) {
-    global const uchar* wrow = W + (size_t)row * ROW_BYTES;
-    for (int b = lx; b < NB; b += GEMM_LX) {
-      float16 lo, hi;
-      decode_block(wrow + (size_t)b * BLOCK_BYTES, &lo, &hi);
-      for (int t = 0; t < GEMM_TM; ++t) {
-        if (t < nt) {
-          global const float* xb = X + (size_t)(t0 + t) * K + b * 32;
-          acc[t] += fold16(lo * vload16(0, xb) + hi * vload16(1, xb));
-        }
+  float ss[GEMM_TM];
+  for (int t = 0; t < GEMM_TM; ++t) {
+    acc[t] = (float4)(0.0f);
+    ss[t] = 0.0f;
+  }
+  global const uchar* wrow = W + (size_t)row * ROW_BYTES;
+  for (int b = lx; b < NB && row < n_rows; b += GEMM_LX) {
+    float16 lo, hi;
+    decode_block(wrow + (size_t)b * BLOCK_BYTES, &lo, &hi);
+    for (int t = 0; t < GEMM_TM; ++t) {
+      if (t < nt) {
+        global const float* xt = X + x_off + (size_t)(t0 + t) * K;
+        global const float* at = aux_row(A, x_off, t0 + t);
+        const float16 xlo = load_x16(xt, at, b * 32, &ss[t]), xhi = load_x16(xt, at, b * 32 + 16, &ss[t]);
+        acc[t] += fold16(lo * xlo + hi * xhi);
       }
     }
   }
   for (int t = 0; t < GEMM_TM; ++t) {
-    red[ly][lx] = sum4(acc[t]);
+    red[ly][0][lx] = sum4(acc[t]);
+    red[ly][1][lx] = ss[t];
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
-      if (lx < s) red[ly][lx] += red[ly][lx + s];
+      if (lx < s) {
+        red[ly][0][lx] += red[ly][0][lx + s];
+        red[ly][1][lx] += red[ly][1][lx + s];
+      }
       barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lx == 0 && row < n_rows && t < nt) Y[(size_t)(t0 + t) * n_rows + row] = red[ly][0];
+    if (lx == 0 && row < n_rows && t < nt)
+      store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row, red[ly][0][0] * norm_scale(red[ly][1][0], eps));
     barrier(CLK_LOCAL_MEM_FENCE);
   }
 }
@@ -193,9 +285,10 @@ inline void decode_unit(global const uchar* p, int q, float4* w0, float4* w1) {
 }
 
 
-inline void gemv_unit(global const uchar* w0, global const float4* x, int u, int nr, float4* acc) {
+inline void gemv_unit(global const uchar* w0, global const float4* x, global const float4* a, int u, int nr,
+                      float4* acc, float* ss) {
   const int b = u >> 2, q = u & 3;
-  const float4 xa = x[(b * 32 + U_OFF0(q)) / 4], xb = x[(b * 32 + U_OFF1(q)) / 4];
+  const float4 xa = load_x4(x, a, (b * 32 + U_OFF0(q)) / 4, ss), xb = load_x4(x, a, (b * 32 + U_OFF1(q)) / 4, ss);
   for (int r = 0; r < GEMV_ROWS; ++r) {
     if (r < nr) {
       float4 wa, wb;
@@ -210,29 +303,34 @@ inline void gemv_unit(global const uchar* w0, global const float4* x, int u, int
 // work-items stride over the units of a row, load the unit's 8 x values once and apply them to all
 // GEMV_ROWS rows (x reuse), then reduce across the group in local memory.
 __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
-void gemv(global const uchar* W, global const float4* X, int x_off, global float* y, int n_rows) {
+void gemv(global const uchar* W, global const float4* X, int x_off, global const float4* A, float eps,
+          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
   const int lx = get_local_id(0), ly = get_local_id(1);
   const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
   const int nr = min(GEMV_ROWS, n_rows - row0);
-  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  local float red[GEMV_GROUPS][GEMV_ROWS + 1][GEMV_LX];  // [GEMV_ROWS]: the sum of squares (XIN 1)
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
+  float ss = 0.0f;
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   global const float4* x = X + x_off / 4;
+  global const float4* a = (global const float4*)aux_row((global const float*)A, x_off, 0);
   // A constant trip count lets the compiler unroll and issue every load of the row up front.
 #pragma unroll
-  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, lx + i * GEMV_LX, nr, acc);
+  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, a, lx + i * GEMV_LX, nr, acc, &ss);
 #if UNITS % GEMV_LX
-  if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc);
+  if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, a, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc, &ss);
 #endif
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
+  red[ly][GEMV_ROWS][lx] = ss;
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
     if (lx < s)
-      for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
+      for (int r = 0; r <= GEMV_ROWS; ++r) red[ly][r][lx] += red[ly][r][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
-  for (int r = lx; r < nr; r += GEMV_LX) y[row0 + r] = red[ly][r][0];
+  const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, 0, row0 + r, red[ly][r][0] * sc);
 }
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
@@ -240,26 +338,35 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global float
 // values of the GEMM_TM tokens once and applies them to GEMM_RPT rows, decoding each weight unit
 // once for GEMM_TM tokens (register tile GEMM_RPT x GEMM_TM), then one local reduction.
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
-void gemm(global const uchar* W, global const float4* X, global float* Y, int n_rows, int m) {
+void gemm(global const uchar* W, global const float4* X, int x_off, global const float4* A, float eps,
+          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows, int m) {
   const int lx = get_local_id(0), ly = get_local_id(1);
   const int row0 = (get_group_id(1) * GEMM_ROWS + ly) * GEMM_RPT;
   const int nr = min(GEMM_RPT, n_rows - row0);
   const int t0 = get_group_id(2) * GEMM_TM;
   const int nt = min(GEMM_TM, m - t0);
-  local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX];
+  // [r * GEMM_TM + t]: the dots; [GEMM_RPT * GEMM_TM + t]: token t's sum of squares (XIN 1).
+  local float red[GEMM_ROWS][(GEMM_RPT + 1) * GEMM_TM][GEMM_LX];
   float4 acc[GEMM_RPT][GEMM_TM];
-  for (int r = 0; r < GEMM_RPT; ++r)
-    for (int t = 0; t < GEMM_TM; ++t) acc[r][t] = (float4)(0.0f);
+  float ss[GEMM_TM];
+  for (int t = 0; t < GEMM_TM; ++t) {
+    ss[t] = 0.0f;
+    for (int r = 0; r < GEMM_RPT; ++r) acc[r][t] = (float4)(0.0f);
+  }
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   for (int u = lx; u < UNITS; u += GEMM_LX) {
     const int b = u >> 2, q = u & 3;
     const int ia = (b * 32 + U_OFF0(q)) / 4, ib = (b * 32 + U_OFF1(q)) / 4;
     float4 xa[GEMM_TM], xb[GEMM_TM];
     for (int t = 0; t < GEMM_TM; ++t) {
-      const bool in = t < nt;
-      global const float4* xt = X + (size_t)(t0 + (in ? t : 0)) * (K / 4);
-      xa[t] = in ? xt[ia] : (float4)(0.0f);
-      xb[t] = in ? xt[ib] : (float4)(0.0f);
+      if (t < nt) {
+        global const float4* xt = X + x_off / 4 + (size_t)(t0 + t) * (K / 4);
+        global const float4* at = (global const float4*)aux_row((global const float*)A, x_off, t0 + t);
+        xa[t] = load_x4(xt, at, ia, &ss[t]);
+        xb[t] = load_x4(xt, at, ib, &ss[t]);
+      } else {
+        xa[t] = xb[t] = (float4)(0.0f);
+      }
     }
     for (int r = 0; r < GEMM_RPT; ++r) {
       if (r < nr) {
@@ -269,17 +376,21 @@ void gemm(global const uchar* W, global const float4* X, global float* Y, int n_
       }
     }
   }
-  for (int r = 0; r < GEMM_RPT; ++r)
-    for (int t = 0; t < GEMM_TM; ++t) red[ly][r * GEMM_TM + t][lx] = sum4(acc[r][t]);
+  for (int t = 0; t < GEMM_TM; ++t) {
+    for (int r = 0; r < GEMM_RPT; ++r) red[ly][r * GEMM_TM + t][lx] = sum4(acc[r][t]);
+    red[ly][GEMM_RPT * GEMM_TM + t][lx] = ss[t];
+  }
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
     if (lx < s)
-      for (int j = 0; j < GEMM_RPT * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
+      for (int j = 0; j < (GEMM_RPT + 1) * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
     const int r = j / GEMM_TM, t = j % GEMM_TM;
-    if (r < nr && t < nt) Y[(size_t)(t0 + t) * n_rows + row0 + r] = red[ly][j][0];
+    if (r < nr && t < nt)
+      store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r,
+              red[ly][j][0] * norm_scale(red[ly][GEMM_RPT * GEMM_TM + t][0], eps));
   }
 }
 
