@@ -33,6 +33,7 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
         o.fused = o.fused && dev.tuning().fuse_layers;  // a tuning file may turn fusion off per device
         return o;
       }()),
+      fuse_in_(opt_.fused && dev.tuning().fuse_inputs),
       l0_(opt.l0),
       l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
       shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},
@@ -97,12 +98,12 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   tok_host_.resize(B);
   // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
   prepare_layer_ops(dev, shape_);
-  const MatIn norm_in = opt_.fused ? MatIn::RmsNorm : MatIn::Plain;
+  const MatIn norm_in = fuse_in_ ? MatIn::RmsNorm : MatIn::Plain;
   for (auto& L : layers_) {
     for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wqkv, &L.w_gate, &L.w_up, &L.w_gu})
       if (cw->buf) prepare_matmul(dev, *cw, norm_in);
     prepare_matmul(dev, L.wo, MatIn::Plain, opt_.fused);
-    prepare_matmul(dev, L.w_down, opt_.fused ? MatIn::SwiGLU : MatIn::Plain, opt_.fused);
+    prepare_matmul(dev, L.w_down, fuse_in_ ? MatIn::SwiGLU : MatIn::Plain, opt_.fused);
   }
   if (embd_.buf) prepare_matmul(dev, embd_);
   if (embd_.buf && opt.head && !output_.buf) prepare_matmul(dev, embd_, norm_in);
@@ -194,12 +195,22 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   const ModelSpec& s = w_.spec;
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   const float eps = float(s.rms_eps);
+  // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
+  auto normed = [&](const Buffer& w) {
+    MatmulEx a;
+    if (fuse_in_) {
+      a.x = &x_;
+      a.in = MatIn::RmsNorm;
+      a.aux = &w;
+      a.eps = eps;
+    } else {
+      rmsnorm(dev_, x_, w, xn_, m, s.d_model, eps);  // (m, d)
+      a.x = &xn_;
+    }
+    return a;
+  };
   // q (m, qd), k (m, kvd), v (m, kvd) = rmsnorm(x) . [wq; wk; wv]^T
-  MatmulEx qkv;
-  qkv.x = &x_;
-  qkv.in = MatIn::RmsNorm;
-  qkv.aux = &L.attn_norm;
-  qkv.eps = eps;
+  MatmulEx qkv = normed(L.attn_norm);
   if (L.wqkv.buf) {
     qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
     qkv.seg[0] = qd, qkv.seg[1] = kvd, qkv.seg[2] = kvd;
@@ -221,11 +232,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   o.accumulate = true;
   matmul_ex(dev_, L.wo, o, m);
   // gate (m, f), up (m, f) = rmsnorm(x) . [w_gate; w_up]^T
-  MatmulEx gu;
-  gu.x = &x_;
-  gu.in = MatIn::RmsNorm;
-  gu.aux = &L.ffn_norm;
-  gu.eps = eps;
+  MatmulEx gu = normed(L.ffn_norm);
   if (L.w_gu.buf) {
     gu.y[0] = &gate_, gu.y[1] = &upb_;
     gu.seg[0] = f, gu.seg[1] = f;
@@ -238,8 +245,12 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   }
   MatmulEx dn;  // x (m, d) += (silu(gate) * up) . w_down^T
   dn.x = &gate_;
-  dn.in = MatIn::SwiGLU;
-  dn.aux = &upb_;
+  if (fuse_in_) {
+    dn.in = MatIn::SwiGLU;
+    dn.aux = &upb_;
+  } else {
+    swiglu(dev_, gate_, upb_, gate_, m * f);
+  }
   dn.y[0] = &x_;
   dn.accumulate = true;
   matmul_ex(dev_, L.w_down, dn, m);
@@ -251,7 +262,7 @@ void ClForward::head(int m, int rows, float* logits) {
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
   const int64_t d = s.d_model;
   const ClWeight& out = output_.buf ? output_ : embd_;
-  if (opt_.fused) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
+  if (fuse_in_) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
     MatmulEx h;
     h.x = &x_;
     h.x_row = m - rows;

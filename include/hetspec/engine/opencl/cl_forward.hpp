@@ -21,8 +21,9 @@ struct ClForwardOptions {
   int capacity = 0;        // KV positions (0: the model's context, at most 4096)
   bool kv_f16 = true;
   // Fused layer (6 launches: norm+QKV, rope+KV append, attention, output+residual, norm+gate/up,
-  // SwiGLU+down+residual) instead of one launch per op (16-17): on a GPU a launch costs
-  // microseconds, as much as a small model's whole matmul. false keeps the op-by-op forward.
+  // SwiGLU+down+residual; 9 where the device's tuning keeps norm and SwiGLU apart) instead of one
+  // launch per op (16-17): on a GPU a launch costs microseconds, as much as a small model's whole
+  // matmul. false keeps the op-by-op forward (so does the tuning key fuse_layers: false).
   bool fused = true;
 };
 
@@ -68,6 +69,7 @@ class ClForward {
   Device& dev_;
   const ModelWeights& w_;
   ClForwardOptions opt_;
+  bool fuse_in_;  // fused layers fold RMSNorm / SwiGLU into the matmuls (the device's fuse_inputs)
   int l0_, l1_;
   LayerShape shape_;
   Rope rope_;

@@ -7,6 +7,7 @@
 //         gemv_lx: 64
 //         gemm_tm: 8
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
+//         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <string>
@@ -28,7 +29,10 @@ struct Tuning {
   int elem_wg = 64;    // elementwise ops
   std::string source;  // how it was chosen: "GPU defaults + NVIDIA + file x.yaml"
   int gemm_rpt = 1;    // rows per work-item group in the GPU matmul path (x reuse; 1 = one row)
-  bool fuse_layers = true;  // model forwards use the fused layer (6 launches) rather than op by op
+  bool fuse_layers = true;  // model forwards use the fused layer (6-9 launches) rather than op by op
+  // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
+  // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.
+  bool fuse_inputs = true;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
