@@ -98,16 +98,20 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   tok_host_.resize(B);
   // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
   prepare_layer_ops(dev, shape_);
-  const MatIn norm_in = fuse_in_ ? MatIn::RmsNorm : MatIn::Plain;
+  // Every variant a forward may launch (folded inputs for one token, plain ones for a batch).
   for (auto& L : layers_) {
-    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wqkv, &L.w_gate, &L.w_up, &L.w_gu})
-      if (cw->buf) prepare_matmul(dev, *cw, norm_in);
+    for (const ClWeight* cw : {&L.wq, &L.wk, &L.wv, &L.wqkv, &L.w_gate, &L.w_up, &L.w_gu}) {
+      if (!cw->buf) continue;
+      prepare_matmul(dev, *cw);
+      if (fuse_in_) prepare_matmul(dev, *cw, MatIn::RmsNorm);
+    }
     prepare_matmul(dev, L.wo, MatIn::Plain, opt_.fused);
-    prepare_matmul(dev, L.w_down, fuse_in_ ? MatIn::SwiGLU : MatIn::Plain, opt_.fused);
+    prepare_matmul(dev, L.w_down, MatIn::Plain, opt_.fused);
+    if (fuse_in_) prepare_matmul(dev, L.w_down, MatIn::SwiGLU, true);
   }
   if (embd_.buf) prepare_matmul(dev, embd_);
-  if (embd_.buf && opt.head && !output_.buf) prepare_matmul(dev, embd_, norm_in);
-  if (output_.buf) prepare_matmul(dev, output_, norm_in);
+  if (output_.buf) prepare_matmul(dev, output_);
+  if (opt.head && fuse_in_) prepare_matmul(dev, output_.buf ? output_ : embd_, MatIn::RmsNorm);
 }
 
 void ClForward::embed(const int32_t* tokens, int m) {
@@ -195,10 +199,14 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   const ModelSpec& s = w_.spec;
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   const float eps = float(s.rms_eps);
+  // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV); for a batch the
+  // GEMM recomputes them per row group and token, which cost more than the launches it saves on the
+  // H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart, docs/runs/h200-opencl-fused.md).
+  const bool fin = fuse_in_ && m == 1;
   // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
   auto normed = [&](const Buffer& w) {
     MatmulEx a;
-    if (fuse_in_) {
+    if (fin) {
       a.x = &x_;
       a.in = MatIn::RmsNorm;
       a.aux = &w;
@@ -245,7 +253,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   }
   MatmulEx dn;  // x (m, d) += (silu(gate) * up) . w_down^T
   dn.x = &gate_;
-  if (fuse_in_) {
+  if (fin) {
     dn.in = MatIn::SwiGLU;
     dn.aux = &upb_;
   } else {
@@ -262,7 +270,7 @@ void ClForward::head(int m, int rows, float* logits) {
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
   const int64_t d = s.d_model;
   const ClWeight& out = output_.buf ? output_ : embd_;
-  if (fuse_in_) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
+  if (fuse_in_ && rows == 1) {  // logits (1, n_logits) = rmsnorm(x's last row) . output^T
     MatmulEx h;
     h.x = &x_;
     h.x_row = m - rows;

@@ -20,10 +20,11 @@ struct ClForwardOptions {
   int max_batch = 64;      // most tokens per step (longer inputs are chunked)
   int capacity = 0;        // KV positions (0: the model's context, at most 4096)
   bool kv_f16 = true;
-  // Fused layer (6 launches: norm+QKV, rope+KV append, attention, output+residual, norm+gate/up,
-  // SwiGLU+down+residual; 9 where the device's tuning keeps norm and SwiGLU apart) instead of one
-  // launch per op (16-17): on a GPU a launch costs microseconds, as much as a small model's whole
-  // matmul. false keeps the op-by-op forward (so does the tuning key fuse_layers: false).
+  // Fused layer (6 launches for one token: norm+QKV, rope+KV append, attention, output+residual,
+  // norm+gate/up, SwiGLU+down+residual; 9 for a batch, or where the device's tuning keeps norm and
+  // SwiGLU apart) instead of one launch per op (16-17): on a GPU a launch costs microseconds, as
+  // much as a small model's whole matmul. false keeps the op-by-op forward (so does the tuning key
+  // fuse_layers: false).
   bool fused = true;
 };
 
