@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side by side: hetspec vs llama.cpp's llama-bench on the same GGUF files (issue 12). Per model and
 # thread count, --reps runs of each tool, alternating which goes first run by run, then medians:
-#   tg N   decode tokens/s over N single-token forwards: llama-bench `-n N` vs `hetspec generate --n N+1
-#          --ignore-eos` (its "decode: N tokens" line; greedy pick included, prompt prefill excluded)
+#   tg N   decode tokens/s over N single-token forwards: llama-bench `-n N` vs `hetspec bench-forward
+#          --tg N` (each step waits for its logits on the host and feeds back their argmax; llama-bench
+#          feeds random ids; both after a warm-up, from depth 0 here)
 #   pp m   one forward of m tokens from an empty context (--depth 0), m / time: llama-bench `-p m` vs
 #          `hetspec bench-forward --m ... --logits last` (llama-bench asks for the last row of logits only)
 # and hetspec's own verify curve T(m)/T(1) (all m logit rows, at depth 64) and its decode speed-up over
@@ -41,7 +42,6 @@ HB="${HETSPEC_BIN:-}"
 OUTF=""
 LABEL=""
 WAIT_IDLE=0
-PROMPT="Once upon a time, in a small village,"
 ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -135,17 +135,16 @@ PY
 }
 
 run_hetspec() {  # key model threads
-  local tps
-  tps=$("$HB" generate --model "$2" --prompt "$PROMPT" --n "$((TG + 1))" --ignore-eos --threads "$3" --device "$DEVICE" 2>&1 >/dev/null |
-        sed -n 's/.*decode: [0-9]* tokens in [0-9.]* s (\([0-9.]*\) tokens\/s).*/\1/p')
-  [ -n "$tps" ] && printf "hetspec\t%s\t%s\ttg%s\t%s\n" "$1" "$3" "$TG" "$tps" >> "$R"
   "$HB" bench-forward --model "$2" --device "$DEVICE" --threads "$3" --m "$PP" --reps "$PP_REPS" --warmup 1 --depth "$DEPTH" \
-      --logits last --json > "$TMP/hf.json" ||
+      --logits last --tg "$TG" --json > "$TMP/hf.json" ||
     { echo "bench-vs-llamacpp: hetspec bench-forward failed on $2" >&2; return 0; }
   python3 - "$TMP/hf.json" "$1" "$3" >> "$R" <<'PY'
 import json, sys
-for p in json.load(open(sys.argv[1]))["points"]:
+j = json.load(open(sys.argv[1]))
+for p in j["points"]:
     print(f"hetspec\t{sys.argv[2]}\t{sys.argv[3]}\tpp{p['m']}\t{p['tokens_per_s']:.3f}")
+if "tg" in j:
+    print(f"hetspec\t{sys.argv[2]}\t{sys.argv[3]}\ttg{j['tg']['n']}\t{j['tg']['tokens_per_s']:.3f}")
 PY
 }
 

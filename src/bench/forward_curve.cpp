@@ -1,6 +1,7 @@
 #include "hetspec/bench/forward_curve.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -8,6 +9,8 @@
 #include "hetspec/bench/host.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/output_stamp.hpp"
+#include "hetspec/engine/runner/runner_factory.hpp"
+#include "hetspec/engine/sampler.hpp"
 
 namespace hetspec::bench {
 
@@ -61,12 +64,25 @@ ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOption
   if (int64_t(opt.depth) + max_m > s.context)
     throw Error("--depth", "depth " + std::to_string(opt.depth) + " + m " + std::to_string(max_m) +
                                " exceeds the model's context of " + std::to_string(s.context));
+  if (opt.tg > 0 && int64_t(opt.depth) + opt.tg > s.context)
+    throw Error("--tg", "depth " + std::to_string(opt.depth) + " + " + std::to_string(opt.tg) +
+                            " decode steps exceed the model's context of " + std::to_string(s.context));
   // Each m once, 1 first (the ratio's base), then the rest in ascending order.
   std::set<int> distinct(opt.ms.begin(), opt.ms.end());
   distinct.insert(1);
   std::vector<int> to_measure(distinct.begin(), distinct.end());
 
   ForwardBench fb(model, opt.device, opt.threads, reg, max_m, opt.depth);
+  if (opt.warmup_s > 0) {  // bring the device to its running clock (results discarded)
+    MeasureOptions warm;
+    warm.warmup = 0;
+    warm.min_reps = 1;
+    warm.max_reps = 1 << 20;
+    warm.target_cv = -1;
+    warm.max_seconds = opt.warmup_s;
+    warm.remeasure_noisy = false;
+    fb.measure({1}, {opt.depth}, warm, true);
+  }
   MeasureOptions mo;
   mo.warmup = opt.warmup;
   mo.min_reps = mo.max_reps = opt.reps;  // exactly reps timed forwards: a fixed count like llama-bench's -r
@@ -98,7 +114,43 @@ ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOption
     p.ratio = c.t1_us > 0 ? f.us / c.t1_us : 0;
     c.points.push_back(p);
   }
+  if (opt.tg > 0) c.tg = bench_decode_run(model, opt, reg);
   return c;
+}
+
+DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt, DeviceRegistry& reg) {
+  const ModelSpec& s = model.spec();
+  RunnerSpec rs;
+  rs.plan = parse_device_plan(opt.device, s.n_layers);
+  rs.threads = opt.threads;
+  rs.capacity = opt.depth + opt.tg + 1;
+  auto runner = make_runner(model, rs, reg);
+  std::vector<int32_t> prompt(size_t(std::max(1, opt.depth)), 1);  // depth positions (at least one token)
+  for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t(3 + (i * 7919) % size_t(s.vocab - 3));
+  const int64_t V = s.n_logits();
+  const std::span<const int32_t> vmap = runner->vocab_map();
+  auto next = [&](const float* logits) {
+    const int32_t col = argmax(logits, V);
+    return vmap.empty() ? col : vmap[size_t(col)];
+  };
+  const int start = int(prompt.size());
+  const int32_t first = next(runner->forward(prompt.data(), start, 0, 1));
+  // Warm-up: decode steps over the same positions (rolled back) until warmup_s has passed.
+  auto run = [&](int n) {
+    int32_t tok = first;
+    for (int i = 0; i < n; ++i) tok = next(runner->forward(&tok, 1, start + i, 1));
+    runner->truncate(start);
+  };
+  const auto w0 = std::chrono::steady_clock::now();
+  do run(std::min(opt.tg, 16));
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() < opt.warmup_s);
+  DecodeRun d;
+  d.n = opt.tg;
+  const auto t0 = std::chrono::steady_clock::now();
+  run(opt.tg);
+  d.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  d.tokens_per_s = d.seconds > 0 ? opt.tg / d.seconds : 0;
+  return d;
 }
 
 std::string format_forward_curve(const ForwardCurve& c) {
@@ -112,6 +164,11 @@ std::string format_forward_curve(const ForwardCurve& c) {
   out += buf;
   for (const auto& p : c.points) {
     std::snprintf(buf, sizeof buf, "%6d %12.3f %8.3f %12.2f %10.3f\n", p.m, p.us / 1e3, p.cv, p.tokens_per_s, p.ratio);
+    out += buf;
+  }
+  if (c.tg.n > 0) {
+    std::snprintf(buf, sizeof buf, "tg%d: %d single-token forwards from depth %d in %.4f s: %.2f tokens/s\n", c.tg.n,
+                  c.tg.n, c.depth, c.tg.seconds, c.tg.tokens_per_s);
     out += buf;
   }
   return out;
@@ -132,6 +189,7 @@ nlohmann::json forward_curve_json(const ForwardCurve& c) {
   for (const auto& p : c.points)
     pts.push_back({{"m", p.m}, {"us", p.us}, {"cv", p.cv}, {"tokens_per_s", p.tokens_per_s}, {"ratio", p.ratio}});
   j["points"] = pts;
+  if (c.tg.n > 0) j["tg"] = {{"n", c.tg.n}, {"seconds", c.tg.seconds}, {"tokens_per_s", c.tg.tokens_per_s}};
   return j;
 }
 

@@ -13,7 +13,8 @@
 namespace {
 struct Args {
   std::string model, device = "cpu", ms = "1,2,4,8,16", logits = "all", cl_tuning;
-  int threads = 1, reps = 5, depth = 64, warmup = 1;
+  int threads = 1, reps = 5, depth = 64, warmup = 1, tg = 0;
+  double warmup_s = 0.25;
   bool json = false;
 };
 
@@ -27,6 +28,8 @@ int run(const Args& a) {
   opt.reps = a.reps;
   opt.depth = a.depth;
   opt.warmup = a.warmup;
+  opt.warmup_s = a.warmup_s;
+  opt.tg = a.tg;
   auto model = CpuModel::load(a.model, 1);  // weights only; the runner brings its own threads
   DeviceRegistry reg(a.cl_tuning);
   bench::ForwardCurve c = bench::bench_forward_curve(*model, opt, reg);
@@ -48,6 +51,10 @@ static hetspec::cli::Registrar reg(
       app.add_option("--reps", a->reps, "timed forwards per m (the median is printed)")
           ->check(CLI::Range(1, 100000))->capture_default_str();
       app.add_option("--warmup", a->warmup, "untimed forwards per m first")->check(CLI::Range(0, 1000))->capture_default_str();
+      app.add_option("--warmup-s", a->warmup_s, "seconds of one-token forwards before timing (a GPU's clock ramps up)")
+          ->check(CLI::Range(0.0, 60.0))->capture_default_str();
+      app.add_option("--tg", a->tg, "also time N single-token forwards from the depth on (llama-bench's tg N)")
+          ->check(CLI::Range(0, 1 << 20))->capture_default_str();
       app.add_option("--depth", a->depth, "cached positions before the m tokens (prefilled once, untimed)")
           ->check(CLI::Range(0, 1 << 24))->capture_default_str();
       app.add_option("--logits", a->logits,

@@ -30,7 +30,19 @@ struct ForwardCurveOptions {
   int depth = 64;
   int reps = 5;    // timed forwards per m (the median is reported)
   int warmup = 1;  // untimed forwards per m first (llama-bench: one warm-up run)
+  // Before anything is timed, one-token forwards for this long: a GPU idles at a low clock (the
+  // H200 at 345 MHz) and needs ~0.1-0.2 s of work to reach its running clock.
+  double warmup_s = 0.25;
   LogitRows logits = LogitRows::All;
+  int tg = 0;  // > 0: also a decode run of tg single-token forwards (llama-bench's tg N)
+};
+
+// llama-bench's `tg N`: N consecutive single-token forwards from the depth on, each waiting for its
+// logits on the host and feeding back their argmax (a greedy decode step without detokenisation).
+struct DecodeRun {
+  int n = 0;
+  double seconds = 0;
+  double tokens_per_s = 0;
 };
 
 struct ForwardCurvePoint {
@@ -48,6 +60,7 @@ struct ForwardCurve {
   LogitRows logits = LogitRows::All;
   double t1_us = 0;
   std::vector<ForwardCurvePoint> points;  // in the order of ForwardCurveOptions::ms
+  DecodeRun tg;                           // n = 0 when not asked for
 };
 
 // "1,2,4", "1-17", or a mix ("1-4,8,16"); each m in 1..max_m. Throws Error("--m", why).
@@ -57,6 +70,9 @@ const char* logit_rows_name(LogitRows r);
 
 // Checks the options against the model (depth + max m within its context) before any work.
 ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOptions& opt, DeviceRegistry& reg);
+
+// The decode run alone (opt.tg steps; opt.device, threads, depth and warmup_s as for the curve).
+DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt, DeviceRegistry& reg);
 
 std::string format_forward_curve(const ForwardCurve& c);  // a header line and one row per m
 nlohmann::json forward_curve_json(const ForwardCurve& c);  // schema hetspec.bench-forward/1
