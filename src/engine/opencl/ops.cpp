@@ -33,14 +33,31 @@ std::string layer_defines(const Device& dev, const LayerShape& s) {
 
 std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_string(dev.tuning().norm_wg); }
 
-void need(bool ok, const Device& dev, const std::string& op, const std::string& what) {
-  if (!ok) throw Error(dev.label() + ": " + op, what);
+// Keys of the launch path's kernels (Device::kernel_by_key): an op id in the top byte, then what
+// its program is specialised on. Matmul: weight type, K, input transform, epilogue.
+enum KernelOp : uint64_t { kGemv = 1, kGemm, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
+                           kKvAppend, kRopeKv, kAttention };
+uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate) {
+  return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
+         (uint64_t(k) & ((uint64_t(1) << 40) - 1));
+}
+uint64_t layer_key(KernelOp op, const LayerShape& s) {
+  return (uint64_t(op) << 56) | (uint64_t(s.head_dim & 0xfff) << 32) | (uint64_t(s.n_heads & 0xfff) << 20) |
+         (uint64_t(s.n_kv_heads & 0xfff) << 8) | (uint64_t(s.kv_f16) << 1) | uint64_t(s.rope_neox);
+}
+
+// The launch path checks every call; messages are built only when a check fails.
+[[noreturn]] void fail(const Device& dev, const char* op, const std::string& what) {
+  throw Error(dev.label() + ": " + op, what);
+}
+void need(bool ok, const Device& dev, const char* op, const char* what) {
+  if (!ok) fail(dev, op, what);
 }
 
 size_t f32s(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 
 int to_int(int64_t v, const Device& dev, const char* op) {
-  need(v >= 0 && v <= INT32_MAX, dev, op, "size " + std::to_string(v) + " out of range");
+  if (v < 0 || v > INT32_MAX) fail(dev, op, "size " + std::to_string(v) + " out of range");
   return static_cast<int>(v);
 }
 
@@ -79,7 +96,7 @@ ClWeight upload_weight(Device& dev, const WeightView& w, const std::string& name
 }
 
 ClWeight upload_weight_rows(Device& dev, const std::vector<WeightView>& ws, const std::string& name) {
-  need(!ws.empty(), dev, name, "no weights to concatenate");
+  if (ws.empty()) fail(dev, name.c_str(), "no weights to concatenate");
   std::vector<uint8_t> host;
   int64_t rows = 0;
   for (const WeightView& w : ws) {
@@ -140,19 +157,22 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
       need(ys[j]->bytes() >= f32s(m * seg[j]), dev, "matmul", "output buffer smaller than (m, rows)");
     }
   const Tuning& tu = dev.tuning();
-  const std::string defs = matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate);
   const int n = to_int(w.rows, dev, "matmul");
   const int x_off = to_int(a.x_row * w.cols, dev, "matmul");
   const int n0 = int(seg[0]), n1 = int(seg[1]);
   const Buffer& aux = a.aux ? *a.aux : *a.x;
   if (m == 1) {
-    cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemv");
+    cl_kernel k = dev.kernel_by_key(matmul_key(kGemv, w.dtype, w.cols, a.in, a.accumulate), [&] {
+      return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemv");
+    });
     dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n);
     size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
     size_t global[2] = {local[0], round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
     dev.launch(k, "gemv", 2, global, local);
   } else {
-    cl_kernel k = dev.kernel(kMatmulSrc, defs, "gemm");
+    cl_kernel k = dev.kernel_by_key(matmul_key(kGemm, w.dtype, w.cols, a.in, a.accumulate), [&] {
+      return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemm");
+    });
     int mi = to_int(m, dev, "matmul");
     dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n, mi);
     const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
@@ -170,7 +190,7 @@ void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t 
 }
 
 void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y) {
-  need(x.bytes() >= f32s((x_row + 1) * w.cols), dev, "gemv_row", "input buffer has no row " + std::to_string(x_row));
+  if (x.bytes() < f32s((x_row + 1) * w.cols)) fail(dev, "gemv_row", "input buffer has no row " + std::to_string(x_row));
   MatmulEx a;
   a.x = &x;
   a.x_row = x_row;
@@ -181,7 +201,9 @@ void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Bu
 void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m) {
   need(m >= 1 && tokens.bytes() >= size_t(m) * 4, dev, "embed", "token buffer smaller than m");
   need(out.bytes() >= f32s(m * table.cols), dev, "embed", "output buffer smaller than (m, cols)");
-  cl_kernel k = dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols), "embed_rows");
+  cl_kernel k = dev.kernel_by_key(matmul_key(kEmbed, table.dtype, table.cols, MatIn::Plain, false), [&] {
+    return dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols), "embed_rows");
+  });
   dev.set_args(k, table.buf, tokens, out);
   size_t global[2] = {size_t(table.cols / 32), size_t(m)};
   dev.launch(k, "embed_rows", 2, global, nullptr);
@@ -190,7 +212,7 @@ void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out
 void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m, int64_t n, float eps) {
   need(x.bytes() >= f32s(m * n) && y.bytes() >= f32s(m * n) && w.bytes() >= f32s(n), dev, "rmsnorm",
        "buffer smaller than (m, n)");
-  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "rmsnorm");
+  cl_kernel k = dev.kernel_by_key(uint64_t(kRmsNorm) << 56, [&] { return dev.kernel(kElemSrc, elem_defines(dev), "rmsnorm"); });
   dev.set_args(k, x, w, y, to_int(n, dev, "rmsnorm"), eps);
   size_t local[2] = {size_t(dev.tuning().norm_wg), 1};
   size_t global[2] = {local[0], size_t(m)};
@@ -199,7 +221,7 @@ void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m
 
 void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n) {
   need(x.bytes() >= f32s(rows * n), dev, "softmax", "buffer smaller than (rows, n)");
-  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "softmax_rows");
+  cl_kernel k = dev.kernel_by_key(uint64_t(kSoftmax) << 56, [&] { return dev.kernel(kElemSrc, elem_defines(dev), "softmax_rows"); });
   dev.set_args(k, x, to_int(n, dev, "softmax"));
   size_t local[2] = {size_t(dev.tuning().norm_wg), 1};
   size_t global[2] = {local[0], size_t(rows)};
@@ -208,7 +230,7 @@ void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n) {
 
 void swiglu(Device& dev, const Buffer& gate, const Buffer& up, Buffer& out, int64_t n) {
   need(gate.bytes() >= f32s(n) && up.bytes() >= f32s(n) && out.bytes() >= f32s(n), dev, "swiglu", "buffer smaller than n");
-  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "swiglu");
+  cl_kernel k = dev.kernel_by_key(uint64_t(kSwiGLU) << 56, [&] { return dev.kernel(kElemSrc, elem_defines(dev), "swiglu"); });
   dev.set_args(k, gate, up, out, to_int(n, dev, "swiglu"));
   size_t local = size_t(dev.tuning().elem_wg), global = round_up(n, local);
   dev.launch(k, "swiglu", 1, &global, &local);
@@ -216,7 +238,7 @@ void swiglu(Device& dev, const Buffer& gate, const Buffer& up, Buffer& out, int6
 
 void add(Device& dev, Buffer& x, const Buffer& y, int64_t n) {
   need(x.bytes() >= f32s(n) && y.bytes() >= f32s(n), dev, "add", "buffer smaller than n");
-  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "add_inplace");
+  cl_kernel k = dev.kernel_by_key(uint64_t(kAdd) << 56, [&] { return dev.kernel(kElemSrc, elem_defines(dev), "add_inplace"); });
   dev.set_args(k, x, y, to_int(n, dev, "add"));
   size_t local = size_t(dev.tuning().elem_wg), global = round_up(n, local);
   dev.launch(k, "add_inplace", 1, &global, &local);
@@ -224,7 +246,7 @@ void add(Device& dev, Buffer& x, const Buffer& y, int64_t n) {
 
 void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n) {
   need(x.bytes() >= f32s(rows * n) && b.bytes() >= f32s(n), dev, "add_rows", "buffer smaller than (rows, n)");
-  cl_kernel k = dev.kernel(kElemSrc, elem_defines(dev), "add_rows");
+  cl_kernel k = dev.kernel_by_key(uint64_t(kAddRows) << 56, [&] { return dev.kernel(kElemSrc, elem_defines(dev), "add_rows"); });
   int total = to_int(rows * n, dev, "add_rows");
   dev.set_args(k, x, b, to_int(n, dev, "add_rows"), total);
   size_t local = size_t(dev.tuning().elem_wg), global = round_up(total, local);
@@ -244,7 +266,7 @@ std::vector<float> rope_inv_freq(int head_dim, double theta, const float* freq_f
 void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_t pos0, const Buffer& inv_freq) {
   need(x.bytes() >= f32s(m * nh * s.head_dim), dev, "rope", "buffer smaller than (m, heads, head_dim)");
   need(inv_freq.bytes() >= f32s(s.head_dim / 2), dev, "rope", "inv_freq smaller than head_dim/2");
-  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope");
+  cl_kernel k = dev.kernel_by_key(layer_key(kRope, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "rope"); });
   dev.set_args(k, x, inv_freq, to_int(pos0, dev, "rope"));
   size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
   dev.launch(k, "rope", 3, global, nullptr);
@@ -253,7 +275,7 @@ void rope(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, int64_
 void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, const Buffer& cs) {
   need(x.bytes() >= f32s(m * nh * s.head_dim), dev, "rope_table", "buffer smaller than (m, heads, head_dim)");
   need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_table", "table smaller than (m, head_dim/2, 2)");
-  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_table");
+  cl_kernel k = dev.kernel_by_key(layer_key(kRopeTable, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_table"); });
   dev.set_args(k, x, cs);
   size_t global[3] = {size_t(s.head_dim / 2), size_t(nh), size_t(m)};
   dev.launch(k, "rope_table", 3, global, nullptr);
@@ -261,12 +283,12 @@ void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, 
 
 void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
                int64_t n_ctx) {
-  need(n_past >= 0 && n_past + m <= n_ctx, dev, "kv_append",
-       "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
+  if (n_past < 0 || n_past + m > n_ctx)
+    fail(dev, "kv_append", "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
   int64_t row = int64_t(s.n_kv_heads) * s.head_dim;
   need(src.bytes() >= f32s(m * row), dev, "kv_append", "source smaller than (m, kv_heads, head_dim)");
   need(cache.bytes() >= size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4), dev, "kv_append", "cache smaller than n_ctx rows");
-  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "kv_append");
+  cl_kernel k = dev.kernel_by_key(layer_key(kKvAppend, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "kv_append"); });
   int count = to_int(m * row, dev, "kv_append");
   dev.set_args(k, src, cache, to_int(n_past, dev, "kv_append"), count);
   size_t local = size_t(dev.tuning().elem_wg), global = round_up(count, local);
@@ -275,15 +297,15 @@ void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cach
 
 void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
              Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx) {
-  need(n_past >= 0 && m >= 1 && n_past + m <= n_ctx, dev, "rope_kv",
-       "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
+  if (n_past < 0 || m < 1 || n_past + m > n_ctx)
+    fail(dev, "rope_kv", "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
   const int64_t row = int64_t(s.n_kv_heads) * s.head_dim;
   need(q.bytes() >= f32s(m * s.n_heads * s.head_dim), dev, "rope_kv", "q smaller than (m, heads, head_dim)");
   need(k.bytes() >= f32s(m * row) && v.bytes() >= f32s(m * row), dev, "rope_kv", "k/v smaller than (m, kv_heads, head_dim)");
   need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_kv", "table smaller than (m, head_dim/2, 2)");
   const size_t cache_bytes = size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "rope_kv", "cache smaller than n_ctx rows");
-  cl_kernel kk = dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_kv");
+  cl_kernel kk = dev.kernel_by_key(layer_key(kRopeKv, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_kv"); });
   dev.set_args(kk, q, k, v, cs, k_cache, v_cache, to_int(n_past, dev, "rope_kv"));
   size_t global[3] = {size_t(s.head_dim / 2), size_t(s.n_heads + s.n_kv_heads), size_t(m)};
   dev.launch(kk, "rope_kv", 3, global, nullptr);
@@ -297,7 +319,7 @@ void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& 
   need(scratch.bytes() >= f32s(attention_scratch_floats(s, m, n_ctx)), dev, "attention", "scratch too small");
   size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
-  cl_kernel k = dev.kernel(kLayerSrc, layer_defines(dev, s), "attention");
+  cl_kernel k = dev.kernel_by_key(layer_key(kAttention, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "attention"); });
   float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   dev.set_args(k, q, k_cache, v_cache, scratch, out, to_int(n_past, dev, "attention"), to_int(n_ctx, dev, "attention"),
                scale);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,14 @@ class Device {
   // Concatenates the named embedded files and builds them with `defines` (cached).
   cl_program program(const std::vector<std::string>& files, const std::string& defines);
   cl_kernel kernel(const std::vector<std::string>& files, const std::string& defines, const std::string& name);
+  // The same kernel found by a caller's 64-bit key (op, dtype, shape packed by the caller), so the
+  // launch path builds no defines string and compares no program key: `make` runs on a miss only.
+  template <class F> cl_kernel kernel_by_key(uint64_t key, F&& make) {
+    if (auto it = keyed_.find(key); it != keyed_.end()) return it->second;
+    cl_kernel k = make();
+    keyed_.emplace(key, k);
+    return k;
+  }
   int programs_built() const { return programs_built_; }
   double build_seconds() const { return build_seconds_; }
 
@@ -99,6 +108,7 @@ class Device {
   cl_command_queue queue_ = nullptr;
   std::map<std::string, cl_program> programs_;
   std::map<std::pair<cl_program, std::string>, cl_kernel> kernels_;
+  std::unordered_map<uint64_t, cl_kernel> keyed_;  // views into kernels_ (released there)
   bool profiling_ = false;
   std::vector<std::pair<std::string, cl_event>> events_;
   int programs_built_ = 0;
