@@ -56,7 +56,7 @@ LayerProfile bench_cpu_layers(const ModelWeights& w, int threads, ThreadPool* po
             st = StageTimes{};
             fw.run_layers(x.data(), m, n, 0, L, kv);  // (m, d)
             ew_samples.push_back(st.elementwise_s / L * 1e6);
-            lp.launches_per_layer = int(st.dispatches / L);
+            (m == 1 ? lp.launches_per_layer : lp.launches_per_layer_batch) = int(st.dispatches / L);
             return st.attention_s / L * 1e6;
           },
           opt);

@@ -145,6 +145,7 @@ void add_layer(Run& r, const std::string& pu, const LayerProfile& lp) {
   add_round(r.attention_rounds, pu, p.attention, lp.attention);
   add_round(r.elementwise_rounds, pu, p.elementwise, lp.elementwise);
   p.launches_per_layer = lp.launches_per_layer;
+  p.launches_per_layer_batch = lp.launches_per_layer_batch != lp.launches_per_layer ? lp.launches_per_layer_batch : 0;
   p.launches_head = 2;  // final RMSNorm + the head matmul
 }
 

@@ -2,7 +2,8 @@
 
 namespace hetspec {
 
-int launches_per_layer(const ProcessingUnit& pu) {
+int launches_per_layer(const ProcessingUnit& pu, int64_t m) {
+  if (m > 1 && pu.launches_per_layer_batch > 0) return pu.launches_per_layer_batch;
   return pu.launches_per_layer > 0 ? pu.launches_per_layer : kKernelsPerLayer;
 }
 int launches_head(const ProcessingUnit& pu) { return pu.launches_head > 0 ? pu.launches_head : kKernelsHead; }
@@ -45,7 +46,7 @@ ForwardBreakdown layers_cost(const ModelSpec& s, const ExecContext& c, DType dty
     f.elementwise = 4.0 * m * (10.0 * d + 3.0 * s.ffn_dim) / r.elementwise_bytes_per_us;  // = elementwise_us
   else
     f.elementwise = elementwise_layer_us(c, s, m);
-  f.launch = launches_per_layer(*c.pu) * c.pu->launch_us;
+  f.launch = launches_per_layer(*c.pu, m) * c.pu->launch_us;
   return f.scaled(n_layers);
 }
 

@@ -94,6 +94,10 @@ void parse_measured_pu(const YamlMap& y, ProcessingUnit& p) {
     p.launches_per_layer = y.positive_int("launches_per_layer");
     if (p.launches_per_layer > 1000) throw Error(y.where("launches_per_layer"), "absurd launch count");
   }
+  if (y.has("launches_per_layer_batch")) {
+    p.launches_per_layer_batch = y.positive_int("launches_per_layer_batch");
+    if (p.launches_per_layer_batch > 1000) throw Error(y.where("launches_per_layer_batch"), "absurd launch count");
+  }
   if (y.has("launches_head")) {
     p.launches_head = y.positive_int("launches_head");
     if (p.launches_head > 1000) throw Error(y.where("launches_head"), "absurd launch count");

@@ -31,7 +31,9 @@ TEST_CASE("bench-forward: a row per m with time, tokens/s and T(m)/T(1)", "[cli]
     REQUIRE(row >> m >> ms_time >> cv >> tps >> ratio);
     ms.push_back(m);
     CHECK(ms_time > 0);
-    CHECK(tps == Approx(m * 1e3 / ms_time).epsilon(0.01));  // printed to 3 decimals
+    // ms is printed to 3 decimals: a forward of this tiny model takes ~0.02-0.1 ms, so the printed
+    // time alone carries up to 0.0005 / ms of relative error.
+    CHECK(tps == Approx(m * 1e3 / ms_time).epsilon(0.0005 / ms_time + 0.005));
     if (m == 1) CHECK(ratio == Approx(1.0));
   }
   CHECK(ms == std::vector<int>{1, 2, 3, 8});

@@ -80,6 +80,12 @@ TEST_CASE("cost model reads measured attention, element-wise, head tables and la
   ForwardBreakdown h = head_cost(s, c, 4);
   CHECK(h.head == Approx(130));
   CHECK(h.launch == Approx(3 * 0.5));
+  // An engine whose layer launches another count for a batch (the OpenCL fused layer): m = 1 keeps
+  // launches_per_layer, m > 1 takes launches_per_layer_batch.
+  cpu.launches_per_layer_batch = 14;
+  CHECK(layers_cost(s, c, DType::Q4_1, 2, 50, 1).launch == Approx(14 * 0.5));
+  CHECK(layers_cost(s, c, DType::Q4_1, 1, 50, 1).launch == Approx(10 * 0.5));
+  cpu.launches_per_layer_batch = 0;
   // Without measured tables the constants and the roofline come back.
   ProcessingUnit bare = p.pus[0];
   bare.attention.clear();

@@ -18,7 +18,8 @@ namespace hetspec::bench {
 struct LayerProfile {
   AttentionTable attention;         // per layer, grid m x n
   ElementwiseTable elementwise;     // per layer, vs m (median over n)
-  int launches_per_layer = 0;       // counted from the engine
+  int launches_per_layer = 0;       // counted from the engine, one token
+  int launches_per_layer_batch = 0; // ... m > 1 tokens (0: none measured)
   double launch_gap_us = 0;         // OpenCL: per-launch wall not covered by kernel time (0 on the CPU)
 };
 

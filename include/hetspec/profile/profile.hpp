@@ -97,6 +97,8 @@ struct ProcessingUnit {
   std::vector<BandwidthPoint> bandwidth_curve;  // measured bandwidth vs working set
   // Measured (all optional; the cost model falls back to the roofline / constants without them).
   int launches_per_layer = 0;       // kernel dispatches per layer counted from the engine (0: 16)
+  int launches_per_layer_batch = 0; // ... when the layer runs m > 1 tokens, where the engine's layer
+                                    // differs (the OpenCL fused layer: 6 for one token, 9 for a batch; 0: as m = 1)
   int launches_head = 0;            // ... for the final norm + LM head (0: 2)
   double enqueue_us = 0;            // host time to enqueue one kernel (OpenCL)
   double roundtrip_us = 0;          // launch one tiny kernel + wait for it

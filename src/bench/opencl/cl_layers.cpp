@@ -57,7 +57,7 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
             auto times = dev.take_kernel_times();
             dev.set_profiling(false);
             for (auto& kt : times) by[int(kind_of(kt.name))] += kt.seconds * 1e6;
-            lp.launches_per_layer = int(times.size()) / L;
+            (m == 1 ? lp.launches_per_layer : lp.launches_per_layer_batch) = int(times.size()) / L;
             gaps.push_back(std::max(0.0, wall - by[0] - by[1] - by[2]) / double(std::max<size_t>(1, times.size())));
             ew_samples.push_back(by[2] / L);
             return by[1] / L;
