@@ -100,21 +100,30 @@ void attention(global const float* Q, global const KV_T* Kc, global const KV_T* 
   }
 }
 
+// Pair i of a head (normal: (2i, 2i+1); NeoX: (i, i + HEAD_DIM/2)) and token t's rotation of it
+// from the host table cs(m, HEAD_DIM/2, 2) = (cos, sin).
+inline int2 rope_pair(int i) {
+#if ROPE_NEOX
+  return (int2)(i, i + HEAD_DIM / 2);
+#else
+  return (int2)(2 * i, 2 * i + 1);
+#endif
+}
+inline float2 rope_cs(global const float* cs, int t, int i) {
+  return vload2(0, cs + ((size_t)t * (HEAD_DIM / 2) + i) * 2);
+}
+inline float2 rotate(float2 x, float2 cs) { return (float2)(x.x * cs.x - x.y * cs.y, x.x * cs.y + x.y * cs.x); }
+
 // Like rope, with the rotation taken from a host table cs(m, HEAD_DIM/2, 2) = (cos, sin) per pair,
 // so a model forward rotates exactly as the CPU backend (which builds the table as ggml does).
 __kernel void rope_table(global float* x, global const float* cs) {
   const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
   const int nh = get_global_size(1);
   global float* v = x + ((size_t)t * nh + h) * HEAD_DIM;
-  const float c = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2], s = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2 + 1];
-#if ROPE_NEOX
-  const int a = i, b = i + HEAD_DIM / 2;
-#else
-  const int a = 2 * i, b = 2 * i + 1;
-#endif
-  const float x0 = v[a], x1 = v[b];
-  v[a] = x0 * c - x1 * s;
-  v[b] = x0 * s + x1 * c;
+  const int2 p = rope_pair(i);
+  const float2 r = rotate((float2)(v[p.x], v[p.y]), rope_cs(cs, t, i));
+  v[p.x] = r.x;
+  v[p.y] = r.y;
 }
 
 // One launch for what a layer does between its QKV matmul and attention: rotates q(m, N_HEADS,
@@ -124,32 +133,27 @@ __kernel void rope_table(global float* x, global const float* cs) {
 __kernel void rope_kv(global float* q, global const float* k, global const float* v, global const float* cs,
                       global KV_T* kc, global KV_T* vc, int n_past) {
   const int i = get_global_id(0), h = get_global_id(1), t = get_global_id(2);
-  const float c = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2], s = cs[((size_t)t * (HEAD_DIM / 2) + i) * 2 + 1];
-#if ROPE_NEOX
-  const int a = i, b = i + HEAD_DIM / 2;
-#else
-  const int a = 2 * i, b = 2 * i + 1;
-#endif
+  const int2 p = rope_pair(i);
+  const float2 c = rope_cs(cs, t, i);
   if (h < N_HEADS) {
     global float* x = q + ((size_t)t * N_HEADS + h) * HEAD_DIM;
-    const float x0 = x[a], x1 = x[b];
-    x[a] = x0 * c - x1 * s;
-    x[b] = x0 * s + x1 * c;
+    const float2 r = rotate((float2)(x[p.x], x[p.y]), c);
+    x[p.x] = r.x;
+    x[p.y] = r.y;
     return;
   }
   const size_t src = ((size_t)t * N_KV + (h - N_HEADS)) * HEAD_DIM;
   const size_t dst = ((size_t)(n_past + t) * N_KV + (h - N_HEADS)) * HEAD_DIM;
-  const float x0 = k[src + a], x1 = k[src + b];
-  const float k0 = x0 * c - x1 * s, k1 = x0 * s + x1 * c;
+  const float2 r = rotate((float2)(k[src + p.x], k[src + p.y]), c);
 #if KV_F16
-  vstore_half_rte(k0, dst + a, kc);
-  vstore_half_rte(k1, dst + b, kc);
-  vstore_half_rte(v[src + a], dst + a, vc);
-  vstore_half_rte(v[src + b], dst + b, vc);
+  vstore_half_rte(r.x, dst + p.x, kc);
+  vstore_half_rte(r.y, dst + p.y, kc);
+  vstore_half_rte(v[src + p.x], dst + p.x, vc);
+  vstore_half_rte(v[src + p.y], dst + p.y, vc);
 #else
-  kc[dst + a] = k0;
-  kc[dst + b] = k1;
-  vc[dst + a] = v[src + a];
-  vc[dst + b] = v[src + b];
+  kc[dst + p.x] = r.x;
+  kc[dst + p.y] = r.y;
+  vc[dst + p.x] = v[src + p.x];
+  vc[dst + p.y] = v[src + p.y];
 #endif
 }
