@@ -217,6 +217,11 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
     }
     return a;
   };
+  // One token through the fused layer: the same six launches every token, arguments set once.
+  if (fin && L.wqkv.buf && L.w_gu.buf && !L.bq && !L.bk && !L.bv) {
+    run_layer_bound(L, li, pos0);
+    return;
+  }
   // q (m, qd), k (m, kvd), v (m, kvd) = rmsnorm(x) . [wq; wk; wv]^T
   MatmulEx qkv = normed(L.attn_norm);
   if (L.wqkv.buf) {
@@ -264,6 +269,35 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   matmul_ex(dev_, L.w_down, dn, m);
 }
 
+void ClForward::run_layer_bound(Layer& L, int li, int pos0) {
+  const ModelSpec& s = w_.spec;
+  const float eps = float(s.rms_eps);
+  if (!L.qkv_b.bound()) {  // first token: check and bind (the buffers are this forward's own, fixed)
+    MatmulEx qkv;
+    qkv.x = &x_, qkv.in = MatIn::RmsNorm, qkv.aux = &L.attn_norm, qkv.eps = eps;
+    qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
+    qkv.seg[0] = s.q_dim(), qkv.seg[1] = s.kv_dim(), qkv.seg[2] = s.kv_dim();
+    matmul_ex_bound(dev_, L.wqkv, qkv, L.qkv_b);
+  } else {
+    matmul_ex_bound(dev_, L.wqkv, MatmulEx{}, L.qkv_b);
+  }
+  kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
+  attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
+  MatmulEx o;  // x += att . wo^T
+  if (!L.o_b.bound()) o.x = &att_, o.y[0] = &x_, o.accumulate = true;
+  matmul_ex_bound(dev_, L.wo, o, L.o_b);
+  MatmulEx gu;  // gate, up = rmsnorm(x) . [w_gate; w_up]^T
+  if (!L.gu_b.bound()) {
+    gu.x = &x_, gu.in = MatIn::RmsNorm, gu.aux = &L.ffn_norm, gu.eps = eps;
+    gu.y[0] = &gate_, gu.y[1] = &upb_;
+    gu.seg[0] = s.ffn_dim, gu.seg[1] = s.ffn_dim;
+  }
+  matmul_ex_bound(dev_, L.w_gu, gu, L.gu_b);
+  MatmulEx dn;  // x += (silu(gate) * up) . w_down^T
+  if (!L.down_b.bound()) dn.x = &gate_, dn.in = MatIn::SwiGLU, dn.aux = &upb_, dn.y[0] = &x_, dn.accumulate = true;
+  matmul_ex_bound(dev_, L.w_down, dn, L.down_b);
+}
+
 void ClForward::head(int m, int rows, float* logits) {
   const ModelSpec& s = w_.spec;
   check(opt_.head, dev_.label(), "this ClForward has no LM head (head = false)");
@@ -278,7 +312,8 @@ void ClForward::head(int m, int rows, float* logits) {
     h.aux = &output_norm_;
     h.eps = float(s.rms_eps);
     h.y[0] = &logits_;
-    matmul_ex(dev_, out, h, rows);
+    if (m == 1) matmul_ex_bound(dev_, out, h, head_b_);  // a decode step: the same launch every token
+    else matmul_ex(dev_, out, h, rows);
   } else {
     rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
     if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);

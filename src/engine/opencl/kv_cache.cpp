@@ -27,6 +27,13 @@ void ClKvCache::rope_append(int layer, Buffer& q, const Buffer& k, const Buffer&
   rope_kv(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], length_, m, n_ctx_);
 }
 
+void ClKvCache::rope_append_bound(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                                  BoundLaunch& site) {
+  if (layer < 0 || layer >= static_cast<int>(k_.size()))
+    throw Error(dev_.label() + ": kv cache", "no layer " + std::to_string(layer));
+  rope_kv_bound(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], length_, n_ctx_, site);
+}
+
 void ClKvCache::advance(int64_t m) {
   if (m < 0 || length_ + m > n_ctx_)
     throw Error(dev_.label() + ": kv cache", "advancing by " + std::to_string(m) + " overflows the context of " +

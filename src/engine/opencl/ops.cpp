@@ -1,6 +1,8 @@
 #include "hetspec/engine/opencl/ops.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "hetspec/core/error.hpp"
 
@@ -137,7 +139,14 @@ void prepare_layer_ops(Device& dev, const LayerShape& s) {
     dev.kernel(kElemSrc, elem_defines(dev), k);
 }
 
-void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
+namespace {
+// A checked matmul_ex call: the kernel arguments shared by the GEMV and the GEMM.
+struct MatmulArgs {
+  Buffer* ys[3];
+  int n, x_off, n0, n1;
+  const Buffer* aux;
+};
+MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   need(m >= 1, dev, "matmul", "m must be >= 1");
   need(a.x && a.y[0], dev, "matmul", "missing input or output buffer");
   need(a.x_row >= 0 && a.x->bytes() >= f32s((a.x_row + m) * w.cols), dev, "matmul",
@@ -150,36 +159,76 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   int64_t seg[3] = {a.seg[0] > 0 ? a.seg[0] : w.rows, a.seg[1], a.seg[2]};
   need(seg[1] >= 0 && seg[2] >= 0 && seg[0] + seg[1] + seg[2] == w.rows, dev, "matmul",
        "output segments do not add up to the weight's rows");
-  Buffer* ys[3] = {a.y[0], a.y[1] ? a.y[1] : a.y[0], a.y[2] ? a.y[2] : a.y[0]};
+  MatmulArgs r{{a.y[0], a.y[1] ? a.y[1] : a.y[0], a.y[2] ? a.y[2] : a.y[0]}, 0, 0, 0, 0, a.aux ? a.aux : a.x};
   for (int j = 0; j < 3; ++j)
     if (seg[j] > 0) {
       need(j == 0 || a.y[j], dev, "matmul", "missing output buffer of a segment");
-      need(ys[j]->bytes() >= f32s(m * seg[j]), dev, "matmul", "output buffer smaller than (m, rows)");
+      need(r.ys[j]->bytes() >= f32s(m * seg[j]), dev, "matmul", "output buffer smaller than (m, rows)");
     }
+  r.n = to_int(w.rows, dev, "matmul");
+  r.x_off = to_int(a.x_row * w.cols, dev, "matmul");
+  r.n0 = int(seg[0]);
+  r.n1 = int(seg[1]);
+  return r;
+}
+void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local) {
+  local[0] = size_t(tu.gemv_lx), local[1] = size_t(tu.gemv_groups);
+  global[0] = local[0], global[1] = round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1]);
+}
+}  // namespace
+
+void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
+  const MatmulArgs r = check_matmul(dev, w, a, m);
   const Tuning& tu = dev.tuning();
-  const int n = to_int(w.rows, dev, "matmul");
-  const int x_off = to_int(a.x_row * w.cols, dev, "matmul");
-  const int n0 = int(seg[0]), n1 = int(seg[1]);
-  const Buffer& aux = a.aux ? *a.aux : *a.x;
   if (m == 1) {
     cl_kernel k = dev.kernel_by_key(matmul_key(kGemv, w.dtype, w.cols, a.in, a.accumulate), [&] {
       return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemv");
     });
-    dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n);
-    size_t local[2] = {size_t(tu.gemv_lx), size_t(tu.gemv_groups)};
-    size_t global[2] = {local[0], round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1])};
+    dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
+    size_t local[2], global[2];
+    gemv_sizes(tu, r.n, global, local);
     dev.launch(k, "gemv", 2, global, local);
   } else {
     cl_kernel k = dev.kernel_by_key(matmul_key(kGemm, w.dtype, w.cols, a.in, a.accumulate), [&] {
       return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemm");
     });
     int mi = to_int(m, dev, "matmul");
-    dev.set_args(k, w.buf, *a.x, x_off, aux, a.eps, *ys[0], *ys[1], *ys[2], n0, n1, n, mi);
+    dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
     const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
     size_t local[3] = {size_t(tu.gemm_lx), size_t(tu.gemm_rows), 1};
-    size_t global[3] = {local[0], round_up((n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
+    size_t global[3] = {local[0], round_up((r.n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};
     dev.launch(k, "gemm", 3, global, local);
   }
+}
+
+BoundLaunch::~BoundLaunch() {
+  if (k_) clReleaseKernel(k_);
+}
+BoundLaunch::BoundLaunch(BoundLaunch&& o) noexcept { *this = std::move(o); }
+BoundLaunch& BoundLaunch::operator=(BoundLaunch&& o) noexcept {
+  if (this != &o) {
+    if (k_) clReleaseKernel(k_);
+    k_ = std::exchange(o.k_, nullptr);
+    name_ = o.name_;
+    dims_ = o.dims_;
+    std::copy(o.global_, o.global_ + 3, global_);
+    std::copy(o.local_, o.local_ + 3, local_);
+    has_local_ = o.has_local_;
+  }
+  return *this;
+}
+void BoundLaunch::launch(Device& dev) const { dev.launch(k_, name_, dims_, global_, has_local_ ? local_ : nullptr); }
+
+void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLaunch& site) {
+  if (!site.bound()) {
+    const MatmulArgs r = check_matmul(dev, w, a, 1);
+    site.k_ = dev.create_kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemv");
+    dev.set_args(site.k_, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
+    site.name_ = "gemv";
+    site.dims_ = 2;
+    gemv_sizes(dev.tuning(), r.n, site.global_, site.local_);
+  }
+  site.launch(dev);
 }
 
 void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
@@ -295,8 +344,9 @@ void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cach
   dev.launch(k, "kv_append", 1, &global, &local);
 }
 
-void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
-             Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx) {
+namespace {
+void check_rope_kv(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                   const Buffer& k_cache, const Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx) {
   if (n_past < 0 || m < 1 || n_past + m > n_ctx)
     fail(dev, "rope_kv", "cache full: " + std::to_string(n_past) + " + " + std::to_string(m) + " tokens > context " + std::to_string(n_ctx));
   const int64_t row = int64_t(s.n_kv_heads) * s.head_dim;
@@ -305,27 +355,70 @@ void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const
   need(cs.bytes() >= f32s(m * s.head_dim), dev, "rope_kv", "table smaller than (m, head_dim/2, 2)");
   const size_t cache_bytes = size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "rope_kv", "cache smaller than n_ctx rows");
-  cl_kernel kk = dev.kernel_by_key(layer_key(kRopeKv, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_kv"); });
-  dev.set_args(kk, q, k, v, cs, k_cache, v_cache, to_int(n_past, dev, "rope_kv"));
-  size_t global[3] = {size_t(s.head_dim / 2), size_t(s.n_heads + s.n_kv_heads), size_t(m)};
-  dev.launch(kk, "rope_kv", 3, global, nullptr);
 }
-
-void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
-               Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+void check_attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                     const Buffer& scratch, const Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
   need(n_past >= 0 && n_past + m <= n_ctx, dev, "attention", "n_past + m exceeds the context");
   need(q.bytes() >= f32s(m * s.n_heads * s.head_dim) && out.bytes() >= f32s(m * s.n_heads * s.head_dim), dev,
        "attention", "q/out smaller than (m, heads, head_dim)");
   need(scratch.bytes() >= f32s(attention_scratch_floats(s, m, n_ctx)), dev, "attention", "scratch too small");
   size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
+}
+float attention_scale(const LayerShape& s) { return 1.0f / std::sqrt(static_cast<float>(s.head_dim)); }
+}  // namespace
+
+void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+             Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx) {
+  check_rope_kv(dev, s, q, k, v, cs, k_cache, v_cache, n_past, m, n_ctx);
+  cl_kernel kk = dev.kernel_by_key(layer_key(kRopeKv, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "rope_kv"); });
+  dev.set_args(kk, q, k, v, cs, k_cache, v_cache, to_int(n_past, dev, "rope_kv"));
+  size_t global[3] = {size_t(s.head_dim / 2), size_t(s.n_heads + s.n_kv_heads), size_t(m)};
+  dev.launch(kk, "rope_kv", 3, global, nullptr);
+}
+
+void rope_kv_bound(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                   Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t n_ctx, BoundLaunch& site) {
+  if (!site.bound()) {
+    check_rope_kv(dev, s, q, k, v, cs, k_cache, v_cache, n_past, 1, n_ctx);
+    site.k_ = dev.create_kernel(kLayerSrc, layer_defines(dev, s), "rope_kv");
+    dev.set_args(site.k_, q, k, v, cs, k_cache, v_cache, 0);
+    site.name_ = "rope_kv";
+    site.dims_ = 3;
+    site.global_[0] = size_t(s.head_dim / 2), site.global_[1] = size_t(s.n_heads + s.n_kv_heads), site.global_[2] = 1;
+    site.has_local_ = false;
+  }
+  if (n_past < 0 || n_past + 1 > n_ctx)
+    fail(dev, "rope_kv", "cache full: " + std::to_string(n_past) + " + 1 tokens > context " + std::to_string(n_ctx));
+  dev.set_arg_at(site.k_, 6, int(n_past));
+  site.launch(dev);
+}
+
+void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+               Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+  check_attention(dev, s, q, k_cache, v_cache, scratch, out, m, n_past, n_ctx);
   cl_kernel k = dev.kernel_by_key(layer_key(kAttention, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "attention"); });
-  float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   dev.set_args(k, q, k_cache, v_cache, scratch, out, to_int(n_past, dev, "attention"), to_int(n_ctx, dev, "attention"),
-               scale);
+               attention_scale(s));
   size_t local[3] = {size_t(dev.tuning().attn_wg), 1, 1};
   size_t global[3] = {local[0], size_t(s.n_heads), size_t(m)};
   dev.launch(k, "attention", 3, global, local);
+}
+
+void attention_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                     Buffer& scratch, Buffer& out, int64_t n_past, int64_t n_ctx, BoundLaunch& site) {
+  if (!site.bound()) {
+    check_attention(dev, s, q, k_cache, v_cache, scratch, out, 1, n_past, n_ctx);
+    site.k_ = dev.create_kernel(kLayerSrc, layer_defines(dev, s), "attention");
+    dev.set_args(site.k_, q, k_cache, v_cache, scratch, out, 0, to_int(n_ctx, dev, "attention"), attention_scale(s));
+    site.name_ = "attention";
+    site.dims_ = 3;
+    site.local_[0] = size_t(dev.tuning().attn_wg), site.local_[1] = 1, site.local_[2] = 1;
+    site.global_[0] = site.local_[0], site.global_[1] = size_t(s.n_heads), site.global_[2] = 1;
+  }
+  need(n_past >= 0 && n_past + 1 <= n_ctx, dev, "attention", "n_past + m exceeds the context");
+  dev.set_arg_at(site.k_, 5, int(n_past));
+  site.launch(dev);
 }
 
 }  // namespace hetspec::ocl

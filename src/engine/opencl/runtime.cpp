@@ -105,6 +105,12 @@ cl_kernel Device::kernel(const std::vector<std::string>& files, const std::strin
   return k;
 }
 
+cl_kernel Device::create_kernel(const std::vector<std::string>& files, const std::string& defines,
+                                const std::string& name) {
+  cl_program p = program(files, defines);
+  return HS_CL_RET(label_ + " kernel " + name, clCreateKernel(p, name.c_str(), &hs_err));
+}
+
 void Device::write(const Buffer& b, const void* src, size_t bytes, size_t offset) {
   if (bytes == 0) return;
   if (offset + bytes > b.bytes()) throw Error(label_, "write of " + std::to_string(bytes) + " bytes past the buffer end");

@@ -78,11 +78,15 @@ class ClForward {
     Buffer attn_norm, ffn_norm, bq, bk, bv;
     ClWeight wq, wk, wv, wo, w_gate, w_up, w_down;
     ClWeight wqkv, w_gu;  // fused: [wq; wk; wv] and [w_gate; w_up] when each set shares a dtype
+    // The one-token fused layer's launches with their arguments set once (ops.hpp BoundLaunch).
+    BoundLaunch qkv_b, rope_b, attn_b, o_b, gu_b, down_b;
   };
   void run_layer_ops(Layer& L, int li, int m, int pos0);    // op by op
   void run_layer_fused(Layer& L, int li, int m, int pos0);  // few launches
+  void run_layer_bound(Layer& L, int li, int pos0);         // ... one token, arguments bound once
   std::vector<Layer> layers_;
   ClWeight embd_, output_;
+  BoundLaunch head_b_;  // the one-row fused head
   Buffer output_norm_;
   ClKvCache kv_;
   size_t weight_bytes_ = 0;

@@ -18,6 +18,8 @@ class ClKvCache {
   // The same append with RoPE done in the same launch: q (m, heads, head_dim) rotated in place,
   // k rotated on its way into the cache (rows from cs (m, head_dim/2, 2)).
   void rope_append(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, int64_t m);
+  // ... for one token through a bound launch (the same q, k, v, cs buffers every call).
+  void rope_append_bound(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, BoundLaunch& site);
   void advance(int64_t m);
   void truncate(int64_t n);  // n <= length()
   int64_t length() const { return length_; }

@@ -21,6 +21,15 @@ struct ClWeight {
   size_t bytes() const { return buf.bytes(); }
 };
 
+// The attention-side shape the layer programs (RoPE, KV cache, attention) are specialised on.
+struct LayerShape {
+  int head_dim = 64;
+  int n_heads = 1;
+  int n_kv_heads = 1;
+  bool kv_f16 = true;
+  bool rope_neox = false;  // false: Llama (adjacent pairs); true: NeoX / Qwen2 (halves)
+};
+
 bool cl_supports_dtype(DType t);  // F32, F16, Q8_0, Q4_0, Q4_1
 int wtype_id(DType t);            // the T_* id in kernels/common.cl
 // Uploads once; cols must be a multiple of 32. Throws Error naming `name` otherwise.
@@ -57,6 +66,37 @@ struct MatmulEx {
   bool accumulate = false;      // Y += result
 };
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m);
+
+// A launch whose arguments are set once: its own kernel object (objects carry their arguments), so
+// repeating it (the same layer's GEMV every decoded token) sets none, or only the ones that change.
+// On NVIDIA's OpenCL a launch of a small model's forward is host-bound, ~11 clSetKernelArg each.
+class BoundLaunch {
+ public:
+  BoundLaunch() = default;
+  ~BoundLaunch();
+  BoundLaunch(BoundLaunch&& o) noexcept;
+  BoundLaunch& operator=(BoundLaunch&& o) noexcept;
+  BoundLaunch(const BoundLaunch&) = delete;
+  BoundLaunch& operator=(const BoundLaunch&) = delete;
+  bool bound() const { return k_ != nullptr; }
+
+ private:
+  friend void matmul_ex_bound(Device&, const ClWeight&, const MatmulEx&, BoundLaunch&);
+  friend void rope_kv_bound(Device&, const LayerShape&, Buffer&, const Buffer&, const Buffer&, const Buffer&,
+                            Buffer&, Buffer&, int64_t, int64_t, BoundLaunch&);
+  friend void attention_bound(Device&, const LayerShape&, const Buffer&, const Buffer&, const Buffer&, Buffer&,
+                              Buffer&, int64_t, int64_t, BoundLaunch&);
+  void launch(Device& dev) const;
+  cl_kernel k_ = nullptr;
+  const char* name_ = "";
+  int dims_ = 1;
+  size_t global_[3] = {1, 1, 1}, local_[3] = {1, 1, 1};
+  bool has_local_ = true;
+};
+
+// matmul_ex for one token through `site`: bound on first use, so every later call must pass the
+// same weight, buffers and options (a ClForward's layer does); then only the launch is enqueued.
+void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLaunch& site);
 // y(rows) = W . X[row x_row] (one token out of an (m, cols) activation: the LM head on the last token).
 void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Buffer& y);
 // out(m, cols) = dequant(table rows tokens[0..m)); tokens(m) int32 already on the device.
@@ -73,13 +113,6 @@ void add(Device& dev, Buffer& x, const Buffer& y, int64_t n);
 // x(rows, n) += b(n) on every row (QKV bias).
 void add_rows(Device& dev, Buffer& x, const Buffer& b, int64_t rows, int64_t n);
 
-struct LayerShape {
-  int head_dim = 64;
-  int n_heads = 1;
-  int n_kv_heads = 1;
-  bool kv_f16 = true;
-  bool rope_neox = false;  // false: Llama (adjacent pairs); true: NeoX / Qwen2 (halves)
-};
 
 // inv_freq(head_dim/2) = theta^(-2i/head_dim) / freq_factors[i] (freq_factors may be null):
 // the host computes it once so Llama-3 rope scaling is only a different table.
@@ -92,6 +125,10 @@ void rope_table(Device& dev, const LayerShape& s, Buffer& x, int64_t m, int nh, 
 // and v written to the caches' rows [n_past, n_past + m): one launch for rope + kv_append.
 void rope_kv(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
              Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t m, int64_t n_ctx);
+// rope_kv and attention for one token through a bound site (the same buffers every call; n_past is
+// the one argument set per call).
+void rope_kv_bound(Device& dev, const LayerShape& s, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                   Buffer& k_cache, Buffer& v_cache, int64_t n_past, int64_t n_ctx, BoundLaunch& site);
 // cache(n_ctx, n_kv_heads, head_dim) rows [n_past, n_past + m) = src(m, n_kv_heads, head_dim).
 void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cache, int64_t n_past, int64_t m,
                int64_t n_ctx);
@@ -99,6 +136,8 @@ void kv_append(Device& dev, const LayerShape& s, const Buffer& src, Buffer& cach
 // scratch: at least m * n_heads * n_ctx floats (attention_scratch_floats).
 void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx);
+void attention_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                     Buffer& scratch, Buffer& out, int64_t n_past, int64_t n_ctx, BoundLaunch& site);
 inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n_ctx) {
   return static_cast<size_t>(m) * s.n_heads * n_ctx;
 }

@@ -66,6 +66,10 @@ class Device {
   // Concatenates the named embedded files and builds them with `defines` (cached).
   cl_program program(const std::vector<std::string>& files, const std::string& defines);
   cl_kernel kernel(const std::vector<std::string>& files, const std::string& defines, const std::string& name);
+  // A new kernel object of that program, owned by the caller (clReleaseKernel): kernel objects hold
+  // their arguments, so a call site that owns one sets them once (BoundLaunch in ops.hpp).
+  cl_kernel create_kernel(const std::vector<std::string>& files, const std::string& defines, const std::string& name);
+  template <class T> void set_arg_at(cl_kernel k, cl_uint i, const T& v) { set_arg(k, i, v); }
   // The same kernel found by a caller's 64-bit key (op, dtype, shape packed by the caller), so the
   // launch path builds no defines string and compares no program key: `make` runs on a miss only.
   template <class F> cl_kernel kernel_by_key(uint64_t key, F&& make) {
