@@ -201,7 +201,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   const float eps = float(s.rms_eps);
   // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV); for a batch the
   // GEMM recomputes them per row group and token, which cost more than the launches it saves on the
-  // H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart, docs/runs/h200-opencl-fused.md).
+  // H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart, docs/runs/h200-issue12.md).
   const bool fin = fuse_in_ && m == 1;
   // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
   auto normed = [&](const Buffer& w) {
@@ -270,31 +270,27 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
 }
 
 void ClForward::run_layer_bound(Layer& L, int li, int pos0) {
+  // The same launches as run_layer_fused for one token; each site binds its arguments on the first
+  // token and ignores the MatmulEx afterwards (the buffers are this forward's own and never move).
   const ModelSpec& s = w_.spec;
   const float eps = float(s.rms_eps);
-  if (!L.qkv_b.bound()) {  // first token: check and bind (the buffers are this forward's own, fixed)
-    MatmulEx qkv;
-    qkv.x = &x_, qkv.in = MatIn::RmsNorm, qkv.aux = &L.attn_norm, qkv.eps = eps;
-    qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
-    qkv.seg[0] = s.q_dim(), qkv.seg[1] = s.kv_dim(), qkv.seg[2] = s.kv_dim();
-    matmul_ex_bound(dev_, L.wqkv, qkv, L.qkv_b);
-  } else {
-    matmul_ex_bound(dev_, L.wqkv, MatmulEx{}, L.qkv_b);
-  }
+  MatmulEx qkv;  // q, k, v = rmsnorm(x) . [wq; wk; wv]^T
+  qkv.x = &x_, qkv.in = MatIn::RmsNorm, qkv.aux = &L.attn_norm, qkv.eps = eps;
+  qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
+  qkv.seg[0] = s.q_dim(), qkv.seg[1] = s.kv_dim(), qkv.seg[2] = s.kv_dim();
+  matmul_ex_bound(dev_, L.wqkv, qkv, L.qkv_b);
   kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
   attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
   MatmulEx o;  // x += att . wo^T
-  if (!L.o_b.bound()) o.x = &att_, o.y[0] = &x_, o.accumulate = true;
+  o.x = &att_, o.y[0] = &x_, o.accumulate = true;
   matmul_ex_bound(dev_, L.wo, o, L.o_b);
   MatmulEx gu;  // gate, up = rmsnorm(x) . [w_gate; w_up]^T
-  if (!L.gu_b.bound()) {
-    gu.x = &x_, gu.in = MatIn::RmsNorm, gu.aux = &L.ffn_norm, gu.eps = eps;
-    gu.y[0] = &gate_, gu.y[1] = &upb_;
-    gu.seg[0] = s.ffn_dim, gu.seg[1] = s.ffn_dim;
-  }
+  gu.x = &x_, gu.in = MatIn::RmsNorm, gu.aux = &L.ffn_norm, gu.eps = eps;
+  gu.y[0] = &gate_, gu.y[1] = &upb_;
+  gu.seg[0] = s.ffn_dim, gu.seg[1] = s.ffn_dim;
   matmul_ex_bound(dev_, L.w_gu, gu, L.gu_b);
   MatmulEx dn;  // x += (silu(gate) * up) . w_down^T
-  if (!L.down_b.bound()) dn.x = &gate_, dn.in = MatIn::SwiGLU, dn.aux = &upb_, dn.y[0] = &x_, dn.accumulate = true;
+  dn.x = &gate_, dn.in = MatIn::SwiGLU, dn.aux = &upb_, dn.y[0] = &x_, dn.accumulate = true;
   matmul_ex_bound(dev_, L.w_down, dn, L.down_b);
 }
 
