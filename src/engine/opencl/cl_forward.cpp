@@ -217,17 +217,19 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
     }
     return a;
   };
-  // One token through the fused layer: the same six launches every token, arguments set once.
-  if (fin && L.wqkv.buf && L.w_gu.buf && !L.bq && !L.bk && !L.bv) {
-    run_layer_bound(L, li, pos0);
-    return;
-  }
+  // One token through the fused layer is the same six launches every token: each goes through its
+  // own bound site (arguments set on the first token; the buffers are this forward's own and fixed).
+  const bool bind = fin && L.wqkv.buf && L.w_gu.buf && !L.bq && !L.bk && !L.bv;
+  auto mm = [&](const ClWeight& w, const MatmulEx& a, BoundLaunch& site) {
+    if (bind) matmul_ex_bound(dev_, w, a, site);
+    else matmul_ex(dev_, w, a, m);
+  };
   // q (m, qd), k (m, kvd), v (m, kvd) = rmsnorm(x) . [wq; wk; wv]^T
   MatmulEx qkv = normed(L.attn_norm);
   if (L.wqkv.buf) {
     qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
     qkv.seg[0] = qd, qkv.seg[1] = kvd, qkv.seg[2] = kvd;
-    matmul_ex(dev_, L.wqkv, qkv, m);
+    mm(L.wqkv, qkv, L.qkv_b);
   } else {
     for (auto [w, y] : {std::pair{&L.wq, &q_}, std::pair{&L.wk, &k_}, std::pair{&L.wv, &v_}}) {
       qkv.y[0] = y;
@@ -237,19 +239,24 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
   if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
   if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
-  kv_.rope_append(li, q_, k_, v_, cs_, m);
-  attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
+  if (bind) {
+    kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
+    attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
+  } else {
+    kv_.rope_append(li, q_, k_, v_, cs_, m);
+    attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
+  }
   MatmulEx o;  // x (m, d) += att . wo^T
   o.x = &att_;
   o.y[0] = &x_;
   o.accumulate = true;
-  matmul_ex(dev_, L.wo, o, m);
+  mm(L.wo, o, L.o_b);
   // gate (m, f), up (m, f) = rmsnorm(x) . [w_gate; w_up]^T
   MatmulEx gu = normed(L.ffn_norm);
   if (L.w_gu.buf) {
     gu.y[0] = &gate_, gu.y[1] = &upb_;
     gu.seg[0] = f, gu.seg[1] = f;
-    matmul_ex(dev_, L.w_gu, gu, m);
+    mm(L.w_gu, gu, L.gu_b);
   } else {
     gu.y[0] = &gate_;
     matmul_ex(dev_, L.w_gate, gu, m);
@@ -266,32 +273,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   }
   dn.y[0] = &x_;
   dn.accumulate = true;
-  matmul_ex(dev_, L.w_down, dn, m);
-}
-
-void ClForward::run_layer_bound(Layer& L, int li, int pos0) {
-  // The same launches as run_layer_fused for one token; each site binds its arguments on the first
-  // token and ignores the MatmulEx afterwards (the buffers are this forward's own and never move).
-  const ModelSpec& s = w_.spec;
-  const float eps = float(s.rms_eps);
-  MatmulEx qkv;  // q, k, v = rmsnorm(x) . [wq; wk; wv]^T
-  qkv.x = &x_, qkv.in = MatIn::RmsNorm, qkv.aux = &L.attn_norm, qkv.eps = eps;
-  qkv.y[0] = &q_, qkv.y[1] = &k_, qkv.y[2] = &v_;
-  qkv.seg[0] = s.q_dim(), qkv.seg[1] = s.kv_dim(), qkv.seg[2] = s.kv_dim();
-  matmul_ex_bound(dev_, L.wqkv, qkv, L.qkv_b);
-  kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
-  attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
-  MatmulEx o;  // x += att . wo^T
-  o.x = &att_, o.y[0] = &x_, o.accumulate = true;
-  matmul_ex_bound(dev_, L.wo, o, L.o_b);
-  MatmulEx gu;  // gate, up = rmsnorm(x) . [w_gate; w_up]^T
-  gu.x = &x_, gu.in = MatIn::RmsNorm, gu.aux = &L.ffn_norm, gu.eps = eps;
-  gu.y[0] = &gate_, gu.y[1] = &upb_;
-  gu.seg[0] = s.ffn_dim, gu.seg[1] = s.ffn_dim;
-  matmul_ex_bound(dev_, L.w_gu, gu, L.gu_b);
-  MatmulEx dn;  // x += (silu(gate) * up) . w_down^T
-  dn.x = &gate_, dn.in = MatIn::SwiGLU, dn.aux = &upb_, dn.y[0] = &x_, dn.accumulate = true;
-  matmul_ex_bound(dev_, L.w_down, dn, L.down_b);
+  mm(L.w_down, dn, L.down_b);
 }
 
 void ClForward::head(int m, int rows, float* logits) {

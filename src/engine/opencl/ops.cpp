@@ -171,6 +171,12 @@ MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64
   r.n1 = int(seg[1]);
   return r;
 }
+// The shared GEMV / GEMM kernel of w's (dtype, K) with a's input transform and epilogue.
+cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const MatmulEx& a) {
+  return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate), [&] {
+    return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), op == kGemv ? "gemv" : "gemm");
+  });
+}
 void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local) {
   local[0] = size_t(tu.gemv_lx), local[1] = size_t(tu.gemv_groups);
   global[0] = local[0], global[1] = round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1]);
@@ -181,17 +187,13 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   const MatmulArgs r = check_matmul(dev, w, a, m);
   const Tuning& tu = dev.tuning();
   if (m == 1) {
-    cl_kernel k = dev.kernel_by_key(matmul_key(kGemv, w.dtype, w.cols, a.in, a.accumulate), [&] {
-      return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemv");
-    });
+    cl_kernel k = matmul_kernel(dev, kGemv, w, a);
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     size_t local[2], global[2];
     gemv_sizes(tu, r.n, global, local);
     dev.launch(k, "gemv", 2, global, local);
   } else {
-    cl_kernel k = dev.kernel_by_key(matmul_key(kGemm, w.dtype, w.cols, a.in, a.accumulate), [&] {
-      return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemm");
-    });
+    cl_kernel k = matmul_kernel(dev, kGemm, w, a);
     int mi = to_int(m, dev, "matmul");
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
     const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group

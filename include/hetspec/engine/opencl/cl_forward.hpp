@@ -82,8 +82,7 @@ class ClForward {
     BoundLaunch qkv_b, rope_b, attn_b, o_b, gu_b, down_b;
   };
   void run_layer_ops(Layer& L, int li, int m, int pos0);    // op by op
-  void run_layer_fused(Layer& L, int li, int m, int pos0);  // few launches
-  void run_layer_bound(Layer& L, int li, int pos0);         // ... one token, arguments bound once
+  void run_layer_fused(Layer& L, int li, int m, int pos0);  // few launches (bound ones for one token)
   std::vector<Layer> layers_;
   ClWeight embd_, output_;
   BoundLaunch head_b_;  // the one-row fused head
