@@ -2,7 +2,8 @@
 # Fuzzing (issue 10): builds the libFuzzer targets of fuzz/ with clang and ASan+UBSan in build-fuzz/,
 # makes seed corpora (small make-model GGUFs and the bundled configs; nothing committed), runs every
 # target for SECONDS (default 60) and prints executions, coverage and findings per target.
-#   bash scripts/fuzz.sh [SECONDS]        HETSPEC_FUZZ_TARGETS="fuzz_gguf ..." to run a subset
+#   bash scripts/fuzz.sh [SECONDS]        HETSPEC_FUZZ_TARGETS="fuzz_gguf ..." to run a subset,
+#                                         HETSPEC_FUZZ_JOBS=2 to run two targets at a time
 # A finding leaves its input in build-fuzz/artifacts/<target>/ and makes the script exit 1.
 set -euo pipefail
 SECONDS_PER_TARGET=${1:-60}
@@ -59,24 +60,36 @@ for d in cpu cl:0 "cpu:0-11,cl:0:12-29" "cpu:0-11,cl:0:12-29,head=cpu" "cl:1:0-2
   printf '%s' "$d" > "$C/fuzz_device_plan/$(echo "$d" | tr ':,=' '___').txt"
 done
 
+# Runs one target for SECONDS_PER_TARGET; its log and artifacts land in build-fuzz/.
+run_target() {
+  local t=$1 A=$B/artifacts/$1 rc=0
+  rm -rf "$A" && mkdir -p "$A"
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    "$B/fuzz/$t" "$C/$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=4096 -max_len=1048576 \
+    -print_final_stats=1 -artifact_prefix="$A/" >"$B/$t.log" 2>&1 || rc=$?
+  echo "$rc" > "$B/$t.rc"
+}
+# HETSPEC_FUZZ_JOBS targets at a time (default 1; each target is one process on one core).
+JOBS=${HETSPEC_FUZZ_JOBS:-1}
+for t in $TARGETS; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 1; done
+  run_target "$t" &
+done
+wait
+
 status=0
 printf '%-22s %12s %10s %8s %8s  %s\n' target executions exec/s cov ft findings
 for t in $TARGETS; do
-  A=$B/artifacts/$t && rm -rf "$A" && mkdir -p "$A"
+  A=$B/artifacts/$t
   log=$B/$t.log
-  set +e
-  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "$B/fuzz/$t" "$C/$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=4096 -max_len=1048576 \
-    -print_final_stats=1 -artifact_prefix="$A/" >"$log" 2>&1
-  rc=$?
-  set -e
+  rc=$(cat "$B/$t.rc")
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' || echo "?")
   found=$(ls "$A" | wc -l)
-  [ "$rc" -ne 0 ] || [ "$found" -ne 0 ] && status=1
+  if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then status=1; fi
   printf '%-22s %12s %10s %8s %8s  %s\n' "$t" "$execs" "$rate" "$cov" "$ft" "$found (rc $rc, log $log)"
 done
 rm -f /dev/shm/hetspec-fuzz-*

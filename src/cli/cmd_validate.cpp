@@ -32,7 +32,7 @@ struct ValidateArgs {
   std::string accept_draw = "stratified";
   std::string engine = "hetspec", llama_bin, device_map;
   double tool_timeout = 600;
-  int calibration = 4, held_out = 0, max_new = 32, threads = 0;
+  int calibration = 8, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
 };
 

@@ -41,6 +41,23 @@ double prob_prefix_accepted(const std::vector<double>& alpha, int k) {
   return run;
 }
 
+std::vector<double> pooled_acceptance(const std::vector<AcceptCount>& counts, double strength) {
+  if (counts.empty() || counts[0].reached <= 0) return {};
+  const double a1 = double(counts[0].accepted) / double(counts[0].reached);
+  double acc = 0, reach = 0;
+  for (size_t i = 1; i < counts.size(); ++i) {
+    acc += double(counts[i].accepted);
+    reach += double(counts[i].reached);
+  }
+  const double pooled = reach > 0 ? acc / reach : a1;
+  std::vector<double> out{a1};
+  for (size_t i = 1; i < counts.size(); ++i) {
+    const double r = double(counts[i].reached) + strength;
+    out.push_back(r > 0 ? (double(counts[i].accepted) + strength * pooled) / r : pooled);
+  }
+  return out;
+}
+
 namespace {
 double checked_alpha(double v, const std::string& where) {
   if (!std::isfinite(v) || v < 0 || v > 1) throw Error(where, "acceptance rate must be in [0, 1], got " + std::to_string(v));

@@ -44,6 +44,14 @@ ExperimentConfig experiment_for(const ValidateConfig& cfg, const Profile& prof, 
 
 }  // namespace
 
+const char* const kPooledNote = ", positions >= 2 pooled";
+
+std::vector<double> acceptance_from_counts(const std::vector<PositionAcceptance>& measured) {
+  std::vector<AcceptCount> counts;
+  for (const auto& p : measured) counts.push_back({p.accepted, p.reached});
+  return pooled_acceptance(counts);
+}
+
 std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
                                   const std::vector<int>& gammas, int threads, const std::vector<std::string>& only) {
   for (const auto& id : only)
@@ -174,12 +182,9 @@ void measure_acceptance(const ValidateConfig& cfg, const ValidationStart& st, co
   ExperimentResult r = run_experiment(ec);
   ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
   v.acceptance_measured = a.acceptance;
-  double last = a.acceptance.empty() ? 0.0 : a.acceptance[0].rate.value;
-  for (const auto& p : a.acceptance) {
-    if (p.reached >= 5) last = p.rate.value;  // positions seldom reached keep the previous rate
-    v.acceptance.alpha.push_back(last);
-  }
-  v.acceptance.source = "measured on " + std::to_string(st.calib.size()) + " calibration prompts";
+  v.acceptance.alpha = acceptance_from_counts(a.acceptance);
+  check(!v.acceptance.alpha.empty(), "--calibration", "the calibration prompts drafted no token: nothing to measure acceptance on");
+  v.acceptance.source = "measured on " + std::to_string(st.calib.size()) + " calibration prompts" + kPooledNote;
   // The request shape: generated tokens as the calibration requests produced them (EOS stops early).
   double gen = 0;
   for (const auto& t : r.arms[0].requests) gen += double(t.tokens.size());
@@ -319,6 +324,15 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
 
 void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
                const ModelSpec& target) {
+  // An acceptance measured on the calibration split is estimated again from its counts, so a stored
+  // validation re-predicts with the current estimator (pooled_acceptance) as a new one would.
+  if (!v.timing_mode && v.acceptance.source.rfind("measured on ", 0) == 0) {
+    std::vector<double> a = acceptance_from_counts(v.acceptance_measured);
+    if (!a.empty()) {
+      v.acceptance.alpha = a;
+      if (v.acceptance.source.find(kPooledNote) == std::string::npos) v.acceptance.source += kPooledNote;
+    }
+  }
   Workload w = v.workload;
   w.greedy = true;  // validate verifies greedily, timing mode included (argmax corrections and bonus tokens)
   // The baseline, as validate chose it: the best plain decoding on one PU, at every thread setting the

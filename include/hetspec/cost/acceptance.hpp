@@ -3,6 +3,7 @@
 // harder). Expected tokens per iteration (Leviathan et al. 2023):
 //   E[tokens] = Σ_{k=0..γ} Π_{i=1..k} α_i      (scalar: (1 − α^{γ+1}) / (1 − α))
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,22 @@ struct Acceptance {
 double expected_tokens(const std::vector<double>& alpha, int gamma);
 // Probability that the first k drafted tokens are all accepted: Π_{i=1..k} α_i.
 double prob_prefix_accepted(const std::vector<double>& alpha, int k);
+
+// What a calibration run counted at one draft position: how often position i was reached (d_1..d_{i-1}
+// accepted) and how often d_i was accepted there.
+struct AcceptCount {
+  int64_t accepted = 0;
+  int64_t reached = 0;
+};
+
+// Per-position acceptance from counts (a calibration split of a few prompts), for predicting other
+// prompts. Later positions are reached rarely (a 4-prompt split reached position 4 three times), so a
+// raw accepted/reached there is noise. Positions >= 2 (each conditional on the previous draft token
+// accepted) share one pooled rate, and each is shrunk toward it by `strength` pseudo-observations
+// (empirical-Bayes, Beta prior): alpha_i = (a_i + s p) / (r_i + s), p = sum a_j / sum r_j over j >= 2.
+// Position 1 keeps its own rate (it is reached every iteration). Unreached positions get p; with no
+// reach beyond position 1, p = alpha_1. Empty counts or an unreached position 1 give {}.
+std::vector<double> pooled_acceptance(const std::vector<AcceptCount>& counts, double strength = 8.0);
 
 // Parses --alpha: a number ("0.7"), a comma list ("0.9,0.8,0.7"), or a YAML file
 // (schema hetspec.acceptance/1). Every value must lie in [0, 1]. Errors name the flag or file/key.

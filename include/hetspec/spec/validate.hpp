@@ -26,7 +26,7 @@ struct ValidateConfig {
   bool accept_stratified = true;       // timing mode: stratified draws (SpecOptions)
   std::string plans = "grid";          // grid | top:N
   std::vector<int> gammas = {0, 1, 2, 3, 4, 6, 8};
-  int calibration_prompts = 4;         // the first ones measure acceptance (not in timing mode)
+  int calibration_prompts = 8;         // the first ones measure acceptance (not in timing mode)
   int held_out = 0;                    // 0: all remaining prompts
   int max_new = 32;
   int threads = 0;                     // CPU threads of the plans (0: the CPU PU's cores)
@@ -63,6 +63,10 @@ struct Validation {
   std::vector<PlanOutcome> plans;
 };
 
+// The acceptance a validation predicts with, from the calibration split's per-position counts
+// (pooled_acceptance: positions >= 2 shrunk toward their pooled rate). Empty when nothing was drafted.
+std::vector<double> acceptance_from_counts(const std::vector<PositionAcceptance>& measured);
+
 // The plan grid over this profile's PUs: target on each single PU / split across the first two,
 // draft on each PU (sequential), and on the other PU (overlapped), for every γ; γ = 0 once per target
 // placement.
@@ -91,8 +95,9 @@ void keep_measured(std::vector<PlanOutcome>& outs, const std::vector<PlanOutcome
 // "  (3 of 51 done, 1:12 elapsed, ~18:40 left)": the plans measured so far set the pace.
 std::string progress_eta(std::chrono::steady_clock::time_point t0, int done, int total);
 
-// Predicts every plan of a stored validation again (same acceptance and request shape) with another
-// profile or a changed cost model; measurements are kept. The profile must have the PU indices the
+// Predicts every plan of a stored validation again (same request shape; an acceptance measured on
+// the calibration split is re-estimated from its counts) with another profile or a changed cost
+// model; measurements are kept. The profile must have the PU indices the
 // plans were made with (the same PUs in the same order).
 void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
                const ModelSpec& target);
