@@ -1,14 +1,14 @@
-# The build's identity for `hetspec --version` and the "hetspec_version" of outputs: the project
-# VERSION and `git describe --always --dirty` of the source tree, taken at configure time ("unknown"
-# outside git, e.g. a source tarball). Re-run cmake to refresh the revision.
+# The build's identity for `hetspec --version` and the "hetspec_version" of outputs (profiles, reports,
+# traces): the project VERSION and `git describe --always --dirty` of the source tree ("unknown"
+# outside git, e.g. a source tarball). Taken at every build, not only at configure time: a profile
+# must name the revision that measured it, and a build tree outlives many commits. The file is
+# rewritten only when the revision changes, so an unchanged tree recompiles nothing.
 find_package(Git QUIET)
-set(HETSPEC_GIT_REVISION unknown)
-if(GIT_FOUND)
-  execute_process(COMMAND ${GIT_EXECUTABLE} describe --always --dirty
-                  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                  OUTPUT_VARIABLE rev ERROR_QUIET RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(rc EQUAL 0 AND rev)
-    set(HETSPEC_GIT_REVISION ${rev})
-  endif()
-endif()
-configure_file(${CMAKE_SOURCE_DIR}/cmake/version.cpp.in ${CMAKE_BINARY_DIR}/generated/version.cpp @ONLY)
+set(HETSPEC_VERSION_CPP ${CMAKE_BINARY_DIR}/generated/version.cpp)
+set(HETSPEC_VERSION_ARGS -DSRC=${CMAKE_SOURCE_DIR} -DOUT=${HETSPEC_VERSION_CPP} -DPROJECT_VERSION=${PROJECT_VERSION}
+    -DGIT_EXECUTABLE=${GIT_EXECUTABLE})
+execute_process(COMMAND ${CMAKE_COMMAND} ${HETSPEC_VERSION_ARGS} -P ${CMAKE_SOURCE_DIR}/cmake/version_run.cmake)
+add_custom_target(hetspec_version
+  COMMAND ${CMAKE_COMMAND} ${HETSPEC_VERSION_ARGS} -P ${CMAKE_SOURCE_DIR}/cmake/version_run.cmake
+  BYPRODUCTS ${HETSPEC_VERSION_CPP}
+  VERBATIM)
