@@ -317,10 +317,17 @@ std::vector<Phase> make_phases(Run& run) {
         measured.push_back({"forward:" + key, "forward check " + dev + " t" + std::to_string(t) + " " +
                                             run.models[mi]->spec().name,
                       2 * std::max(0.3, scale), [=](Run& r) {
-                        // --quick: the long context on the CPU only (a PoCL forward at n = 512 takes
-                        // ~0.4 s here, more than the minute allows); the full profile measures both.
-                        const std::vector<int> ns = r.req.quick && dev != "cpu" ? std::vector<int>{r.grid.check_n.front()}
-                                                                                : r.grid.check_n;
+                        // --quick: the long context too on the CPU and on GPUs, but not on an OpenCL
+                        // CPU device (a PoCL forward at n = 512 takes ~0.4 s on a 2-core VM, more than
+                        // the minute allows); the full profile measures both everywhere. A GPU's
+                        // forward grows with the context faster than its attention kernels' times say
+                        // (H200, Llama-3.2-3B: 3.8 ms at n = 64, 5.1 ms at n = 160;
+                        // docs/runs/h200-attention-depth.txt), so only an anchor at both n prices it.
+                        bool both_n = !r.req.quick || dev == "cpu";
+#ifdef HETSPEC_WITH_OPENCL
+                        if (!both_n) both_n = r.reg.cl(parse_engine_pu(dev, "--devices")).info().type != "CPU";
+#endif
+                        const std::vector<int> ns = both_n ? r.grid.check_n : std::vector<int>{r.grid.check_n.front()};
                         auto& fb = r.forward_benches[key];
                         if (!fb)
                           fb = std::make_unique<ForwardBench>(*r.models[mi], dev, t, r.reg,

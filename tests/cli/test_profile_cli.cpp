@@ -8,8 +8,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
+#include "engine/opencl/cl_test_support.hpp"
 #include "hetspec/profile/profile.hpp"
 #include "support/paths.hpp"
 #include "support/run_cli.hpp"
@@ -86,6 +88,9 @@ TEST_CASE("profile --quick on a tiny random model writes a profile that loads an
   CHECK(cpu.elementwise.size() >= 1);
   CHECK(cpu.launches_per_layer >= 10);
   CHECK_FALSE(cpu.forward_check.empty());
+  std::set<int> ns;
+  for (const auto& f : cpu.forward_check) ns.insert(int(f.n));
+  CHECK(ns == std::set<int>{64, 512});  // --quick anchors the CPU's forward at both contexts
   CHECK_FALSE(p.provenance.cpu.empty());
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   auto show = run_cli("profile --show " + out);
@@ -93,6 +98,28 @@ TEST_CASE("profile --quick on a tiny random model writes a profile that loads an
   CHECK_THAT(show.out, Catch::Contains("read bandwidth"));
   auto sweep = run_cli("sweep --soc " + out + " --target " + spec + " --draft " + spec + " --alpha 0.7 --top 3");
   CHECK(sweep.code == 0);
+}
+
+TEST_CASE("profile --quick anchors a GPU's forward at both contexts, an OpenCL CPU device's at the short one",
+          "[cli][profile][opencl][long]") {
+  HS_CL_TEST_DEVICE(dev);
+  TempDir t;
+  std::string spec = t.file("tiny.yaml", kTinySpec);
+  std::string out = t / "tiny-cl.yaml";
+  const std::string id = dev.info().id;
+  auto r = run_cli("profile --out " + out + " --models " + spec + " --quick --rounds 1 --devices " + id);
+  REQUIRE(r.code == 0);
+  Profile p = load_profile(out);
+  const ProcessingUnit* pu = nullptr;
+  for (const auto& x : p.pus)
+    if (x.id == id) pu = &x;
+  REQUIRE(pu != nullptr);
+  std::set<int> ns;
+  for (const auto& f : pu->forward_check) ns.insert(int(f.n));
+  // A PoCL forward at n = 512 costs more than the quick minute allows; a GPU's grows with the
+  // context faster than its attention kernels say, so it is anchored at both (profiler.cpp).
+  if (dev.info().type == "CPU") CHECK(ns == std::set<int>{64});
+  else CHECK(ns == std::set<int>{64, 512});
 }
 
 TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phases", "[cli][profile][long]") {
