@@ -11,10 +11,12 @@
 #include <sstream>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/report/break_even.hpp"
 #include "hetspec/report/calibration_report.hpp"
 #include "hetspec/report/phase_json.hpp"
 #include "hetspec/report/repeatability.hpp"
 #include "hetspec/report/svg.hpp"
+#include "hetspec/report/verify_curve.hpp"
 #include "number_format.hpp"
 
 namespace hetspec {
@@ -178,6 +180,20 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["acceptance_measured"] = acc_json(v.acceptance_measured);
   j["workload"] = {{"prompt_tokens", v.workload.prompt_tokens}, {"gen_tokens", v.workload.gen_tokens}};
   j["break_even_alpha"] = v.break_even_alpha;
+  {  // derived (a rebuilt report recomputes them): the verdict and the verify curves
+    const BreakEvenVerdict b = break_even_verdict(v);
+    j["break_even_verdict"] = {{"verdict", b.verdict}};
+    if (b.measured)
+      j["break_even_verdict"]["acceptance_pooled"] = {{"value", b.pooled.value}, {"lo95", b.pooled.lo}, {"hi95", b.pooled.hi}};
+    json curves = json::array();
+    for (const auto& c : verify_curves(v)) {
+      json pts = json::array(), mpts = json::array();
+      for (const auto& q : c.predicted) pts.push_back({{"m", q.x}, {"ratio", q.y}});
+      for (const auto& q : c.measured) mpts.push_back({{"m", q.x}, {"ratio", q.y}});
+      curves.push_back({{"target", c.pu}, {"predicted", pts}, {"measured", mpts}});
+    }
+    j["verify_curves"] = curves;
+  }
   json plans = json::array();
   for (const auto& o : v.plans) {
     json p = {{"id", o.id},
@@ -422,8 +438,7 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   for (double a : v.acceptance.alpha) s << fx(a, "%.3f") << " ";
   s << "(" << v.acceptance.source << ")\n";
   s << "- request shape: P = " << v.workload.prompt_tokens << " prompt tokens, G = " << v.workload.gen_tokens << " generated\n";
-  s << "- predicted break-even α: " << (v.break_even_alpha < 0 ? std::string("never (no plan wins even at α = 1)") : fx(v.break_even_alpha))
-    << "\n\n";
+  s << break_even_line(break_even_verdict(v)) << "\n\n";
   s << "| metric | value |\n|---|---|\n";
   s << "| plans measured | " << m.plans << " |\n";
   s << "| speedup error: median / mean / max | " << pct(m.speedup.median_ape) << " / " << pct(m.speedup.mean_ape) << " / "
@@ -515,6 +530,7 @@ std::string validation_html(const Validation& v, const ValidationMetrics& m, con
   h << "<figure id=\"gamma\">" << gamma_svg(v) << "</figure>\n";
   h << "<figure id=\"phases\">" << phases_svg(v) << "</figure>\n";
   h << "<figure id=\"acceptance\">" << acceptance_svg(v) << "</figure>\n";
+  h << "<figure id=\"verify\">" << verify_curve_svg(v) << "</figure>\n";
   h << "<h2>Plans</h2>\n" << md_tables(plan_table(v, cal));
   h << "</body></html>\n";
   return h.str();

@@ -54,8 +54,17 @@ TEST_CASE("hetspec validate and report on random models", "[validate][cli][long]
   for (const char* f : {"index.md", "plans.csv", "report.html"}) CHECK(std::filesystem::exists(out + "/" + f));
   const std::string html = slurp(out + "/report.html");
   CHECK(html.find("<script") == std::string::npos);
-  for (const char* id : {"scatter", "gamma", "phases", "acceptance"})
+  for (const char* id : {"scatter", "gamma", "phases", "acceptance", "verify"})
     CHECK(html.find(std::string("<figure id=\"") + id + "\"><svg") != std::string::npos);
+  // The verify-cost curves (T(m)/T(1) per unsplit target PU, m = 1 and 3 here) and the break-even verdict.
+  REQUIRE(v["verify_curves"].size() == 2);
+  for (const auto& c : v["verify_curves"]) {
+    REQUIRE(c["predicted"].size() == 2);
+    CHECK(c["predicted"][0]["ratio"] == Approx(1.0));
+    CHECK(c["measured"].size() == 2);
+  }
+  CHECK(v["break_even_verdict"]["acceptance_pooled"]["lo95"] <= v["break_even_verdict"]["acceptance_pooled"]["hi95"]);
+  CHECK(slurp(out + "/index.md").find("calibration acceptance, all positions pooled") != std::string::npos);
   // report rebuilds the same files from validation.json alone.
   CliResult rep = run_cli("report " + out + " --out " + (t / "again"));
   REQUIRE(rep.code == 0);

@@ -1,7 +1,8 @@
 // The validation report: validation.json (every prediction and measurement, the input of
 // `hetspec report`), plans.csv, index.md and a self-contained report.html with inline SVG plots
 // (predicted vs measured speedup with the y = x line and a ±5% band; speedup vs γ per placement;
-// per-phase predicted vs measured time per plan; acceptance per position), and the error metrics.
+// per-phase predicted vs measured time per plan; acceptance per position; verify cost T(m)/T(1) per
+// target PU, report/verify_curve.hpp), the break-even verdict (report/break_even.hpp) and the error metrics.
 #pragma once
 #include <string>
 #include <vector>
