@@ -6,11 +6,12 @@
 # placements, target on the CPU with the draft on the CPU, on PoCL sequential and on PoCL overlapped,
 # γ ∈ GAMMAS, plus plain decoding of the target on the CPU, on PoCL and split across both, as plan
 # files through `validate --plans`, then calibrates on half and reports.
-# Usage: scripts/run/vm-validate-b.sh [out dir (default reports/dev-amd-epyc-2core/llama-b)]
+# Usage: ALPHA=a1,a2,... scripts/run/vm-validate-b.sh [out dir (default reports/dev-amd-epyc-2core/b)]
+# (ALPHA default: what the shipped draft accepted on this VM in reports/dev-amd-epyc-2core/a/run1, pooled)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${1:-reports/dev-amd-epyc-2core/llama-b}
-ALPHA=${ALPHA:-0.447,0.524,0.273}
+OUT=${1:-reports/dev-amd-epyc-2core/b}
+ALPHA=${ALPHA:-0.438,0.605,0.514,0.623}
 GAMMAS=${GAMMAS:-1 2 4}
 CACHE="${HETSPEC_CACHE:-$HOME/.cache/hetspec}/models"
 B=./build/hetspec
