@@ -37,7 +37,10 @@ void check_duplicate_keys(const YAML::Node& n, const std::string& file, const st
   if (n.IsMap()) {
     std::map<std::string, YAML::Node> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
+      if (!it->first.IsScalar())  // `? [a, b]: 1`: every reader here looks keys up by name
+        throw Error((path.empty() ? file : file + ": " + path) + ": key on line " + line_of(it->first),
+                    std::string("must be a plain name, got ") + type_name(it->first));
+      const std::string k = it->first.Scalar();
       const std::string p = key_path(path, k);
       if (it->first.IsScalar()) {
         auto [prev, fresh] = seen.emplace(k, it->first);

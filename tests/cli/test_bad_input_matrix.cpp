@@ -198,6 +198,11 @@ std::vector<Case> yaml_cases(const Files& F) {
   c.push_back({"yaml acceptance: alpha missing", kSweep + " --alpha " + acc3, acc3 + ": alpha: missing required key"});
   const std::string acc4 = F.t.file("acc4.yaml", "schema: hetspec.acceptance/1\nalpha: 0.8\nby_draft_dtype: {q8_0: []}\n");
   c.push_back({"yaml acceptance: empty list", kSweep + " --alpha " + acc4, acc4 + ": by_draft_dtype.q8_0: must not be empty"});
+  // found by fuzz_yaml_acceptance / _plan / _profile (2026-11-30): a complex key was an uncaught
+  // yaml-cpp bad conversion (a crash)
+  const std::string acc5 = F.t.file("acc5.yaml", "schema: hetspec.acceptance/1\nalpha: 0.8\nby_draft_dtype:\n  ? q8_0: [0.8]\n");
+  c.push_back({"yaml acceptance: complex key", kSweep + " --alpha " + acc5, acc5 + ": by_draft_dtype: key on line 4: must be a plain name"});
+  socf("complex key in a PU", with(soc, "cores: 6", "cores: 6\n    [a, b]: 1"), "pus[0]: key on line ");
   const std::string plan = F.t.file("plan.yaml", "schema: hetspec.plan/1\ngamma: 99\ntarget: {pu: cpu}\ndraft: {pu: cpu}\n");
   c.push_back({"yaml plan: gamma 99", "predict --soc " + kSoc + " --target " + k3b + " --draft " + k1b + " --plan " + plan,
                plan + ": gamma: must be in 0..64", false});

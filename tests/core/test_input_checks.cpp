@@ -57,3 +57,13 @@ TEST_CASE("repeated YAML keys are errors naming both lines, at any depth", "[cor
   CHECK_THROWS_WITH(YamlMap::from_string("l:\n  - {k: 1, k: 2}\n", "f.yaml"), Catch::StartsWith("f.yaml: l[0].k: duplicate key"));
   CHECK_NOTHROW(YamlMap::from_string("a: {x: 1}\nb: {x: 1}\n", "f.yaml"));
 }
+
+TEST_CASE("a YAML key that is not a plain name is an error naming its line, at any depth", "[core][hardening]") {
+  // Found by fuzz_yaml_acceptance / _plan / _profile (scripts/fuzz.sh, 2026-11-30): a complex key
+  // (`? [a]: 1`, `{[a]: 1}`) escaped as yaml-cpp's bad conversion from YamlMap::done(): a crash.
+  CHECK_THROWS_WITH(YamlMap::from_string("a: 1\n? [x, y]\n: 2\n", "f.yaml"),
+                    "f.yaml: key on line 2: must be a plain name, got a list");
+  CHECK_THROWS_WITH(YamlMap::from_string("s:\n  - {k: 1, {m: 2}: 3}\n", "f.yaml"),
+                    Catch::StartsWith("f.yaml: s[0]: key on line 2: must be a plain name, got a mapping"));
+  CHECK_THROWS_WITH(YamlMap::from_string("by:\n  ? q8_0: [1, 2]\n", "f.yaml"), Catch::StartsWith("f.yaml: by: key on line 2"));
+}
