@@ -83,7 +83,13 @@ TEST_CASE("hetspec generate on SmolLM2: text, timings, mapped weights", "[forwar
   CHECK(r.err.find("tokens/s") != std::string::npos);
   // Peak RSS < model file + KV cache + 64 MB: the weights are mapped, not copied.
   double rss = mb_after(r.err, "peak RSS"), kv = mb_after(r.err, "KV cache"), file = mb_after(r.err, "model file");
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's shadow memory and quarantine add ~100 MB of RSS (scripts/asan.sh: 275 MB here): the bound
+  // says nothing under it, so it is checked only in the plain builds.
+  WARN("ASan build: the peak RSS bound is not checked (" << rss << " MB)");
+#else
   CHECK(rss < file + kv + 64);
+#endif
 
   auto chat = test::run_cli("generate --model " + model + " --chat --prompt 'Say hello' --n 4");
   CHECK(chat.code == 0);
