@@ -31,7 +31,7 @@ std::string line_of(const YAML::Node& n) { return std::to_string(n.Mark().line +
 
 // yaml-cpp keeps both entries of a repeated key and node[key] finds the first, so a config that says
 // `gamma: 3` and, lower down, `gamma: 5` would silently run with 3. A repeated key is an error
-// naming both lines. Walks the whole document (keys are compared as scalars).
+// naming both lines; so is a key that is not a plain name. Walks the whole document.
 void check_duplicate_keys(const YAML::Node& n, const std::string& file, const std::string& path, int depth = 0) {
   if (depth > 256) throw Error(path.empty() ? file : file + ": " + path, "nested too deeply");
   if (n.IsMap()) {
@@ -42,11 +42,9 @@ void check_duplicate_keys(const YAML::Node& n, const std::string& file, const st
                     std::string("must be a plain name, got ") + type_name(it->first));
       const std::string k = it->first.Scalar();
       const std::string p = key_path(path, k);
-      if (it->first.IsScalar()) {
-        auto [prev, fresh] = seen.emplace(k, it->first);
-        if (!fresh)
-          throw Error(file + ": " + p, "duplicate key (line " + line_of(prev->second) + " and line " + line_of(it->first) + ")");
-      }
+      auto [prev, fresh] = seen.emplace(k, it->first);
+      if (!fresh)
+        throw Error(file + ": " + p, "duplicate key (line " + line_of(prev->second) + " and line " + line_of(it->first) + ")");
       check_duplicate_keys(it->second, file, p, depth + 1);
     }
   } else if (n.IsSequence()) {
