@@ -3,7 +3,8 @@
 namespace hetspec {
 
 int launches_per_layer(const ProcessingUnit& pu, int64_t m) {
-  if (m > 1 && pu.launches_per_layer_batch > 0) return pu.launches_per_layer_batch;
+  const int64_t from = pu.launches_batch_from_m > 1 ? pu.launches_batch_from_m : 2;
+  if (m >= from && pu.launches_per_layer_batch > 0) return pu.launches_per_layer_batch;
   return pu.launches_per_layer > 0 ? pu.launches_per_layer : kKernelsPerLayer;
 }
 int launches_head(const ProcessingUnit& pu) { return pu.launches_head > 0 ? pu.launches_head : kKernelsHead; }

@@ -1,5 +1,6 @@
 #include "hetspec/report/profile_summary.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -35,7 +36,9 @@ std::string profile_summary(const Profile& p) {
     o += fmt("  launch %.2f us  sync %.2f us", pu.launch_us, pu.sync_us);
     if (pu.enqueue_us > 0) o += fmt("  enqueue %.2f us  launch+finish %.2f us", pu.enqueue_us, pu.roundtrip_us);
     o += "  launches/layer " + std::to_string(pu.launches_per_layer) +
-         (pu.launches_per_layer_batch > 0 ? " (m > 1: " + std::to_string(pu.launches_per_layer_batch) + ")" : "") + "\n";
+         (pu.launches_per_layer_batch > 0 ? " (m >= " + std::to_string(std::max(2, pu.launches_batch_from_m)) + ": " +
+                                                 std::to_string(pu.launches_per_layer_batch) + ")"
+                                           : "") + "\n";
     if (!pu.bandwidth_curve.empty()) {
       o += "  read bandwidth (GB/s) vs working set:\n   ";
       for (const auto& b : pu.bandwidth_curve) o += " " + bytes_text(b.bytes) + fmt(":%.1f", b.gbps);

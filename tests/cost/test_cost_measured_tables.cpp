@@ -85,6 +85,11 @@ TEST_CASE("cost model reads measured attention, element-wise, head tables and la
   cpu.launches_per_layer_batch = 14;
   CHECK(layers_cost(s, c, DType::Q4_1, 2, 50, 1).launch == Approx(14 * 0.5));
   CHECK(layers_cost(s, c, DType::Q4_1, 1, 50, 1).launch == Approx(10 * 0.5));
+  // ... from launches_batch_from_m tokens on, where the layer folds a few tokens as it does one.
+  cpu.launches_batch_from_m = 5;
+  CHECK(layers_cost(s, c, DType::Q4_1, 4, 50, 1).launch == Approx(10 * 0.5));
+  CHECK(layers_cost(s, c, DType::Q4_1, 5, 50, 1).launch == Approx(14 * 0.5));
+  cpu.launches_batch_from_m = 0;
   cpu.launches_per_layer_batch = 0;
   // Without measured tables the constants and the roofline come back.
   ProcessingUnit bare = p.pus[0];

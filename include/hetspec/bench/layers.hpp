@@ -20,6 +20,7 @@ struct LayerProfile {
   ElementwiseTable elementwise;     // per layer, vs m (median over n)
   int launches_per_layer = 0;       // counted from the engine, one token
   int launches_per_layer_batch = 0; // ... m > 1 tokens (0: none measured)
+  int batch_from_m = 0;             // the smallest m that launches launches_per_layer_batch (0: 2)
   double launch_gap_us = 0;         // OpenCL: per-launch wall not covered by kernel time (0 on the CPU)
 };
 

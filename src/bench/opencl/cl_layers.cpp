@@ -39,6 +39,7 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
   for (auto& v : x) v = g(rng);
   std::vector<std::vector<double>> ew(ms.size());
   std::vector<double> gaps;
+  std::vector<int> launches(ms.size(), 0);  // per layer, counted at each m
   for (size_t j = 0; j < ns.size(); ++j)
     for (size_t i = 0; i < ms.size(); ++i) {
       const int m = ms[i], n = ns[j];
@@ -57,7 +58,7 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
             auto times = dev.take_kernel_times();
             dev.set_profiling(false);
             for (auto& kt : times) by[int(kind_of(kt.name))] += kt.seconds * 1e6;
-            (m == 1 ? lp.launches_per_layer : lp.launches_per_layer_batch) = int(times.size()) / L;
+            launches[i] = int(times.size()) / L;
             gaps.push_back(std::max(0.0, wall - by[0] - by[1] - by[2]) / double(std::max<size_t>(1, times.size())));
             ew_samples.push_back(by[2] / L);
             return by[1] / L;
@@ -67,6 +68,24 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
       ew[i].push_back(summarize(ew_samples).median);
     }
   for (size_t i = 0; i < ms.size(); ++i) lp.elementwise.us[i] = std::max(summarize(ew[i]).median, 1e-3);
+  // The fused layer launches one count up to the tuning's fuse_inputs_max_m tokens and another
+  // above it: the counts show where it changes, the tuning says exactly where between measured m.
+  int same_up_to = 1, differs_from = 0;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    if (ms[i] == 1) lp.launches_per_layer = launches[i];
+  }
+  for (size_t i = 0; i < ms.size(); ++i) {
+    if (ms[i] == 1) continue;
+    if (launches[i] == lp.launches_per_layer) same_up_to = std::max(same_up_to, ms[i]);
+    else if (differs_from == 0 || ms[i] < differs_from) {
+      differs_from = ms[i];
+      lp.launches_per_layer_batch = launches[i];
+    }
+  }
+  if (differs_from > 0) {
+    const int tuned = dev.tuning().fuse_inputs ? dev.tuning().fuse_inputs_max_m + 1 : 2;
+    lp.batch_from_m = tuned > same_up_to && tuned <= differs_from ? tuned : differs_from;
+  }
   lp.launch_gap_us = summarize(gaps).median;
   return lp;
 }

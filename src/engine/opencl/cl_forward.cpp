@@ -199,10 +199,12 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   const ModelSpec& s = w_.spec;
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   const float eps = float(s.rms_eps);
-  // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV); for a batch the
-  // GEMM recomputes them per row group and token, which cost more than the launches it saves on the
-  // H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart, docs/runs/h200-issue12.md).
-  const bool fin = fuse_in_ && m == 1;
+  // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV) and for a verify
+  // batch of a few tokens; for a long batch the GEMM recomputes them per row group and token, which
+  // cost more than the launches it saves on the H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart,
+  // docs/runs/h200-issue12.md). The bound is the tuning's fuse_inputs_max_m.
+  const bool fin = fuse_in_ && m <= dev_.tuning().fuse_inputs_max_m;
+  const bool one = fin && m == 1;
   // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
   auto normed = [&](const Buffer& w) {
     MatmulEx a;
@@ -219,7 +221,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   };
   // One token through the fused layer is the same six launches every token: each goes through its
   // own bound site (arguments set on the first token; the buffers are this forward's own and fixed).
-  const bool bind = fin && L.wqkv.buf && L.w_gu.buf && !L.bq && !L.bk && !L.bv;
+  const bool bind = one && L.wqkv.buf && L.w_gu.buf && !L.bq && !L.bk && !L.bv;
   auto mm = [&](const ClWeight& w, const MatmulEx& a, BoundLaunch& site) {
     if (bind) matmul_ex_bound(dev_, w, a, site);
     else matmul_ex(dev_, w, a, m);
@@ -282,7 +284,7 @@ void ClForward::head(int m, int rows, float* logits) {
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
   const int64_t d = s.d_model;
   const ClWeight& out = output_.buf ? output_ : embd_;
-  if (fuse_in_ && rows == 1) {  // logits (1, n_logits) = rmsnorm(x's last row) . output^T
+  if (fuse_in_ && rows <= dev_.tuning().fuse_inputs_max_m) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
     MatmulEx h;
     h.x = &x_;
     h.x_row = m - rows;
@@ -290,7 +292,7 @@ void ClForward::head(int m, int rows, float* logits) {
     h.aux = &output_norm_;
     h.eps = float(s.rms_eps);
     h.y[0] = &logits_;
-    if (m == 1) matmul_ex_bound(dev_, out, h, head_b_);  // a decode step: the same launch every token
+    if (m == 1 && rows == 1) matmul_ex_bound(dev_, out, h, head_b_);  // a decode step: the same launch every token
     else matmul_ex(dev_, out, h, rows);
   } else {
     rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)

@@ -78,6 +78,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
     n.fuse_layers = e.get_or<bool>("fuse_layers", t.fuse_layers);
     n.fuse_inputs = e.get_or<bool>("fuse_inputs", t.fuse_inputs);
+    n.fuse_inputs_max_m = e.positive_int_or("fuse_inputs_max_m", t.fuse_inputs_max_m);
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";
@@ -94,6 +95,8 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
+  if (t.fuse_inputs_max_m > 4096)
+    throw Error(where + ": fuse_inputs_max_m", "at most 4096, got " + std::to_string(t.fuse_inputs_max_m));
   if (t.mm_split != 1 && t.mm_split != 4)
     throw Error(where + ": mm_split", "must be 1 or 4, got " + std::to_string(t.mm_split));
   if (t.gemv_rows > 16) throw Error(where + ": gemv_rows", "at most 16, got " + std::to_string(t.gemv_rows));

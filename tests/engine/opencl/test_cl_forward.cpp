@@ -81,9 +81,14 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
           "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
   auto dev1 = test::gpu_like_device(dev0);
+  // Batches of up to 3 tokens fold RMSNorm / SwiGLU into the GEMM too (the 3-token verify and the
+  // 2-token re-verify of the schedule), a 4-token prefill chunk does not.
+  auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n");
+  REQUIRE(dev2->tuning().fuse_inputs_max_m == 3);
   struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; };
   const C cases[] = {{"llama", DType::Q4_1, DType::Q8_0, false, &dev0}, {"qwen2", DType::Q8_0, DType::F16, false, &dev0},
-                     {"llama", DType::Q4_1, DType::Q8_0, true, dev1.get()}, {"qwen2", DType::Q4_0, DType::F16, true, dev1.get()}};
+                     {"llama", DType::Q4_1, DType::Q8_0, true, dev1.get()}, {"qwen2", DType::Q4_0, DType::F16, true, dev1.get()},
+                     {"llama", DType::Q4_1, DType::Q8_0, true, dev2.get()}, {"qwen2", DType::Q8_0, DType::F16, true, dev2.get()}};
   for (const auto& c : cases) {
     auto m = test::make_tiny(test::tiny_spec(c.arch), 9, c.wt, c.et);
     ocl::ClForwardOptions o;

@@ -123,7 +123,13 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(!ocl::tuning_for(nv, nofuse).fuse_layers);
   std::string badfuse = write_tmp("badfuse.yaml", "devices:\n  - match: \"*\"\n    fuse_layers: 3\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badfuse), Catch::Contains("fuse_layers"));
-  for (auto& p : {f, unk, np2, big, nofuse, badfuse}) std::filesystem::remove(p);
+  std::string maxm = write_tmp("maxm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 6\n");
+  CHECK(ocl::tuning_for(nv, maxm).fuse_inputs_max_m == 6);
+  std::string badm = write_tmp("badm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 0\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badm), Catch::Contains("fuse_inputs_max_m") && Catch::Contains(badm));
+  std::string hugem = write_tmp("hugem.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 100000\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, hugem), Catch::Contains("fuse_inputs_max_m"));
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem}) std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {
