@@ -68,8 +68,8 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
       ew[i].push_back(summarize(ew_samples).median);
     }
   for (size_t i = 0; i < ms.size(); ++i) lp.elementwise.us[i] = std::max(summarize(ew[i]).median, 1e-3);
-  // The fused layer launches one count up to the tuning's fuse_inputs_max_m tokens and another
-  // above it: the counts show where it changes, the tuning says exactly where between measured m.
+  // The fused layer launches one count up to fold_max_m tokens and another above it: the counts
+  // show where it changes, the forward says exactly where between the measured m.
   int same_up_to = 1, differs_from = 0;
   for (size_t i = 0; i < ms.size(); ++i) {
     if (ms[i] == 1) lp.launches_per_layer = launches[i];
@@ -83,8 +83,8 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
     }
   }
   if (differs_from > 0) {
-    const int tuned = dev.tuning().fuse_inputs ? dev.tuning().fuse_inputs_max_m + 1 : 2;
-    lp.batch_from_m = tuned > same_up_to && tuned <= differs_from ? tuned : differs_from;
+    const int from = std::max(2, fw.fold_max_m() + 1);
+    lp.batch_from_m = from > same_up_to && from <= differs_from ? from : differs_from;
   }
   lp.launch_gap_us = summarize(gaps).median;
   return lp;

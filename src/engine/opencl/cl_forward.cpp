@@ -34,6 +34,9 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
         return o;
       }()),
       fuse_in_(opt_.fused && dev.tuning().fuse_inputs),
+      fold_max_m_(fuse_in_ ? std::max(1, std::min(dev.tuning().fuse_inputs_max_m,
+                                                  int(dev.tuning().fuse_inputs_max_mk / std::max<int64_t>(1, w.spec.d_model))))
+                           : 0),
       l0_(opt.l0),
       l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
       shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},
@@ -199,11 +202,11 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   const ModelSpec& s = w_.spec;
   const int64_t qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   const float eps = float(s.rms_eps);
-  // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV) and for a verify
-  // batch of a few tokens; for a long batch the GEMM recomputes them per row group and token, which
-  // cost more than the launches it saves on the H200 (Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart,
-  // docs/runs/h200-issue12.md). The bound is the tuning's fuse_inputs_max_m.
-  const bool fin = fuse_in_ && m <= dev_.tuning().fuse_inputs_max_m;
+  // Folding RMSNorm / SwiGLU into the matmul's input pays for one token (GEMV); for a batch the GEMM
+  // recomputes them per row group and token, which pays only where launches dominate (a narrow
+  // model's few-token verify) and costs more than the launches it saves on wide ones (H200:
+  // SmolLM2 T(2) 2.2 -> 1.5 ms folded, Llama-1B 2.4 -> 2.6 ms, docs/runs/h200-fuse-batch.md).
+  const bool fin = m <= fold_max_m_;
   const bool one = fin && m == 1;
   // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
   auto normed = [&](const Buffer& w) {
@@ -284,7 +287,7 @@ void ClForward::head(int m, int rows, float* logits) {
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
   const int64_t d = s.d_model;
   const ClWeight& out = output_.buf ? output_ : embd_;
-  if (fuse_in_ && rows <= dev_.tuning().fuse_inputs_max_m) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
+  if (rows <= fold_max_m_) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
     MatmulEx h;
     h.x = &x_;
     h.x_row = m - rows;

@@ -34,6 +34,10 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // Measured on an H100 (bench-opencl over a grid of tuning files, see docs/opencl.md).
       t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 2;
       t.gemm_lx = 64; t.gemm_rows = 2; t.gemm_tm = 4; t.gemm_rpt = 2;
+      // H200, docs/runs/h200-fuse-batch.md: folding a batch's inputs pays for SmolLM2 (d 576) up to
+      // m = 4 and costs for Llama-1B/3B (d 2048/3072) from m = 2.
+      t.fuse_inputs_max_m = 4;
+      t.fuse_inputs_max_mk = 4 * 576;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
@@ -79,6 +83,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.fuse_layers = e.get_or<bool>("fuse_layers", t.fuse_layers);
     n.fuse_inputs = e.get_or<bool>("fuse_inputs", t.fuse_inputs);
     n.fuse_inputs_max_m = e.positive_int_or("fuse_inputs_max_m", t.fuse_inputs_max_m);
+    n.fuse_inputs_max_mk = e.has("fuse_inputs_max_mk") ? e.positive_int("fuse_inputs_max_mk") : t.fuse_inputs_max_mk;
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";

@@ -83,7 +83,7 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
   auto dev1 = test::gpu_like_device(dev0);
   // Batches of up to 3 tokens fold RMSNorm / SwiGLU into the GEMM too (the 3-token verify and the
   // 2-token re-verify of the schedule), a 4-token prefill chunk does not.
-  auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n");
+  auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n    fuse_inputs_max_mk: 100000\n");
   REQUIRE(dev2->tuning().fuse_inputs_max_m == 3);
   struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; };
   const C cases[] = {{"llama", DType::Q4_1, DType::Q8_0, false, &dev0}, {"qwen2", DType::Q8_0, DType::F16, false, &dev0},
@@ -96,6 +96,7 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
     o.capacity = m->w.spec.context;
     o.fused = c.fused;
     ocl::ClForward fw(*c.dev, m->w, o);
+    CHECK(fw.fold_max_m() == (!c.fused ? 0 : c.dev == dev2.get() ? 3 : 1));
     double worst = compare_schedule(m->w, [&](const int32_t* t, int n, int pos0, int rows) {
       return fw.forward(t, n, pos0, rows);
     });

@@ -125,6 +125,8 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badfuse), Catch::Contains("fuse_layers"));
   std::string maxm = write_tmp("maxm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 6\n");
   CHECK(ocl::tuning_for(nv, maxm).fuse_inputs_max_m == 6);
+  CHECK(tn.fuse_inputs_max_m >= 1);
+  CHECK(tc.fuse_inputs_max_m == 1);  // CPU devices never fold (fuse_inputs false)
   std::string badm = write_tmp("badm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 0\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badm), Catch::Contains("fuse_inputs_max_m") && Catch::Contains(badm));
   std::string hugem = write_tmp("hugem.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 100000\n");

@@ -60,6 +60,11 @@ class ClForward {
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
   void truncate(int n) { kv_.truncate(n); }
 
+  // The largest batch whose layers fold RMSNorm / SwiGLU into the matmuls (6 launches a layer, not
+  // 9): 0 without folding, 1 for one-token forwards only; from the tuning's fuse_inputs_max_m and
+  // fuse_inputs_max_mk (m * d_model) bounds.
+  int fold_max_m() const { return fold_max_m_; }
+
   const HandoffStats& uploads() const { return up_; }
   const HandoffStats& downloads() const { return down_; }
 
@@ -71,6 +76,7 @@ class ClForward {
   const ModelWeights& w_;
   ClForwardOptions opt_;
   bool fuse_in_;  // fused layers fold RMSNorm / SwiGLU into the matmuls (the device's fuse_inputs)
+  int fold_max_m_;  // ... for forwards of at most this many tokens
   int l0_, l1_;
   LayerShape shape_;
   Rope rope_;

@@ -8,9 +8,11 @@
 //         gemm_tm: 8
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
-//         fuse_inputs_max_m: 4 # ... folded only into forwards of at most 4 tokens (1: decode only)
+//         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
+//         fuse_inputs_max_mk: 2304  # ... and of at most 2304 tokens x d_model (wide models: m = 1)
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "hetspec/engine/opencl/devices.hpp"
@@ -34,10 +36,11 @@ struct Tuning {
   // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
   // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.
   bool fuse_inputs = true;
-  // Largest batch (tokens per forward) that folds them: a verify batch of a few tokens pays the same
-  // launch cost as one token, while a long batch's GEMM recomputes the fold per row group and token
-  // (H200: Llama-1B T(8)/T(1) 4.2 folded vs 2.6 apart). 1 = one-token forwards only.
+  // Largest batch (tokens per forward) that folds them, as a token count and as tokens x d_model: a
+  // batch's GEMM recomputes the fold per row group and token, which pays where launches dominate (a
+  // narrow model's few-token verify) and not on wide models. One token always folds.
   int fuse_inputs_max_m = 1;
+  int64_t fuse_inputs_max_mk = 0;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
