@@ -177,21 +177,21 @@ cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const Matmu
     return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), op == kGemv ? "gemv" : "gemm");
   });
 }
-void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local) {
-  local[0] = size_t(tu.gemv_lx), local[1] = size_t(tu.gemv_groups);
-  global[0] = local[0], global[1] = round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1]);
+void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local, int64_t m = 1) {
+  local[0] = size_t(tu.gemv_lx), local[1] = size_t(tu.gemv_groups), local[2] = 1;
+  global[0] = local[0], global[1] = round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1]), global[2] = size_t(m);
 }
 }  // namespace
 
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   const MatmulArgs r = check_matmul(dev, w, a, m);
   const Tuning& tu = dev.tuning();
-  if (m == 1) {
+  if (m <= tu.gemv_max_m) {  // m GEMVs in one launch (grid dimension 2: tokens)
     cl_kernel k = matmul_kernel(dev, kGemv, w, a);
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
-    size_t local[2], global[2];
-    gemv_sizes(tu, r.n, global, local);
-    dev.launch(k, "gemv", 2, global, local);
+    size_t local[3], global[3];
+    gemv_sizes(tu, r.n, global, local, m);
+    dev.launch(k, "gemv", m == 1 ? 2 : 3, global, local);
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
     int mi = to_int(m, dev, "matmul");
@@ -228,7 +228,7 @@ void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLau
     dev.set_args(site.k_, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     site.name_ = "gemv";
     site.dims_ = 2;
-    gemv_sizes(dev.tuning(), r.n, site.global_, site.local_);
+    gemv_sizes(dev.tuning(), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
   }
   site.launch(dev);
 }

@@ -77,6 +77,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemm_rows = e.positive_int_or("gemm_rows", t.gemm_rows);
     n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
     n.gemm_rpt = e.positive_int_or("gemm_rpt", t.gemm_rpt);
+    n.gemv_max_m = e.positive_int_or("gemv_max_m", t.gemv_max_m);
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
@@ -100,6 +101,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
+  if (t.gemv_max_m > 4096) throw Error(where + ": gemv_max_m", "at most 4096, got " + std::to_string(t.gemv_max_m));
   if (t.fuse_inputs_max_m > 4096)
     throw Error(where + ": fuse_inputs_max_m", "at most 4096, got " + std::to_string(t.fuse_inputs_max_m));
   if (t.mm_split != 1 && t.mm_split != 4)

@@ -81,9 +81,9 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
           "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
   auto dev1 = test::gpu_like_device(dev0);
-  // Batches of up to 3 tokens fold RMSNorm / SwiGLU into the GEMM too (the 3-token verify and the
-  // 2-token re-verify of the schedule), a 4-token prefill chunk does not.
-  auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n    fuse_inputs_max_mk: 100000\n");
+  // Batches of up to 3 tokens fold RMSNorm / SwiGLU into the matmuls too (the 3-token verify through
+  // the GEMM, the 2-token re-verify as two GEMVs in one launch), a 4-token prefill chunk does not.
+  auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n    fuse_inputs_max_mk: 100000\n    gemv_max_m: 2\n");
   REQUIRE(dev2->tuning().fuse_inputs_max_m == 3);
   struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; };
   const C cases[] = {{"llama", DType::Q4_1, DType::Q8_0, false, &dev0}, {"qwen2", DType::Q8_0, DType::F16, false, &dev0},
@@ -96,7 +96,9 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
     o.capacity = m->w.spec.context;
     o.fused = c.fused;
     ocl::ClForward fw(*c.dev, m->w, o);
-    CHECK(fw.fold_max_m() == (!c.fused ? 0 : c.dev == dev2.get() ? 3 : 1));
+    if (!c.fused) CHECK(fw.fold_max_m() == 0);
+    else if (c.dev == dev2.get()) CHECK(fw.fold_max_m() == 3);
+    else CHECK(fw.fold_max_m() >= 1);  // the device type's defaults (1 on PoCL, more on a GPU)
     double worst = compare_schedule(m->w, [&](const int32_t* t, int n, int pos0, int rows) {
       return fw.forward(t, n, pos0, rows);
     });

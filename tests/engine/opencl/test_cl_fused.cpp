@@ -32,10 +32,11 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
           "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
   auto dev1 = test::gpu_like_device(dev0);
+  auto dev2 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n");  // m = 5 as five GEMVs in one launch
   const int64_t k = 320, rows = 37, seg[3] = {16, 13, 8};  // 10 blocks; 37 rows over three outputs
   const float eps = 1e-5f;
   uint32_t seed = 4000;
-  for (ocl::Device* dev : {&dev0, dev1.get()}) {
+  for (ocl::Device* dev : {&dev0, dev1.get(), dev2.get()}) {
     for (DType t : {DType::Q4_1, DType::Q8_0}) {
       test::Mat w = test::make_mat(t, rows, k, seed++);
       ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());

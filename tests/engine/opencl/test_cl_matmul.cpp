@@ -58,9 +58,9 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
       "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_lx: 32\n    gemv_rows: 2\n    gemv_groups: 4\n"
       "    gemm_lx: 32\n    gemm_rows: 4\n    gemm_tm: 8\n",
       "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemm_lx: 16\n    gemm_rows: 2\n    gemm_tm: 3\n"
-      "    gemm_rpt: 3\n",
+      "    gemm_rpt: 3\n    gemv_max_m: 6\n",  // m = 6 as six GEMVs in one launch, m = 13 the GEMM
       "devices:\n  - match: \"*\"\n    mm_split: 1\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
-      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n"};
+      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n    gemv_max_m: 6\n"};
   uint32_t seed = 900;
   for (const char* text : files) {
     std::string path = std::filesystem::temp_directory_path() / ("hetspec_tune_" + std::to_string(seed) + ".yaml");

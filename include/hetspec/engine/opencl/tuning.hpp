@@ -6,6 +6,7 @@
 //       - match: "H100"        # substring of the device name, vendor or platform; "*" = every device
 //         gemv_lx: 64
 //         gemm_tm: 8
+//         gemv_max_m: 4        # batches of up to 4 tokens as 4 GEMVs in one launch, not the GEMM
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -32,6 +33,9 @@ struct Tuning {
   int elem_wg = 64;    // elementwise ops
   std::string source;  // how it was chosen: "GPU defaults + NVIDIA + file x.yaml"
   int gemm_rpt = 1;    // rows per work-item group in the GPU matmul path (x reuse; 1 = one row)
+  // Batches of up to this many tokens run as that many GEMVs in one launch instead of the GEMM
+  // (each token re-reads the weights, from cache on a small matrix; 1 = the GEMM from m = 2).
+  int gemv_max_m = 1;
   bool fuse_layers = true;  // model forwards use the fused layer (6-9 launches) rather than op by op
   // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
   // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.

@@ -166,7 +166,8 @@ inline float4 block_dot4(global const uchar* p, float16 xlo, float16 xhi) {
 // One token: y(N) = W(N, K) . x(K), x = X + x_off. A work-group is (GEMV_LX, GEMV_GROUPS): each
 // group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its work-items stride over the
 // blocks, load x's 32 values once and apply them to all GEMV_ROWS rows (x reuse), then reduce
-// across the group in local memory.
+// across the group in local memory. A third grid dimension of m runs m tokens as m GEMVs in one
+// launch (token t = group id 2; weights re-read per token, from cache on a small matrix).
 __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
           global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
@@ -177,9 +178,10 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
   float ss = 0.0f;
+  const int t = get_group_id(2);
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
-  global const float* x = X + x_off;
-  global const float* a = aux_row(A, x_off, 0);
+  global const float* x = X + x_off + (size_t)t * K;
+  global const float* a = aux_row(A, x_off, t);
   for (int b = lx; b < NB; b += GEMV_LX) {
     const float16 xlo = load_x16(x, a, b * 32, &ss), xhi = load_x16(x, a, b * 32 + 16, &ss);
     for (int r = 0; r < GEMV_ROWS; ++r)
@@ -194,7 +196,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
-  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, 0, row0 + r, red[ly][r][0] * sc);
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
 }
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
@@ -301,7 +303,8 @@ inline void gemv_unit(global const uchar* w0, global const float4* x, global con
 // One token: y(N) = W(N, K) . x(K), x = X + x_off (x_off a multiple of 4). A work-group is
 // (GEMV_LX, GEMV_GROUPS): each group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its
 // work-items stride over the units of a row, load the unit's 8 x values once and apply them to all
-// GEMV_ROWS rows (x reuse), then reduce across the group in local memory.
+// GEMV_ROWS rows (x reuse), then reduce across the group in local memory. Grid dimension 2: tokens,
+// as in the block path.
 __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float4* X, int x_off, global const float4* A, float eps,
           global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
@@ -312,9 +315,10 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
   float ss = 0.0f;
+  const int t = get_group_id(2);
   global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
-  global const float4* x = X + x_off / 4;
-  global const float4* a = (global const float4*)aux_row((global const float*)A, x_off, 0);
+  global const float4* x = X + x_off / 4 + (size_t)t * (K / 4);
+  global const float4* a = (global const float4*)aux_row((global const float*)A, x_off, t);
   // A constant trip count lets the compiler unroll and issue every load of the row up front.
 #pragma unroll
   for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, a, lx + i * GEMV_LX, nr, acc, &ss);
@@ -330,7 +334,7 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
-  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, 0, row0 + r, red[ly][r][0] * sc);
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
 }
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
