@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 9 on the H200 machine (16-core Xeon + NVIDIA H200 through NVIDIA OpenCL, PoCL on the Xeon):
-# (a) a quick profile of SmolLM2-135M-Instruct and the shipped draft (models/smollm2-135m-draft.gguf),
-# then the validation grid with that pair on the translation prompts, run twice (the noise floor); and
+# (a) a quick profile of SmolLM2-135M-Instruct and the shipped draft (models/smollm2-135m-draft.gguf)
+# on the CPU, the H200 and PoCL (the Xeon as an OpenCL device; profiled, not in the grid), then the
+# validation grid with that pair on the translation prompts, run twice (the noise floor); and
 # (b) timing mode with random-weight Llama-3.2-3B target + 1B draft at the acceptance (a) measured.
 # Grid: cpu / H200 / cpu+H200 split targets, drafts on either PU, sequential and overlapped,
 # gamma in {0,1,2,3,4,6,8} (51 plans). Both stages stop themselves before the call's 10 minutes
@@ -35,13 +36,15 @@ case "$STAGE" in
     {
       stamp "hetspec H200 validation (a) with the shipped draft, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
       nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
-      lscpu | grep -E 'Model name|^CPU\(s\)|L3'
+      lscpu | grep -E 'Model name|^CPU\(s\)|L3|NUMA|Socket'
+      nvidia-smi topo -m 2>&1 | head -4
       sha256sum "$M" "$DR"
       $B devices
       GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
+      POCL=$($B devices | awk '/^cl:[0-9]+/ && /Portable|pthread|PoCL|cpu-/ {print ","$1; exit}')
       if [ ! -s "$V/profile.yaml" ]; then
-        stamp "profile (quick): target and draft on cpu and $GPU"
-        $B profile --quick --models "$M,$DR" --devices "cpu,$GPU" --out "$V/profile.yaml" 2>&1 | tail -2
+        stamp "profile (quick): target and draft on cpu, $GPU${POCL:+ and ${POCL#,}}"
+        $B profile --quick --models "$M,$DR" --devices "cpu,$GPU$POCL" --out "$V/profile.yaml" 2>&1 | tail -2
       fi
       $B profile --show "$V/profile.yaml" > "$V/profile-show.txt" 2>&1
       for r in 1 2; do

@@ -281,8 +281,9 @@ std::vector<Phase> make_phases(Run& run) {
                                   kt = bench_cpu_gemm(s.weight, ms, t, r.reg.cpu_pool(t), r.set_bytes, r.grid.opt);
                                 } else {
 #ifdef HETSPEC_WITH_OPENCL
-                                  kt = bench_cl_gemm(r.reg.cl(parse_engine_pu(dev, "--devices")), s.weight, ms,
-                                                     r.set_bytes, r.grid.opt);
+                                  ocl::Device& cd = r.reg.cl(parse_engine_pu(dev, "--devices"));
+                                  kt = bench_cl_gemm(cd, s.weight, ms, r.set_bytes, r.grid.opt,
+                                                     ocl::gemv_batch_limit(cd.tuning(), model.weights().spec.d_model));
 #endif
                                 }
                                 add_round(r.table_rounds, dev + (s.head ? "|head" : ""), s.head ? p.head : p.tables,

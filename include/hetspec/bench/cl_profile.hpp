@@ -18,8 +18,9 @@ class Device;
 
 namespace hetspec::bench {
 
+// gemv_max_m: as the model's forward runs a batch (ocl::gemv_batch_limit of its width; 0: the tuning's).
 KernelTable bench_cl_gemm(ocl::Device& dev, const WeightView& w, const std::vector<int>& ms, double set_bytes,
-                          const MeasureOptions& opt);
+                          const MeasureOptions& opt, int gemv_max_m = 0);
 
 // Layers [0, n_layers) of the model on the device (no embedding / head), m tokens after n cached.
 LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std::vector<int>& ms,

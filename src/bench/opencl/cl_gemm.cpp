@@ -11,7 +11,7 @@
 namespace hetspec::bench {
 
 KernelTable bench_cl_gemm(ocl::Device& dev, const WeightView& w, const std::vector<int>& ms, double set_bytes,
-                          const MeasureOptions& opt) {
+                          const MeasureOptions& opt, int gemv_max_m) {
   const double bytes = double(row_bytes(w.dtype, size_t(w.cols))) * double(w.rows);
   const int copies = std::max(1, int(std::ceil(set_bytes / bytes)));
   std::vector<ocl::ClWeight> ws;
@@ -40,7 +40,7 @@ KernelTable bench_cl_gemm(ocl::Device& dev, const WeightView& w, const std::vect
     Measurement k = measure(
         [&] {
           dev.set_profiling(true);
-          for (int b = 0; b < kBatch; ++b) ocl::matmul(dev, ws[at++ % ws.size()], x, y, m);  // (m, n)
+          for (int b = 0; b < kBatch; ++b) ocl::matmul(dev, ws[at++ % ws.size()], x, y, m, gemv_max_m);  // (m, n)
           dev.finish();
           auto times = dev.take_kernel_times();
           dev.set_profiling(false);
@@ -53,7 +53,7 @@ KernelTable bench_cl_gemm(ocl::Device& dev, const WeightView& w, const std::vect
     std::vector<double> wall;
     for (int r = 0; r < std::max(3, opt.min_reps); ++r) {
       auto t0 = Clock::now();
-      ocl::matmul(dev, ws[at++ % ws.size()], x, y, m);
+      ocl::matmul(dev, ws[at++ % ws.size()], x, y, m, gemv_max_m);
       dev.finish();
       wall.push_back(us_since(t0));
     }

@@ -34,9 +34,8 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
         return o;
       }()),
       fuse_in_(opt_.fused && dev.tuning().fuse_inputs),
-      fold_max_m_(fuse_in_ ? std::max(1, std::min(dev.tuning().fuse_inputs_max_m,
-                                                  int(dev.tuning().fuse_inputs_max_mk / std::max<int64_t>(1, w.spec.d_model))))
-                           : 0),
+      fold_max_m_(fuse_in_ ? fold_batch_limit(dev.tuning(), w.spec.d_model) : 0),
+      gemv_max_m_(gemv_batch_limit(dev.tuning(), w.spec.d_model)),
       l0_(opt.l0),
       l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
       shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},
@@ -178,9 +177,9 @@ void ClForward::run_layer_ops(Layer& L, int li, int m, int pos0) {
   const int64_t d = s.d_model, qd = s.q_dim(), kvd = s.kv_dim(), f = s.ffn_dim;
   const float eps = float(s.rms_eps);
   rmsnorm(dev_, x_, L.attn_norm, xn_, m, d, eps);  // (m, d)
-  matmul(dev_, L.wq, xn_, q_, m);                  // (m, qd)
-  matmul(dev_, L.wk, xn_, k_, m);                  // (m, kvd)
-  matmul(dev_, L.wv, xn_, v_, m);                  // (m, kvd)
+  matmul(dev_, L.wq, xn_, q_, m, gemv_max_m_);                  // (m, qd)
+  matmul(dev_, L.wk, xn_, k_, m, gemv_max_m_);                  // (m, kvd)
+  matmul(dev_, L.wv, xn_, v_, m, gemv_max_m_);                  // (m, kvd)
   if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
   if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
   if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
@@ -188,13 +187,13 @@ void ClForward::run_layer_ops(Layer& L, int li, int m, int pos0) {
   rope_table(dev_, shape_, k_, m, s.n_kv_heads, cs_);
   kv_.append(li, k_, v_, m);
   attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
-  matmul(dev_, L.wo, att_, proj_, m);  // (m, d)
+  matmul(dev_, L.wo, att_, proj_, m, gemv_max_m_);  // (m, d)
   add(dev_, x_, proj_, m * d);
   rmsnorm(dev_, x_, L.ffn_norm, xn_, m, d, eps);
-  matmul(dev_, L.w_gate, xn_, gate_, m);  // (m, f)
-  matmul(dev_, L.w_up, xn_, upb_, m);     // (m, f)
+  matmul(dev_, L.w_gate, xn_, gate_, m, gemv_max_m_);  // (m, f)
+  matmul(dev_, L.w_up, xn_, upb_, m, gemv_max_m_);     // (m, f)
   swiglu(dev_, gate_, upb_, gate_, m * f);
-  matmul(dev_, L.w_down, gate_, proj_, m);  // (m, d)
+  matmul(dev_, L.w_down, gate_, proj_, m, gemv_max_m_);  // (m, d)
   add(dev_, x_, proj_, m * d);
 }
 
@@ -211,6 +210,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   // The matmul input rmsnorm(x) * w: folded into the matmul, or one launch into xn_.
   auto normed = [&](const Buffer& w) {
     MatmulEx a;
+    a.gemv_max_m = gemv_max_m_;
     if (fin) {
       a.x = &x_;
       a.in = MatIn::RmsNorm;
@@ -252,6 +252,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
     attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)
   }
   MatmulEx o;  // x (m, d) += att . wo^T
+  o.gemv_max_m = gemv_max_m_;
   o.x = &att_;
   o.y[0] = &x_;
   o.accumulate = true;
@@ -269,6 +270,7 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
     matmul_ex(dev_, L.w_up, gu, m);
   }
   MatmulEx dn;  // x (m, d) += (silu(gate) * up) . w_down^T
+  dn.gemv_max_m = gemv_max_m_;
   dn.x = &gate_;
   if (fin) {
     dn.in = MatIn::SwiGLU;
@@ -289,6 +291,7 @@ void ClForward::head(int m, int rows, float* logits) {
   const ClWeight& out = output_.buf ? output_ : embd_;
   if (rows <= fold_max_m_) {  // logits (rows, n_logits) = rmsnorm(x's last rows) . output^T
     MatmulEx h;
+    h.gemv_max_m = gemv_max_m_;
     h.x = &x_;
     h.x_row = m - rows;
     h.in = MatIn::RmsNorm;
@@ -300,7 +303,7 @@ void ClForward::head(int m, int rows, float* logits) {
   } else {
     rmsnorm(dev_, x_, output_norm_, xn_, m, d, float(s.rms_eps));  // (m, d)
     if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
-    matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows);  // (rows, n_logits)
+    matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows, gemv_max_m_);  // (rows, n_logits)
   }
   dev_.read(logits_, logits, size_t(rows) * s.n_logits() * 4);
 }

@@ -186,7 +186,7 @@ void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local, int64_t 
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   const MatmulArgs r = check_matmul(dev, w, a, m);
   const Tuning& tu = dev.tuning();
-  if (m <= tu.gemv_max_m) {  // m GEMVs in one launch (grid dimension 2: tokens)
+  if (m <= (a.gemv_max_m > 0 ? a.gemv_max_m : tu.gemv_max_m)) {  // m GEMVs in one launch (grid dimension 2: tokens)
     cl_kernel k = matmul_kernel(dev, kGemv, w, a);
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     size_t local[3], global[3];
@@ -233,10 +233,11 @@ void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLau
   site.launch(dev);
 }
 
-void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m) {
+void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m, int gemv_max_m) {
   MatmulEx a;
   a.x = &x;
   a.y[0] = &y;
+  a.gemv_max_m = gemv_max_m;
   matmul_ex(dev, w, a, m);
 }
 

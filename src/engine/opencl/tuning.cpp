@@ -26,6 +26,19 @@ bool pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
 
+namespace {
+int batch_limit(int max_m, int64_t max_mk, int64_t d_model) {
+  int64_t lim = max_m;
+  if (max_mk > 0) lim = std::min(lim, max_mk / std::max<int64_t>(1, d_model));
+  return int(std::max<int64_t>(1, lim));
+}
+}  // namespace
+
+int gemv_batch_limit(const Tuning& t, int64_t d_model) { return batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model); }
+int fold_batch_limit(const Tuning& t, int64_t d_model) {
+  return t.fuse_inputs ? batch_limit(t.fuse_inputs_max_m, t.fuse_inputs_max_mk, d_model) : 0;
+}
+
 Tuning default_tuning(const ClDeviceInfo& d) {
   Tuning t;
   if (d.type == "GPU") {
@@ -34,10 +47,13 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // Measured on an H100 (bench-opencl over a grid of tuning files, see docs/opencl.md).
       t.gemv_lx = 64; t.gemv_rows = 2; t.gemv_groups = 2;
       t.gemm_lx = 64; t.gemm_rows = 2; t.gemm_tm = 4; t.gemm_rpt = 2;
-      // H200, docs/runs/h200-fuse-batch.md: folding a batch's inputs pays for SmolLM2 (d 576) up to
-      // m = 4 and costs for Llama-1B/3B (d 2048/3072) from m = 2.
-      t.fuse_inputs_max_m = 4;
-      t.fuse_inputs_max_mk = 4 * 576;
+      // H200, docs/runs/h200-fuse-batch.md: a few-token batch as GEMVs in one launch beats the GEMM
+      // for SmolLM2 (d 576) up to m = 8 and for Llama-1B/3B (d 2048/3072) at m = 2; folding its
+      // inputs pays for SmolLM2 up to m = 8, is even at m = 2 for 1B and costs for 3B.
+      t.gemv_max_m = 8;
+      t.gemv_max_mk = 6144;
+      t.fuse_inputs_max_m = 8;
+      t.fuse_inputs_max_mk = 8 * 576;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
@@ -78,6 +94,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
     n.gemm_rpt = e.positive_int_or("gemm_rpt", t.gemm_rpt);
     n.gemv_max_m = e.positive_int_or("gemv_max_m", t.gemv_max_m);
+    n.gemv_max_mk = e.has("gemv_max_mk") ? e.positive_int("gemv_max_mk") : t.gemv_max_mk;
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);

@@ -127,6 +127,18 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(ocl::tuning_for(nv, maxm).fuse_inputs_max_m == 6);
   CHECK(tn.fuse_inputs_max_m >= 1);
   CHECK(tc.fuse_inputs_max_m == 1);  // CPU devices never fold (fuse_inputs false)
+  // Batch limits by model width: NVIDIA's defaults run a narrow model's 8-token batch as GEMVs with
+  // folded inputs and a wide one's (d 2048) from 3 / 2 tokens as the GEMM, unfolded.
+  CHECK(ocl::fold_batch_limit(tc, 576) == 0);
+  CHECK(ocl::gemv_batch_limit(tc, 576) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 576) == 8);
+  CHECK(ocl::fold_batch_limit(tn, 576) == 8);
+  CHECK(ocl::gemv_batch_limit(tn, 2048) == 3);
+  CHECK(ocl::fold_batch_limit(tn, 2048) == 2);
+  CHECK(ocl::gemv_batch_limit(tn, 1 << 20) == 1);  // never below one token
+  auto tz = tn;
+  tz.gemv_max_mk = 0;  // no width bound
+  CHECK(ocl::gemv_batch_limit(tz, 1 << 20) == tz.gemv_max_m);
   std::string badm = write_tmp("badm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 0\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badm), Catch::Contains("fuse_inputs_max_m") && Catch::Contains(badm));
   std::string hugem = write_tmp("hugem.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 100000\n");

@@ -62,8 +62,10 @@ class ClForward {
 
   // The largest batch whose layers fold RMSNorm / SwiGLU into the matmuls (6 launches a layer, not
   // 9): 0 without folding, 1 for one-token forwards only; from the tuning's fuse_inputs_max_m and
-  // fuse_inputs_max_mk (m * d_model) bounds.
+  // fuse_inputs_max_mk (m * d_model) bounds. gemv_max_m: the largest batch whose matmuls run as that
+  // many GEMVs in one launch (gemv_max_m, gemv_max_mk).
   int fold_max_m() const { return fold_max_m_; }
+  int gemv_max_m() const { return gemv_max_m_; }
 
   const HandoffStats& uploads() const { return up_; }
   const HandoffStats& downloads() const { return down_; }
@@ -77,6 +79,7 @@ class ClForward {
   ClForwardOptions opt_;
   bool fuse_in_;  // fused layers fold RMSNorm / SwiGLU into the matmuls (the device's fuse_inputs)
   int fold_max_m_;  // ... for forwards of at most this many tokens
+  int gemv_max_m_;  // batches of at most this many tokens run their matmuls as GEMVs
   int l0_, l1_;
   LayerShape shape_;
   Rope rope_;

@@ -42,8 +42,9 @@ std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n);
 // d) weight, so one launch computes all three.
 ClWeight upload_weight_rows(Device& dev, const std::vector<WeightView>& ws, const std::string& name = "weight");
 
-// Y(m, rows) = X(m, cols) . W^T. m == 1 runs the GEMV kernel, m > 1 the token-tiled GEMM.
-void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m);
+// Y(m, rows) = X(m, cols) . W^T. m == 1 runs the GEMV kernel, m > 1 the token-tiled GEMM, or m
+// GEMVs in one launch up to gemv_max_m tokens (0: the tuning's gemv_max_m).
+void matmul(Device& dev, const ClWeight& w, const Buffer& x, Buffer& y, int64_t m, int gemv_max_m = 0);
 
 // The same matmul with what surrounds it in a layer folded in, so a layer needs few launches:
 // the input is transformed as it is read, the output rows may go to up to three buffers, and the
@@ -64,6 +65,8 @@ struct MatmulEx {
   Buffer* y[3] = {nullptr, nullptr, nullptr};
   int64_t seg[3] = {0, 0, 0};
   bool accumulate = false;      // Y += result
+  int gemv_max_m = 0;           // batches up to this many tokens run as GEMVs (0: the tuning's gemv_max_m;
+                                // a model forward passes gemv_batch_limit(tuning, d_model))
 };
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m);
 

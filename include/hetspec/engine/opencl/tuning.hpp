@@ -7,6 +7,7 @@
 //         gemv_lx: 64
 //         gemm_tm: 8
 //         gemv_max_m: 4        # batches of up to 4 tokens as 4 GEMVs in one launch, not the GEMM
+//         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model (0: no bound)
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -36,18 +37,24 @@ struct Tuning {
   // Batches of up to this many tokens run as that many GEMVs in one launch instead of the GEMM
   // (each token re-reads the weights, from cache on a small matrix; 1 = the GEMM from m = 2).
   int gemv_max_m = 1;
+  int64_t gemv_max_mk = 0;  // ... and tokens x d_model in a model forward (0: no bound): wide models'
+                            // matrices re-read per token cost more than the GEMM from a few tokens
   bool fuse_layers = true;  // model forwards use the fused layer (6-9 launches) rather than op by op
   // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
   // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.
   bool fuse_inputs = true;
-  // Largest batch (tokens per forward) that folds them, as a token count and as tokens x d_model: a
-  // batch's GEMM recomputes the fold per row group and token, which pays where launches dominate (a
+  // Largest batch (tokens per forward) that folds them, as a token count and as tokens x d_model (0:
+  // no bound): the fold is recomputed per row group and token, which pays where launches dominate (a
   // narrow model's few-token verify) and not on wide models. One token always folds.
   int fuse_inputs_max_m = 1;
   int64_t fuse_inputs_max_mk = 0;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
+// The largest batch of a model of width d_model that runs as GEMVs (gemv_max_m, _mk), and that folds
+// RMSNorm / SwiGLU into the matmuls (0 without fuse_inputs); both at least 1 otherwise.
+int gemv_batch_limit(const Tuning& t, int64_t d_model);
+int fold_batch_limit(const Tuning& t, int64_t d_model);
 // Applies every entry of `path` whose match fits dev, in order. Throws Error on bad files.
 void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path);
 // Throws unless sizes are powers of two (where needed) within the device's max work-group size.
