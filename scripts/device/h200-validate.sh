@@ -8,7 +8,7 @@
 # gamma in {0,1,2,3,4,6,8} (51 plans). Both stages stop themselves before the call's 10 minutes
 # (CALL_S, SIGINT keeps the finished plans) and resume when called again with the machine warm.
 # Environment: ALPHA (b's acceptance per position; default: what (a)'s run 1 measured, in $STATE),
-# CALIB, GAMMAS, HELD_OUT, MAX_NEW, CALL_S. The committed reports/h200 run: MAX_NEW=48 CALIB=4 (then the default).
+# CALIB, GAMMAS, HELD_OUT, MAX_NEW, CALL_S, ROUNDS ((b)'s profile passes). The committed reports/h200 run: MAX_NEW=48 CALIB=4 (then the default).
 # The machine has no package registry, calls are limited to 10 minutes and 64 MiB each, so this runs
 # in stages, back to back while the machine stays warm (state lives in $STATE):
 #   scripts/device/pack.sh                 # here: .dev/{hetspec,lib,p1,p2,p3}
@@ -76,7 +76,7 @@ case "$STAGE" in
       echo "acceptance: $ALPHA"
       if [ ! -s "$STATE/h200-profile-llama.yaml" ]; then
         stamp "profile the pair's shapes"
-        $B profile --out "$STATE/h200-profile-llama.yaml" --models "$T,$D" --devices "cpu,$GPU" --budget "${BUDGET:-150}" --quick 2>&1 | tail -3
+        $B profile --out "$STATE/h200-profile-llama.yaml" --models "$T,$D" --devices "cpu,$GPU" --budget "${BUDGET:-150}" --rounds "${ROUNDS:-3}" --quick 2>&1 | tail -3
       fi
       LIMIT=${LIMIT:-$(( ${CALL_S:-550} - SECONDS ))}
       stamp "validate (b) for up to $LIMIT s"

@@ -146,7 +146,8 @@ void add_layer(Run& r, const std::string& pu, const LayerProfile& lp) {
   add_round(r.elementwise_rounds, pu, p.elementwise, lp.elementwise);
   p.launches_per_layer = lp.launches_per_layer;
   p.launches_per_layer_batch = lp.launches_per_layer_batch != lp.launches_per_layer ? lp.launches_per_layer_batch : 0;
-  p.launches_batch_from_m = p.launches_per_layer_batch > 0 && lp.batch_from_m > 2 ? lp.batch_from_m : 0;
+  p.batch_fold_max_m = p.launches_per_layer_batch > 0 && lp.fold_max_m > 1 ? lp.fold_max_m : 0;
+  p.batch_fold_max_mk = p.batch_fold_max_m > 0 ? lp.fold_max_mk : 0;
   p.launches_head = 2;  // final RMSNorm + the head matmul
 }
 

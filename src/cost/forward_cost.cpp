@@ -1,9 +1,15 @@
 #include "hetspec/cost/forward_cost.hpp"
 
+#include <algorithm>
+
 namespace hetspec {
 
-int launches_per_layer(const ProcessingUnit& pu, int64_t m) {
-  const int64_t from = pu.launches_batch_from_m > 1 ? pu.launches_batch_from_m : 2;
+int launches_per_layer(const ProcessingUnit& pu, int64_t m, int64_t d_model) {
+  // A batch folded as one token is up to batch_fold_max_m tokens and batch_fold_max_mk / d_model
+  // (the engine's ocl::fold_batch_limit); past it the batch count applies.
+  int64_t fold = std::max(1, pu.batch_fold_max_m);
+  if (pu.batch_fold_max_mk > 0 && d_model > 0) fold = std::min(fold, pu.batch_fold_max_mk / d_model);
+  const int64_t from = std::max<int64_t>(2, fold + 1);
   if (m >= from && pu.launches_per_layer_batch > 0) return pu.launches_per_layer_batch;
   return pu.launches_per_layer > 0 ? pu.launches_per_layer : kKernelsPerLayer;
 }
@@ -47,7 +53,7 @@ ForwardBreakdown layers_cost(const ModelSpec& s, const ExecContext& c, DType dty
     f.elementwise = 4.0 * m * (10.0 * d + 3.0 * s.ffn_dim) / r.elementwise_bytes_per_us;  // = elementwise_us
   else
     f.elementwise = elementwise_layer_us(c, s, m);
-  f.launch = launches_per_layer(*c.pu, m) * c.pu->launch_us;
+  f.launch = launches_per_layer(*c.pu, m, s.d_model) * c.pu->launch_us;
   return f.scaled(n_layers);
 }
 

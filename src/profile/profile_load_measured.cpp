@@ -98,10 +98,11 @@ void parse_measured_pu(const YamlMap& y, ProcessingUnit& p) {
     p.launches_per_layer_batch = y.positive_int("launches_per_layer_batch");
     if (p.launches_per_layer_batch > 1000) throw Error(y.where("launches_per_layer_batch"), "absurd launch count");
   }
-  if (y.has("launches_batch_from_m")) {
-    p.launches_batch_from_m = y.positive_int("launches_batch_from_m");
-    if (p.launches_batch_from_m > 4096) throw Error(y.where("launches_batch_from_m"), "absurd token count");
+  if (y.has("batch_fold_max_m")) {
+    p.batch_fold_max_m = y.positive_int("batch_fold_max_m");
+    if (p.batch_fold_max_m > 4096) throw Error(y.where("batch_fold_max_m"), "absurd token count");
   }
+  if (y.has("batch_fold_max_mk")) p.batch_fold_max_mk = y.positive_int("batch_fold_max_mk");
   if (y.has("launches_head")) {
     p.launches_head = y.positive_int("launches_head");
     if (p.launches_head > 1000) throw Error(y.where("launches_head"), "absurd launch count");

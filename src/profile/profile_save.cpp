@@ -24,8 +24,8 @@ void emit_measured(YAML::Emitter& e, const ProcessingUnit& p) {
   if (p.launches_per_layer > 0) e << YAML::Key << "launches_per_layer" << YAML::Value << p.launches_per_layer;
   if (p.launches_per_layer_batch > 0)
     e << YAML::Key << "launches_per_layer_batch" << YAML::Value << p.launches_per_layer_batch;
-  if (p.launches_batch_from_m > 0)
-    e << YAML::Key << "launches_batch_from_m" << YAML::Value << p.launches_batch_from_m;
+  if (p.batch_fold_max_m > 0) e << YAML::Key << "batch_fold_max_m" << YAML::Value << p.batch_fold_max_m;
+  if (p.batch_fold_max_mk > 0) e << YAML::Key << "batch_fold_max_mk" << YAML::Value << p.batch_fold_max_mk;
   if (p.launches_head > 0) e << YAML::Key << "launches_head" << YAML::Value << p.launches_head;
   if (p.enqueue_us > 0) e << YAML::Key << "enqueue_us" << YAML::Value << p.enqueue_us;
   if (p.roundtrip_us > 0) e << YAML::Key << "roundtrip_us" << YAML::Value << p.roundtrip_us;

@@ -36,8 +36,11 @@ std::string profile_summary(const Profile& p) {
     o += fmt("  launch %.2f us  sync %.2f us", pu.launch_us, pu.sync_us);
     if (pu.enqueue_us > 0) o += fmt("  enqueue %.2f us  launch+finish %.2f us", pu.enqueue_us, pu.roundtrip_us);
     o += "  launches/layer " + std::to_string(pu.launches_per_layer) +
-         (pu.launches_per_layer_batch > 0 ? " (m >= " + std::to_string(std::max(2, pu.launches_batch_from_m)) + ": " +
-                                                 std::to_string(pu.launches_per_layer_batch) + ")"
+         (pu.launches_per_layer_batch > 0 ? " (a batch: " + std::to_string(pu.launches_per_layer_batch) +
+                                                 (pu.batch_fold_max_m > 1 ? ", from m > min(" + std::to_string(pu.batch_fold_max_m) +
+                                                                                (pu.batch_fold_max_mk > 0 ? ", " + std::to_string(pu.batch_fold_max_mk) + " / d_model" : "") + ")"
+                                                                          : "") +
+                                                 ")"
                                            : "") + "\n";
     if (!pu.bandwidth_curve.empty()) {
       o += "  read bandwidth (GB/s) vs working set:\n   ";

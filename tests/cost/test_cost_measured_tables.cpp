@@ -85,11 +85,18 @@ TEST_CASE("cost model reads measured attention, element-wise, head tables and la
   cpu.launches_per_layer_batch = 14;
   CHECK(layers_cost(s, c, DType::Q4_1, 2, 50, 1).launch == Approx(14 * 0.5));
   CHECK(layers_cost(s, c, DType::Q4_1, 1, 50, 1).launch == Approx(10 * 0.5));
-  // ... from launches_batch_from_m tokens on, where the layer folds a few tokens as it does one.
-  cpu.launches_batch_from_m = 5;
+  // ... past the fold limits, where the layer runs a few tokens as it does one: batch_fold_max_m
+  // tokens and batch_fold_max_mk / d_model (the engine's ocl::fold_batch_limit).
+  cpu.batch_fold_max_m = 4;
   CHECK(layers_cost(s, c, DType::Q4_1, 4, 50, 1).launch == Approx(10 * 0.5));
   CHECK(layers_cost(s, c, DType::Q4_1, 5, 50, 1).launch == Approx(14 * 0.5));
-  cpu.launches_batch_from_m = 0;
+  cpu.batch_fold_max_mk = 3 * s.d_model;  // a wider model folds fewer tokens
+  CHECK(layers_cost(s, c, DType::Q4_1, 3, 50, 1).launch == Approx(10 * 0.5));
+  CHECK(layers_cost(s, c, DType::Q4_1, 4, 50, 1).launch == Approx(14 * 0.5));
+  CHECK(launches_per_layer(cpu, 4, 2 * s.d_model) == 14);  // 3 d / 2 d: one token only
+  CHECK(launches_per_layer(cpu, 1, 100 * s.d_model) == 10);
+  cpu.batch_fold_max_m = 0;
+  cpu.batch_fold_max_mk = 0;
   cpu.launches_per_layer_batch = 0;
   // Without measured tables the constants and the roofline come back.
   ProcessingUnit bare = p.pus[0];

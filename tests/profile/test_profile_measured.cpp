@@ -58,7 +58,8 @@ Profile measured_example() {
   c.forward_check.push_back(f);
   c.launches_per_layer = 14;
   c.launches_per_layer_batch = 17;
-  c.launches_batch_from_m = 5;
+  c.batch_fold_max_m = 8;
+  c.batch_fold_max_mk = 4608;
   c.launches_head = 2;
   c.enqueue_us = 3;
   c.roundtrip_us = 40;
@@ -95,7 +96,8 @@ TEST_CASE("measured profile slots round-trip through YAML", "[profile]") {
   CHECK(b.forward_check[0].us == Approx(123));
   CHECK(b.launches_per_layer == 14);
   CHECK(b.launches_per_layer_batch == 17);
-  CHECK(b.launches_batch_from_m == 5);
+  CHECK(b.batch_fold_max_m == 8);
+  CHECK(b.batch_fold_max_mk == 4608);
   CHECK(b.launches_head == 2);
   CHECK(b.enqueue_us == Approx(3));
   CHECK(b.roundtrip_us == Approx(40));

@@ -20,7 +20,8 @@ struct LayerProfile {
   ElementwiseTable elementwise;     // per layer, vs m (median over n)
   int launches_per_layer = 0;       // counted from the engine, one token
   int launches_per_layer_batch = 0; // ... m > 1 tokens (0: none measured)
-  int batch_from_m = 0;             // the smallest m that launches launches_per_layer_batch (0: 2)
+  int fold_max_m = 0;               // batches the engine runs with the one-token count: up to this many
+  int fold_max_mk = 0;              // tokens and this / d_model (the OpenCL tuning's fuse_inputs_max_m / _mk)
   double launch_gap_us = 0;         // OpenCL: per-launch wall not covered by kernel time (0 on the CPU)
 };
 

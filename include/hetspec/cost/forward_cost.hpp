@@ -14,7 +14,7 @@ constexpr int kKernelsPerLayer = 16;
 constexpr int kKernelsHead = 2;
 // The PU's measured launch counts (hetspec profile counts them from the engine), else the above;
 // a layer of m > 1 tokens may launch another count (launches_per_layer_batch).
-int launches_per_layer(const ProcessingUnit& pu, int64_t m = 1);
+int launches_per_layer(const ProcessingUnit& pu, int64_t m = 1, int64_t d_model = 0);
 int launches_head(const ProcessingUnit& pu);
 
 struct ForwardBreakdown {  // µs

@@ -99,8 +99,8 @@ struct ProcessingUnit {
   int launches_per_layer = 0;       // kernel dispatches per layer counted from the engine (0: 16)
   int launches_per_layer_batch = 0; // ... when the layer runs m > 1 tokens, where the engine's layer
                                     // differs (the OpenCL fused layer: 6 for one token, 9 for a batch; 0: as m = 1)
-  int launches_batch_from_m = 0;    // ... from this many tokens on (0: 2; the fused layer folds up to its
-                                    // tuning's fuse_inputs_max_m tokens with the one-token count)
+  int batch_fold_max_m = 0;         // ... from more tokens than this and than batch_fold_max_mk / d_model
+  int batch_fold_max_mk = 0;        // on (the OpenCL tuning's fuse_inputs_max_m / _mk; 0: from m = 2)
   int launches_head = 0;            // ... for the final norm + LM head (0: 2)
   double enqueue_us = 0;            // host time to enqueue one kernel (OpenCL)
   double roundtrip_us = 0;          // launch one tiny kernel + wait for it

@@ -68,23 +68,14 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
       ew[i].push_back(summarize(ew_samples).median);
     }
   for (size_t i = 0; i < ms.size(); ++i) lp.elementwise.us[i] = std::max(summarize(ew[i]).median, 1e-3);
-  // The fused layer launches one count up to fold_max_m tokens and another above it: the counts
-  // show where it changes, the forward says exactly where between the measured m.
-  int same_up_to = 1, differs_from = 0;
+  // The one-token count up to the tuning's fold limits (ocl::fold_batch_limit), the batch count past them.
   for (size_t i = 0; i < ms.size(); ++i) {
     if (ms[i] == 1) lp.launches_per_layer = launches[i];
+    else if (ms[i] > fw.fold_max_m()) lp.launches_per_layer_batch = launches[i];
   }
-  for (size_t i = 0; i < ms.size(); ++i) {
-    if (ms[i] == 1) continue;
-    if (launches[i] == lp.launches_per_layer) same_up_to = std::max(same_up_to, ms[i]);
-    else if (differs_from == 0 || ms[i] < differs_from) {
-      differs_from = ms[i];
-      lp.launches_per_layer_batch = launches[i];
-    }
-  }
-  if (differs_from > 0) {
-    const int from = std::max(2, fw.fold_max_m() + 1);
-    lp.batch_from_m = from > same_up_to && from <= differs_from ? from : differs_from;
+  if (dev.tuning().fuse_inputs) {
+    lp.fold_max_m = dev.tuning().fuse_inputs_max_m;
+    lp.fold_max_mk = int(std::min<int64_t>(dev.tuning().fuse_inputs_max_mk, 1 << 30));
   }
   lp.launch_gap_us = summarize(gaps).median;
   return lp;
