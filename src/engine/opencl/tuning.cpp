@@ -97,6 +97,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemv_max_mk = e.has("gemv_max_mk") ? e.positive_int("gemv_max_mk") : t.gemv_max_mk;
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
+    n.attn_split = e.positive_int_or("attn_split", t.attn_split);
     n.elem_wg = e.positive_int_or("elem_wg", t.elem_wg);
     n.fuse_layers = e.get_or<bool>("fuse_layers", t.fuse_layers);
     n.fuse_inputs = e.get_or<bool>("fuse_inputs", t.fuse_inputs);
@@ -118,6 +119,9 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
+  pow2_field(t.attn_split, "attn_split");
+  if (t.attn_split > t.attn_wg)
+    throw Error(where + ": attn_split", "at most attn_wg (" + std::to_string(t.attn_wg) + "), got " + std::to_string(t.attn_split));
   if (t.gemv_max_m > 4096) throw Error(where + ": gemv_max_m", "at most 4096, got " + std::to_string(t.gemv_max_m));
   if (t.fuse_inputs_max_m > 4096)
     throw Error(where + ": fuse_inputs_max_m", "at most 4096, got " + std::to_string(t.fuse_inputs_max_m));

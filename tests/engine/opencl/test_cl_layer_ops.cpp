@@ -206,3 +206,36 @@ TEST_CASE("OpenCL attention rejects a context overflow and a bad head layout", "
   ocl::LayerShape bad{64, 6, 4, true, false};
   REQUIRE_THROWS_WITH(ocl::kv_append(dev, bad, a, b, 0, 1, 4), Catch::Contains("bad layer shape"));
 }
+
+TEST_CASE("OpenCL attention with P.V split over position groups (attn_split) matches the reference", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // attn_wg 16: split 4 leaves 4 lanes per group over head_dim 64 (16 dims each), split 16 one lane
+  // (every dim serially); contexts of 1..13 positions leave groups with no position at all.
+  for (int split : {4, 16}) {
+    auto dev = test::gpu_like_device(dev0, "    attn_wg: 16\n    attn_split: " + std::to_string(split) + "\n");
+    REQUIRE(dev->tuning().attn_split == split);
+    ocl::LayerShape s{64, 6, 2, true, false};
+    const int64_t n_ctx = 24, row = 2 * 64;
+    ocl::ClKvCache cache(*dev, s, 1, n_ctx);
+    std::vector<float> kc(size_t(n_ctx * row), 0.0f), vc(size_t(n_ctx * row), 0.0f);
+    uint32_t seed = 500 + uint32_t(split);
+    for (int64_t m : {1, 12}) {  // a first token alone, then a 12-token batch (positions 1..12)
+      auto k = test::random_floats(size_t(m * row), seed++), v = test::random_floats(size_t(m * row), seed++);
+      auto kb = ocl::upload_f32(*dev, k.data(), k.size()), vb = ocl::upload_f32(*dev, v.data(), v.size());
+      cache.append(0, kb, vb, m);
+      for (size_t i = 0; i < k.size(); ++i) {
+        kc[cache.length() * row + i] = kv_round(k[i], true);
+        vc[cache.length() * row + i] = kv_round(v[i], true);
+      }
+      cache.advance(m);
+      const int64_t n_past = cache.length() - m;
+      auto q = test::random_floats(size_t(m * 6 * 64), seed++, -2, 2);
+      auto qb = ocl::upload_f32(*dev, q.data(), q.size());
+      ocl::Buffer sb(*dev, ocl::attention_scratch_floats(s, m, n_ctx) * 4), ob(*dev, q.size() * 4);
+      ocl::attention(*dev, s, qb, cache.k(0), cache.v(0), sb, ob, m, n_past, n_ctx);
+      auto o = ocl::download_f32(*dev, ob, q.size());
+      INFO("attn_split " << split << ", m " << m);
+      CHECK(max_abs_diff(o, attention_oracle(s, q, kc, vc, m, n_past)) < 2e-5);
+    }
+  }
+}

@@ -143,7 +143,11 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badm), Catch::Contains("fuse_inputs_max_m") && Catch::Contains(badm));
   std::string hugem = write_tmp("hugem.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 100000\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, hugem), Catch::Contains("fuse_inputs_max_m"));
-  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem}) std::filesystem::remove(p);
+  std::string split = write_tmp("split.yaml", "devices:\n  - match: \"*\"\n    attn_wg: 32\n    attn_split: 64\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, split), Catch::Contains("attn_split") && Catch::Contains("at most attn_wg"));
+  std::string split3 = write_tmp("split3.yaml", "devices:\n  - match: \"*\"\n    attn_split: 3\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, split3), Catch::Contains("attn_split") && Catch::Contains("power of two"));
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3}) std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {

@@ -8,6 +8,7 @@
 //         gemm_tm: 8
 //         gemv_max_m: 4        # batches of up to 4 tokens as 4 GEMVs in one launch, not the GEMM
 //         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model (0: no bound)
+//         attn_split: 4        # attention's P.V over 4 groups of positions, summed (1: one chain)
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -39,6 +40,8 @@ struct Tuning {
   int gemv_max_m = 1;
   int64_t gemv_max_mk = 0;  // ... and tokens x d_model in a model forward (0: no bound): wide models'
                             // matrices re-read per token cost more than the GEMM from a few tokens
+  int attn_split = 1;  // attention's P.V: positions split over this many groups of the work-group,
+                       // partial sums added (power of two, <= attn_wg; 1: one chain of L steps)
   bool fuse_layers = true;  // model forwards use the fused layer (6-9 launches) rather than op by op
   // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
   // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.

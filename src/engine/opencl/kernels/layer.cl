@@ -93,11 +93,30 @@ void attention(global const float* Q, global const KV_T* Kc, global const KV_T* 
   reduce_sum(red, lid);
   const float inv = 1.0f / red[0];
   global float* o = O + ((size_t)t * N_HEADS + h) * HEAD_DIM;
+#if ATTN_SPLIT == 1
   for (int e = lid; e < HEAD_DIM; e += ATTN_WG) {
     float acc = 0.0f;
     for (int j = 0; j < L; ++j) acc += s[j] * LOAD_KV(Vc, ((size_t)j * N_KV + kvh) * HEAD_DIM + e);
     o[e] = acc * inv;
   }
+#else
+  // P.V with the positions split over ATTN_SPLIT groups of ATTN_WG / ATTN_SPLIT work-items (a
+  // work-item's chain of dependent adds is L / ATTN_SPLIT long, not L: on a GPU that chain, one
+  // V load per step, bounds the kernel at long contexts), then the groups' partial sums added.
+  local float part[ATTN_SPLIT][HEAD_DIM];
+  const int lanes = ATTN_WG / ATTN_SPLIT, el = lid % lanes, jg = lid / lanes;
+  for (int e = el; e < HEAD_DIM; e += lanes) {
+    float acc = 0.0f;
+    for (int j = jg; j < L; j += ATTN_SPLIT) acc += s[j] * LOAD_KV(Vc, ((size_t)j * N_KV + kvh) * HEAD_DIM + e);
+    part[jg][e] = acc;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int e = lid; e < HEAD_DIM; e += ATTN_WG) {
+    float acc = 0.0f;
+    for (int g = 0; g < ATTN_SPLIT; ++g) acc += part[g][e];
+    o[e] = acc * inv;
+  }
+#endif
 }
 
 // Pair i of a head (normal: (2i, 2i+1); NeoX: (i, i + HEAD_DIM/2)) and token t's rotation of it
