@@ -16,6 +16,9 @@ void add_pair_options(CLI::App& app, PairArgs& a) {
       ->capture_default_str();
   app.add_option("--prompt-tokens", a.prompt_tokens, "prompt length P of the request")->capture_default_str();
   app.add_option("--gen-tokens", a.gen_tokens, "generated tokens G of the request")->capture_default_str();
+  app.add_flag("--greedy", a.greedy,
+               "greedy decoding and verification: the host's cost per sampled row is an argmax, not a softmax "
+               "(as `hetspec validate` and `run` without --temp measure)");
 }
 
 LoadedPair load_pair(const PairArgs& a) {
@@ -32,6 +35,7 @@ LoadedPair load_pair(const PairArgs& a) {
   check_draft_target_pair(p.draft, draft, p.target, target);
   p.workload.prompt_tokens = a.prompt_tokens;
   p.workload.gen_tokens = a.gen_tokens;
+  p.workload.greedy = a.greedy;
   return p;
 }
 

@@ -16,6 +16,7 @@ namespace hetspec::cli {
 struct PairArgs {
   std::string soc, target, draft, alpha = "0.7";
   int prompt_tokens = 64, gen_tokens = 64;
+  bool greedy = false;
 };
 
 struct LoadedPair {

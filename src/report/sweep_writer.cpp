@@ -66,6 +66,7 @@ std::string sweep_table(const SweepResult& r, const SweepContext& c, size_t top)
   const Profile& prof = *c.prof;
   o << "SoC " << prof.name << " (" << prof.kind << ")  target " << c.target->name << "  draft " << c.draft->name
     << "  alpha " << c.acc->source << "  request P=" << c.workload.prompt_tokens << " G=" << c.workload.gen_tokens
+    << (c.workload.greedy ? " greedy" : "")
     << "\n";
   o << r.evaluated << " plans evaluated (" << r.feasible_total << " feasible, " << r.infeasible_total
     << " infeasible) in " << fmt("%.3f", r.seconds) << " s";
@@ -195,7 +196,8 @@ std::string sweep_json(const SweepResult& r, const SweepContext& c) {
   j["target"] = c.target->name;
   j["draft"] = c.draft->name;
   j["alpha"] = c.acc->source;
-  j["workload"] = {{"prompt_tokens", c.workload.prompt_tokens}, {"gen_tokens", c.workload.gen_tokens}};
+  j["workload"] = {{"prompt_tokens", c.workload.prompt_tokens}, {"gen_tokens", c.workload.gen_tokens},
+                   {"greedy", c.workload.greedy}};
   j["evaluated"] = r.evaluated;
   j["feasible_total"] = r.feasible_total;      // "ranked" holds all of them, or the best --top N
   j["infeasible_total"] = r.infeasible_total;  // "infeasible" holds all of them, or the first --top N
