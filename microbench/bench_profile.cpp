@@ -1,6 +1,7 @@
 // The profiler's own routines (hetspec/bench/) under Google Benchmark, so their figures can be
 // compared with bench_matmul's and tracked as JSON: read bandwidth at a working-set size and one
-// matmul-table point (weights cycled past the cache) per shape, m and thread count.
+// matmul-table point (weights cycled past the cache) per shape, m and thread count; the host's
+// sampling cost per vocabulary entry (argmax as greedy verification runs it; a softmax as sampling does).
 //   ./build/bench_profile --benchmark_min_time=0.1 --benchmark_format=json
 #include <benchmark/benchmark.h>
 
@@ -44,8 +45,19 @@ void BM_gemm_table_point(benchmark::State& st) {
   st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(w.size()));
 }
 
+void BM_sampling(benchmark::State& st) {
+  bench::MeasureOptions opt;
+  opt.max_seconds = 0.2;
+  for (auto _ : st) {
+    bench::SamplingCost c = bench::bench_sampling(st.range(0), opt);
+    st.counters["greedy_ns_per_entry"] = c.greedy_ns_per_vocab;
+    st.counters["softmax_ns_per_entry"] = c.softmax_ns_per_vocab;
+  }
+}
+
 }  // namespace
 
+BENCHMARK(BM_sampling)->Arg(49152)->Arg(128256)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_read_bandwidth)->ArgsProduct({{16, 1024, 16384, 262144, 1048576}, {1, 2}})->UseManualTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_gemm_table_point)
     ->ArgsProduct({{1536}, {576}, {1, 4, 16}, {1, 2}})

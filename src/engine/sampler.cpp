@@ -6,14 +6,26 @@
 #include <string>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu/ops.hpp"
 
 namespace hetspec {
 
 int32_t argmax(const float* x, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i)
-    if (x[i] > x[best]) best = i;
-  return int32_t(best);
+  // The maximum over 8 independent lanes (no loop-carried index: the compiler keeps them in one
+  // vector register), then the first index that holds it: two passes over a row that stays in
+  // cache, each a fraction of the branchy index-tracking scan (a vocabulary row per sampled token).
+  constexpr int kL = 8;
+  float m[kL];
+  for (int l = 0; l < kL; ++l) m[l] = -INFINITY;
+  int64_t i = 0;
+  for (; i + kL <= n; i += kL)
+    for (int l = 0; l < kL; ++l) m[l] = x[i + l] > m[l] ? x[i + l] : m[l];
+  for (; i < n; ++i) m[0] = x[i] > m[0] ? x[i] : m[0];
+  float mx = m[0];
+  for (int l = 1; l < kL; ++l) mx = m[l] > mx ? m[l] : mx;
+  for (int64_t j = 0; j < n; ++j)
+    if (x[j] == mx) return int32_t(j);
+  return 0;  // no value compares above -inf (all NaN or -inf): the first index, as before
 }
 
 Sampler::Sampler(SamplerParams p) : p_(p), rng_(p.seed) {
@@ -24,21 +36,17 @@ Sampler::Sampler(SamplerParams p) : p_(p), rng_(p.seed) {
 
 void Sampler::probabilities(const float* logits, int64_t vocab, std::vector<float>& probs) const {
   check(vocab > 0, "sampler", "empty vocabulary");
-  probs.assign(size_t(vocab), 0.0f);
   if (p_.greedy()) {
+    probs.assign(size_t(vocab), 0.0f);
     probs[size_t(argmax(logits, vocab))] = 1.0f;
     return;
   }
-  // Softmax of logits / T, sums in double.
+  probs.resize(size_t(vocab));
+  // Softmax of logits / T with the CPU path's vectorized softmax (polynomial exp, sums in double).
   const float inv_t = 1.0f / p_.temperature;
-  float mx = logits[argmax(logits, vocab)];
-  double sum = 0;
-  for (int64_t i = 0; i < vocab; ++i) {
-    float e = std::exp((logits[i] - mx) * inv_t);
-    probs[size_t(i)] = e;
-    sum += e;
-  }
-  for (auto& v : probs) v = float(v / sum);
+  float* pr = probs.data();
+  for (int64_t i = 0; i < vocab; ++i) pr[i] = logits[i] * inv_t;
+  cpu_ops().softmax(pr, vocab);
   const bool use_k = p_.top_k > 0 && p_.top_k < vocab;
   const bool use_p = p_.top_p < 1;
   if (!use_k && !use_p) return;
@@ -82,25 +90,53 @@ void Sampler::probabilities(const float* logits, int64_t vocab, std::vector<floa
 
 double Sampler::uniform() { return double(rng_() >> 11) * 0x1.0p-53; }
 
+namespace {
+// Σ p[i0, i1) in double, over 8 independent partial sums (a single chain of double adds is bound by
+// the add's latency: ~2 ns per vocabulary entry).
+double block_sum(const float* p, size_t i0, size_t i1) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = i0;
+  for (; i + 8 <= i1; i += 8)
+    for (int l = 0; l < 8; ++l) s[l] += double(p[i + l] > 0 ? p[i + l] : 0.0f);
+  for (; i < i1; ++i) s[0] += double(p[i] > 0 ? p[i] : 0.0f);
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+}  // namespace
+
 int32_t Sampler::draw(const std::vector<float>& probs) {
   check(!probs.empty(), "sampler", "empty distribution");
-  double total = 0;
-  for (float v : probs) total += v;
-  const double u = uniform() * total;
+  const float* p = probs.data();
+  const size_t n = probs.size();
+  const double u = uniform() * block_sum(p, 0, n);
+  // Whole blocks whose mass lies below u are skipped by their sums, then the block where the
+  // cumulative mass passes u is scanned token by token.
+  constexpr size_t kB = 256;
   double c = 0;
-  int32_t last = 0;
-  for (size_t i = 0; i < probs.size(); ++i) {
-    if (probs[i] <= 0) continue;
-    c += probs[i];
-    last = int32_t(i);
+  size_t i = 0;
+  for (; i + kB <= n; i += kB) {
+    const double b = block_sum(p, i, i + kB);
+    if (c + b > u) break;
+    c += b;
+  }
+  for (; i < n; ++i) {
+    if (p[i] <= 0) continue;
+    c += p[i];
     if (u < c) return int32_t(i);
   }
-  return last;  // rounding: u landed at the very top
+  for (size_t j = n; j-- > 0;)  // rounding: u landed at the very top, the last token that can be drawn
+    if (p[j] > 0) return int32_t(j);
+  return 0;
 }
 
 int32_t Sampler::sample(const float* logits, int64_t vocab, std::vector<float>& probs) {
+  if (p_.greedy()) {  // the argmax, and its one-hot distribution
+    check(vocab > 0, "sampler", "empty vocabulary");
+    const int32_t id = argmax(logits, vocab);
+    probs.assign(size_t(vocab), 0.0f);
+    probs[size_t(id)] = 1.0f;
+    return id;
+  }
   probabilities(logits, vocab, probs);
-  if (p_.greedy()) return argmax(probs.data(), vocab);
   return draw(probs);
 }
 

@@ -59,8 +59,13 @@ void rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t d, 
 
 void softmax(float* x, int64_t n) {
   if (n <= 0) return;
-  float mx = x[0];
-  for (int64_t i = 1; i < n; ++i) mx = std::fmax(mx, x[i]);
+  // The maximum 4 lanes at a time (a scalar fmax chain costs more than the exp pass on a
+  // vocabulary row); NaN-free inputs give the scalar reference's value.
+  float32x4_t vm = vdupq_n_f32(-INFINITY);
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) vm = vmaxq_f32(vm, vld1q_f32(x + j));
+  float mx = vmaxvq_f32(vm);
+  for (; j < n; ++j) mx = std::fmax(mx, x[j]);
   float32x4_t acc = vdupq_n_f32(0);
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
