@@ -109,3 +109,19 @@ TEST_CASE("sampler rejects invalid parameters", "[forward][sampler]") {
   CHECK_THROWS_AS(Sampler({1.0f, 0, 0.0f, 1}), Error);
   CHECK_THROWS_AS(Sampler({1.0f, 0, 1.5f, 1}), Error);
 }
+
+TEST_CASE("argmax: the lowest index of the maximum across vector lanes and the tail", "[forward][sampler]") {
+  for (int n : {1, 7, 8, 9, 16, 17, 100, 1003}) {
+    auto lg = random_logits(n, uint64_t(n));
+    const int32_t want = int32_t(std::max_element(lg.begin(), lg.end()) - lg.begin());  // first maximum
+    CHECK(argmax(lg.data(), n) == want);
+    // A tie placed after the first maximum, in another lane and in the tail, keeps the first.
+    std::vector<float> t = lg;
+    t[size_t(n - 1)] = t[size_t(want)];
+    CHECK(argmax(t.data(), n) == std::min<int32_t>(want, n - 1));
+  }
+  std::vector<float> neg(19, -INFINITY);
+  CHECK(argmax(neg.data(), 19) == 0);
+  neg[13] = -1e30f;
+  CHECK(argmax(neg.data(), 19) == 13);
+}
