@@ -5,8 +5,10 @@
 # several times slower on PoCL, so the full 51-plan grid would take hours: this runs the seed paper's
 # placements, target on the CPU with the draft on the CPU, on PoCL sequential and on PoCL overlapped,
 # γ ∈ GAMMAS, plus plain decoding of the target on the CPU, on PoCL and split across both, as plan
-# files through `validate --plans`, then calibrates on half and reports.
-# Usage: ALPHA=a1,a2,... scripts/run/vm-validate-b.sh [out dir (default reports/dev-amd-epyc-2core/b)]
+# files through `validate --plans`, then calibrates on half and reports. GRID=1 runs validate's own
+# grid instead (cpu / PoCL / split targets, drafts on either PU, sequential and overlapped) over
+# γ ∈ GAMMAS and 0: with GAMMAS="1 2 4", 27 plans (~25 min on this VM, the profile reused).
+# Usage: ALPHA=a1,a2,... [GRID=1] scripts/run/vm-validate-b.sh [out dir (default reports/dev-amd-epyc-2core/b)]
 # (ALPHA default: what the shipped draft accepted on this VM in reports/dev-amd-epyc-2core/a/run1, pooled)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,8 +42,13 @@ for g in $GAMMAS; do
   plan d-cl-ov-g$g "$g" overlapped "{pu: cpu}" "$CL"
 done
 start=$(date +%s)
+if [ "${GRID:-0}" = 1 ]; then
+  SEL=(--plans grid --pus "cpu,$CL" --gammas "0,$(echo $GAMMAS | tr ' ' ',')")
+else
+  SEL=(--plans "$LIST")
+fi
 $B validate --profile "$P" --target "$T" --draft "$D" --accept-rate "$ALPHA" --no-chat \
-  --prompts configs/prompts/translation-en-de.jsonl --plans "$LIST" --held-out 1 --max-new "${MAX_NEW:-12}" \
+  --prompts configs/prompts/translation-en-de.jsonl "${SEL[@]}" --held-out 1 --max-new "${MAX_NEW:-12}" \
   --out "$OUT" 2>&1 | grep -v '^\[' | tail -4
 echo "validate took $(( $(date +%s) - start )) s on $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}')"
 $B calibrate --profile "$P" --traces "$OUT" --target "$T" --draft "$D" --out "$OUT/calibrated-profile.yaml" \
