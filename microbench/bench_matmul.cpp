@@ -20,6 +20,7 @@
 #include "hetspec/bench/bandwidth.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 
 using namespace hetspec;
@@ -85,9 +86,11 @@ struct Weights {
   std::vector<uint8_t> bytes;
   int64_t copies = 1;
   size_t matrix_bytes = 0;
+  RowLayout layout = RowLayout::Plain;
 };
 
-Weights make_weights(DType t, int64_t n, int64_t k, bool cold) {
+// x8: every copy in the X8 layout (cpu/repack.hpp), as the engine holds CPU weights.
+Weights make_weights(DType t, int64_t n, int64_t k, bool cold, bool x8 = false) {
   Weights w;
   w.matrix_bytes = row_bytes(t, k) * n;
   w.copies = cold ? std::max<int64_t>(1, (kColdBytes + w.matrix_bytes - 1) / w.matrix_bytes) : 1;
@@ -99,25 +102,31 @@ Weights make_weights(DType t, int64_t n, int64_t k, bool cold) {
     for (auto& v : row) v = u(rng);
     quantize_row_ref(t, row.data(), w.bytes.data() + r * row_bytes(t, k), k);
   }
+  if (x8) {
+    std::vector<uint8_t> packed;
+    repack_x8(WeightView{w.bytes.data(), t, n, k}, packed);
+    std::memcpy(w.bytes.data(), packed.data(), w.matrix_bytes);
+    w.layout = RowLayout::X8;
+  }
   for (int64_t c = 1; c < w.copies; ++c) std::memcpy(w.bytes.data() + c * w.matrix_bytes, w.bytes.data(), w.matrix_bytes);
   return w;
 }
 
 // One cached matrix (benchmarks are registered so those sharing a matrix run back to back).
-const Weights& cached_weights(DType t, int64_t n, int64_t k, bool cold) {
-  struct Key { DType t; int64_t n, k; bool cold; };
-  static Key key{DType::F32, -1, -1, false};
+const Weights& cached_weights(DType t, int64_t n, int64_t k, bool cold, bool x8) {
+  struct Key { DType t; int64_t n, k; bool cold, x8; };
+  static Key key{DType::F32, -1, -1, false, false};
   static Weights w;
-  if (key.t != t || key.n != n || key.k != k || key.cold != cold) {
+  if (key.t != t || key.n != n || key.k != k || key.cold != cold || key.x8 != x8) {
     w = Weights{};
-    w = make_weights(t, n, k, cold);
-    key = {t, n, k, cold};
+    w = make_weights(t, n, k, cold, x8);
+    key = {t, n, k, cold, x8};
   }
   return w;
 }
 
-void BM_matmul(benchmark::State& st, CpuPath path, DType t, Shape s, int64_t m, int threads, bool cold) {
-  const Weights& w = cached_weights(t, s.n, s.k, cold);
+void BM_matmul(benchmark::State& st, CpuPath path, DType t, Shape s, int64_t m, int threads, bool cold, bool x8) {
+  const Weights& w = cached_weights(t, s.n, s.k, cold, x8);
   std::vector<float> x(m * s.k), y(m * s.n);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -125,7 +134,7 @@ void BM_matmul(benchmark::State& st, CpuPath path, DType t, Shape s, int64_t m, 
   std::unique_ptr<ThreadPool> pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
   int64_t c = 0;
   for (auto _ : st) {
-    WeightView v{w.bytes.data() + c * w.matrix_bytes, t, s.n, s.k};
+    WeightView v{w.bytes.data() + c * w.matrix_bytes, t, s.n, s.k, w.layout};
     matmul_path(path, v, x.data(), y.data(), m, pool.get());
     benchmark::DoNotOptimize(y.data());
     c = (c + 1) % w.copies;
@@ -141,23 +150,25 @@ void BM_matmul(benchmark::State& st, CpuPath path, DType t, Shape s, int64_t m, 
 // head), weights in separate buffers (~96 MB, more than this machine's L3) as in a real model, with
 // Q/K/V and gate/up each issued as one matmul_many. Per-token matmul time to compare with a whole
 // llama.cpp decode step (which also does attention, norms and sampling).
-void BM_decode_smollm2(benchmark::State& st, CpuPath path) {
+void BM_decode_smollm2(benchmark::State& st, CpuPath path, bool x8) {
   const int threads = static_cast<int>(st.range(0));
   const int64_t d = 576, kv = 192, f = 1536, vocab = 49152, layers = 30;
   struct Layer { Weights q, k, v, o, gate, up, down; };
-  static std::vector<Layer> L;
-  static Weights head;
+  static std::vector<Layer> Ls[2];
+  static Weights heads[2];
+  std::vector<Layer>& L = Ls[x8];
+  Weights& head = heads[x8];
   if (L.empty()) {
-    Layer first{make_weights(DType::Q4_1, d, d, false), make_weights(DType::Q4_1, kv, d, false),
-                make_weights(DType::Q4_1, kv, d, false), make_weights(DType::Q4_1, d, d, false),
-                make_weights(DType::Q4_1, f, d, false), make_weights(DType::Q4_1, f, d, false),
-                make_weights(DType::Q4_1, d, f, false)};
+    Layer first{make_weights(DType::Q4_1, d, d, false, x8), make_weights(DType::Q4_1, kv, d, false, x8),
+                make_weights(DType::Q4_1, kv, d, false, x8), make_weights(DType::Q4_1, d, d, false, x8),
+                make_weights(DType::Q4_1, f, d, false, x8), make_weights(DType::Q4_1, f, d, false, x8),
+                make_weights(DType::Q4_1, d, f, false, x8)};
     for (int l = 0; l < layers; ++l) L.push_back(first);  // copies: distinct memory per layer
-    head = make_weights(DType::Q8_0, vocab, d, false);
+    head = make_weights(DType::Q8_0, vocab, d, false, x8);
   }
   std::unique_ptr<ThreadPool> pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
   std::vector<float> x(d, 0.1f), q(d), k(kv), v(kv), o(d), g(f), u(f), logits(vocab);
-  auto view = [](const Weights& w, DType t, int64_t n, int64_t kk) { return WeightView{w.bytes.data(), t, n, kk}; };
+  auto view = [](const Weights& w, DType t, int64_t n, int64_t kk) { return WeightView{w.bytes.data(), t, n, kk, w.layout}; };
   size_t bytes = head.matrix_bytes;
   for (const Layer& l : L)
     bytes += l.q.matrix_bytes + l.k.matrix_bytes + l.v.matrix_bytes + l.o.matrix_bytes + l.gate.matrix_bytes +
@@ -186,9 +197,13 @@ void BM_decode_smollm2(benchmark::State& st, CpuPath path) {
 void register_all() {
   for (CpuPath p : supported_cpu_paths()) {
     if (p == CpuPath::Scalar) continue;  // ~30x slower; run matmul/scalar rows instead
-    benchmark::RegisterBenchmark((std::string("decode_matmuls/smollm2_135m_q4_1/") + cpu_path_name(p)).c_str(),
-                                 BM_decode_smollm2, p)
-        ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (bool x8 : {false, true}) {
+      if (x8 && p != CpuPath::AVX2 && p != CpuPath::AVX512) continue;  // no X8 kernels there
+      benchmark::RegisterBenchmark(
+          (std::string("decode_matmuls/smollm2_135m_q4_1/") + cpu_path_name(p) + (x8 ? "-x8" : "")).c_str(),
+          BM_decode_smollm2, p, x8)
+          ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+    }
   }
   benchmark::RegisterBenchmark("stream_read_1GiB", BM_stream_read)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("memcpy_512MiB", BM_memcpy)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -199,18 +214,21 @@ void register_all() {
     if (is_best) types = {DType::Q4_1, DType::Q8_0, DType::Q4_0, DType::F16, DType::BF16, DType::F32};
     for (DType t : types) {
       for (const Shape& s : kShapes) {
-        std::vector<int64_t> ms = {1, 2, 4, 8, 16, 32};
+        std::vector<int64_t> ms = {1, 2, 3, 4, 5, 6, 8, 16, 32};
         if (!is_best) ms = {1, 8};
         for (bool cold : {false, true}) {
           for (int64_t m : ms) {
             for (int threads : {1, 2}) {
               if (!is_best && threads == 2) continue;
               if (cold && !(m == 1 || m == 8)) continue;
-              std::string name = std::string("matmul/") + cpu_path_name(p) + "/" + dtype_name(t) + "/" + s.name +
-                                 "/m:" + std::to_string(m) + "/threads:" + std::to_string(threads) +
-                                 (cold ? "/cold" : "/hot");
-              benchmark::RegisterBenchmark(name.c_str(), BM_matmul, p, t, s, m, threads, cold)
-                  ->UseRealTime()->Unit(benchmark::kMicrosecond);
+              for (bool x8 : {false, true}) {
+                if (x8 && !(is_best && x8_supported(t) && (p == CpuPath::AVX2 || p == CpuPath::AVX512))) continue;
+                std::string name = std::string("matmul/") + cpu_path_name(p) + (x8 ? "-x8/" : "/") + dtype_name(t) +
+                                   "/" + s.name + "/m:" + std::to_string(m) + "/threads:" + std::to_string(threads) +
+                                   (cold ? "/cold" : "/hot");
+                benchmark::RegisterBenchmark(name.c_str(), BM_matmul, p, t, s, m, threads, cold, x8)
+                    ->UseRealTime()->Unit(benchmark::kMicrosecond);
+              }
             }
           }
         }

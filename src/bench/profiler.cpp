@@ -275,7 +275,7 @@ std::vector<Phase> make_phases(Run& run) {
         measured.push_back({"gemm:" + key, "matmul tables " + tag, 4 * std::max(0.3, scale), [=](Run& r) {
                               const CpuModel& model = *r.models[mi];
                               ProcessingUnit& p = r.pu(dev);
-                              for (const GemmShape& s : model_gemm_shapes(model.weights())) {
+                              for (const GemmShape& s : model_gemm_shapes(cpu ? model.cpu_weights() : model.weights())) {
                                 const auto& ms = s.head ? r.grid.head_m : r.grid.gemm_m;
                                 KernelTable kt;
                                 if (cpu) {
@@ -295,7 +295,7 @@ std::vector<Phase> make_phases(Run& run) {
                               const CpuModel& model = *r.models[mi];
                               LayerProfile lp;
                               if (cpu) {
-                                lp = bench_cpu_layers(model.weights(), t, r.reg.cpu_pool(t), r.grid.layer_m,
+                                lp = bench_cpu_layers(model.cpu_weights(), t, r.reg.cpu_pool(t), r.grid.layer_m,
                                                       r.grid.layer_n, r.grid.layer_opt);
                               } else {
 #ifdef HETSPEC_WITH_OPENCL

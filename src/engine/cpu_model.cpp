@@ -1,6 +1,7 @@
 #include "hetspec/engine/cpu_model.hpp"
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/model/draft_gguf.hpp"
 #include "hetspec/model/gguf_spec.hpp"
@@ -63,8 +64,33 @@ std::unique_ptr<CpuModel> CpuModel::open(GgufFile f, const ModelSpec& s, const M
   m->weights_ = weights_from_gguf(m->file_, s, m->store_, borrow);
   m->threads_ = threads;
   if (threads > 1) m->pool_ = std::make_unique<ThreadPool>(threads);
-  m->forward_ = std::make_unique<CpuForward>(m->weights_, max_batch, m->pool_.get());
+  m->max_batch_ = max_batch;
   return m;
+}
+
+const ModelWeights& CpuModel::cpu_weights() const {
+  std::call_once(cpu_once_, [this] {
+    cpu_weights_ = weights_;
+    if (!cpu_repack_enabled()) return;
+    // One X8 copy per matrix; the mapped bytes it was made from are released (they stay in the page
+    // cache for OpenCL uploads). token_embd stays plain: the forward looks rows up in it.
+    auto prepare = [this](WeightView& v) {
+      if (!x8_eligible(v)) return;
+      packed_.emplace_back();
+      const WeightView plain = v;
+      v = repack_x8(plain, packed_.back());
+      if (plain.data != weights_.token_embd.data) file_.release(plain.data, uint64_t(plain.rows) * plain.row_stride());
+    };
+    for (LayerWeights& L : cpu_weights_.layers)
+      for (WeightView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) prepare(*v);
+    prepare(cpu_weights_.output);
+  });
+  return cpu_weights_;
+}
+
+CpuForward& CpuModel::forward() {
+  std::call_once(forward_once_, [this] { forward_ = std::make_unique<CpuForward>(cpu_weights(), max_batch_, pool_.get()); });
+  return *forward_;
 }
 
 std::unique_ptr<CpuModel> CpuModel::load(const std::string& path, int threads, int max_batch) {
@@ -93,7 +119,7 @@ KvCache CpuModel::make_cache(int capacity) const {
   if (capacity > s.context)
     throw Error(file_.path(), "a cache of " + std::to_string(capacity) + " positions exceeds the model's context (" +
                                   std::to_string(s.context) + ")");
-  return forward_->make_cache(capacity);
+  return KvCache(capacity, int(s.kv_dim()), 0, s.n_layers);  // as CpuForward::make_cache
 }
 
 }  // namespace hetspec

@@ -233,6 +233,15 @@ GgufFile& GgufFile::operator=(GgufFile&& o) noexcept {
   return *this;
 }
 
+void GgufFile::release(const void* p, uint64_t n) const {
+  if (!map_ || !p) return;
+  const auto base = reinterpret_cast<uintptr_t>(map_), lo = reinterpret_cast<uintptr_t>(p);
+  if (lo < base || lo - base > size_ || n > size_ - (lo - base)) return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t a = (lo + page - 1) / page * page, b = (lo + n) / page * page;  // whole pages inside
+  if (b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
+}
+
 GgufFile::~GgufFile() {
   if (map_) ::munmap(map_, size_);
 }

@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "../support/run_cli.hpp"
+#include "../support/scoped_env.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/sampler.hpp"
@@ -64,6 +66,52 @@ TEST_CASE("CpuModel loads a GGUF file and matches the reference forward", "[forw
   const float* b2 = two->forward().forward(tokens.data(), n, 0, k2, n);
   for (int64_t i = 0; i < int64_t(n) * s.vocab; ++i) REQUIRE(b2[i] == Approx(b1[size_t(i)]).margin(1e-3));
   CHECK_THROWS_WITH(one->make_cache(129), Catch::Contains("exceeds the model's context"));
+}
+
+TEST_CASE("CpuModel runs X8-repacked weights on the CPU and keeps plain views for OpenCL", "[forward]") {
+  ModelSpec s = test::tiny_spec("llama");
+  s.vocab = 320;
+  s.context = 128;
+  s.weight_dtype = s.embed_dtype = DType::Q4_1;
+  test::TempDir tmp;
+  const std::string path = tmp / "tiny.gguf";
+  make_random_model(s, 7, std::nullopt, path);
+  auto model = CpuModel::load(path, 1);
+  const ModelWeights& plain = model->weights();
+  const ModelWeights& cpu = model->cpu_weights();
+  CHECK(plain.layers[0].w_gate.layout == RowLayout::Plain);
+  CHECK(plain.output.layout == RowLayout::Plain);
+  CHECK(cpu.token_embd.data == plain.token_embd.data);  // rows are looked up: never repacked
+  if (!cpu_repack_enabled()) {
+    WARN("the best CPU path here (" << cpu_path_name(best_cpu_path()) << ") has no X8 kernels: weights stay plain");
+    CHECK(cpu.layers[0].w_gate.data == plain.layers[0].w_gate.data);
+    return;
+  }
+  for (const LayerWeights& L : cpu.layers)
+    for (const WeightView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+      CHECK(v->layout == RowLayout::X8);
+  CHECK(cpu.output.layout == RowLayout::X8);
+  std::vector<uint8_t> row(plain.layers[1].w_down.row_stride());
+  copy_row_plain(cpu.layers[1].w_down, 5, row.data());
+  CHECK(std::equal(row.begin(), row.end(), plain.layers[1].w_down.row(5)));
+
+  // The same logits as the plain kernels up to f32 summation order; HETSPEC_CPU_REPACK=0 keeps them plain.
+  const test::ScopedEnv off("HETSPEC_CPU_REPACK", "0");
+  auto unpacked = CpuModel::load(path, 1);
+  CHECK(unpacked->cpu_weights().layers[0].wq.layout == RowLayout::Plain);
+  std::vector<int32_t> tokens = {1, 5, 9, 200, 17, 3};
+  const int n = int(tokens.size());
+  KvCache ka = model->make_cache(32), kb = unpacked->make_cache(32);
+  const float* pa = model->forward().forward(tokens.data(), n, 0, ka, n);  // (n, vocab)
+  std::vector<float> a(pa, pa + int64_t(n) * s.vocab);
+  const float* b = unpacked->forward().forward(tokens.data(), n, 0, kb, n);
+  double md = 0, mb = 1e-9;
+  for (int64_t i = 0; i < int64_t(n) * s.vocab; ++i) {
+    md = std::max(md, double(std::fabs(a[size_t(i)] - b[i])));
+    mb = std::max(mb, double(std::fabs(b[i])));
+  }
+  CHECK(md / mb < 1e-4);
+  CHECK(md > 0);  // really two kernels (different summation orders)
 }
 
 TEST_CASE("CpuModel::load errors name the file", "[forward]") {

@@ -1,10 +1,13 @@
-// A GGUF model ready to run on the CPU: the file stays memory-mapped and the layer matrices are
-// WeightViews into the mapping (no copies; only the tiny f32 norms / biases / rope factors are
-// decoded). Owns the thread pool and one CpuForward; KV caches are made per sequence. A draft may
-// borrow its target's embedding and LM head (views into the target's mapping).
+// A GGUF model ready to run on the CPU: the file stays memory-mapped and weights() are WeightViews
+// into the mapping (no copies; only the tiny f32 norms / biases / rope factors are decoded): what
+// OpenCL uploads. cpu_weights() is what the CPU engine runs: on x86 the quantized layer matrices and
+// the LM head repacked once, on first use, to the X8 layout (engine/cpu/repack.hpp), their mapped
+// pages released. Owns the thread pool and one CpuForward (made on first use); KV caches are made per
+// sequence. A draft may borrow its target's embedding and LM head (views into the target's mapping).
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,8 +47,11 @@ class CpuModel {
 
   const GgufFile& file() const { return file_; }
   const ModelSpec& spec() const { return weights_.spec; }
-  const ModelWeights& weights() const { return weights_; }
-  CpuForward& forward() { return *forward_; }
+  const ModelWeights& weights() const { return weights_; }  // plain views into the mapping
+  // The weights the CPU engine runs (repacked on the first call where cpu_repack_enabled(); else
+  // weights() itself). Thread-safe; the views live as long as the model.
+  const ModelWeights& cpu_weights() const;
+  CpuForward& forward();
   ThreadPool* pool() { return pool_.get(); }
   int threads() const { return threads_; }
   // A KV cache for one sequence of up to `capacity` positions (<= the model's context).
@@ -60,7 +66,11 @@ class CpuModel {
   ModelWeights weights_;
   int threads_ = 1;
   std::unique_ptr<ThreadPool> pool_;  // null when threads == 1
-  std::unique_ptr<CpuForward> forward_;
+  int max_batch_ = 64;
+  mutable std::once_flag cpu_once_, forward_once_;
+  mutable ModelWeights cpu_weights_;                   // valid after cpu_once_
+  mutable std::vector<std::vector<uint8_t>> packed_;   // X8 copies cpu_weights_ points into
+  mutable std::unique_ptr<CpuForward> forward_;        // made on first use (forward(), make_cache())
 };
 
 }  // namespace hetspec

@@ -84,6 +84,10 @@ class GgufFile {
   uint32_t alignment() const { return alignment_; }
   uint64_t data_offset() const { return data_offset_; }   // start of the tensor data section
   std::string where(const std::string& key) const { return path_ + ": " + key; }
+  // Tells the OS that the mapped bytes [p, p + n) will not be read soon (after a copy of them was
+  // made): the whole pages inside leave this process's resident set and fault back in from the page
+  // cache if read again. No-op for a range outside the mapping or a file parsed from bytes.
+  void release(const void* p, uint64_t n) const;
 
   // ---- metadata ----
   bool has(const std::string& key) const { return kv_.count(key) != 0; }

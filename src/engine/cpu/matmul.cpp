@@ -10,6 +10,7 @@
 
 #include "hetspec/engine/cpu/cpu_features.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 #include "matmul_internal.hpp"
 
@@ -32,10 +33,18 @@ void check_args(const char* fn, const WeightView& w, const float* x, const float
     throw std::invalid_argument(where() + "k must be a multiple of 32");
   if ((w.rows > 0 && w.cols > 0 && !w.data) || (m > 0 && (!x || !y)))
     throw std::invalid_argument(where() + "null pointer");
+  if (w.layout == RowLayout::X8 && (!x8_supported(w.dtype) || w.rows % kX8Rows != 0))
+    throw std::invalid_argument(where() + "the X8 layout needs Q4_0/Q4_1/Q8_0 rows in groups of 8, got " +
+                                std::to_string(w.rows) + " rows of " + dtype_name(w.dtype));
 }
 
-detail::RowsFn rows_fn(CpuPath p, DType t) {
+detail::RowsFn rows_fn(CpuPath p, const WeightView& w) {
+  const DType t = w.dtype;
   detail::RowsFn f = nullptr;
+  if (w.layout == RowLayout::X8) {
+    if (p == CpuPath::AVX2 || p == CpuPath::AVX512) f = detail::rows_fn_x8_avx2(t);
+    return f ? f : detail::rows_fn_x8_scalar(t);
+  }
   switch (p) {
     case CpuPath::Scalar: f = detail::rows_fn_scalar(t); break;
     case CpuPath::AVX2: f = detail::rows_fn_avx2(t); break;
@@ -121,7 +130,7 @@ void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int 
     fs_big.resize(count);
     f = fs_big.data();
   }
-  for (int j = 0; j < count; ++j) f[j] = rows_fn(path, ws[j].dtype);
+  for (int j = 0; j < count; ++j) f[j] = rows_fn(path, ws[j]);
   // Rows of all weights form one index space [0, total); a chunk may span several weights.
   auto run_rows = [&](int64_t b, int64_t e) {
     int64_t off = 0;
@@ -158,8 +167,10 @@ void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m) {
   check_args("matmul_ref", w, x, y, m);
   const int64_t n = w.rows, k = w.cols;
   std::vector<float> row(k);
+  std::vector<uint8_t> bytes(w.row_stride());
   for (int64_t r = 0; r < n; ++r) {
-    dequantize_row_ref(w.dtype, w.row(r), row.data(), k);
+    copy_row_plain(w, r, bytes.data());
+    dequantize_row_ref(w.dtype, bytes.data(), row.data(), k);
     for (int64_t i = 0; i < m; ++i) {
       double acc = 0;
       const float* xi = x + i * k;

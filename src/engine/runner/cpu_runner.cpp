@@ -13,7 +13,7 @@ namespace {
 class CpuRunner final : public Runner {
  public:
   CpuRunner(const CpuModel& model, const RunnerSpec& rs, DeviceRegistry& reg)
-      : fw_(model.weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
+      : fw_(model.cpu_weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
         layers_(rs.plan.n_layers()),
         kv_(fw_.make_cache(rs.capacity, 0, layers_)) {
     fw_.set_batch_invariant(rs.batch_invariant);

@@ -3,7 +3,9 @@
 // Must build in the kernels-only cross build (no other modules).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "hetspec/core/fp16.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 
 using namespace hetspec;
@@ -223,6 +226,98 @@ TEST_CASE("matmul_many: several weights on one input equal separate matmuls", "[
   std::vector<float> x(128), y1(57), y2(3);
   float* ys[2] = {y1.data(), y2.data()};
   CHECK_THROWS(matmul_many(bad, ys, 2, x.data(), 1));
+}
+
+TEST_CASE("repack: the X8 layout holds every row's bytes", "[kernels]") {
+  std::mt19937 rng(17);
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+    Mat w = random_weights(t, 24, 96, rng);
+    std::vector<uint8_t> packed;
+    const WeightView x8 = repack_x8(w.view, packed);
+    CHECK(x8.layout == RowLayout::X8);
+    CHECK(packed.size() == size_t(24) * w.view.row_stride());
+    CHECK(std::vector<uint8_t>(packed.begin(), packed.end()) != std::vector<uint8_t>(w.bytes.begin(), w.bytes.begin() + packed.size()));
+    std::vector<uint8_t> row(w.view.row_stride());
+    for (int64_t r = 0; r < 24; ++r) {
+      copy_row_plain(x8, r, row.data());
+      INFO(dtype_name(t) << " row " << r);
+      CHECK(std::memcmp(row.data(), w.view.row(r), row.size()) == 0);
+    }
+  }
+  std::mt19937 rng2(3);
+  Mat odd = random_weights(DType::Q4_1, 12, 64, rng2), f16 = random_weights(DType::F16, 8, 64, rng2);
+  std::vector<uint8_t> out;
+  CHECK_FALSE(x8_eligible(odd.view));
+  CHECK_FALSE(x8_eligible(f16.view));
+  CHECK_THROWS(repack_x8(odd.view, out));
+  CHECK_THROWS(repack_x8(f16.view, out));
+}
+
+// Every path on X8 weights (AVX2 / AVX-512: the X8 kernels; others: the scalar X8 fallback) against
+// the reference on the plain weights, and against the same path's plain result within f32 order.
+TEST_CASE("matmul: X8 weights match the scalar reference on every path", "[kernels]") {
+  std::mt19937 rng(99);
+  struct Shape { int64_t n, k; };
+  const std::vector<Shape> shapes = {{8, 32}, {16, 96}, {40, 160}, {64, 576}, {8, 2048}};
+  for (CpuPath p : supported_cpu_paths()) {
+    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+      for (const Shape& s : shapes) {
+        Mat w = random_weights(t, s.n, s.k, rng);
+        std::vector<uint8_t> packed;
+        const WeightView x8 = repack_x8(w.view, packed);
+        for (int64_t m : {1, 2, 3, 4, 5, 8, 17}) {
+          std::vector<float> x = random_x(m, s.k, rng), y(m * s.n, NAN), yp(m * s.n, NAN);
+          matmul_path(p, x8, x.data(), y.data(), m);
+          const std::string what = std::string(cpu_path_name(p)) + " X8 " + dtype_name(t) + " n=" +
+                                   std::to_string(s.n) + " k=" + std::to_string(s.k) + " m=" + std::to_string(m);
+          check_against_ref(w.view, x, y, m, what);
+          matmul_path(p, w.view, x.data(), yp.data(), m);
+          double worst = 0;  // |difference| / (1e-5 * sum_j |w_rj x_ij|): f32 summation order only
+          std::vector<float> row(s.k);
+          for (int64_t r = 0; r < s.n; ++r) {
+            dequantize_row_ref(t, w.view.row(r), row.data(), s.k);
+            for (int64_t i = 0; i < m; ++i) {
+              double scale = 0;
+              for (int64_t j = 0; j < s.k; ++j) scale += std::fabs(double(row[j]) * x[i * s.k + j]);
+              worst = std::max(worst, std::fabs(double(y[i * s.n + r]) - yp[i * s.n + r]) / (1e-5 * scale + 1e-6));
+            }
+          }
+          INFO(what);
+          CHECK(worst <= 1.0);
+        }
+      }
+    }
+  }
+}
+
+// Chunks of the threaded dispatch may start inside a group of 8 (after a weight whose row count is
+// not a multiple of 8 in one matmul_many): each X8 kernel must write exactly its rows.
+TEST_CASE("matmul_many: X8 weights split anywhere give the bits of one thread", "[kernels]") {
+  std::mt19937 rng(23);
+  ThreadPool pool(3);
+  Mat a = random_weights(DType::Q4_1, 13, 128, rng), b = random_weights(DType::Q4_1, 56, 128, rng),
+      c = random_weights(DType::Q8_0, 40, 128, rng);
+  std::vector<uint8_t> pb, pc;
+  const WeightView ws[3] = {a.view, repack_x8(b.view, pb), repack_x8(c.view, pc)};
+  for (CpuPath p : supported_cpu_paths()) {
+    for (int64_t m : {1, 6}) {
+      std::vector<float> x = random_x(m, 128, rng);
+      std::vector<float> ya(m * 13), yb(m * 56, NAN), yc(m * 40, NAN), zb(m * 56), zc(m * 40);
+      float* ys[3] = {ya.data(), yb.data(), yc.data()};
+      matmul_many_path(p, ws, ys, 3, x.data(), m, &pool);
+      matmul_path(p, ws[1], x.data(), zb.data(), m);
+      matmul_path(p, ws[2], x.data(), zc.data(), m);
+      INFO(cpu_path_name(p) << " m=" << m);
+      CHECK(yb == zb);
+      CHECK(yc == zc);
+    }
+  }
+  std::vector<uint8_t> buf(1024);
+  WeightView bad{buf.data(), DType::Q4_1, 12, 32, RowLayout::X8};  // not whole groups
+  std::vector<float> x(32), y(12);
+  CHECK_THROWS(matmul(bad, x.data(), y.data(), 1));
+  WeightView badt{buf.data(), DType::F16, 8, 32, RowLayout::X8};
+  CHECK_THROWS(matmul(badt, x.data(), y.data(), 1));
 }
 
 TEST_CASE("matmul: best path is supported and the scalar path is always there", "[kernels]") {

@@ -15,7 +15,7 @@ namespace {
 class SplitRunner final : public Runner {
  public:
   SplitRunner(const CpuModel& model, const RunnerSpec& rs, DeviceRegistry& reg)
-      : cpu_(model.weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
+      : cpu_(model.cpu_weights(), rs.max_batch, reg.cpu_pool(rs.threads)),
         threads_(rs.threads),
         sf_(rs.plan, model.weights(), cpu_, rs.capacity, rs.max_batch, [&reg](int i) -> ocl::Device& { return reg.cl(i); }),
         batch_invariant_(rs.batch_invariant) {

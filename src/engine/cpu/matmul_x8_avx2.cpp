@@ -1,0 +1,135 @@
+// AVX2 kernels for weights in the X8 layout (include/hetspec/engine/cpu/repack.hpp): one 32-byte
+// vector holds 4 quant bytes of each of 8 rows, so every instruction works for 8 rows at once.
+// Per block and activation row: the activation's 4-byte pieces are broadcast to all 8 lanes,
+// VPMADDUBSW multiplies them with the rows' unsigned nibbles (Q4) or |w| with sign-adjusted x (Q8_0),
+// the products stay in i16 over the block (Q4: 8 x 3810 < 2^15) or i32 (Q8_0), then one VPMADDWD,
+// one convert and one FMA with the 8 rows' scales, and (Q4) one FMA for the offset term
+// c_w · s_x (matmul_internal.hpp). Lane r of the accumulator is row r's output: no horizontal sums.
+// Each unpacked block serves up to 4 activation rows. Used by the AVX2 and AVX-512 paths.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "hetspec/engine/cpu/quant_blocks.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
+#include "matmul_internal.hpp"
+
+namespace hetspec::detail {
+
+namespace {
+
+constexpr int kMaxR = 4;
+
+template <DType T> constexpr int block_bytes() {
+  return T == DType::Q4_0 ? int(sizeof(BlockQ4_0)) : T == DType::Q4_1 ? int(sizeof(BlockQ4_1)) : int(sizeof(BlockQ8_0));
+}
+
+inline __m256i bcast32(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
+}
+
+// One group of 8 rows (nb X8 blocks from grp) against R activation rows: out[i][r] for row r.
+template <DType T, int R>
+inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
+                      const uint8_t* end) {
+  constexpr int64_t BB = kX8Rows * block_bytes<T>();  // bytes of one X8 block
+  __m256 acc[R];
+  for (int i = 0; i < R; ++i) acc[i] = _mm256_setzero_ps();
+  const __m256i ones = _mm256_set1_epi16(1);
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = grp + b * BB;
+    prefetch_range(blk + kPrefetchAhead, BB, end);
+    const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));  // (8) row scales
+    __m256i dot[R];
+    if constexpr (T == DType::Q8_0) {
+      const uint8_t* q = blk + 16;
+      for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
+      for (int c = 0; c < 8; ++c) {
+        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+        const __m256i aw = _mm256_sign_epi8(w, w);
+        for (int i = 0; i < R; ++i) {
+          const __m256i xv = _mm256_sign_epi8(bcast32(xs[i] + b * QK + 4 * c), w);
+          dot[i] = _mm256_add_epi32(dot[i], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones));
+        }
+      }
+    } else {
+      const uint8_t* q = blk + (T == DType::Q4_1 ? 32 : 16);
+      for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
+      for (int c = 0; c < 4; ++c) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+        const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+        for (int i = 0; i < R; ++i) {
+          const int8_t* xb = xs[i] + b * QK + 4 * c;
+          dot[i] = _mm256_add_epi16(dot[i], _mm256_add_epi16(_mm256_maddubs_epi16(lo, bcast32(xb)),
+                                                             _mm256_maddubs_epi16(hi, bcast32(xb + 16))));
+        }
+      }
+      for (int i = 0; i < R; ++i) dot[i] = _mm256_madd_epi16(dot[i], ones);
+    }
+    __m256 cw;  // (8) offset c_w: m (Q4_1), -8 d (Q4_0)
+    if constexpr (T == DType::Q4_1) cw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 16)));
+    else if constexpr (T == DType::Q4_0) cw = _mm256_mul_ps(dw, _mm256_set1_ps(-8.0f));
+    for (int i = 0; i < R; ++i) {
+      const float* xd = xds[i] + 2 * b;  // (d_x, s_x)
+      acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[0])), acc[i]);
+      if constexpr (T != DType::Q8_0) acc[i] = _mm256_fmadd_ps(cw, _mm256_set1_ps(xd[1]), acc[i]);
+    }
+  }
+  for (int i = 0; i < R; ++i) _mm256_storeu_ps(out[i], acc[i]);
+}
+
+template <DType T>
+void rows_x8(const WeightView& w, const float*, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
+  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
+  const int64_t gbytes = nb * kX8Rows * block_bytes<T>();  // one group of 8 rows
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  const uint8_t* end = base + (r1 + kX8Rows - 1) / kX8Rows * gbytes;
+  for (int64_t g = r0 / kX8Rows; g * kX8Rows < r1; ++g) {
+    const uint8_t* grp = base + g * gbytes;
+    const int64_t lo = std::max<int64_t>(r0, g * kX8Rows) - g * kX8Rows;
+    const int64_t hi = std::min<int64_t>(r1, (g + 1) * kX8Rows) - g * kX8Rows;
+    for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
+      const int R = int(std::min<int64_t>(kMaxR, m - i0));
+      const int8_t* xs[kMaxR];
+      const float* xds[kMaxR];
+      for (int i = 0; i < R; ++i) {
+        xs[i] = xq.qs + (i0 + i) * k;
+        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
+      }
+      alignas(32) float out[kMaxR][8];
+      switch (R) {
+        case 1: group_dot<T, 1>(grp, nb, xs, xds, out, end); break;
+        case 2: group_dot<T, 2>(grp, nb, xs, xds, out, end); break;
+        case 3: group_dot<T, 3>(grp, nb, xs, xds, out, end); break;
+        default: group_dot<T, 4>(grp, nb, xs, xds, out, end); break;
+      }
+      for (int i = 0; i < R; ++i)
+        for (int64_t r = lo; r < hi; ++r) y[(i0 + i) * n + g * kX8Rows + r] = out[i][r];
+    }
+  }
+}
+
+}  // namespace
+
+RowsFn rows_fn_x8_avx2(DType t) {
+  switch (t) {
+    case DType::Q8_0: return rows_x8<DType::Q8_0>;
+    case DType::Q4_0: return rows_x8<DType::Q4_0>;
+    case DType::Q4_1: return rows_x8<DType::Q4_1>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace hetspec::detail
+
+#else
+#include "matmul_internal.hpp"
+namespace hetspec::detail {
+RowsFn rows_fn_x8_avx2(DType) { return nullptr; }
+}  // namespace hetspec::detail
+#endif
