@@ -31,7 +31,7 @@ std::string layer_defines(const Device& dev, const LayerShape& s) {
   return "-DHEAD_DIM=" + std::to_string(s.head_dim) + " -DN_HEADS=" + std::to_string(s.n_heads) +
          " -DN_KV=" + std::to_string(s.n_kv_heads) + " -DKV_F16=" + (s.kv_f16 ? "1" : "0") +
          " -DROPE_NEOX=" + (s.rope_neox ? "1" : "0") + " -DATTN_WG=" + std::to_string(dev.tuning().attn_wg) +
-         " -DATTN_SPLIT=" + std::to_string(dev.tuning().attn_split);
+         " -DATTN_SPLIT=" + std::to_string(attn_split_for(dev.tuning(), s.head_dim));
 }
 
 std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_string(dev.tuning().norm_wg); }

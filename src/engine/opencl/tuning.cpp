@@ -35,6 +35,8 @@ int batch_limit(int max_m, int64_t max_mk, int64_t d_model) {
 }  // namespace
 
 int gemv_batch_limit(const Tuning& t, int64_t d_model) { return batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model); }
+int attn_split_for(const Tuning& t, int64_t head_dim) { return head_dim > t.attn_wg ? t.attn_split : 1; }
+
 int fold_batch_limit(const Tuning& t, int64_t d_model) {
   return t.fuse_inputs ? batch_limit(t.fuse_inputs_max_m, t.fuse_inputs_max_mk, d_model) : 0;
 }
@@ -54,6 +56,9 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       t.gemv_max_mk = 6144;
       t.fuse_inputs_max_m = 8;
       t.fuse_inputs_max_mk = 8 * 576;
+      // H200, docs/runs/h200-attn-split.md: P.V over 8 position groups, 31-42 % off the 3B forward
+      // (head_dim 128) at depth 512-2048; applied to head_dim > attn_wg only (attn_split_for).
+      t.attn_split = 8;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64

@@ -136,6 +136,10 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(ocl::gemv_batch_limit(tn, 2048) == 3);
   CHECK(ocl::fold_batch_limit(tn, 2048) == 2);
   CHECK(ocl::gemv_batch_limit(tn, 1 << 20) == 1);  // never below one token
+  // The P.V split: NVIDIA's 8 for head_dim 128 (> attn_wg 64), one chain for head_dim 64; others 1.
+  CHECK(ocl::attn_split_for(tn, 128) == 8);
+  CHECK(ocl::attn_split_for(tn, 64) == 1);
+  CHECK(ocl::attn_split_for(tc, 128) == 1);
   auto tz = tn;
   tz.gemv_max_mk = 0;  // no width bound
   CHECK(ocl::gemv_batch_limit(tz, 1 << 20) == tz.gemv_max_m);

@@ -8,7 +8,8 @@
 //         gemm_tm: 8
 //         gemv_max_m: 4        # batches of up to 4 tokens as 4 GEMVs in one launch, not the GEMM
 //         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model (0: no bound)
-//         attn_split: 4        # attention's P.V over 4 groups of positions, summed (1: one chain)
+//         attn_split: 4        # attention's P.V over 4 groups of positions, summed (1: one chain;
+//                              # models with head_dim > attn_wg only)
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -41,7 +42,8 @@ struct Tuning {
   int64_t gemv_max_mk = 0;  // ... and tokens x d_model in a model forward (0: no bound): wide models'
                             // matrices re-read per token cost more than the GEMM from a few tokens
   int attn_split = 1;  // attention's P.V: positions split over this many groups of the work-group,
-                       // partial sums added (power of two, <= attn_wg; 1: one chain of L steps)
+                       // partial sums added (power of two, <= attn_wg; 1: one chain of L steps);
+                       // only for head_dim > attn_wg (attn_split_for)
   bool fuse_layers = true;  // model forwards use the fused layer (6-9 launches) rather than op by op
   // ... and fold RMSNorm / SwiGLU into the next matmul's input (6 launches, not 9): every row group
   // recomputes them, a win where a launch costs more than that (GPUs), a loss on CPU devices.
@@ -58,6 +60,10 @@ Tuning default_tuning(const ClDeviceInfo& dev);
 // RMSNorm / SwiGLU into the matmuls (0 without fuse_inputs); both at least 1 otherwise.
 int gemv_batch_limit(const Tuning& t, int64_t d_model);
 int fold_batch_limit(const Tuning& t, int64_t d_model);
+// The P.V split a model with this head_dim runs: attn_split where head_dim > attn_wg (a one-chain
+// work-item would run head_dim / attn_wg chains of L steps in turn), else 1 (measured slower on the
+// H200 for head_dim 64 = attn_wg: docs/runs/h200-attn-split.md).
+int attn_split_for(const Tuning& t, int64_t head_dim);
 // Applies every entry of `path` whose match fits dev, in order. Throws Error on bad files.
 void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path);
 // Throws unless sizes are powers of two (where needed) within the device's max work-group size.
