@@ -43,6 +43,7 @@ detail::RowsFn rows_fn(CpuPath p, const WeightView& w) {
   detail::RowsFn f = nullptr;
   if (w.layout == RowLayout::X8) {
     if (p == CpuPath::AVX2 || p == CpuPath::AVX512) f = detail::rows_fn_x8_avx2(t);
+    if (p == CpuPath::NEONDot) f = detail::rows_fn_x8_neon(t);
     return f ? f : detail::rows_fn_x8_scalar(t);
   }
   switch (p) {

@@ -83,7 +83,7 @@ void copy_row_plain(const WeightView& w, int64_t r, uint8_t* out) {
 
 bool cpu_repack_enabled() {
   const CpuPath p = best_cpu_path();
-  if (p != CpuPath::AVX2 && p != CpuPath::AVX512) return false;
+  if (p != CpuPath::AVX2 && p != CpuPath::AVX512 && p != CpuPath::NEONDot) return false;
   const char* e = std::getenv("HETSPEC_CPU_REPACK");
   return !(e && std::string(e) == "0");
 }

@@ -31,7 +31,7 @@ WeightView repack_x8(const WeightView& w, std::vector<uint8_t>& out);
 // Row r of a view in either layout, as Plain bytes (w.row_stride() of them) into `out`.
 void copy_row_plain(const WeightView& w, int64_t r, uint8_t* out);
 
-// Whether the CPU engine repacks: the best CPU path has X8 kernels (AVX2, AVX-512) and the
+// Whether the CPU engine repacks: the best CPU path has X8 kernels (AVX2, AVX-512, NEON dotprod) and the
 // environment does not say HETSPEC_CPU_REPACK=0 (which keeps llama.cpp's row-at-a-time summation
 // order: on AVX-512 the forward is then bit-exact with llama.cpp's, docs/forward.md).
 bool cpu_repack_enabled();
