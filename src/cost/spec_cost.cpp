@@ -89,12 +89,19 @@ double forward_scale(const ModelSpec& s, DType dtype, const Profile& prof, const
     if (s.target_layers > 0) target.n_layers = s.target_layers;
     full = &target;
   }
+  // The ratio is taken at the nearest measured point (m and n clamped to the measured ranges) and
+  // applied at (m, n): beyond the measured contexts, the per-kernel tables price the growth (an
+  // anchor at n = 64 alone must not flatten a forward at n = 512 to its n = 64 time).
   double mm = m, nn = n;
-  std::vector<double> ms;
+  std::vector<double> ms, ns;
   for (const auto& ck : p.forward_check)
-    if (ck.model == full->name && ck.threads == threads) ms.push_back(ck.m);
+    if (ck.model == full->name && ck.threads == threads) {
+      ms.push_back(ck.m);
+      ns.push_back(ck.n);
+    }
   if (ms.empty()) return 1.0;
   mm = std::clamp(mm, *std::min_element(ms.begin(), ms.end()), *std::max_element(ms.begin(), ms.end()));
+  nn = std::clamp(nn, *std::min_element(ns.begin(), ns.end()), *std::max_element(ns.begin(), ns.end()));
   const double meas = measured_forward_us(p, full->name, threads, mm, nn);
   if (meas <= 0) return 1.0;
   // What the model predicts for the same whole forward: all layers and the head (all m rows) here,

@@ -72,18 +72,26 @@ const ModelWeights& CpuModel::cpu_weights() const {
   std::call_once(cpu_once_, [this] {
     cpu_weights_ = weights_;
     if (!cpu_repack_enabled()) return;
-    // One X8 copy per matrix; the mapped bytes it was made from are released (they stay in the page
-    // cache for OpenCL uploads). token_embd stays plain: the forward looks rows up in it.
-    auto prepare = [this](WeightView& v) {
-      if (!x8_eligible(v)) return;
-      packed_.emplace_back();
-      const WeightView plain = v;
-      v = repack_x8(plain, packed_.back());
-      if (plain.data != weights_.token_embd.data) file_.release(plain.data, uint64_t(plain.rows) * plain.row_stride());
-    };
+    // One X8 copy of every eligible matrix, all in one buffer on huge pages; the mapped bytes each was
+    // made from are released (they stay in the page cache for OpenCL uploads). token_embd stays
+    // plain: the forward looks rows up in it.
+    std::vector<WeightView*> views;
     for (LayerWeights& L : cpu_weights_.layers)
-      for (WeightView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) prepare(*v);
-    prepare(cpu_weights_.output);
+      for (WeightView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
+    views.push_back(&cpu_weights_.output);
+    size_t total = 0;
+    for (const WeightView* v : views)
+      if (x8_eligible(*v)) total += (size_t(v->rows) * v->row_stride() + 63) / 64 * 64;
+    packed_ = HugeBuffer(total);
+    size_t at = 0;
+    for (WeightView* v : views) {
+      if (!x8_eligible(*v)) continue;
+      const WeightView plain = *v;
+      const size_t bytes = size_t(plain.rows) * plain.row_stride();
+      *v = repack_x8_into(plain, packed_.data() + at);
+      at += (bytes + 63) / 64 * 64;
+      if (plain.data != weights_.token_embd.data) file_.release(plain.data, bytes);
+    }
   });
   return cpu_weights_;
 }

@@ -50,4 +50,18 @@ TEST_CASE("whole-forward measurements calibrate the forward model", "[cost]") {
   // Another model's measurement changes nothing.
   ModelSpec other = load_model_spec(source_path("configs/models/llama-3.2-3b.yaml"));
   CHECK(model_forward(other, pl, prof, ctx, 1, 64, 1).total_us() == Approx(model_forward(other, pl, bare, bctx, 1, 64, 1).total_us()));
+  // Beyond the measured contexts the kernel tables price the growth: with anchors at n = 64 only,
+  // a forward at n = 2048 grows from n = 64 as the uncalibrated model says (it used to stay flat).
+  Profile short_ctx = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
+  std::array<ExecContext, kMaxPus> sctx = ctx;
+  for (size_t i = 0; i < short_ctx.pus.size(); ++i) sctx[i].pu = &short_ctx.pus[i];
+  ProcessingUnit& sp = short_ctx.pus[size_t(cpu)];
+  for (auto [m, us] : {std::pair{1, 1.5 * p1}, std::pair{8, 1.5 * p8}})
+    sp.forward_check.push_back(ForwardCheck{.model = t.name, .threads = sp.cores, .m = m, .n = 64, .us = us, .cv = 0});
+  const double b64 = model_forward(t, pl, bare, bctx, 1, 64, 1).compute_us();
+  const double b2k = model_forward(t, pl, bare, bctx, 1, 2048, 1).compute_us();
+  const double s64 = model_forward(t, pl, short_ctx, sctx, 1, 64, 1).compute_us();
+  const double s2k = model_forward(t, pl, short_ctx, sctx, 1, 2048, 1).compute_us();
+  REQUIRE(b2k > 1.05 * b64);  // the toy SoC's attention grows with the context
+  CHECK(s2k / s64 == Approx(b2k / b64).epsilon(0.01));
 }

@@ -1,8 +1,8 @@
 // A GGUF model ready to run on the CPU: the file stays memory-mapped and weights() are WeightViews
 // into the mapping (no copies; only the tiny f32 norms / biases / rope factors are decoded): what
 // OpenCL uploads. cpu_weights() is what the CPU engine runs: on x86 the quantized layer matrices and
-// the LM head repacked once, on first use, to the X8 layout (engine/cpu/repack.hpp), their mapped
-// pages released. Owns the thread pool and one CpuForward (made on first use); KV caches are made per
+// the LM head repacked once, on first use, to the X8 layout (engine/cpu/repack.hpp) in one buffer
+// on huge pages (engine/cpu/huge_buffer.hpp), their mapped pages released. Owns the thread pool and one CpuForward (made on first use); KV caches are made per
 // sequence. A draft may borrow its target's embedding and LM head (views into the target's mapping).
 #pragma once
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hetspec/engine/cpu_forward.hpp"
+#include "hetspec/engine/cpu/huge_buffer.hpp"
 #include "hetspec/engine/cpu/thread_pool.hpp"
 #include "hetspec/engine/model_weights.hpp"
 #include "hetspec/model/gguf_file.hpp"
@@ -69,7 +70,7 @@ class CpuModel {
   int max_batch_ = 64;
   mutable std::once_flag cpu_once_, forward_once_;
   mutable ModelWeights cpu_weights_;                   // valid after cpu_once_
-  mutable std::vector<std::vector<uint8_t>> packed_;   // X8 copies cpu_weights_ points into
+  mutable HugeBuffer packed_;                          // the X8 copies cpu_weights_ points into
   mutable std::unique_ptr<CpuForward> forward_;        // made on first use (forward(), make_cache())
 };
 

@@ -45,21 +45,26 @@ bool x8_eligible(const WeightView& w) {
 }
 
 WeightView repack_x8(const WeightView& w, std::vector<uint8_t>& out) {
+  if (!x8_eligible(w)) return repack_x8_into(w, nullptr);  // throws
+  out.resize(size_t(w.rows) * w.row_stride());
+  return repack_x8_into(w, out.data());
+}
+
+WeightView repack_x8_into(const WeightView& w, uint8_t* out) {
   if (!x8_eligible(w))
     throw std::invalid_argument("repack_x8: needs a plain Q4_0/Q4_1/Q8_0 matrix with rows a multiple of 8 (" +
                                 std::to_string(w.rows) + " rows of " + dtype_name(w.dtype) + ")");
   const BlockShape s = block_shape(w.dtype);
-  const int64_t nb = w.cols / QK, stride = int64_t(w.row_stride());
-  out.resize(size_t(w.rows) * size_t(stride));
+  const int64_t nb = w.cols / QK;
   for (int64_t g = 0; g < w.rows / kX8Rows; ++g) {
     for (int64_t b = 0; b < nb; ++b) {
       const uint8_t* src[kX8Rows];
       for (int r = 0; r < kX8Rows; ++r) src[r] = w.row(g * kX8Rows + r) + b * s.bytes;
-      pack_block(s, src, out.data() + (g * nb + b) * kX8Rows * s.bytes);
+      pack_block(s, src, out + (g * nb + b) * kX8Rows * s.bytes);
     }
   }
   WeightView v = w;
-  v.data = out.data();
+  v.data = out;
   v.layout = RowLayout::X8;
   return v;
 }

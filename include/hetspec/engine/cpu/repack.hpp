@@ -27,6 +27,8 @@ bool x8_eligible(const WeightView& w);  // a Plain view of a supported dtype wit
 // The X8 copy of a Plain matrix into `out` (resized); the view points into `out`. Throws
 // std::invalid_argument when !x8_eligible(w).
 WeightView repack_x8(const WeightView& w, std::vector<uint8_t>& out);
+// The same into caller-owned memory of w.rows * w.row_stride() bytes at `out`.
+WeightView repack_x8_into(const WeightView& w, uint8_t* out);
 
 // Row r of a view in either layout, as Plain bytes (w.row_stride() of them) into `out`.
 void copy_row_plain(const WeightView& w, int64_t r, uint8_t* out);
