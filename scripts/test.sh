@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, fetches the real model, builds, runs the Catch2 suite
 # through ctest (one test per case), checks the install / find_package / pkg-config / .deb
-# (scripts/check-install.sh), then cross-compiles the CPU kernels for aarch64 and runs their parity tests under qemu.
+# (scripts/check-install.sh), then cross-compiles the CPU kernels for aarch64 and runs their parity tests under qemu,
+# and runs the same kernel tests natively under ASan+UBSan (scripts/test-kernels-asan.sh, ~3 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,4 +12,7 @@ bash scripts/build.sh
 bash scripts/check-install.sh   # install, find_package consumer, pkg-config, .deb (11-16 s, reuses the build)
 if [ "${HETSPEC_SKIP_CROSS:-0}" != 1 ]; then
   bash scripts/test-aarch64.sh
+fi
+if [ "${HETSPEC_SKIP_SANITIZE:-0}" != 1 ]; then
+  bash scripts/test-kernels-asan.sh
 fi
