@@ -45,8 +45,11 @@ double min_budget_s(const ProfileRequest& r) {
   return 5.0 + 5.0 * double(r.models.size()) * double(r.devices.size());
 }
 
+// 1, 2 and all cores; and all but one where there are cores to spare: what an overlapped plan's CPU
+// side runs beside the thread that drives the other PU (plan_space.cpp).
 std::vector<int> cpu_threads(int cores) {
   std::set<int> t = {1, std::min(2, cores), cores};
+  if (cores >= 4) t.insert(cores - 1);
   return {t.begin(), t.end()};
 }
 

@@ -1,5 +1,7 @@
 #include "hetspec/plan/plan_space.hpp"
 
+#include <algorithm>
+
 namespace hetspec {
 
 namespace {
@@ -36,29 +38,50 @@ std::vector<ModelPlacement> placements(const Profile& prof, int layers, bool spl
   return out;
 }
 
+// The thread counts worth trying for CPU PU i in this plan (leaves_core: without all cores).
+std::vector<int> thread_options(const Plan& plan, const Profile& prof, int i) {
+  const ProcessingUnit& pu = prof.pus[size_t(i)];
+  std::vector<int> opts = pu.thread_options.empty() ? std::vector<int>{pu.cores} : pu.thread_options;
+  if (leaves_core(plan, prof, i)) opts.erase(std::remove(opts.begin(), opts.end(), pu.cores), opts.end());
+  return opts;
+}
+
 // Every combination of thread counts for the CPU PUs this plan uses (others keep their maximum).
 void expand_threads(const Plan& base, const Profile& prof, const std::function<void(const Plan&)>& out) {
   const int np = static_cast<int>(prof.pus.size());
   const uint32_t used = pu_mask(base);
   Plan plan = base;
   plan.threads.assign(np, 1);
+  std::vector<std::vector<int>> opts(static_cast<size_t>(np));
   for (int i = 0; i < np; ++i) {
-    const auto& opts = prof.pus[i].thread_options;
-    plan.threads[i] = prof.pus[i].kind != PuKind::CPU ? 1 : opts.empty() ? prof.pus[i].cores : opts.back();
+    opts[size_t(i)] = thread_options(base, prof, i);
+    plan.threads[i] = prof.pus[i].kind != PuKind::CPU ? 1 : opts[size_t(i)].back();
   }
   std::vector<int> varying;
   for (int i = 0; i < np; ++i)
-    if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU && prof.pus[i].thread_options.size() > 1) varying.push_back(i);
+    if ((used >> i & 1u) && prof.pus[i].kind == PuKind::CPU && opts[size_t(i)].size() > 1) varying.push_back(i);
   std::vector<size_t> idx(varying.size(), 0);
   while (true) {
-    for (size_t v = 0; v < varying.size(); ++v) plan.threads[varying[v]] = prof.pus[varying[v]].thread_options[idx[v]];
+    for (size_t v = 0; v < varying.size(); ++v) plan.threads[varying[v]] = opts[size_t(varying[v])][idx[v]];
     out(plan);
     size_t v = 0;
-    while (v < varying.size() && ++idx[v] == prof.pus[varying[v]].thread_options.size()) idx[v++] = 0;
+    while (v < varying.size() && ++idx[v] == opts[size_t(varying[v])].size()) idx[v++] = 0;
     if (v == varying.size()) break;
   }
 }
 }  // namespace
+
+bool leaves_core(const Plan& plan, const Profile& prof, int i) {
+  const ProcessingUnit& pu = prof.pus[size_t(i)];
+  if (pu.kind != PuKind::CPU || plan.mode != Mode::Overlapped || !plan.speculative()) return false;
+  if (pu.cores < 4 || std::find(pu.thread_options.begin(), pu.thread_options.end(), pu.cores - 1) == pu.thread_options.end())
+    return false;
+  const uint32_t target = pu_mask(plan.target), draft = pu_mask(plan.draft);
+  const uint32_t other = (target >> i & 1u) ? draft : (draft >> i & 1u) ? target : 0u;
+  for (int j = 0; j < int(prof.pus.size()); ++j)
+    if ((other >> j & 1u) && prof.pus[size_t(j)].kind != PuKind::CPU) return true;
+  return false;
+}
 
 void for_each_plan(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt,
                    const std::function<void(const Plan&)>& out) {

@@ -9,6 +9,7 @@
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu_model.hpp"
+#include "hetspec/plan/plan_space.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/model/tokenizer_gguf.hpp"
 #include "hetspec/plan/sweep.hpp"
@@ -95,10 +96,13 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
         p.draft = dp;
         p.gamma = g;
         p.mode = Mode::Sequential;
-        // Sequential everywhere the draft can run; overlapped when the draft's PU is not the target's.
+        // Sequential everywhere the draft can run; overlapped when the draft's PU is not the target's
+        // (leaving the host thread of a GPU side a core where the profile says how: leaves_core).
         out.push_back(p);
         if (!(pu_mask(dp) & pu_mask(t))) {
           p.mode = Mode::Overlapped;
+          for (size_t i = 0; i < prof.pus.size(); ++i)
+            if (leaves_core(p, prof, int(i)) && p.threads[i] == prof.pus[i].cores) p.threads[i] = prof.pus[i].cores - 1;
           out.push_back(p);
         }
       }

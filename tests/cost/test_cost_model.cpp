@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "hetspec/cost/spec_cost.hpp"
+#include "hetspec/plan/plan_space.hpp"
 #include "hetspec/plan/sweep.hpp"
+
+#include <set>
 #include "support/paths.hpp"
 
 using namespace hetspec;
@@ -255,4 +258,44 @@ TEST_CASE("profiles with up to 8 PUs are priced; a plan may use the last one", "
   CHECK(e.feasible);
   Plan same = plan_on(p, "gpu", "cpu", 2, Mode::Overlapped);  // gpu7 is a copy of gpu (links, contention too): same cost
   CHECK(predict(same, d, t, p, Acceptance::scalar(0.7), Workload{}).per_token_us == Approx(e.per_token_us));
+}
+
+// An overlapped plan whose other side is not a CPU PU leaves a core to the thread that drives it,
+// where the profile measured all-but-one cores; sequential plans and small CPUs keep every option.
+TEST_CASE("plan space: overlapped plans beside a GPU leave one core where there are cores to spare", "[cost]") {
+  Profile prof = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
+  const int cpu = prof.pu_index("cpu"), gpu = prof.pu_index("gpu");
+  REQUIRE(cpu >= 0);
+  REQUIRE(gpu >= 0);
+  ModelSpec t = load_model_spec(source_path("configs/models/llama-3.2-1b.yaml"));
+  ModelSpec d = t;
+  d.name = "draft";
+  d.n_layers = 2;
+  PlanSpaceOptions opt;
+  opt.max_gamma = 2;
+  opt.splits = false;
+  auto threads_seen = [&](Mode mode, bool cpu_draft_gpu_target) {
+    std::set<int> seen;
+    for (const Plan& p : enumerate_plans(prof, d, t, opt))
+      if (p.mode == mode && p.speculative() && p.draft.pu == (cpu_draft_gpu_target ? cpu : gpu) &&
+          p.target.pu == (cpu_draft_gpu_target ? gpu : cpu) && p.target.head_pu == p.target.pu)
+        seen.insert(p.threads[size_t(cpu)]);
+    return seen;
+  };
+  ProcessingUnit& c = prof.pus[size_t(cpu)];
+  c.thread_options = {1, 2, c.cores - 1, c.cores};  // the toy CPU has 4 cores
+  CHECK(threads_seen(Mode::Sequential, true) == std::set<int>{1, 2, 3, 4});
+  CHECK(threads_seen(Mode::Overlapped, true) == std::set<int>{1, 2, 3});
+  CHECK(threads_seen(Mode::Overlapped, false) == std::set<int>{1, 2, 3});
+  Plan ov;
+  ov.mode = Mode::Overlapped;
+  ov.gamma = 2;
+  ov.draft.pu = ov.draft.head_pu = gpu;
+  ov.target.pu = ov.target.head_pu = cpu;
+  CHECK(leaves_core(ov, prof, cpu));
+  CHECK_FALSE(leaves_core(ov, prof, gpu));
+  ov.mode = Mode::Sequential;
+  CHECK_FALSE(leaves_core(ov, prof, cpu));
+  c.thread_options = {1, c.cores};  // all-but-one not measured: nothing to leave a core with
+  CHECK(threads_seen(Mode::Overlapped, true) == std::set<int>{1, 4});
 }

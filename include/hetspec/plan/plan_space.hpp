@@ -27,6 +27,13 @@ struct PlanSpaceOptions {
 };
 
 // Calls visit(plan) for every plan of the space, in a fixed order, holding none of them.
+// Whether CPU PU i of this plan leaves one core free: an overlapped plan drives its other side from a
+// host thread while the CPU side computes, so where the profile measured all-but-one cores (a CPU of
+// 4 or more) and the other side is not a CPU PU, the CPU side does not take every core: 16 Xeon
+// threads beside the H200's host thread ran 15-31 % slower than 15 (docs/runs/h200-overlap-threads.md),
+// which per-PU tables cannot see. The plan space and the validation grid follow it.
+bool leaves_core(const Plan& plan, const Profile& prof, int i);
+
 void for_each_plan(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt,
                    const std::function<void(const Plan&)>& visit);
 size_t count_plans(const Profile& prof, const ModelSpec& draft, const ModelSpec& target, const PlanSpaceOptions& opt);
