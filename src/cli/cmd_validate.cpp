@@ -91,7 +91,13 @@ int run(const ValidateArgs& a) {
   }
   cfg.chat = !a.no_chat;
   if (!a.quiet) cfg.progress = [](const std::string& s) { std::cerr << s << "\n"; };
-  cfg.cancelled = [] { return g_stop.load(); };
+  // Asked between plans. It also puts our SIGINT handler back: on the H200 machine a validate
+  // interrupted after its GPU plans had started died at once with nothing written (2026-12-01), as if
+  // a device library had put its own handler in place when the device opened.
+  cfg.cancelled = [] {
+    if (!g_stop) std::signal(SIGINT, on_sigint);
+    return g_stop.load();
+  };
   if (a.engine == "llama.cpp") {
     if (a.llama_bin.empty()) throw Error("--llama-bin", "--engine llama.cpp needs the directory of llama.cpp's tools (bash scripts/llamacpp.sh prints it)");
     cfg.llama_bin = a.llama_bin;
