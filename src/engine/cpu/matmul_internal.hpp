@@ -77,6 +77,48 @@ void rows_float_driver(const WeightView& w, const float* x, float* y, int64_t m,
     }
   }
 }
+// Bytes of one block of a quantized dtype (Q4_0, Q4_1, Q8_0).
+template <DType T>
+constexpr int64_t quant_block_bytes() {
+  return T == DType::Q4_0 ? 18 : T == DType::Q4_1 ? 20 : 34;
+}
+
+// The X8 driver the SIMD paths share (layout: cpu/repack.hpp): every group of 8 rows overlapping
+// [r0, r1), up to 4 activation rows per pass over a group (its bytes stay in L1), storing only the
+// rows in range (a chunk of the threaded dispatch may start inside a group). Dot<T, R>::run(grp, nb,
+// xs, xds, out, end) computes out[i][r] = row r of the group . activation row i (i < R) in the path's
+// own instructions, prefetching no further than `end`.
+template <DType T, template <DType, int> class Dot>
+void rows_x8_driver(const WeightView& w, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
+  constexpr int kMaxR = 4, kRows = 8;  // kRows: kX8Rows
+  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
+  const int64_t gbytes = nb * kRows * quant_block_bytes<T>();  // one group of 8 rows
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  const uint8_t* end = base + (r1 + kRows - 1) / kRows * gbytes;
+  for (int64_t g = r0 / kRows; g * kRows < r1; ++g) {
+    const uint8_t* grp = base + g * gbytes;
+    const int64_t lo = (r0 > g * kRows ? r0 : g * kRows) - g * kRows;
+    const int64_t hi = (r1 < (g + 1) * kRows ? r1 : (g + 1) * kRows) - g * kRows;
+    for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
+      const int R = static_cast<int>(m - i0 < kMaxR ? m - i0 : kMaxR);
+      const int8_t* xs[kMaxR];
+      const float* xds[kMaxR];
+      for (int i = 0; i < R; ++i) {
+        xs[i] = xq.qs + (i0 + i) * k;
+        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
+      }
+      alignas(32) float out[kMaxR][kRows];
+      switch (R) {
+        case 1: Dot<T, 1>::run(grp, nb, xs, xds, out, end); break;
+        case 2: Dot<T, 2>::run(grp, nb, xs, xds, out, end); break;
+        case 3: Dot<T, 3>::run(grp, nb, xs, xds, out, end); break;
+        default: Dot<T, 4>::run(grp, nb, xs, xds, out, end); break;
+      }
+      for (int i = 0; i < R; ++i)
+        for (int64_t r = lo; r < hi; ++r) y[(i0 + i) * n + g * kRows + r] = out[i][r];
+    }
+  }
+}
 }  // namespace
 
 // Per path: the kernel for dtype t, or nullptr where the path has none (the caller falls back to

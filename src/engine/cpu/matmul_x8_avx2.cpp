@@ -9,7 +9,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "hetspec/engine/cpu/quant_blocks.hpp"
@@ -19,12 +18,6 @@
 namespace hetspec::detail {
 
 namespace {
-
-constexpr int kMaxR = 4;
-
-template <DType T> constexpr int block_bytes() {
-  return T == DType::Q4_0 ? int(sizeof(BlockQ4_0)) : T == DType::Q4_1 ? int(sizeof(BlockQ4_1)) : int(sizeof(BlockQ8_0));
-}
 
 inline __m256i bcast32(const int8_t* p) {
   int32_t v;
@@ -36,7 +29,7 @@ inline __m256i bcast32(const int8_t* p) {
 template <DType T, int R>
 inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
                       const uint8_t* end) {
-  constexpr int64_t BB = kX8Rows * block_bytes<T>();  // bytes of one X8 block
+  constexpr int64_t BB = kX8Rows * quant_block_bytes<T>();  // bytes of one X8 block
   __m256 acc[R];
   for (int i = 0; i < R; ++i) acc[i] = _mm256_setzero_ps();
   const __m256i ones = _mm256_set1_epi16(1);
@@ -83,35 +76,17 @@ inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, c
   for (int i = 0; i < R; ++i) _mm256_storeu_ps(out[i], acc[i]);
 }
 
+template <DType T, int R>
+struct GroupDot {
+  static void run(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
+                  const uint8_t* end) {
+    group_dot<T, R>(grp, nb, xs, xds, out, end);
+  }
+};
+
 template <DType T>
 void rows_x8(const WeightView& w, const float*, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
-  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
-  const int64_t gbytes = nb * kX8Rows * block_bytes<T>();  // one group of 8 rows
-  const auto* base = static_cast<const uint8_t*>(w.data);
-  const uint8_t* end = base + (r1 + kX8Rows - 1) / kX8Rows * gbytes;
-  for (int64_t g = r0 / kX8Rows; g * kX8Rows < r1; ++g) {
-    const uint8_t* grp = base + g * gbytes;
-    const int64_t lo = std::max<int64_t>(r0, g * kX8Rows) - g * kX8Rows;
-    const int64_t hi = std::min<int64_t>(r1, (g + 1) * kX8Rows) - g * kX8Rows;
-    for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
-      const int R = int(std::min<int64_t>(kMaxR, m - i0));
-      const int8_t* xs[kMaxR];
-      const float* xds[kMaxR];
-      for (int i = 0; i < R; ++i) {
-        xs[i] = xq.qs + (i0 + i) * k;
-        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
-      }
-      alignas(32) float out[kMaxR][8];
-      switch (R) {
-        case 1: group_dot<T, 1>(grp, nb, xs, xds, out, end); break;
-        case 2: group_dot<T, 2>(grp, nb, xs, xds, out, end); break;
-        case 3: group_dot<T, 3>(grp, nb, xs, xds, out, end); break;
-        default: group_dot<T, 4>(grp, nb, xs, xds, out, end); break;
-      }
-      for (int i = 0; i < R; ++i)
-        for (int64_t r = lo; r < hi; ++r) y[(i0 + i) * n + g * kX8Rows + r] = out[i][r];
-    }
-  }
+  rows_x8_driver<T, GroupDot>(w, xq, y, m, r0, r1);
 }
 
 }  // namespace

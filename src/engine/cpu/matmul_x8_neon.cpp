@@ -11,7 +11,6 @@
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
 #include <arm_neon.h>
 
-#include <algorithm>
 
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/cpu/repack.hpp"
@@ -19,12 +18,6 @@
 namespace hetspec::detail {
 
 namespace {
-
-constexpr int kMaxR = 4;
-
-template <DType T> constexpr int block_bytes() {
-  return T == DType::Q4_0 ? int(sizeof(BlockQ4_0)) : T == DType::Q4_1 ? int(sizeof(BlockQ4_1)) : int(sizeof(BlockQ8_0));
-}
 
 inline float32x4_t half4(const uint8_t* p) { return vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(p))); }
 
@@ -35,7 +28,7 @@ inline float32x4_t half4(const uint8_t* p) { return vcvt_f32_f16(vreinterpret_f1
 template <DType T, int R>
 inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
                       const uint8_t* end) {
-  constexpr int64_t BB = kX8Rows * block_bytes<T>();
+  constexpr int64_t BB = kX8Rows * quant_block_bytes<T>();
   float32x4_t acc0[R], acc1[R];  // rows 0-3, 4-7
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = vdupq_n_f32(0.0f);
   for (int64_t b = 0; b < nb; ++b) {
@@ -121,35 +114,17 @@ inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, c
 }
 #undef HS_SDOT_LANE
 
+template <DType T, int R>
+struct GroupDot {
+  static void run(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
+                  const uint8_t* end) {
+    group_dot<T, R>(grp, nb, xs, xds, out, end);
+  }
+};
+
 template <DType T>
 void rows_x8(const WeightView& w, const float*, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
-  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
-  const int64_t gbytes = nb * kX8Rows * block_bytes<T>();
-  const auto* base = static_cast<const uint8_t*>(w.data);
-  const uint8_t* end = base + (r1 + kX8Rows - 1) / kX8Rows * gbytes;
-  for (int64_t g = r0 / kX8Rows; g * kX8Rows < r1; ++g) {
-    const uint8_t* grp = base + g * gbytes;
-    const int64_t lo = std::max<int64_t>(r0, g * kX8Rows) - g * kX8Rows;
-    const int64_t hi = std::min<int64_t>(r1, (g + 1) * kX8Rows) - g * kX8Rows;
-    for (int64_t i0 = 0; i0 < m; i0 += kMaxR) {
-      const int R = int(std::min<int64_t>(kMaxR, m - i0));
-      const int8_t* xs[kMaxR];
-      const float* xds[kMaxR];
-      for (int i = 0; i < R; ++i) {
-        xs[i] = xq.qs + (i0 + i) * k;
-        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
-      }
-      alignas(16) float out[kMaxR][8];
-      switch (R) {
-        case 1: group_dot<T, 1>(grp, nb, xs, xds, out, end); break;
-        case 2: group_dot<T, 2>(grp, nb, xs, xds, out, end); break;
-        case 3: group_dot<T, 3>(grp, nb, xs, xds, out, end); break;
-        default: group_dot<T, 4>(grp, nb, xs, xds, out, end); break;
-      }
-      for (int i = 0; i < R; ++i)
-        for (int64_t r = lo; r < hi; ++r) y[(i0 + i) * n + g * kX8Rows + r] = out[i][r];
-    }
-  }
+  rows_x8_driver<T, GroupDot>(w, xq, y, m, r0, r1);
 }
 
 }  // namespace
