@@ -25,62 +25,57 @@ inline __m256i bcast32(const int8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
-// One group of 8 rows (nb X8 blocks from grp) against R activation rows: out[i][r] for row r.
-template <DType T, int R>
-inline void group_dot(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
-                      const uint8_t* end) {
-  constexpr int64_t BB = kX8Rows * quant_block_bytes<T>();  // bytes of one X8 block
-  __m256 acc[R];
-  for (int i = 0; i < R; ++i) acc[i] = _mm256_setzero_ps();
-  const __m256i ones = _mm256_set1_epi16(1);
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = grp + b * BB;
-    prefetch_range(blk + kPrefetchAhead, BB, end);
-    const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));  // (8) row scales
-    __m256i dot[R];
-    if constexpr (T == DType::Q8_0) {
-      const uint8_t* q = blk + 16;
-      for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
-      for (int c = 0; c < 8; ++c) {
-        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
-        const __m256i aw = _mm256_sign_epi8(w, w);
-        for (int i = 0; i < R; ++i) {
-          const __m256i xv = _mm256_sign_epi8(bcast32(xs[i] + b * QK + 4 * c), w);
-          dot[i] = _mm256_add_epi32(dot[i], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones));
-        }
-      }
-    } else {
-      const uint8_t* q = blk + (T == DType::Q4_1 ? 32 : 16);
-      for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
-      for (int c = 0; c < 4; ++c) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
-        const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-        for (int i = 0; i < R; ++i) {
-          const int8_t* xb = xs[i] + b * QK + 4 * c;
-          dot[i] = _mm256_add_epi16(dot[i], _mm256_add_epi16(_mm256_maddubs_epi16(lo, bcast32(xb)),
-                                                             _mm256_maddubs_epi16(hi, bcast32(xb + 16))));
-        }
-      }
-      for (int i = 0; i < R; ++i) dot[i] = _mm256_madd_epi16(dot[i], ones);
-    }
-    __m256 cw;  // (8) offset c_w: m (Q4_1), -8 d (Q4_0)
-    if constexpr (T == DType::Q4_1) cw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 16)));
-    else if constexpr (T == DType::Q4_0) cw = _mm256_mul_ps(dw, _mm256_set1_ps(-8.0f));
-    for (int i = 0; i < R; ++i) {
-      const float* xd = xds[i] + 2 * b;  // (d_x, s_x)
-      acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[0])), acc[i]);
-      if constexpr (T != DType::Q8_0) acc[i] = _mm256_fmadd_ps(cw, _mm256_set1_ps(xd[1]), acc[i]);
-    }
-  }
-  for (int i = 0; i < R; ++i) _mm256_storeu_ps(out[i], acc[i]);
-}
-
+// One group of 8 rows (nb X8 blocks from grp) against R activation rows: out[i][r] for row r
+// (rows_x8_driver's Dot).
 template <DType T, int R>
 struct GroupDot {
   static void run(const uint8_t* grp, int64_t nb, const int8_t* const* xs, const float* const* xds, float (*out)[8],
                   const uint8_t* end) {
-    group_dot<T, R>(grp, nb, xs, xds, out, end);
+    constexpr int64_t BB = kX8Rows * quant_block_bytes<T>();  // bytes of one X8 block
+    __m256 acc[R];
+    for (int i = 0; i < R; ++i) acc[i] = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    for (int64_t b = 0; b < nb; ++b) {
+      const uint8_t* blk = grp + b * BB;
+      prefetch_range(blk + kPrefetchAhead, BB, end);
+      const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));  // (8) row scales
+      __m256i dot[R];
+      if constexpr (T == DType::Q8_0) {
+        const uint8_t* q = blk + 16;
+        for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
+        for (int c = 0; c < 8; ++c) {
+          const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+          const __m256i aw = _mm256_sign_epi8(w, w);
+          for (int i = 0; i < R; ++i) {
+            const __m256i xv = _mm256_sign_epi8(bcast32(xs[i] + b * QK + 4 * c), w);
+            dot[i] = _mm256_add_epi32(dot[i], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones));
+          }
+        }
+      } else {
+        const uint8_t* q = blk + (T == DType::Q4_1 ? 32 : 16);
+        for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
+        for (int c = 0; c < 4; ++c) {
+          const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+          const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+          for (int i = 0; i < R; ++i) {
+            const int8_t* xb = xs[i] + b * QK + 4 * c;
+            dot[i] = _mm256_add_epi16(dot[i], _mm256_add_epi16(_mm256_maddubs_epi16(lo, bcast32(xb)),
+                                                               _mm256_maddubs_epi16(hi, bcast32(xb + 16))));
+          }
+        }
+        for (int i = 0; i < R; ++i) dot[i] = _mm256_madd_epi16(dot[i], ones);
+      }
+      __m256 cw;  // (8) offset c_w: m (Q4_1), -8 d (Q4_0)
+      if constexpr (T == DType::Q4_1) cw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 16)));
+      else if constexpr (T == DType::Q4_0) cw = _mm256_mul_ps(dw, _mm256_set1_ps(-8.0f));
+      for (int i = 0; i < R; ++i) {
+        const float* xd = xds[i] + 2 * b;  // (d_x, s_x)
+        acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[0])), acc[i]);
+        if constexpr (T != DType::Q8_0) acc[i] = _mm256_fmadd_ps(cw, _mm256_set1_ps(xd[1]), acc[i]);
+      }
+    }
+    for (int i = 0; i < R; ++i) _mm256_storeu_ps(out[i], acc[i]);
   }
 };
 
