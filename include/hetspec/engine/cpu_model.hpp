@@ -1,9 +1,11 @@
 // A GGUF model ready to run on the CPU: the file stays memory-mapped and weights() are WeightViews
 // into the mapping (no copies; only the tiny f32 norms / biases / rope factors are decoded): what
-// OpenCL uploads. cpu_weights() is what the CPU engine runs: on x86 the quantized layer matrices and
-// the LM head repacked once, on first use, to the X8 layout (engine/cpu/repack.hpp) in one buffer
-// on huge pages (engine/cpu/huge_buffer.hpp), their mapped pages released. Owns the thread pool and one CpuForward (made on first use); KV caches are made per
-// sequence. A draft may borrow its target's embedding and LM head (views into the target's mapping).
+// OpenCL uploads. cpu_weights() is what the CPU engine runs: where the CPU path has X8 kernels, the
+// quantized layer matrices and the LM head repacked once, on first use, to the X8 layout
+// (engine/cpu/repack.hpp) in one buffer on huge pages (engine/cpu/huge_buffer.hpp), their mapped
+// pages released. Owns the thread pool and one CpuForward (made on first use); KV caches are made
+// per sequence. A draft may borrow its target's embedding and LM head (views into the target's
+// mapping; a borrowed full-vocabulary head is repacked into the draft's own buffer).
 #pragma once
 #include <cstdint>
 #include <memory>

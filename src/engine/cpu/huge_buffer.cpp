@@ -1,5 +1,6 @@
 #include "hetspec/engine/cpu/huge_buffer.hpp"
 
+#include <algorithm>
 #include <new>
 
 #if defined(__linux__)
