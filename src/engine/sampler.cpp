@@ -34,11 +34,20 @@ Sampler::Sampler(SamplerParams p) : p_(p), rng_(p.seed) {
   check(p.top_p > 0 && p.top_p <= 1, "sampler", "top-p must be in (0, 1]");
 }
 
+namespace {
+// Greedy: probs := the one-hot distribution of the argmax, which is returned.
+int32_t one_hot(const float* logits, int64_t vocab, std::vector<float>& probs) {
+  const int32_t id = argmax(logits, vocab);
+  probs.assign(size_t(vocab), 0.0f);
+  probs[size_t(id)] = 1.0f;
+  return id;
+}
+}  // namespace
+
 void Sampler::probabilities(const float* logits, int64_t vocab, std::vector<float>& probs) const {
   check(vocab > 0, "sampler", "empty vocabulary");
   if (p_.greedy()) {
-    probs.assign(size_t(vocab), 0.0f);
-    probs[size_t(argmax(logits, vocab))] = 1.0f;
+    one_hot(logits, vocab, probs);
     return;
   }
   probs.resize(size_t(vocab));
@@ -131,10 +140,7 @@ int32_t Sampler::draw(const std::vector<float>& probs) {
 int32_t Sampler::sample(const float* logits, int64_t vocab, std::vector<float>& probs) {
   if (p_.greedy()) {  // the argmax, and its one-hot distribution
     check(vocab > 0, "sampler", "empty vocabulary");
-    const int32_t id = argmax(logits, vocab);
-    probs.assign(size_t(vocab), 0.0f);
-    probs[size_t(id)] = 1.0f;
-    return id;
+    return one_hot(logits, vocab, probs);
   }
   probabilities(logits, vocab, probs);
   return draw(probs);

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/weight_view.hpp"
 
 namespace hetspec::detail {
@@ -80,7 +81,7 @@ void rows_float_driver(const WeightView& w, const float* x, float* y, int64_t m,
 // Bytes of one block of a quantized dtype (Q4_0, Q4_1, Q8_0).
 template <DType T>
 constexpr int64_t quant_block_bytes() {
-  return T == DType::Q4_0 ? 18 : T == DType::Q4_1 ? 20 : 34;
+  return T == DType::Q4_0 ? int64_t(sizeof(BlockQ4_0)) : T == DType::Q4_1 ? int64_t(sizeof(BlockQ4_1)) : int64_t(sizeof(BlockQ8_0));
 }
 
 // The X8 driver the SIMD paths share (layout: cpu/repack.hpp): every group of 8 rows overlapping
