@@ -152,6 +152,9 @@ void add_layer(Run& r, const std::string& pu, const LayerProfile& lp) {
   p.batch_fold_max_m = p.launches_per_layer_batch > 0 && lp.fold_max_m > 1 ? lp.fold_max_m : 0;
   p.batch_fold_max_mk = p.batch_fold_max_m > 0 ? lp.fold_max_mk : 0;
   p.launches_head = 2;  // final RMSNorm + the head matmul
+  p.gemm_m_tile = lp.gemm_m_tile;
+  p.gemv_batch_max_m = lp.gemm_m_tile > 0 ? lp.gemv_max_m : 0;
+  p.gemv_batch_max_mk = lp.gemm_m_tile > 0 ? lp.gemv_max_mk : 0;
 }
 
 // One round of a bandwidth curve merged with the earlier ones (`loaded`: the merged curve of a

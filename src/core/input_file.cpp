@@ -10,6 +10,7 @@
 namespace hetspec {
 
 void check_regular_file(const std::string& path) {
+  if (path.empty()) throw Error("\"\"", "an empty file name (an unset variable in the command line?)");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
   if (S_ISREG(st.st_mode)) return;

@@ -35,6 +35,29 @@ double expected_tokens(const std::vector<double>& alpha, int gamma) {
   return e;
 }
 
+double tokens_per_iteration(const std::vector<double>& alpha, int gamma, int64_t emitted) {
+  const double mean = expected_tokens(alpha, gamma);
+  if (emitted <= 0 || gamma <= 0) return mean;
+  std::vector<double> pk(size_t(gamma) + 2, 0.0);  // (gamma + 2) P(X = k), k = 1..gamma+1
+  double run = 1.0;
+  for (int k = 1; k <= gamma; ++k) {
+    const double a = alpha[std::min<size_t>(size_t(k), alpha.size()) - 1];
+    pk[size_t(k)] = run * (1.0 - a);
+    run *= a;
+  }
+  pk[size_t(gamma) + 1] = run;
+  constexpr int64_t kExact = 4096;
+  const int64_t r_max = std::min(emitted, kExact);
+  std::vector<double> n(size_t(r_max) + 1, 0.0);  // (r_max + 1) expected iterations to emit r tokens
+  for (int64_t r = 1; r <= r_max; ++r) {
+    double v = 1.0;
+    for (int k = 1; k <= gamma + 1 && k < r; ++k) v += pk[size_t(k)] * n[size_t(r - k)];
+    n[size_t(r)] = v;
+  }
+  const double iters = n[size_t(r_max)] + double(emitted - r_max) / mean;
+  return double(emitted) / iters;
+}
+
 double prob_prefix_accepted(const std::vector<double>& alpha, int k) {
   double run = 1.0;
   for (int i = 1; i <= k; ++i) run *= alpha[std::min<size_t>(i, alpha.size()) - 1];

@@ -270,7 +270,8 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
   PhaseTimes& p = e.phases;
   const int g = plan.gamma;
   const auto& alpha = acc.for_dtype(plan.draft.dtype);
-  e.tokens_per_iter = g > 0 ? expected_tokens(alpha, g) : 1.0;
+  // The request's last iteration emits only what is left of its G tokens (G - 1 after the prefill's).
+  e.tokens_per_iter = g > 0 ? tokens_per_iteration(alpha, g, std::max(1, w.gen_tokens - 1)) : 1.0;
   e.p_all_accepted = g > 0 ? prob_prefix_accepted(alpha, g) : 1.0;
   const auto [draft_rows, target_rows] = host_rows(plan, acc);
   if (g == 0 || plan.mode == Mode::Sequential) {

@@ -27,6 +27,9 @@ void emit_measured(YAML::Emitter& e, const ProcessingUnit& p) {
   if (p.batch_fold_max_m > 0) e << YAML::Key << "batch_fold_max_m" << YAML::Value << p.batch_fold_max_m;
   if (p.batch_fold_max_mk > 0) e << YAML::Key << "batch_fold_max_mk" << YAML::Value << p.batch_fold_max_mk;
   if (p.launches_head > 0) e << YAML::Key << "launches_head" << YAML::Value << p.launches_head;
+  if (p.gemm_m_tile > 0) e << YAML::Key << "gemm_m_tile" << YAML::Value << p.gemm_m_tile;
+  if (p.gemv_batch_max_m > 0) e << YAML::Key << "gemv_batch_max_m" << YAML::Value << p.gemv_batch_max_m;
+  if (p.gemv_batch_max_mk > 0) e << YAML::Key << "gemv_batch_max_mk" << YAML::Value << p.gemv_batch_max_mk;
   if (p.enqueue_us > 0) e << YAML::Key << "enqueue_us" << YAML::Value << p.enqueue_us;
   if (p.roundtrip_us > 0) e << YAML::Key << "roundtrip_us" << YAML::Value << p.roundtrip_us;
   if (!p.head.empty()) {

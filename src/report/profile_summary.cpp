@@ -42,6 +42,12 @@ std::string profile_summary(const Profile& p) {
                                                                           : "") +
                                                  ")"
                                            : "") + "\n";
+    if (pu.gemm_m_tile > 1)
+      o += "  matmul batches: GEMVs up to m = " +
+           (pu.gemv_batch_max_mk > 0 ? "min(" + std::to_string(pu.gemv_batch_max_m) + ", " +
+                                           std::to_string(pu.gemv_batch_max_mk) + " / d_model)"
+                                     : std::to_string(std::max(1, pu.gemv_batch_max_m))) +
+           ", then GEMM tiles of " + std::to_string(pu.gemm_m_tile) + " tokens\n";
     if (!pu.bandwidth_curve.empty()) {
       o += "  read bandwidth (GB/s) vs working set:\n   ";
       for (const auto& b : pu.bandwidth_curve) o += " " + bytes_text(b.bytes) + fmt(":%.1f", b.gbps);

@@ -24,6 +24,8 @@ TEST_CASE("check_regular_file refuses directories, named pipes and missing paths
   CHECK_THROWS_WITH(check_regular_file(dir), dir + ": is a directory, expected a file");
   CHECK_THROWS_WITH(check_regular_file(fifo), fifo + ": is a named pipe, expected a regular file");
   CHECK_THROWS_WITH(check_regular_file(t / "none"), t / "none" + ": cannot open: No such file or directory");
+  // An empty name (an unset shell variable) is named as such, not as an error with no file.
+  CHECK_THROWS_WITH(check_regular_file(""), Catch::StartsWith("\"\": an empty file name"));
   // Every reader goes through it (these would block forever on the pipe otherwise).
   CHECK_THROWS_WITH(YamlMap::load_file(fifo), Catch::Contains("named pipe"));
   CHECK_THROWS_WITH(read_file(fifo), Catch::Contains("named pipe"));

@@ -110,6 +110,52 @@ TEST_CASE("cost model reads measured attention, element-wise, head tables and la
   CHECK(g.elementwise == Approx(elementwise_us(c, 2, 64, 128)));
 }
 
+TEST_CASE("a batch past the GEMV limit costs whole GEMM tiles", "[cost]") {
+  // The OpenCL matmul runs up to gemv_batch_max_m tokens (and gemv_batch_max_mk / d_model) as GEMVs,
+  // past that GEMM tiles of gemm_m_tile tokens that each stream the weights: a verify of 5 tokens
+  // costs as 8 (measured on the H200 and PoCL: reports/h200/b, docs/runs/gemm-tiles.md).
+  Profile p = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
+  ProcessingUnit& pu = p.pus[0];
+  const ModelSpec s = small();  // d_model 64
+  CHECK(matmul_tokens(pu, 5, s.d_model) == 5);  // no tile: per token
+  pu.gemm_m_tile = 4;
+  pu.gemv_batch_max_m = 2;
+  CHECK(matmul_tokens(pu, 1, s.d_model) == 1);
+  CHECK(matmul_tokens(pu, 2, s.d_model) == 2);   // GEMVs
+  CHECK(matmul_tokens(pu, 3, s.d_model) == 4);   // one tile
+  CHECK(matmul_tokens(pu, 5, s.d_model) == 8);   // two
+  CHECK(matmul_tokens(pu, 9, s.d_model) == 12);  // three
+  pu.gemv_batch_max_m = 8;
+  pu.gemv_batch_max_mk = 6144;
+  CHECK(matmul_tokens(pu, 8, 576) == 8);    // 6144 / 576 = 10 > 8: GEMVs up to 8
+  CHECK(matmul_tokens(pu, 9, 576) == 12);
+  CHECK(matmul_tokens(pu, 3, 3072) == 4);   // 6144 / 3072 = 2
+  CHECK(matmul_tokens(pu, 2, 3072) == 2);
+  CHECK(matmul_tokens(pu, 2, 8192) == 4);   // wider than the bound: the GEMM from m = 2
+  // The layer's matmuls and the head read their tables at the tile-rounded count; attention and
+  // element-wise stay per token.
+  pu.tables = {table(64, 64, DType::Q4_1, {10, 16}), table(64, 32, DType::Q4_1, {4, 7}),
+               table(64, 128, DType::Q4_1, {20, 26}), table(128, 64, DType::Q4_1, {18, 24})};
+  for (auto& t : pu.tables) t.m = {1, 4, 8}, t.us.push_back(t.us[1] + 6);
+  pu.head = {table(64, 1000, DType::Q8_0, {100, 130})};
+  pu.head[0].m = {1, 4, 8};
+  pu.head[0].us.push_back(160);
+  pu.gemv_batch_max_m = 1;
+  pu.gemv_batch_max_mk = 0;
+  ExecContext c;
+  c.pu = &pu;
+  c.threads = 1;
+  ForwardBreakdown f5 = layers_cost(s, c, DType::Q4_1, 5, 50, 1), f8 = layers_cost(s, c, DType::Q4_1, 8, 50, 1);
+  CHECK(f5.o == Approx(22));  // q's shape at m = 8
+  CHECK(f5.qkv == Approx(f8.qkv));
+  CHECK(f5.gate_up == Approx(f8.gate_up));
+  CHECK(f5.down == Approx(f8.down));
+  CHECK(head_cost(s, c, 5).head == Approx(160));
+  CHECK(head_cost(s, c, 3).head == Approx(130));
+  pu.gemm_m_tile = 0;
+  CHECK(layers_cost(s, c, DType::Q4_1, 5, 50, 1).o == Approx(16 + 6.0 / 4));
+}
+
 TEST_CASE("a bandwidth curve picks the regime from the streamed weight set", "[cost]") {
   Profile p = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
   ProcessingUnit& cpu = p.pus[0];

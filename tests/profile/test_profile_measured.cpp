@@ -60,6 +60,9 @@ Profile measured_example() {
   c.launches_per_layer_batch = 17;
   c.batch_fold_max_m = 8;
   c.batch_fold_max_mk = 4608;
+  c.gemm_m_tile = 4;
+  c.gemv_batch_max_m = 8;
+  c.gemv_batch_max_mk = 6144;
   c.launches_head = 2;
   c.enqueue_us = 3;
   c.roundtrip_us = 40;
@@ -98,6 +101,9 @@ TEST_CASE("measured profile slots round-trip through YAML", "[profile]") {
   CHECK(b.launches_per_layer_batch == 17);
   CHECK(b.batch_fold_max_m == 8);
   CHECK(b.batch_fold_max_mk == 4608);
+  CHECK(b.gemm_m_tile == 4);
+  CHECK(b.gemv_batch_max_m == 8);
+  CHECK(b.gemv_batch_max_mk == 6144);
   CHECK(b.launches_head == 2);
   CHECK(b.enqueue_us == Approx(3));
   CHECK(b.roundtrip_us == Approx(40));

@@ -22,6 +22,9 @@ struct LayerProfile {
   int launches_per_layer_batch = 0; // ... m > 1 tokens (0: none measured)
   int fold_max_m = 0;               // batches the engine runs with the one-token count: up to this many
   int fold_max_mk = 0;              // tokens and this / d_model (the OpenCL tuning's fuse_inputs_max_m / _mk)
+  int gemm_m_tile = 0;              // OpenCL: tokens per GEMM tile past gemv_max_m and gemv_max_mk / d_model
+  int gemv_max_m = 0;               // tokens (the tuning's gemm_tm, gemv_max_m, gemv_max_mk; 0 on the CPU)
+  int gemv_max_mk = 0;
   double launch_gap_us = 0;         // OpenCL: per-launch wall not covered by kernel time (0 on the CPU)
 };
 

@@ -16,6 +16,11 @@ constexpr int kKernelsHead = 2;
 // a layer of m > 1 tokens may launch another count (launches_per_layer_batch).
 int launches_per_layer(const ProcessingUnit& pu, int64_t m = 1, int64_t d_model = 0);
 int launches_head(const ProcessingUnit& pu);
+// The token count a matmul of m tokens costs as on this PU: m up to the GEMV batch limit (the
+// profile's gemv_batch_max_m and gemv_batch_max_mk / d_model), else m rounded up to whole GEMM tiles
+// of gemm_m_tile tokens (each tile streams the weights again: m = 5 costs as 8 with tiles of 4).
+// The profile's tables, measured at m in {1, 2, 4, 8, 16}, are read there. m on PUs without a tile.
+int64_t matmul_tokens(const ProcessingUnit& pu, int64_t m, int64_t d_model);
 
 struct ForwardBreakdown {  // µs
   double qkv = 0, attention = 0, o = 0, gate_up = 0, down = 0, elementwise = 0, head = 0, launch = 0;

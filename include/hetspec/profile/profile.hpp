@@ -102,6 +102,12 @@ struct ProcessingUnit {
   int batch_fold_max_m = 0;         // ... from more tokens than this and than batch_fold_max_mk / d_model
   int batch_fold_max_mk = 0;        // on (the OpenCL tuning's fuse_inputs_max_m / _mk; 0: from m = 2)
   int launches_head = 0;            // ... for the final norm + LM head (0: 2)
+  // How the PU's matmul prices a batch (OpenCL; 0 = per token): up to gemv_batch_max_m tokens and
+  // gemv_batch_max_mk / d_model run as GEMVs, past that the GEMM runs tiles of gemm_m_tile tokens,
+  // each re-reading the weights, so m tokens cost as many as m rounded up to a tile (matmul_tokens).
+  int gemm_m_tile = 0;
+  int gemv_batch_max_m = 0;
+  int gemv_batch_max_mk = 0;
   double enqueue_us = 0;            // host time to enqueue one kernel (OpenCL)
   double roundtrip_us = 0;          // launch one tiny kernel + wait for it
   std::vector<KernelTable> head;    // LM-head matmul (k = d_model, n = vocab) curves

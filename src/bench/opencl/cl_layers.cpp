@@ -77,6 +77,10 @@ LayerProfile bench_cl_layers(ocl::Device& dev, const ModelWeights& w, const std:
     lp.fold_max_m = dev.tuning().fuse_inputs_max_m;
     lp.fold_max_mk = int(std::min<int64_t>(dev.tuning().fuse_inputs_max_mk, 1 << 30));
   }
+  // How the matmuls batch tokens (ocl::matmul): GEMVs up to the GEMV limits, then GEMM tiles.
+  lp.gemm_m_tile = std::max(1, dev.tuning().gemm_tm);
+  lp.gemv_max_m = std::max(1, dev.tuning().gemv_max_m);
+  lp.gemv_max_mk = int(std::min<int64_t>(dev.tuning().gemv_max_mk, 1 << 30));
   lp.launch_gap_us = summarize(gaps).median;
   return lp;
 }
