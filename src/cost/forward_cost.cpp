@@ -4,12 +4,20 @@
 
 namespace hetspec {
 
+namespace {
+// The engine's batch limits (ocl::batch_limit): up to max_m tokens and max_mk / d_model (0: no
+// bound), at least 1.
+int64_t token_limit(int max_m, int max_mk, int64_t d_model) {
+  int64_t lim = std::max(1, max_m);
+  if (max_mk > 0 && d_model > 0) lim = std::min<int64_t>(lim, max_mk / d_model);
+  return std::max<int64_t>(1, lim);
+}
+}  // namespace
+
 int launches_per_layer(const ProcessingUnit& pu, int64_t m, int64_t d_model) {
   // A batch folded as one token is up to batch_fold_max_m tokens and batch_fold_max_mk / d_model
   // (the engine's ocl::fold_batch_limit); past it the batch count applies.
-  int64_t fold = std::max(1, pu.batch_fold_max_m);
-  if (pu.batch_fold_max_mk > 0 && d_model > 0) fold = std::min(fold, pu.batch_fold_max_mk / d_model);
-  const int64_t from = std::max<int64_t>(2, fold + 1);
+  const int64_t from = std::max<int64_t>(2, token_limit(pu.batch_fold_max_m, pu.batch_fold_max_mk, d_model) + 1);
   if (m >= from && pu.launches_per_layer_batch > 0) return pu.launches_per_layer_batch;
   return pu.launches_per_layer > 0 ? pu.launches_per_layer : kKernelsPerLayer;
 }
@@ -18,9 +26,7 @@ int launches_head(const ProcessingUnit& pu) { return pu.launches_head > 0 ? pu.l
 int64_t matmul_tokens(const ProcessingUnit& pu, int64_t m, int64_t d_model) {
   const int64_t tile = pu.gemm_m_tile;
   if (tile <= 1 || m <= 1) return m;
-  int64_t gemv = std::max(1, pu.gemv_batch_max_m);
-  if (pu.gemv_batch_max_mk > 0 && d_model > 0) gemv = std::max<int64_t>(1, std::min(gemv, pu.gemv_batch_max_mk / d_model));
-  if (m <= gemv) return m;
+  if (m <= token_limit(pu.gemv_batch_max_m, pu.gemv_batch_max_mk, d_model)) return m;
   return (m + tile - 1) / tile * tile;
 }
 

@@ -98,16 +98,14 @@ void parse_measured_pu(const YamlMap& y, ProcessingUnit& p) {
     p.launches_per_layer_batch = y.positive_int("launches_per_layer_batch");
     if (p.launches_per_layer_batch > 1000) throw Error(y.where("launches_per_layer_batch"), "absurd launch count");
   }
-  if (y.has("batch_fold_max_m")) {
-    p.batch_fold_max_m = y.positive_int("batch_fold_max_m");
-    if (p.batch_fold_max_m > 4096) throw Error(y.where("batch_fold_max_m"), "absurd token count");
-  }
-  if (y.has("batch_fold_max_mk")) p.batch_fold_max_mk = y.positive_int("batch_fold_max_mk");
-  for (auto [key, field] : {std::pair{"gemm_m_tile", &p.gemm_m_tile}, std::pair{"gemv_batch_max_m", &p.gemv_batch_max_m}}) {
+  // Token counts of the engine's batching (OpenCL): fold and GEMV limits, the GEMM tile.
+  for (auto [key, field] : {std::pair{"batch_fold_max_m", &p.batch_fold_max_m}, std::pair{"gemm_m_tile", &p.gemm_m_tile},
+                            std::pair{"gemv_batch_max_m", &p.gemv_batch_max_m}}) {
     if (!y.has(key)) continue;
     *field = y.positive_int(key);
     if (*field > 4096) throw Error(y.where(key), "absurd token count");
   }
+  if (y.has("batch_fold_max_mk")) p.batch_fold_max_mk = y.positive_int("batch_fold_max_mk");
   if (y.has("gemv_batch_max_mk")) p.gemv_batch_max_mk = y.positive_int("gemv_batch_max_mk");
   if (y.has("launches_head")) {
     p.launches_head = y.positive_int("launches_head");
