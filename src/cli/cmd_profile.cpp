@@ -10,6 +10,7 @@
 
 #include "hetspec/bench/forward_check.hpp"
 #include "hetspec/bench/llama_bench.hpp"
+#include "hetspec/spec/llamacpp_loop.hpp"
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/profile/profile_compare.hpp"
@@ -44,7 +45,13 @@ std::string clock_text(double s) {
   return buf;
 }
 
-// --engine llama.cpp: the base profile's CPU with llama.cpp's whole forwards (bench/llama_bench.hpp).
+// The text llama-speculative decodes while its loop is timed (any text: the fit uses each run's counts).
+constexpr const char* kLoopPrompt =
+    "Translate the following English sentence into German. Reply with the translation only.\n"
+    "English: The museum opens at ten and closes early on Sundays.\nGerman:";
+
+// --engine llama.cpp: the base profile's CPU with llama.cpp's whole forwards (bench/llama_bench.hpp),
+// and, given a target and a draft, its speculative loop's own terms (spec/llamacpp_loop.hpp).
 int run_llamacpp(const Args& a) {
   using namespace hetspec;
   if (a.llama_bench.empty()) throw Error("--llama-bench", "--engine llama.cpp needs the llama-bench binary (scripts/llamacpp.sh)");
@@ -79,9 +86,29 @@ int run_llamacpp(const Args& a) {
                  a.threads.empty() ? "(the base's options)" : a.threads.c_str());
     runs.emplace_back(load_spec_from(m), run_llama_bench(r));
   }
-  const Profile p = llama_bench_profile(base, runs, a.llama_bench);
+  Profile p = llama_bench_profile(base, runs, a.llama_bench);
+  if (models.size() >= 2) {  // a target and a draft: time llama.cpp's speculative loop too (spec/llamacpp_loop.hpp)
+    LoopRun lr;
+    const auto slash = a.llama_bench.rfind('/');
+    lr.exe = (slash == std::string::npos ? std::string(".") : a.llama_bench.substr(0, slash)) + "/llama-speculative";
+    if (access(lr.exe.c_str(), X_OK) != 0)
+      throw Error("--llama-bench", "with a target and a draft, the loop is timed with llama-speculative beside llama-bench: no '" +
+                                       lr.exe + "' (scripts/llamacpp.sh builds it)");
+    lr.target = models[0];
+    lr.draft = models[1];
+    lr.threads = threads;
+    lr.prompt = kLoopPrompt;
+    if (a.quick) lr.gammas = {1, 4};
+    std::fprintf(stderr, "llama-speculative: the loop at gamma %s, threads %s\n", a.quick ? "1,4" : "1,2,4",
+                 a.threads.empty() ? "(the base's options)" : a.threads.c_str());
+    add_loop_terms(p, run_speculative_loop(lr), runs[1].first, runs[0].first);
+    for (const auto& l : p.executor.loop)
+      std::fprintf(stderr, "  t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%)\n", l.threads,
+                   l.iteration_us, l.drafted_us, 100 * l.residual_cv);
+  }
   write_file_atomic(a.out, profile_to_yaml(p));
-  std::cout << "wrote " << a.out << " (llama.cpp forwards of " << models.size() << " models on the CPU)\n";
+  std::cout << "wrote " << a.out << " (llama.cpp forwards of " << models.size() << " models on the CPU"
+            << (p.executor.loop.empty() ? "" : ", its speculative loop") << ")\n";
   return 0;
 }
 

@@ -12,8 +12,9 @@ PhaseTimes executor_phases(const PlanTiming& t, const Estimate& e, const Plan& p
     x.verify = t.verify.total_us() - t.verify.crossing_us;
     x.handoff = t.verify.crossing_us;
     if (g > 0) {
-      x.draft = g * (t.draft1.total_us() - t.draft1.crossing_us);
-      x.handoff += g * t.draft1.crossing_us;
+      const int fwd = t.draft_forwards(g);
+      x.draft = fwd * (t.draft1.total_us() - t.draft1.crossing_us);
+      x.handoff += fwd * t.draft1.crossing_us;
     }
     return x;
   }

@@ -210,6 +210,16 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   if (plan.mode == Mode::Overlapped) {
     if (!spec) return infeasible("overlapped mode needs a draft (gamma > 0)");
     if (d_used & t_used) return infeasible("overlapped drafting needs draft and target on disjoint PUs");
+    if (prof.executor.redecodes_emitted()) return infeasible(prof.executor.engine + " drafts and verifies in sequence");
+  }
+  if (spec && prof.executor.redecodes_emitted()) {
+    t.redecode = true;
+    const int host = prof.host_index;
+    const int threads = plan.threads.empty() ? prof.pus[size_t(host)].cores : plan.threads[size_t(host)];
+    if (const LoopTerms* l = prof.executor.at(threads)) {
+      t.loop_iter_us = l->iteration_us;
+      t.loop_drafted_us = l->drafted_us;
+    }
   }
 
   // Memory and the cache regime: a PU whose whole streamed weight set fits its cache reads from cache.
@@ -280,13 +290,16 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
     p.handoff = t.verify.handoff_us;
     p.host = target_rows * t.host_target_row_us;
     if (g > 0) {
-      p.draft = g * t.draft1.compute_us();
-      p.transfer += g * t.draft1.transfer_us;
-      p.handoff += g * t.draft1.handoff_us;
+      const int fwd = t.draft_forwards(g);
+      p.draft = fwd * t.draft1.compute_us();
+      p.transfer += fwd * t.draft1.transfer_us;
+      p.handoff += fwd * t.draft1.handoff_us;
       p.host += draft_rows * t.host_draft_row_us;
       // All γ accepted: the draft never saw its last token nor the bonus token -> one 2-token step
-      // instead of a 1-token step next iteration.
-      p.catchup = e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
+      // instead of a 1-token step next iteration. An executor that re-decodes the emitted token
+      // (llama.cpp) has fed the draft every token but the emitted one: its γ + 1-th forward is that.
+      p.catchup = t.redecode ? 0.0 : e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
+      p.host += t.loop_iter_us + g * t.loop_drafted_us;  // the executor's own loop terms (0 for hetspec's)
     }
   } else {
     // While the target verifies d1..dγ, the draft feeds dγ (never fed yet) to guess the bonus token

@@ -243,6 +243,19 @@ std::string profile_to_yaml(const Profile& p) {
     e << YAML::EndSeq;
   }
   if (!p.calibration.empty() || !p.calibration.source.empty()) emit_calibration(e, p.calibration);
+  if (p.executor.engine != "hetspec" || !p.executor.loop.empty()) {
+    e << YAML::Key << "executor" << YAML::Value << YAML::BeginMap << YAML::Key << "engine" << YAML::Value << p.executor.engine;
+    if (!p.executor.loop.empty()) {
+      e << YAML::Key << "loop" << YAML::Value << YAML::BeginSeq;
+      for (const auto& l : p.executor.loop)
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "threads" << YAML::Value << l.threads << YAML::Key
+          << "iteration_us" << YAML::Value << l.iteration_us << YAML::Key << "drafted_us" << YAML::Value << l.drafted_us
+          << YAML::Key << "runs" << YAML::Value << l.runs << YAML::Key << "residual_cv" << YAML::Value << l.residual_cv
+          << YAML::EndMap;
+      e << YAML::EndSeq;
+    }
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }

@@ -37,15 +37,21 @@ SpeculativeOutput parse_llama_speculative(const std::string& log, const std::str
   static const std::regex ndraft(R"(\bn_draft\s+=\s+(\d+))");
   static const std::regex ndrafted(R"(\bn_drafted\s+=\s+(\d+))");
   static const std::regex naccept(R"(\bn_accept\s+=\s+(\d+))");
+  static const std::regex enc(R"(encoded\s+(\d+) tokens in)");
   SpeculativeOutput o;
   o.n_predict = int(number(log, dec, 1, where, "decoded N tokens in S seconds"));
   o.decode_s = number(log, dec, 2, where, "decoded N tokens in S seconds");
+  o.n_input = int(number(log, enc, 1, where, "encoded N tokens in S seconds"));
   o.n_draft = int(number(log, ndraft, 1, where, "n_draft ="));
   o.n_drafted = int(number(log, ndrafted, 1, where, "n_drafted ="));
   o.n_accept = int(number(log, naccept, 1, where, "n_accept ="));
   if (o.n_predict <= 0 || !(o.decode_s > 0)) throw Error(where, "decoded no tokens");
   if (o.n_accept > o.n_drafted) throw Error(where, "n_accept exceeds n_drafted");
   return o;
+}
+
+int SpeculativeOutput::n_verify() const {
+  return n_draft > 0 ? std::max(1, (n_drafted + n_draft - 1) / n_draft) : n_predict;
 }
 
 double CompletionOutput::decode_us() const {

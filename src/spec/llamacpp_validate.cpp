@@ -40,12 +40,13 @@ ToolRun run_tool(std::vector<std::string> argv, const std::string& prompt, const
   ToolRun t;
   if (tool.size() >= 17 && tool.compare(tool.size() - 17, 17, "llama-speculative") == 0) {
     SpeculativeOutput o = parse_llama_speculative(log, tool);
-    t.decode = {o.decode_s * 1e6, double(o.n_predict)};
+    // The first token is sampled from the prompt's logits before the decode clock matters (as in
+    // llama-completion's eval runs and hetspec's own executor): the span's forwards emit n_predict - 1.
+    t.decode = {o.decode_s * 1e6, double(std::max(1, o.n_predict - 1))};
     t.n_predict = o.n_predict;
     t.n_drafted = o.n_drafted;
     t.n_accept = o.n_accept;
-    // llama-speculative drafts exactly n_draft tokens per iteration (one sequence, p-min 0).
-    t.iterations = o.n_draft > 0 ? std::max(1, int(std::ceil(double(o.n_drafted) / o.n_draft))) : o.n_predict;
+    t.iterations = o.n_verify();
   } else {
     CompletionOutput o = parse_llama_completion(log, tool);
     t.decode = {o.decode_us(), double(o.eval_runs)};

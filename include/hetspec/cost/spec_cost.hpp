@@ -47,10 +47,10 @@ struct Workload {          // one short request, e.g. a sentence to translate
 };
 
 struct PhaseTimes {        // µs per iteration; they add up to the iteration time
-  double draft = 0;        // γ one-token draft forwards
+  double draft = 0;        // γ one-token draft forwards (γ + 1 in llama.cpp's loop)
   double verify = 0;       // the target's forward over γ+1 tokens
   double catchup = 0;      // sequential: draft catch-up after all-accepted; overlapped: re-draft after a miss
-  double host = 0;         // softmax / sampling / verification on the host
+  double host = 0;         // softmax / sampling / verification on the host; another executor's loop terms
   double transfer = 0;     // activations across layer splits, logits to the host
   double handoff = 0;      // synchronisations (split hand-offs, waiting for a PU's logits)
   double overlap = 0;      // overlapped mode: time hidden by running both at once (<= 0)
@@ -84,6 +84,12 @@ struct PlanTiming {
   double host_target_row_us = 0;  // one host pass (argmax or sample) over a target vocabulary row
   double host_draft_row_us = 0;   // ... over a draft row
   double hidden = 1;              // overlapped: fraction of the shorter side hidden (the profile's η)
+  // The profile's executor (Profile::executor): llama.cpp re-decodes the emitted token on the draft
+  // every iteration (γ + 1 draft forwards, no catch-up) and pays its own loop terms.
+  bool redecode = false;
+  double loop_iter_us = 0;        // per iteration (executor.loop at the plan's CPU thread count; 0: none)
+  double loop_drafted_us = 0;     // per drafted token
+  int draft_forwards(int gamma) const { return redecode ? gamma + 1 : gamma; }
   double ttft_us = 0;
   std::array<PuUse, kMaxPus> memory{};
   std::array<bool, kMaxPus> weights_cached{};

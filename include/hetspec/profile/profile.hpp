@@ -172,6 +172,31 @@ struct Calibration {
                               host_draft_ns_per_vocab <= 0 && contention.empty() && overlap.empty(); }
 };
 
+// The loop that runs the plans when it is not hetspec's own executor (`profile --engine llama.cpp`
+// writes it; docs/llamacpp.md). llama.cpp's llama-speculative drafts and verifies in sequence but
+// re-decodes the last emitted token on the draft every iteration (γ + 1 one-token draft forwards, no
+// catch-up), and spends time per iteration and per drafted token that its forwards alone do not show
+// (its sampler chain on both models, a draft candidate copy, KV-cache bookkeeping on two contexts,
+// two thread pools taking turns). Those two terms are fitted per thread count from timed runs.
+struct LoopTerms {
+  int threads = 0;            // the draft's and the target's thread count (-t / -td) they were measured at
+  double iteration_us = 0;    // per verify iteration, beyond its forwards and sampled rows (signed)
+  double drafted_us = 0;      // per drafted token, likewise (signed)
+  int runs = 0;               // timed llama-speculative runs the terms were fitted on
+  double residual_cv = 0;     // the fit's RMS residual ÷ mean decode time of those runs
+};
+struct ExecutorModel {
+  std::string engine = "hetspec";  // hetspec | llama.cpp
+  std::vector<LoopTerms> loop;     // llama.cpp only
+  bool redecodes_emitted() const { return engine == "llama.cpp"; }
+  // The terms at this thread count (nullptr: none measured there).
+  const LoopTerms* at(int threads) const {
+    for (const auto& l : loop)
+      if (l.threads == threads) return &l;
+    return nullptr;
+  }
+};
+
 // Where a measured profile comes from (all free text; empty for spec sheets).
 struct Provenance {
   std::string cpu, isa, opencl, os, git, date, command;
@@ -196,6 +221,7 @@ struct Profile {
   HostCosts host;
   Provenance provenance;
   Calibration calibration;           // empty unless `hetspec calibrate` wrote this profile
+  ExecutorModel executor;            // the loop that runs the plans (hetspec's unless said otherwise)
 
   int pu_index(const std::string& id) const;  // -1 if absent
   const Link* link(const std::string& from, const std::string& to) const;  // either direction

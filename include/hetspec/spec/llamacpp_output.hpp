@@ -9,11 +9,15 @@
 namespace hetspec {
 
 struct SpeculativeOutput {
-  int n_predict = 0;      // tokens generated ("decoded N tokens")
+  int n_input = 0;        // prompt tokens ("encoded N tokens")
+  int n_predict = 0;      // tokens generated ("decoded N tokens"), the first (from the prompt's logits) included
   double decode_s = 0;    // their wall time, drafting, verifying and sampling included
   int n_draft = 0;        // --spec-draft-n-max
-  int n_drafted = 0;      // draft forwards
+  int n_drafted = 0;      // drafted tokens (γ per verify forward)
   int n_accept = 0;       // drafted tokens the target accepted
+  // Verify forwards: llama-speculative drafts exactly n_draft tokens per iteration (one sequence,
+  // --spec-draft-p-min 0); each iteration re-decodes the emitted token on the draft first.
+  int n_verify() const;
 };
 SpeculativeOutput parse_llama_speculative(const std::string& log, const std::string& where);
 

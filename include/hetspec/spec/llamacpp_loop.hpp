@@ -1,0 +1,50 @@
+// llama.cpp's speculative loop, timed, so that the cost model predicts it and not only its forwards.
+// llama-bench prices the forwards; llama-speculative also re-decodes the emitted token on the draft
+// every iteration (γ + 1 draft forwards: the cost model's executor.redecode), runs its sampler chain
+// on every row of both models, copies the draft's candidates, keeps two KV caches and lets two thread
+// pools take turns. Those costs are fitted as two loop terms per thread count,
+//     decode_us − Σ forwards − Σ sampled rows  =  iteration_us · n_verify + drafted_us · n_drafted,
+// by least squares over llama-speculative runs at several draft lengths, from each run's exact counts
+// (n_verify = n_drafted / γ verify forwards of γ + 1 tokens, n_verify · (γ + 1) + 1 draft forwards,
+// n_predict target rows, n_drafted draft rows). `profile --engine llama.cpp` stores them in the
+// profile's `executor:` block (docs/llamacpp.md).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "hetspec/cost/spec_cost.hpp"
+#include "hetspec/model/model_spec.hpp"
+#include "hetspec/profile/profile.hpp"
+
+namespace hetspec {
+
+struct LoopSample {  // one llama-speculative run
+  int threads = 0, gamma = 0;
+  double decode_us = 0;          // "decoded N tokens in S seconds"
+  int n_input = 0, n_predict = 0, n_drafted = 0, n_verify = 0;
+};
+
+// The loop terms at `threads` from the samples taken there (at least two distinct γ), the forwards and
+// rows priced by `prof` (a llama.cpp profile; its own loop terms are ignored) for CPU-only plans.
+// Pure. Throws Error("llama-speculative", ...) when the samples cannot determine both terms.
+LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, const Profile& prof, const ModelSpec& draft,
+                         const ModelSpec& target);
+
+struct LoopRun {
+  std::string exe;                   // llama-speculative
+  std::string target, draft;         // GGUF files (the draft standalone: llama.cpp needs its own head)
+  std::string prompt;                // raw text
+  std::vector<int> threads = {1};
+  std::vector<int> gammas = {1, 2, 4};
+  int reps = 2;
+  int gen_tokens = 64;
+  double timeout_s = 600;
+};
+// Runs llama-speculative (greedy, exactly γ drafted per iteration, all on the CPU) reps times per
+// (threads, γ), after one untimed run; errors name the tool and the end of its stderr.
+std::vector<LoopSample> run_speculative_loop(const LoopRun& r);
+
+// prof.executor = llama.cpp with the terms fitted at every thread count in the samples.
+void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const ModelSpec& draft, const ModelSpec& target);
+
+}  // namespace hetspec
