@@ -3,10 +3,10 @@
 # trimmed to what a CPU or CUDA build of llama-bench needs, into .dev/llamacpp-src.tar.gz (git-ignored;
 # the H200 machine has no network, so it travels with `carry`): the top-level CMake files, cmake/,
 # include/, src/, common/, vendor/, ggml/ without the other backends' sources (Vulkan, SYCL, Metal,
-# OpenCL, ...: ggml adds a backend's directory only when it is enabled), and tools/ without the server
-# and its web UI (built only with LLAMA_BUILD_SERVER=ON). examples/, pocs/ and app/ are left out: build
-# with -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TESTS=OFF
-# (scripts/device/h200-bench-vs-llamacpp.sh does). About 6 MB.
+# OpenCL, ...: ggml adds a backend's directory only when it is enabled), tools/ without the server
+# and its web UI (built only with LLAMA_BUILD_SERVER=ON), and examples/ (llama-speculative lives there;
+# scripts/device/h200-llamacpp.sh builds it with -DLLAMA_BUILD_EXAMPLES=ON). pocs/ and app/ are left out:
+# build with -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TESTS=OFF. About 7 MB.
 # Usage: scripts/device/pack-llamacpp.sh [--check]   (--check: configure + build llama-bench for the CPU
 # from the tarball in a temp dir, a few minutes on 2 cores)
 set -euo pipefail
@@ -23,7 +23,7 @@ done
 for t in ui server cli; do EXCL+=(--exclude="llama.cpp/tools/$t"); done
 tar -C "$(dirname "$SRC")" -czf "$OUTF" "${EXCL[@]}" --exclude='*.gguf' \
   llama.cpp/CMakeLists.txt llama.cpp/LICENSE llama.cpp/licenses llama.cpp/cmake llama.cpp/include \
-  llama.cpp/src llama.cpp/common llama.cpp/vendor llama.cpp/ggml llama.cpp/tools
+  llama.cpp/src llama.cpp/common llama.cpp/vendor llama.cpp/ggml llama.cpp/tools llama.cpp/examples
 du -h "$OUTF"
 if [ "${1:-}" = "--check" ]; then
   T=$(mktemp -d)

@@ -47,6 +47,18 @@ std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, con
     p.stddev_us = num("stddev_ns") / 1e3;
     if (need("model_filename").is_string()) p.model_file = e.at("model_filename");
     if (need("build_commit").is_string()) p.build_commit = e.at("build_commit");
+    // The median of the repetitions where llama-bench lists them: on a shared machine one slowed
+    // repetition moves the mean, not the median.
+    if (e.contains("samples_ns") && e.at("samples_ns").is_array() && !e.at("samples_ns").empty()) {
+      std::vector<double> v;
+      for (const auto& x : e.at("samples_ns")) {
+        if (!x.is_number()) throw Error(at + ".samples_ns", "expected numbers");
+        v.push_back(x.get<double>());
+      }
+      std::sort(v.begin(), v.end());
+      const size_t h = v.size() / 2;
+      p.us = (v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h])) / 1e3;
+    }
     if (gen != 0 || p.m <= 0) continue;  // only prompt tests of m tokens are forwards of m tokens
     if (!(p.us > 0)) throw Error(at + ".avg_ns", "must be positive");
     out.push_back(p);
@@ -58,9 +70,10 @@ std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, con
 std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   if (r.exe.empty() || access(r.exe.c_str(), X_OK) != 0)
     throw Error("--llama-bench", "'" + r.exe + "' is not an executable (scripts/llamacpp.sh builds one)");
-  const std::vector<std::string> argv = {r.exe, "-m", r.model, "-p", join(r.ms), "-n", "0", "-d", join(r.depths),
+  std::vector<std::string> argv = {r.exe, "-m", r.model, "-p", join(r.ms), "-n", "0", "-d", join(r.depths),
                                          "-t", join(r.threads), "-ngl", std::to_string(r.ngl), "-r",
                                          std::to_string(r.reps), "-o", "json"};
+  if (!r.device.empty()) argv.insert(argv.end() - 2, {"-dev", r.device});
   std::string shown;
   for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + shell_word(a);
   const ProcessResult p = run_process(argv, r.timeout_s);
@@ -72,26 +85,33 @@ std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   return parse_llama_bench_json(p.out, shown);
 }
 
-Profile llama_bench_profile(const Profile& base, const std::vector<std::pair<ModelSpec, std::vector<LlamaBenchPoint>>>& runs,
-                            const std::string& exe) {
+namespace {
+// llama-bench's points as the forward checks of one PU: llama-bench computes the last row of logits
+// only, a forward of the cost model all m (a verify), so the m − 1 rows are added as the base prices
+// them on that PU.
+void add_checks(ProcessingUnit& pu, const ProcessingUnit& priced_on, const ModelRuns& runs, bool cpu, std::string& commit) {
+  for (const auto& [spec, pts] : runs)
+    for (const auto& pt : pts) {
+      ExecContext c;
+      c.pu = &priced_on;
+      c.threads = cpu ? pt.threads : 1;
+      const double extra = pt.m > 1 ? head_cost(spec, c, pt.m).total() - head_cost(spec, c, 1).total() : 0.0;
+      pu.forward_check.push_back({spec.name, c.threads, pt.m, pt.n, pt.us + std::max(0.0, extra),
+                                  pt.us > 0 ? pt.stddev_us / pt.us : 0.0});
+      if (commit.empty()) commit = pt.build_commit;
+    }
+}
+}  // namespace
+
+Profile llama_bench_profile(const Profile& base, const ModelRuns& runs, const std::string& exe,
+                            const std::vector<DeviceRuns>& devices) {
   Profile p = base;
   const int cpu = p.pu_index("cpu");
   if (cpu < 0) throw Error("--base", "has no cpu PU");
   ProcessingUnit pu = p.pus[size_t(cpu)];
   pu.forward_check.clear();
   std::string commit;
-  for (const auto& [spec, pts] : runs)
-    for (const auto& pt : pts) {
-      ExecContext c;
-      c.pu = &p.pus[size_t(cpu)];
-      c.threads = pt.threads;
-      // llama-bench's prompt test computes the last row of logits only; a forward of the cost model
-      // computes all m (a verify): add the m − 1 rows as the base profile prices them.
-      const double extra = pt.m > 1 ? head_cost(spec, c, pt.m).total() - head_cost(spec, c, 1).total() : 0.0;
-      pu.forward_check.push_back({spec.name, pt.threads, pt.m, pt.n, pt.us + std::max(0.0, extra),
-                                  pt.us > 0 ? pt.stddev_us / pt.us : 0.0});
-      if (commit.empty()) commit = pt.build_commit;
-    }
+  add_checks(pu, p.pus[size_t(cpu)], runs, true, commit);
   // Plans may only use the thread counts llama.cpp was measured at (plain decoding included).
   pu.thread_options.clear();
   for (const auto& [spec, pts] : runs)
@@ -101,13 +121,30 @@ Profile llama_bench_profile(const Profile& base, const std::vector<std::pair<Mod
   std::sort(pu.thread_options.begin(), pu.thread_options.end());
   if (!pu.thread_options.empty()) pu.cores = std::max(pu.cores, pu.thread_options.back());
   pu.engine = "cpu";
+  std::vector<ProcessingUnit> kept;
+  std::string devs;
+  for (const auto& d : devices) {
+    const int i = p.pu_index(d.pu);
+    if (i < 0) throw Error("--device-map", "names PU '" + d.pu + "' that the base profile '" + base.name + "' lacks");
+    if (p.pus[size_t(i)].kind == PuKind::CPU) throw Error("--device-map", "'" + d.pu + "' is the CPU: llama.cpp's -ngl 0 runs it");
+    ProcessingUnit g = p.pus[size_t(i)];
+    g.forward_check.clear();
+    add_checks(g, p.pus[size_t(i)], d.runs, false, commit);
+    g.name += " (llama.cpp " + d.device + ")";
+    kept.push_back(g);
+    devs += ", " + d.pu + " as " + d.device;
+  }
   pu.name += " (llama.cpp " + commit + ")";
-  p.pus = {pu};
-  p.links.clear();
-  p.contention.clear();
+  kept.insert(kept.begin(), pu);
+  p.pus = kept;
+  std::vector<Link> links;  // those between the PUs kept
+  for (const auto& l : p.links)
+    if (p.pu_index(l.from) >= 0 && p.pu_index(l.to) >= 0) links.push_back(l);
+  p.links = links;
+  p.contention.clear();  // llama.cpp drafts and verifies in sequence: never both at once
   p.calibration = Calibration{};
   p.name = base.name + "-llamacpp";
-  p.description = "llama.cpp " + commit + " on the CPU, whole forwards measured with llama-bench (" + exe +
+  p.description = "llama.cpp " + commit + " on the CPU" + devs + ", whole forwards measured with llama-bench (" + exe +
                   "); host costs, bandwidth and kernel tables from " + base.name;
   p.source = "llama-bench " + commit + " JSON; hetspec profile " + base.name;
   p.resolve();

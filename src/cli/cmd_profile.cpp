@@ -13,6 +13,7 @@
 #include "hetspec/spec/llamacpp_loop.hpp"
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/model/model_source.hpp"
+#include "hetspec/plan/llamacpp_export.hpp"
 #include "hetspec/profile/profile_compare.hpp"
 #include "hetspec/bench/profiler.hpp"
 #include "hetspec/core/error.hpp"
@@ -21,7 +22,7 @@
 
 namespace {
 struct Args {
-  std::string out, models, devices = "cpu", show, check, model_cache, engine = "hetspec", llama_bench, base, threads;
+  std::string out, models, devices = "cpu", show, check, model_cache, engine = "hetspec", llama_bench, base, threads, device_map;
   std::vector<std::string> compare;
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
@@ -80,13 +81,34 @@ int run_llamacpp(const Args& a) {
     r.exe = a.llama_bench;
     r.model = m;
     r.threads = threads;
-    if (a.quick) r.ms = {1, 2, 4, 8}, r.reps = 2;
+    if (a.quick) r.ms = {1, 2, 3, 4, 5, 8, 9}, r.reps = 2;
     else r.depths = {64, 256};
     std::fprintf(stderr, "llama-bench %s: m = 1..%d at depth %d.., threads %s\n", m.c_str(), r.ms.back(), r.depths[0],
                  a.threads.empty() ? "(the base's options)" : a.threads.c_str());
     runs.emplace_back(load_spec_from(m), run_llama_bench(r));
   }
-  Profile p = llama_bench_profile(base, runs, a.llama_bench);
+  // Each mapped accelerator: every layer and the head offloaded to it (-ngl n+1 -dev DEVICE).
+  std::vector<DeviceRuns> devices;
+  if (!a.device_map.empty())
+    for (const auto& [pu, dev] : parse_device_map(a.device_map, "--device-map")) {
+      DeviceRuns d{pu, dev, {}};
+      for (const auto& m : models) {
+        const ModelSpec spec = load_spec_from(m);
+        LlamaBenchRun r;
+        r.exe = a.llama_bench;
+        r.model = m;
+        r.threads = {*std::max_element(threads.begin(), threads.end())};  // the host's part of an offloaded forward
+        r.ngl = spec.n_layers + 1;
+        r.device = dev;
+        if (a.quick) r.ms = {1, 2, 3, 4, 5, 8, 9}, r.reps = 2;
+        else r.depths = {64, 256};
+        std::fprintf(stderr, "llama-bench %s on %s (%s): -ngl %d, m = 1..%d\n", m.c_str(), dev.c_str(), pu.c_str(), r.ngl,
+                     r.ms.back());
+        d.runs.emplace_back(spec, run_llama_bench(r));
+      }
+      devices.push_back(d);
+    }
+  Profile p = llama_bench_profile(base, runs, a.llama_bench, devices);
   if (models.size() >= 2) {  // a target and a draft: time llama.cpp's speculative loop too (spec/llamacpp_loop.hpp)
     LoopRun lr;
     const auto slash = a.llama_bench.rfind('/');
@@ -98,16 +120,23 @@ int run_llamacpp(const Args& a) {
     lr.draft = models[1];
     lr.threads = threads;
     lr.prompt = kLoopPrompt;
-    if (a.quick) lr.gammas = {1, 4};
-    std::fprintf(stderr, "llama-speculative: the loop at gamma %s, threads %s\n", a.quick ? "1,4" : "1,2,4",
+    if (a.quick) lr.gammas = {1, 4}, lr.reps = 2;
+    std::fprintf(stderr, "llama-speculative: the loop at gamma %s, threads %s\n", a.quick ? "1,4" : "1,2,4,8",
                  a.threads.empty() ? "(the base's options)" : a.threads.c_str());
-    add_loop_terms(p, run_speculative_loop(lr), runs[1].first, runs[0].first);
+    const std::vector<LoopSample> spec_runs = run_speculative_loop(lr);
+    LoopRun plain = lr;  // plain decoding's own loop: llama-completion beside llama-bench
+    plain.exe = lr.exe.substr(0, lr.exe.rfind('/') + 1) + "llama-completion";
+    if (access(plain.exe.c_str(), X_OK) != 0)
+      throw Error("--llama-bench", "plain decoding's loop is timed with llama-completion beside llama-bench: no '" + plain.exe +
+                                       "' (scripts/llamacpp.sh builds it)");
+    add_loop_terms(p, spec_runs, run_plain_loop(plain), runs[1].first, runs[0].first);
     for (const auto& l : p.executor.loop)
-      std::fprintf(stderr, "  t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%)\n", l.threads,
-                   l.iteration_us, l.drafted_us, 100 * l.residual_cv);
+      std::fprintf(stderr, "  t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%), %.0f us per plain token\n",
+                   l.threads, l.iteration_us, l.drafted_us, 100 * l.residual_cv, l.plain_us);
   }
   write_file_atomic(a.out, profile_to_yaml(p));
   std::cout << "wrote " << a.out << " (llama.cpp forwards of " << models.size() << " models on the CPU"
+            << (devices.empty() ? "" : " and " + std::to_string(devices.size()) + " device(s)")
             << (p.executor.loop.empty() ? "" : ", its speculative loop") << ")\n";
   return 0;
 }
@@ -140,6 +169,8 @@ int run(const Args& a) {
   }
   if (a.engine == "llama.cpp") return run_llamacpp(a);
   if (a.engine != "hetspec") throw Error("--engine", "expected hetspec or llama.cpp, got '" + a.engine + "'");
+  if (!a.llama_bench.empty() || !a.base.empty() || !a.device_map.empty())
+    throw Error(!a.llama_bench.empty() ? "--llama-bench" : !a.base.empty() ? "--base" : "--device-map", "only with --engine llama.cpp");
   bench::ProfileRequest r;
   r.out = a.out;
   r.models = split(a.models);
@@ -187,6 +218,8 @@ static hetspec::cli::Registrar reg(
       app.add_option("--llama-bench", a->llama_bench, "with --engine llama.cpp: the llama-bench binary");
       app.add_option("--base", a->base, "with --engine llama.cpp: a hetspec profile of this machine (host costs, bandwidth)");
       app.add_option("--threads", a->threads, "with --engine llama.cpp: thread counts (default: the base profile's)");
+      app.add_option("--device-map", a->device_map,
+                     "with --engine llama.cpp: base PU -> llama.cpp device to profile offloaded, e.g. cl:0=CUDA0");
       app.add_option("--model-cache", a->model_cache, "Where random-weight GGUFs of YAML specs go (default: next to --out)");
       return std::function<int()>([a, &app] {
         std::string cmd = "hetspec profile";

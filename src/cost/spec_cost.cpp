@@ -212,13 +212,14 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
     if (d_used & t_used) return infeasible("overlapped drafting needs draft and target on disjoint PUs");
     if (prof.executor.redecodes_emitted()) return infeasible(prof.executor.engine + " drafts and verifies in sequence");
   }
-  if (spec && prof.executor.redecodes_emitted()) {
-    t.redecode = true;
+  if (prof.executor.redecodes_emitted()) {  // llama.cpp's loop (speculative or plain)
+    t.redecode = spec;
     const int host = prof.host_index;
     const int threads = plan.threads.empty() ? prof.pus[size_t(host)].cores : plan.threads[size_t(host)];
     if (const LoopTerms* l = prof.executor.at(threads)) {
-      t.loop_iter_us = l->iteration_us;
-      t.loop_drafted_us = l->drafted_us;
+      t.loop_iter_us = spec ? l->iteration_us : 0.0;
+      t.loop_drafted_us = spec ? l->drafted_us : 0.0;
+      t.loop_plain_us = spec ? 0.0 : l->plain_us;
     }
   }
 
@@ -289,6 +290,7 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
     p.transfer = t.verify.transfer_us;
     p.handoff = t.verify.handoff_us;
     p.host = target_rows * t.host_target_row_us;
+    if (g == 0) p.host += t.loop_plain_us;  // another executor's plain-decoding loop (0 for hetspec's)
     if (g > 0) {
       const int fwd = t.draft_forwards(g);
       p.draft = fwd * t.draft1.compute_us();

@@ -29,6 +29,7 @@ ExecutorModel parse_executor(const YamlMap& y) {
     if (!seen.insert(t.threads).second) throw Error(l.where("threads"), "thread count " + std::to_string(t.threads) + " listed twice");
     t.iteration_us = signed_term(l, "iteration_us");
     t.drafted_us = signed_term(l, "drafted_us");
+    t.plain_us = l.has("plain_us") ? signed_term(l, "plain_us") : 0.0;
     t.runs = l.has("runs") ? l.get<int>("runs") : 0;
     if (t.runs < 0 || t.runs > 1000000) throw Error(l.where("runs"), "must be in 0..1000000");
     t.residual_cv = bounded(l, "residual_cv", 10, true, 0, false);

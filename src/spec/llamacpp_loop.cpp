@@ -1,6 +1,8 @@
 #include "hetspec/spec/llamacpp_loop.hpp"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <set>
 
@@ -11,9 +13,7 @@
 
 namespace hetspec {
 
-namespace {
-// What the profile prices for one run: its forwards and sampled rows, not the loop terms.
-double priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target) {
+double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target) {
   const int cpu = prof.pu_index("cpu");
   check(cpu >= 0, "llama-speculative", "the llama.cpp profile has no cpu PU");
   Profile p = prof;
@@ -37,41 +37,55 @@ double priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draf
   return s.n_verify * t.verify.total_us() + draft_forwards * t.draft1.total_us() + s.n_predict * t.host_target_row_us +
          s.n_drafted * t.host_draft_row_us;
 }
-}  // namespace
 
 LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, const Profile& prof, const ModelSpec& draft,
                          const ModelSpec& target) {
-  // Least squares over r_i = a v_i + b d_i (no intercept): the 2 × 2 normal equations.
-  double vv = 0, vd = 0, dd = 0, vr = 0, dr = 0, mean_us = 0;
-  std::vector<std::pair<const LoopSample*, double>> used;
-  std::set<int> gammas;
+  // Per draft length, the fastest run (greedy runs repeat the same tokens, so the counts agree): on a
+  // shared machine, other work only ever adds time, and one slowed run must not bend both terms.
+  std::map<int, const LoopSample*> best;
+  int runs = 0;
   for (const auto& s : samples) {
     if (s.threads != threads) continue;
     if (s.gamma < 1 || s.n_verify < 1 || s.decode_us <= 0) throw Error("llama-speculative", "a timed run drafted nothing");
-    const double r = s.decode_us - priced_us(s, prof, draft, target);
-    const double v = s.n_verify, d = s.n_drafted;
-    vv += v * v, vd += v * d, dd += d * d, vr += v * r, dr += d * r;
-    mean_us += s.decode_us;
-    used.emplace_back(&s, r);
-    gammas.insert(s.gamma);
+    auto& b = best[s.gamma];
+    if (!b || s.decode_us < b->decode_us) b = &s;
+    ++runs;
   }
-  if (gammas.size() < 2)
+  if (best.size() < 2)
     throw Error("llama-speculative", "the loop terms at " + std::to_string(threads) +
                                          " threads need runs at two or more draft lengths");
+  // Least squares over r_i = a v_i + b d_i (no intercept) with a, b >= 0 (time the forwards do not
+  // show is never negative): the 2 × 2 normal equations, or one term alone when the other would go below 0.
+  std::vector<std::array<double, 3>> pts;  // v, d, r
+  double vv = 0, vd = 0, dd = 0, vr = 0, dr = 0, mean_us = 0;
+  for (const auto& [g, s] : best) {
+    const double r = s->decode_us - loop_priced_us(*s, prof, draft, target), v = s->n_verify, d = s->n_drafted;
+    pts.push_back({v, d, r});
+    vv += v * v, vd += v * d, dd += d * d, vr += v * r, dr += d * r;
+    mean_us += s->decode_us;
+  }
   const double det = vv * dd - vd * vd;
   if (!(std::fabs(det) > 1e-9 * vv * dd)) throw Error("llama-speculative", "the timed runs cannot separate the two loop terms");
+  double a = (dd * vr - vd * dr) / det, b = (vv * dr - vd * vr) / det;
+  if (a < 0 || b < 0) {
+    const double a_only = std::max(0.0, vr / vv), b_only = std::max(0.0, dr / dd);
+    auto sse = [&](double x, double y) {
+      double e2 = 0;
+      for (const auto& p : pts) e2 += (p[2] - x * p[0] - y * p[1]) * (p[2] - x * p[0] - y * p[1]);
+      return e2;
+    };
+    if (sse(a_only, 0) <= sse(0, b_only)) a = a_only, b = 0;
+    else a = 0, b = b_only;
+  }
   LoopTerms l;
   l.threads = threads;
-  l.iteration_us = (dd * vr - vd * dr) / det;
-  l.drafted_us = (vv * dr - vd * vr) / det;
-  l.runs = int(used.size());
+  l.iteration_us = a;
+  l.drafted_us = b;
+  l.runs = runs;
   double ss = 0;
-  for (const auto& [s, r] : used) {
-    const double e = r - l.iteration_us * s->n_verify - l.drafted_us * s->n_drafted;
-    ss += e * e;
-  }
-  mean_us /= double(used.size());
-  l.residual_cv = mean_us > 0 ? std::min(10.0, std::sqrt(ss / double(used.size())) / mean_us) : 0;
+  for (const auto& p : pts) ss += (p[2] - a * p[0] - b * p[1]) * (p[2] - a * p[0] - b * p[1]);
+  mean_us /= double(pts.size());
+  l.residual_cv = mean_us > 0 ? std::min(10.0, std::sqrt(ss / double(pts.size())) / mean_us) : 0;
   return l;
 }
 
@@ -109,12 +123,62 @@ std::vector<LoopSample> run_speculative_loop(const LoopRun& r) {
   return out;
 }
 
-void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const ModelSpec& draft, const ModelSpec& target) {
+double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target) {
+  const PlainSample* best = nullptr;
+  for (const auto& s : samples)
+    if (s.threads == threads) {
+      if (s.eval_runs < 1 || !(s.decode_us > 0)) throw Error("llama-completion", "a timed run decoded nothing");
+      if (!best || s.decode_us / s.eval_runs < best->decode_us / best->eval_runs) best = &s;
+    }
+  if (!best) return 0.0;
+  const int cpu = prof.pu_index("cpu");
+  check(cpu >= 0, "llama-completion", "the llama.cpp profile has no cpu PU");
+  Profile p = prof;
+  p.executor.loop.clear();
+  Plan plan;
+  plan.target.pu = plan.target.head_pu = cpu;
+  plan.target.dtype = target.weight_dtype;
+  plan.threads.assign(p.pus.size(), 1);
+  plan.threads[size_t(cpu)] = threads;
+  Workload w;
+  w.prompt_tokens = std::max(1, best->n_input);
+  w.gen_tokens = best->eval_runs + 1;
+  w.greedy = true;
+  const Estimate e = predict(plan, target, target, p, Acceptance::scalar(0), w);
+  if (!e.feasible) throw Error("llama-completion", "the profile cannot price plain decoding: " + e.reason);
+  return std::max(0.0, best->decode_us / best->eval_runs - e.per_token_us);
+}
+
+std::vector<PlainSample> run_plain_loop(const LoopRun& r) {
+  std::vector<PlainSample> out;
+  for (int t : r.threads) {
+    const std::vector<std::string> argv = {r.exe, "-m", r.target, "-ngl", "0", "-t", std::to_string(t), "--temp", "0",
+                                           "-no-cnv", "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
+    for (int rep = out.empty() ? -1 : 0; rep < r.reps; ++rep) {
+      const ProcessResult p = run_process(argv, r.timeout_s);
+      if (p.timed_out) throw Error(r.exe, "did not finish within " + std::to_string(int(r.timeout_s)) + " s (killed)");
+      if (p.exit_code != 0)
+        throw Error(r.exe, "failed (" + (p.signal ? "signal " + std::to_string(p.signal) : "exit " + std::to_string(p.exit_code)) +
+                               "): " + tail_line(p.err));
+      const CompletionOutput o = parse_llama_completion(p.err + "\n" + p.out, r.exe);
+      if (rep < 0) continue;  // page the model in, untimed
+      out.push_back({t, o.decode_us(), o.prompt_tokens, o.eval_runs});
+    }
+  }
+  return out;
+}
+
+void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,
+                    const ModelSpec& draft, const ModelSpec& target) {
   std::set<int> threads;
   for (const auto& s : samples) threads.insert(s.threads);
   ExecutorModel x;
   x.engine = "llama.cpp";
-  for (int t : threads) x.loop.push_back(fit_loop_terms(samples, t, prof, draft, target));
+  for (int t : threads) {
+    LoopTerms l = fit_loop_terms(samples, t, prof, draft, target);
+    l.plain_us = fit_plain_term(plain, t, prof, target);
+    x.loop.push_back(l);
+  }
   prof.executor = x;
 }
 

@@ -67,6 +67,8 @@ CompletionOutput parse_llama_completion(const std::string& log, const std::strin
   o.eval_runs = int(number(log, eval, 3, where, "eval time = X ms / N runs"));
   o.sampling_ms = number(log, samp, 1, where, "sampling time = Y ms");
   o.generated = o.eval_runs + 1;
+  static const std::regex prompt(R"(prompt eval time =\s+[0-9.]+ ms /\s+(\d+) tokens)");
+  if (std::smatch m; std::regex_search(log, m, prompt)) o.prompt_tokens = std::stoi(m[1].str());
   if (o.eval_runs <= 0 || !(o.eval_ms > 0)) throw Error(where, "decoded no tokens (eval time has no runs)");
   return o;
 }

@@ -36,7 +36,7 @@ TEST_CASE("llama.cpp's loop: gamma + 1 draft forwards, no catch-up, its loop ter
   const Profile hs = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
   Profile lc = hs;
   lc.executor.engine = "llama.cpp";
-  lc.executor.loop = {{4, 300, 25, 6, 0.01}};
+  lc.executor.loop = {{4, 300, 25, 50, 6, 0.01}};
   const ModelSpec t = model("llama-3.2-3b.yaml"), d = model("llama-3.2-1b.yaml");
   Workload w;
   const int g = 4;
@@ -63,10 +63,12 @@ TEST_CASE("llama.cpp's loop: gamma + 1 draft forwards, no catch-up, its loop ter
   const PlanTiming t2 = time_plan(plan_on(lc, "gpu", "cpu", g, 2), d, t, lc, w);
   CHECK(t2.redecode);
   CHECK(t2.loop_iter_us == 0);
-  // Plain decoding is the same under either executor.
+  CHECK(tl.loop_plain_us == 0);
+  // Plain decoding: the same forward under either executor, plus llama-completion's own term per token.
   const Plan plain = plan_on(lc, "gpu", "cpu", 0, 4);
+  CHECK(time_plan(plain, d, t, lc, w).loop_plain_us == Approx(50));
   CHECK(predict(plain, d, t, lc, Acceptance::scalar(a), w).per_token_us ==
-        Approx(predict(plain, d, t, hs, Acceptance::scalar(a), w).per_token_us));
+        Approx(predict(plain, d, t, hs, Acceptance::scalar(a), w).per_token_us + 50));
   // llama-speculative drafts and verifies in turn: an overlapped plan is not one it can run.
   const Estimate ov = predict(plan_on(lc, "gpu", "cpu", g, 4, Mode::Overlapped), d, t, lc, Acceptance::scalar(a), w);
   CHECK_FALSE(ov.feasible);
@@ -76,46 +78,65 @@ TEST_CASE("llama.cpp's loop: gamma + 1 draft forwards, no catch-up, its loop ter
 TEST_CASE("loop terms: the fit recovers known per-iteration and per-drafted-token costs", "[cost][llamacpp]") {
   const Profile prof = load_profile(source_path("tests/fixtures/roofline-cpu-pocl.yaml"));
   const ModelSpec t = model("smollm2-360m.yaml"), d = model("smollm2-135m.yaml");
-  // Runs as llama-speculative reports them: 64 tokens at γ 1, 2, 4 and two thread counts.
-  std::vector<LoopSample> base;
-  for (int th : {1, 2})
-    for (int g : {1, 2, 4})
-      for (int rep = 0; rep < 2; ++rep) {
+  // Runs as llama-speculative reports them: 64 tokens at γ 1, 2, 4, 8 and two thread counts, each
+  // taking exactly what the profile prices plus 420 µs per iteration and 35 µs per drafted token.
+  auto runs = [&](double per_iter, double per_drafted) {
+    std::vector<LoopSample> v;
+    for (int th : {1, 2})
+      for (int g : {1, 2, 4, 8}) {
         LoopSample s;
         s.threads = th;
         s.gamma = g;
         s.n_input = 30;
-        s.n_predict = 64 + rep;
-        s.n_verify = 64 / (1 + g) + 8 + rep;
+        s.n_predict = 65;
+        s.n_verify = 64 / (1 + g) + 8;
         s.n_drafted = s.n_verify * g;
-        s.decode_us = 2e5 * (3 - th) + 1e3 * s.n_verify;
-        base.push_back(s);
+        s.decode_us = loop_priced_us(s, prof, d, t) + per_iter * s.n_verify + per_drafted * s.n_drafted;
+        REQUIRE(s.decode_us > 0);
+        v.push_back(s);
       }
-  const LoopTerms l0 = fit_loop_terms(base, 1, prof, d, t);
-  CHECK(l0.threads == 1);
-  CHECK(l0.runs == 6);
-  // Adding a known cost per iteration and per drafted token moves the fitted terms by exactly that.
-  std::vector<LoopSample> more = base;
-  for (auto& s : more) s.decode_us += 420.0 * s.n_verify + 35.0 * s.n_drafted;
-  const LoopTerms l1 = fit_loop_terms(more, 1, prof, d, t);
-  CHECK(l1.iteration_us - l0.iteration_us == Approx(420).epsilon(1e-6));
-  CHECK(l1.drafted_us - l0.drafted_us == Approx(35).epsilon(1e-6));
-  CHECK(l0.residual_cv > 0);  // six runs, two unknowns: these made-up times do not fit exactly
-  // Two runs at two draft lengths determine both terms: no residual.
-  const LoopTerms two = fit_loop_terms({base[0], base[2]}, 1, prof, d, t);
-  CHECK(two.runs == 2);
-  CHECK(two.residual_cv == Approx(0).margin(1e-9));
+    return v;
+  };
+  std::vector<LoopSample> exact = runs(420, 35);
+  const LoopTerms l = fit_loop_terms(exact, 1, prof, d, t);
+  CHECK(l.threads == 1);
+  CHECK(l.runs == 4);
+  CHECK(l.iteration_us == Approx(420).epsilon(1e-6));
+  CHECK(l.drafted_us == Approx(35).epsilon(1e-6));
+  CHECK(l.residual_cv == Approx(0).margin(1e-9));
+  // A run slowed by other work on the machine does not move the terms: the fastest run per γ counts.
+  std::vector<LoopSample> noisy = exact;
+  LoopSample slow = exact[2];
+  slow.decode_us *= 1.3;
+  noisy.push_back(slow);
+  const LoopTerms ln = fit_loop_terms(noisy, 1, prof, d, t);
+  CHECK(ln.runs == 5);
+  CHECK(ln.iteration_us == Approx(420).epsilon(1e-6));
+  CHECK(ln.drafted_us == Approx(35).epsilon(1e-6));
+  // Time the forwards do not show is never negative: a term that would fit below 0 is 0, the other refitted.
+  const LoopTerms neg = fit_loop_terms(runs(-300, 80), 1, prof, d, t);
+  CHECK(neg.iteration_us == 0);
+  CHECK(neg.drafted_us > 0);
+  CHECK(neg.residual_cv > 0);
+  // Plain decoding's term: llama-completion's time per token beyond what the profile prices, from the
+  // fastest run; never below 0.
+  const std::vector<PlainSample> slowplain = {{1, 48e6, 30, 48}}, fastplain = {{1, 48e6 - 48 * 700.0, 30, 48}};
+  const double p_slow = fit_plain_term(slowplain, 1, prof, t), p_fast = fit_plain_term(fastplain, 1, prof, t);
+  CHECK(p_slow - p_fast == Approx(700));
+  CHECK(fit_plain_term({slowplain[0], fastplain[0]}, 1, prof, t) == Approx(p_fast));
+  CHECK(fit_plain_term({{1, 48.0, 30, 48}}, 1, prof, t) == 0);
+  CHECK(fit_plain_term(slowplain, 2, prof, t) == 0);  // nothing timed at 2 threads
   Profile withterms = prof;
-  add_loop_terms(withterms, more, d, t);
+  add_loop_terms(withterms, exact, slowplain, d, t);
+  CHECK(withterms.executor.at(1)->plain_us == Approx(p_slow));
   CHECK(withterms.executor.engine == "llama.cpp");
   REQUIRE(withterms.executor.loop.size() == 2);
-  CHECK(withterms.executor.at(1)->iteration_us == Approx(l1.iteration_us));
-  CHECK(withterms.executor.at(2) != nullptr);
+  CHECK(withterms.executor.at(2)->iteration_us == Approx(420).epsilon(1e-6));
   // The terms need runs at two draft lengths at least.
   std::vector<LoopSample> one;
-  for (const auto& s : base)
+  for (const auto& s : exact)
     if (s.gamma == 2) one.push_back(s);
   CHECK_THROWS_WITH(fit_loop_terms(one, 1, prof, d, t),
                     Catch::Contains("llama-speculative") && Catch::Contains("two or more draft lengths"));
-  CHECK_THROWS_WITH(fit_loop_terms(base, 3, prof, d, t), Catch::Contains("two or more draft lengths"));
+  CHECK_THROWS_WITH(fit_loop_terms(exact, 3, prof, d, t), Catch::Contains("two or more draft lengths"));
 }

@@ -18,7 +18,8 @@ const char* kJson = R"([
   {"build_commit": "0c1e570", "build_number": 1, "model_filename": "t.gguf", "n_threads": 2, "n_prompt": 1,
    "n_gen": 0, "n_depth": 64, "avg_ns": 8000000, "stddev_ns": 80000, "avg_ts": 125.0, "stddev_ts": 1.0},
   {"build_commit": "0c1e570", "build_number": 1, "model_filename": "t.gguf", "n_threads": 2, "n_prompt": 4,
-   "n_gen": 0, "n_depth": 64, "avg_ns": 14000000, "stddev_ns": 140000, "avg_ts": 285.7, "stddev_ts": 2.0},
+   "n_gen": 0, "n_depth": 64, "avg_ns": 14000000, "stddev_ns": 140000, "avg_ts": 285.7, "stddev_ts": 2.0,
+   "samples_ns": [13000000, 17000000, 12000000]},
   {"build_commit": "0c1e570", "build_number": 1, "model_filename": "t.gguf", "n_threads": 2, "n_prompt": 0,
    "n_gen": 16, "n_depth": 0, "avg_ns": 128000000, "stddev_ns": 1000, "avg_ts": 125.0, "stddev_ts": 1.0}
 ])";
@@ -32,6 +33,7 @@ TEST_CASE("llama-bench JSON: prompt tests become forwards of m tokens at depth n
   CHECK(pts[0].threads == 2);
   CHECK(pts[0].us == Approx(8000.0));
   CHECK(pts[1].m == 4);
+  CHECK(pts[1].us == Approx(13000.0));  // samples_ns listed: their median (one slow repetition does not count)
   CHECK(pts[1].build_commit == "0c1e570");
   CHECK_THROWS_WITH(parse_llama_bench_json("{}", "bench.json"), Catch::Contains("bench.json") && Catch::Contains("JSON array"));
   CHECK_THROWS_WITH(parse_llama_bench_json(R"([{"n_prompt": 1}])", "bench.json"), Catch::Contains("[0].n_gen"));
@@ -60,7 +62,34 @@ TEST_CASE("a llama.cpp profile: the base's CPU with llama.cpp's forwards and the
   c.threads = 2;
   const double rows3 = head_cost(spec, c, 4).total() - head_cost(spec, c, 1).total();
   CHECK(rows3 > 0);
-  CHECK(f4.us == Approx(14000.0 + rows3));
+  CHECK(f4.us == Approx(13000.0 + rows3));  // the median repetition, not the mean
+}
+
+TEST_CASE("a llama.cpp profile with an offloaded device: its forwards on the base's accelerator PU", "[profile][llamacpp]") {
+  const Profile base = load_profile(source_path("tests/fixtures/roofline-cpu-pocl.yaml"));
+  const ModelSpec spec = load_model_spec(source_path("configs/models/smollm2-135m.yaml"));
+  const auto pts = parse_llama_bench_json(kJson, "bench.json");
+  auto gpu = pts;
+  for (auto& g : gpu) g.us /= 4, g.threads = 2;  // -t is the host's part: the device's check is stored at threads 1
+  const Profile p = llama_bench_profile(base, {{spec, pts}}, "/x/llama-bench", {{"cl:0", "CUDA0", {{spec, gpu}}}});
+  REQUIRE(p.pus.size() == 2);
+  CHECK(p.pus[0].id == "cpu");
+  CHECK(p.pus[1].id == "cl:0");
+  CHECK(p.pus[1].kind == PuKind::GPU);
+  CHECK(p.pus[1].name.find("(llama.cpp CUDA0)") != std::string::npos);
+  CHECK(p.description.find("cl:0 as CUDA0") != std::string::npos);
+  REQUIRE(p.pus[1].forward_check.size() == 2);
+  CHECK(p.pus[1].forward_check[0].threads == 1);
+  CHECK(p.pus[1].forward_check[0].us == Approx(2000.0));
+  ExecContext c;
+  c.pu = &base.pus[size_t(base.pu_index("cl:0"))];
+  c.threads = 1;
+  CHECK(p.pus[1].forward_check[1].us == Approx(3250.0 + head_cost(spec, c, 4).total() - head_cost(spec, c, 1).total()));
+  CHECK(p.pus[0].forward_check[0].us == Approx(8000.0));  // the CPU's own checks stay the CPU's
+  CHECK_THROWS_WITH(llama_bench_profile(base, {{spec, pts}}, "x", {{"cl:7", "CUDA0", {{spec, gpu}}}}),
+                    Catch::Contains("--device-map") && Catch::Contains("cl:7"));
+  CHECK_THROWS_WITH(llama_bench_profile(base, {{spec, pts}}, "x", {{"cpu", "CUDA0", {{spec, gpu}}}}),
+                    Catch::Contains("is the CPU"));
 }
 
 TEST_CASE("hetspec profile --engine llama.cpp: bad input is one line, exit 2", "[profile][llamacpp][cli]") {

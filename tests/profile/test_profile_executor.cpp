@@ -15,7 +15,7 @@ namespace {
 Profile with_loop() {
   Profile p = load_profile(source_path("tests/fixtures/roofline-cpu-pocl.yaml"));
   p.executor.engine = "llama.cpp";
-  p.executor.loop = {{1, 812.5, 95.25, 6, 0.012}, {2, -40, 60, 6, 0.03}};
+  p.executor.loop = {{1, 812.5, 95.25, 120, 6, 0.012}, {2, -40, 60, 0, 6, 0.03}};
   return p;
 }
 }  // namespace
@@ -30,6 +30,7 @@ TEST_CASE("executor: llama.cpp's loop terms round-trip through YAML", "[profile]
   REQUIRE(q.executor.at(1) != nullptr);
   CHECK(q.executor.at(1)->iteration_us == Approx(812.5));
   CHECK(q.executor.at(1)->drafted_us == Approx(95.25));
+  CHECK(q.executor.at(1)->plain_us == Approx(120));
   CHECK(q.executor.at(1)->runs == 6);
   CHECK(q.executor.at(1)->residual_cv == Approx(0.012));
   CHECK(q.executor.at(2)->iteration_us == Approx(-40));  // signed: a fit may land below the forwards' sum
@@ -59,6 +60,7 @@ TEST_CASE("executor: bad values are one error naming the key", "[profile][llamac
   CHECK_THROWS_WITH(with("iteration_us: 812.5", "iteration_us: .nan"), Catch::Contains("executor.loop[0].iteration_us: must be a finite"));
   CHECK_THROWS_WITH(with("drafted_us: 95.25", "drafted_us: 1e12"), Catch::Contains("executor.loop[0].drafted_us: must be a finite"));
   CHECK_THROWS_WITH(with("drafted_us: 95.25", "drafted_us: fast"), Catch::Contains("executor.loop[0].drafted_us"));
+  CHECK_THROWS_WITH(with("plain_us: 120", "plain_us: -.inf"), Catch::Contains("executor.loop[0].plain_us: must be a finite"));
   CHECK_THROWS_WITH(with("runs: 6, residual_cv: 0.012", "runs: -1, residual_cv: 0.012"), Catch::Contains("executor.loop[0].runs"));
   CHECK_THROWS_WITH(with("residual_cv: 0.012", "residual_cv: 11"), Catch::Contains("executor.loop[0].residual_cv"));
   CHECK_THROWS_WITH(with("residual_cv: 0.012", "residual_cv: 0.012, pool: 2"), Catch::Contains("executor.loop[0].pool: unknown key"));

@@ -89,6 +89,7 @@ struct PlanTiming {
   bool redecode = false;
   double loop_iter_us = 0;        // per iteration (executor.loop at the plan's CPU thread count; 0: none)
   double loop_drafted_us = 0;     // per drafted token
+  double loop_plain_us = 0;       // plain decoding (γ = 0): per token
   int draft_forwards(int gamma) const { return redecode ? gamma + 1 : gamma; }
   double ttft_us = 0;
   std::array<PuUse, kMaxPus> memory{};

@@ -177,11 +177,13 @@ struct Calibration {
 // re-decodes the last emitted token on the draft every iteration (γ + 1 one-token draft forwards, no
 // catch-up), and spends time per iteration and per drafted token that its forwards alone do not show
 // (its sampler chain on both models, a draft candidate copy, KV-cache bookkeeping on two contexts,
-// two thread pools taking turns). Those two terms are fitted per thread count from timed runs.
+// two thread pools taking turns). Those two terms are fitted per thread count from timed runs; plain
+// decoding (llama-completion) pays its own per-token term the same way.
 struct LoopTerms {
   int threads = 0;            // the draft's and the target's thread count (-t / -td) they were measured at
-  double iteration_us = 0;    // per verify iteration, beyond its forwards and sampled rows (signed)
-  double drafted_us = 0;      // per drafted token, likewise (signed)
+  double iteration_us = 0;    // per verify iteration, beyond its forwards and sampled rows
+  double drafted_us = 0;      // per drafted token, likewise
+  double plain_us = 0;        // per token of plain decoding, beyond its forward and sampled row
   int runs = 0;               // timed llama-speculative runs the terms were fitted on
   double residual_cv = 0;     // the fit's RMS residual ÷ mean decode time of those runs
 };

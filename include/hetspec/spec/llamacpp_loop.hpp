@@ -4,7 +4,8 @@
 // on every row of both models, copies the draft's candidates, keeps two KV caches and lets two thread
 // pools take turns. Those costs are fitted as two loop terms per thread count,
 //     decode_us − Σ forwards − Σ sampled rows  =  iteration_us · n_verify + drafted_us · n_drafted,
-// by least squares over llama-speculative runs at several draft lengths, from each run's exact counts
+// by least squares with both terms kept >= 0, over the fastest llama-speculative run at each of several
+// draft lengths (other work on a shared machine only adds time), from each run's exact counts
 // (n_verify = n_drafted / γ verify forwards of γ + 1 tokens, n_verify · (γ + 1) + 1 draft forwards,
 // n_predict target rows, n_drafted draft rows). `profile --engine llama.cpp` stores them in the
 // profile's `executor:` block (docs/llamacpp.md).
@@ -24,6 +25,10 @@ struct LoopSample {  // one llama-speculative run
   int n_input = 0, n_predict = 0, n_drafted = 0, n_verify = 0;
 };
 
+// What `prof` (a llama.cpp profile; its own loop terms ignored) prices for one run on the CPU: its
+// verify and draft forwards and sampled rows, the left side's Σ above. Pure.
+double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target);
+
 // The loop terms at `threads` from the samples taken there (at least two distinct γ), the forwards and
 // rows priced by `prof` (a llama.cpp profile; its own loop terms are ignored) for CPU-only plans.
 // Pure. Throws Error("llama-speculative", ...) when the samples cannot determine both terms.
@@ -35,8 +40,8 @@ struct LoopRun {
   std::string target, draft;         // GGUF files (the draft standalone: llama.cpp needs its own head)
   std::string prompt;                // raw text
   std::vector<int> threads = {1};
-  std::vector<int> gammas = {1, 2, 4};
-  int reps = 2;
+  std::vector<int> gammas = {1, 2, 4, 8};
+  int reps = 3;
   int gen_tokens = 64;
   double timeout_s = 600;
 };
@@ -44,7 +49,20 @@ struct LoopRun {
 // (threads, γ), after one untimed run; errors name the tool and the end of its stderr.
 std::vector<LoopSample> run_speculative_loop(const LoopRun& r);
 
+// Plain decoding's own term the same way: llama-completion's decode time per token (its sampling
+// included, as `validate --engine llama.cpp` times it) beyond the forward and the row the profile prices.
+struct PlainSample {  // one llama-completion run
+  int threads = 0;
+  double decode_us = 0;  // eval time + its share of sampling time
+  int n_input = 0, eval_runs = 0;
+};
+// Per token, from the fastest run at `threads` (0 when the forwards already account for it all); pure.
+double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target);
+// Runs llama-completion (greedy, all on the CPU, -no-cnv) like run_speculative_loop; `r.exe` is llama-completion.
+std::vector<PlainSample> run_plain_loop(const LoopRun& r);
+
 // prof.executor = llama.cpp with the terms fitted at every thread count in the samples.
-void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const ModelSpec& draft, const ModelSpec& target);
+void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,
+                    const ModelSpec& draft, const ModelSpec& target);
 
 }  // namespace hetspec

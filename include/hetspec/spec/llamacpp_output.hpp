@@ -26,6 +26,7 @@ struct CompletionOutput {
   int eval_runs = 0;
   double sampling_ms = 0; // the sampler over every generated token
   int generated = 0;      // eval_runs + 1 (the first token comes from the prompt's logits)
+  int prompt_tokens = 0;  // "prompt eval time = X ms / N tokens" (0 when not printed)
   // Decode time of eval_runs tokens with their sampling, µs: the same span llama-speculative times.
   double decode_us() const;
 };
