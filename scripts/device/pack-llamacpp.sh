@@ -23,7 +23,7 @@ done
 for t in ui server cli; do EXCL+=(--exclude="llama.cpp/tools/$t"); done
 tar -C "$(dirname "$SRC")" -czf "$OUTF" "${EXCL[@]}" --exclude='*.gguf' \
   llama.cpp/CMakeLists.txt llama.cpp/LICENSE llama.cpp/licenses llama.cpp/cmake llama.cpp/include \
-  llama.cpp/src llama.cpp/common llama.cpp/vendor llama.cpp/ggml llama.cpp/tools llama.cpp/examples
+  llama.cpp/src llama.cpp/common llama.cpp/vendor llama.cpp/ggml llama.cpp/tools llama.cpp/examples llama.cpp/pocs
 du -h "$OUTF"
 if [ "${1:-}" = "--check" ]; then
   T=$(mktemp -d)

@@ -130,9 +130,21 @@ int run_llamacpp(const Args& a) {
       throw Error("--llama-bench", "plain decoding's loop is timed with llama-completion beside llama-bench: no '" + plain.exe +
                                        "' (scripts/llamacpp.sh builds it)");
     add_loop_terms(p, spec_runs, run_plain_loop(plain), runs[1].first, runs[0].first);
+    // Each mapped device: both models offloaded there (their logits cross to the host every forward).
+    for (const auto& d : devices) {
+      LoopRun on = lr;
+      on.device = d.device;
+      on.ngl = runs[0].first.n_layers + 1;
+      on.ngld = runs[1].first.n_layers + 1;
+      LoopRun onp = plain;
+      onp.device = d.device;
+      onp.ngl = on.ngl;
+      std::fprintf(stderr, "llama-speculative and llama-completion with both models on %s (%s)\n", d.device.c_str(), d.pu.c_str());
+      add_loop_terms(p, run_speculative_loop(on), run_plain_loop(onp), runs[1].first, runs[0].first, d.pu);
+    }
     for (const auto& l : p.executor.loop)
-      std::fprintf(stderr, "  t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%), %.0f us per plain token\n",
-                   l.threads, l.iteration_us, l.drafted_us, 100 * l.residual_cv, l.plain_us);
+      std::fprintf(stderr, "  %s t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%), %.0f us per plain token\n",
+                   l.pu.c_str(), l.threads, l.iteration_us, l.drafted_us, 100 * l.residual_cv, l.plain_us);
   }
   write_file_atomic(a.out, profile_to_yaml(p));
   std::cout << "wrote " << a.out << " (llama.cpp forwards of " << models.size() << " models on the CPU"

@@ -216,7 +216,8 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
     t.redecode = spec;
     const int host = prof.host_index;
     const int threads = plan.threads.empty() ? prof.pus[size_t(host)].cores : plan.threads[size_t(host)];
-    if (const LoopTerms* l = prof.executor.at(threads)) {
+    // The terms measured with the models where this plan's logits come from (the target's head PU).
+    if (const LoopTerms* l = prof.executor.at(threads, prof.pus[size_t(plan.target.head_pu)].id)) {
       t.loop_iter_us = spec ? l->iteration_us : 0.0;
       t.loop_drafted_us = spec ? l->drafted_us : 0.0;
       t.loop_plain_us = spec ? 0.0 : l->plain_us;

@@ -186,7 +186,7 @@ Profile load_profile(const std::string& path) {
   }
   if (y.has("provenance")) p.provenance = parse_provenance(y.map("provenance"));
   if (y.has("calibration")) p.calibration = parse_calibration(y.map("calibration"), ids);
-  if (y.has("executor")) p.executor = parse_executor(y.map("executor"));
+  if (y.has("executor")) p.executor = parse_executor(y.map("executor"), ids);
   if (p.pus[p.pu_index(p.host.pu)].kind != PuKind::CPU)
     throw Error(y.where("host.pu"), "the host that samples must be a cpu PU");
   y.done();

@@ -16,17 +16,20 @@ double signed_term(const YamlMap& y, const std::string& key) {
 }
 }  // namespace
 
-ExecutorModel parse_executor(const YamlMap& y) {
+ExecutorModel parse_executor(const YamlMap& y, const std::set<std::string>& ids) {
   ExecutorModel x;
   x.engine = y.get<std::string>("engine");
   if (x.engine != "hetspec" && x.engine != "llama.cpp")
     throw Error(y.where("engine"), "must be hetspec or llama.cpp, got '" + x.engine + "'");
-  std::set<int> seen;
+  std::set<std::pair<std::string, int>> seen;
   for (auto& l : y.maps_or_empty("loop")) {
     LoopTerms t;
     t.threads = l.positive_int("threads");
     if (t.threads > 4096) throw Error(l.where("threads"), "absurd thread count");
-    if (!seen.insert(t.threads).second) throw Error(l.where("threads"), "thread count " + std::to_string(t.threads) + " listed twice");
+    if (l.has("pu")) t.pu = l.get<std::string>("pu");
+    if (!ids.count(t.pu)) throw Error(l.where("pu"), "names PU '" + t.pu + "' that the profile lacks");
+    if (!seen.insert({t.pu, t.threads}).second)
+      throw Error(l.where("threads"), "thread count " + std::to_string(t.threads) + " listed twice for " + t.pu);
     t.iteration_us = signed_term(l, "iteration_us");
     t.drafted_us = signed_term(l, "drafted_us");
     t.plain_us = l.has("plain_us") ? signed_term(l, "plain_us") : 0.0;

@@ -95,6 +95,6 @@ Provenance parse_provenance(const YamlMap& y);
 // The `calibration:` block `hetspec calibrate` writes; `ids` are the profile's PU ids.
 Calibration parse_calibration(const YamlMap& y, const std::set<std::string>& ids);
 // The `executor:` block `profile --engine llama.cpp` writes.
-ExecutorModel parse_executor(const YamlMap& y);
+ExecutorModel parse_executor(const YamlMap& y, const std::set<std::string>& ids);
 
 }  // namespace hetspec::profile_parse

@@ -248,7 +248,7 @@ std::string profile_to_yaml(const Profile& p) {
     if (!p.executor.loop.empty()) {
       e << YAML::Key << "loop" << YAML::Value << YAML::BeginSeq;
       for (const auto& l : p.executor.loop)
-        e << YAML::Flow << YAML::BeginMap << YAML::Key << "threads" << YAML::Value << l.threads << YAML::Key
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "threads" << YAML::Value << l.threads << YAML::Key << "pu" << YAML::Value << l.pu << YAML::Key
           << "iteration_us" << YAML::Value << l.iteration_us << YAML::Key << "drafted_us" << YAML::Value << l.drafted_us << YAML::Key << "plain_us" << YAML::Value << l.plain_us
           << YAML::Key << "runs" << YAML::Value << l.runs << YAML::Key << "residual_cv" << YAML::Value << l.residual_cv
           << YAML::EndMap;

@@ -13,17 +13,19 @@
 
 namespace hetspec {
 
-double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target) {
-  const int cpu = prof.pu_index("cpu");
+double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                      const std::string& pu) {
+  const int cpu = prof.pu_index("cpu"), on = prof.pu_index(pu);
   check(cpu >= 0, "llama-speculative", "the llama.cpp profile has no cpu PU");
+  check(on >= 0, "llama-speculative", "the llama.cpp profile has no PU '" + pu + "'");
   Profile p = prof;
   p.executor.engine = "llama.cpp";
   p.executor.loop.clear();
   Plan plan;
   plan.gamma = s.gamma;
-  plan.draft.pu = plan.draft.head_pu = cpu;
+  plan.draft.pu = plan.draft.head_pu = on;
   plan.draft.dtype = draft.weight_dtype;
-  plan.target.pu = plan.target.head_pu = cpu;
+  plan.target.pu = plan.target.head_pu = on;
   plan.target.dtype = target.weight_dtype;
   plan.threads.assign(p.pus.size(), 1);
   plan.threads[size_t(cpu)] = s.threads;
@@ -39,7 +41,7 @@ double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec&
 }
 
 LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, const Profile& prof, const ModelSpec& draft,
-                         const ModelSpec& target) {
+                         const ModelSpec& target, const std::string& pu) {
   // Per draft length, the fastest run (greedy runs repeat the same tokens, so the counts agree): on a
   // shared machine, other work only ever adds time, and one slowed run must not bend both terms.
   std::map<int, const LoopSample*> best;
@@ -59,7 +61,7 @@ LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, co
   std::vector<std::array<double, 3>> pts;  // v, d, r
   double vv = 0, vd = 0, dd = 0, vr = 0, dr = 0, mean_us = 0;
   for (const auto& [g, s] : best) {
-    const double r = s->decode_us - loop_priced_us(*s, prof, draft, target), v = s->n_verify, d = s->n_drafted;
+    const double r = s->decode_us - loop_priced_us(*s, prof, draft, target, pu), v = s->n_verify, d = s->n_drafted;
     pts.push_back({v, d, r});
     vv += v * v, vd += v * d, dd += d * d, vr += v * r, dr += d * r;
     mean_us += s->decode_us;
@@ -79,6 +81,7 @@ LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, co
   }
   LoopTerms l;
   l.threads = threads;
+  l.pu = pu;
   l.iteration_us = a;
   l.drafted_us = b;
   l.runs = runs;
@@ -94,10 +97,11 @@ std::vector<LoopSample> run_speculative_loop(const LoopRun& r) {
   bool warmed = false;
   for (int t : r.threads)
     for (int g : r.gammas) {
-      const std::vector<std::string> argv = {r.exe, "-m", r.target, "-ngl", "0", "-t", std::to_string(t), "-md", r.draft,
-                                             "-ngld", "0", "-td", std::to_string(t), "--spec-draft-n-max", std::to_string(g),
-                                             "--spec-draft-n-min", "0", "--spec-draft-p-min", "0", "--temp", "0",
-                                             "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
+      std::vector<std::string> argv = {r.exe, "-m", r.target, "-ngl", std::to_string(r.ngl), "-t", std::to_string(t), "-md", r.draft,
+                                       "-ngld", std::to_string(r.ngld), "-td", std::to_string(t), "--spec-draft-n-max", std::to_string(g),
+                                       "--spec-draft-n-min", "0", "--spec-draft-p-min", "0", "--temp", "0",
+                                       "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
+      if (!r.device.empty()) argv.insert(argv.end() - 2, {"--device", r.device, "-devd", r.device});
       for (int rep = warmed ? 0 : -1; rep < r.reps; ++rep) {
         const ProcessResult p = run_process(argv, r.timeout_s);
         if (p.timed_out) throw Error(r.exe, "did not finish within " + std::to_string(int(r.timeout_s)) + " s (killed)");
@@ -123,7 +127,8 @@ std::vector<LoopSample> run_speculative_loop(const LoopRun& r) {
   return out;
 }
 
-double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target) {
+double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target,
+                      const std::string& pu) {
   const PlainSample* best = nullptr;
   for (const auto& s : samples)
     if (s.threads == threads) {
@@ -131,12 +136,12 @@ double fit_plain_term(const std::vector<PlainSample>& samples, int threads, cons
       if (!best || s.decode_us / s.eval_runs < best->decode_us / best->eval_runs) best = &s;
     }
   if (!best) return 0.0;
-  const int cpu = prof.pu_index("cpu");
-  check(cpu >= 0, "llama-completion", "the llama.cpp profile has no cpu PU");
+  const int cpu = prof.pu_index("cpu"), on = prof.pu_index(pu);
+  check(cpu >= 0 && on >= 0, "llama-completion", "the llama.cpp profile has no PU '" + (cpu < 0 ? std::string("cpu") : pu) + "'");
   Profile p = prof;
   p.executor.loop.clear();
   Plan plan;
-  plan.target.pu = plan.target.head_pu = cpu;
+  plan.target.pu = plan.target.head_pu = on;
   plan.target.dtype = target.weight_dtype;
   plan.threads.assign(p.pus.size(), 1);
   plan.threads[size_t(cpu)] = threads;
@@ -152,8 +157,9 @@ double fit_plain_term(const std::vector<PlainSample>& samples, int threads, cons
 std::vector<PlainSample> run_plain_loop(const LoopRun& r) {
   std::vector<PlainSample> out;
   for (int t : r.threads) {
-    const std::vector<std::string> argv = {r.exe, "-m", r.target, "-ngl", "0", "-t", std::to_string(t), "--temp", "0",
-                                           "-no-cnv", "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
+    std::vector<std::string> argv = {r.exe, "-m", r.target, "-ngl", std::to_string(r.ngl), "-t", std::to_string(t), "--temp", "0",
+                                     "-no-cnv", "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
+    if (!r.device.empty()) argv.insert(argv.end() - 2, {"--device", r.device});
     for (int rep = out.empty() ? -1 : 0; rep < r.reps; ++rep) {
       const ProcessResult p = run_process(argv, r.timeout_s);
       if (p.timed_out) throw Error(r.exe, "did not finish within " + std::to_string(int(r.timeout_s)) + " s (killed)");
@@ -169,17 +175,21 @@ std::vector<PlainSample> run_plain_loop(const LoopRun& r) {
 }
 
 void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,
-                    const ModelSpec& draft, const ModelSpec& target) {
+                    const ModelSpec& draft, const ModelSpec& target, const std::string& pu) {
   std::set<int> threads;
   for (const auto& s : samples) threads.insert(s.threads);
-  ExecutorModel x;
-  x.engine = "llama.cpp";
+  std::vector<LoopTerms> fitted;
   for (int t : threads) {
-    LoopTerms l = fit_loop_terms(samples, t, prof, draft, target);
-    l.plain_us = fit_plain_term(plain, t, prof, target);
+    LoopTerms l = fit_loop_terms(samples, t, prof, draft, target, pu);
+    l.plain_us = fit_plain_term(plain, t, prof, target, pu);
+    fitted.push_back(l);
+  }
+  ExecutorModel& x = prof.executor;
+  if (x.engine != "llama.cpp") x = ExecutorModel{"llama.cpp", {}};
+  for (const auto& l : fitted) {
+    std::erase_if(x.loop, [&](const LoopTerms& o) { return o.pu == l.pu && o.threads == l.threads; });
     x.loop.push_back(l);
   }
-  prof.executor = x;
 }
 
 }  // namespace hetspec

@@ -36,7 +36,7 @@ TEST_CASE("llama.cpp's loop: gamma + 1 draft forwards, no catch-up, its loop ter
   const Profile hs = load_profile(source_path("tests/fixtures/toy-soc.yaml"));
   Profile lc = hs;
   lc.executor.engine = "llama.cpp";
-  lc.executor.loop = {{4, 300, 25, 50, 6, 0.01}};
+  lc.executor.loop = {{4, "cpu", 300, 25, 50, 6, 0.01}, {4, "gpu", 900, 40, 400, 6, 0.01}};
   const ModelSpec t = model("llama-3.2-3b.yaml"), d = model("llama-3.2-1b.yaml");
   Workload w;
   const int g = 4;
@@ -59,6 +59,11 @@ TEST_CASE("llama.cpp's loop: gamma + 1 draft forwards, no catch-up, its loop ter
   CHECK(el.iter_us == Approx(expect));
   CHECK(el.tokens_per_iter == Approx(eh.tokens_per_iter));  // acceptance is the executor's business, not its loop's
 
+  // The terms come from where the target's logits do: a target on the GPU pays the GPU's loop terms.
+  const PlanTiming tg = time_plan(plan_on(lc, "gpu", "gpu", g, 4), d, t, lc, w);
+  CHECK(tg.loop_iter_us == Approx(900));
+  CHECK(tg.loop_drafted_us == Approx(40));
+  CHECK(time_plan(plan_on(lc, "gpu", "gpu", 0, 4), d, t, lc, w).loop_plain_us == Approx(400));
   // No terms at this thread count: the forwards still follow llama.cpp's loop, nothing is added.
   const PlanTiming t2 = time_plan(plan_on(lc, "gpu", "cpu", g, 2), d, t, lc, w);
   CHECK(t2.redecode);

@@ -15,7 +15,7 @@ namespace {
 Profile with_loop() {
   Profile p = load_profile(source_path("tests/fixtures/roofline-cpu-pocl.yaml"));
   p.executor.engine = "llama.cpp";
-  p.executor.loop = {{1, 812.5, 95.25, 120, 6, 0.012}, {2, -40, 60, 0, 6, 0.03}};
+  p.executor.loop = {{1, "cpu", 812.5, 95.25, 120, 6, 0.012}, {2, "cpu", -40, 60, 0, 6, 0.03}, {1, "cl:0", 1500, 80, 400, 8, 0.05}};
   return p;
 }
 }  // namespace
@@ -26,7 +26,10 @@ TEST_CASE("executor: llama.cpp's loop terms round-trip through YAML", "[profile]
   const Profile q = load_profile(t.file("x.yaml", profile_to_yaml(p)));
   CHECK(q.executor.engine == "llama.cpp");
   CHECK(q.executor.redecodes_emitted());
-  REQUIRE(q.executor.loop.size() == 2);
+  REQUIRE(q.executor.loop.size() == 3);
+  REQUIRE(q.executor.at(1, "cl:0") != nullptr);
+  CHECK(q.executor.at(1, "cl:0")->plain_us == Approx(400));
+  CHECK(q.executor.at(2, "cl:0")->plain_us == Approx(0));  // none measured there: the CPU's terms
   REQUIRE(q.executor.at(1) != nullptr);
   CHECK(q.executor.at(1)->iteration_us == Approx(812.5));
   CHECK(q.executor.at(1)->drafted_us == Approx(95.25));
@@ -65,5 +68,8 @@ TEST_CASE("executor: bad values are one error naming the key", "[profile][llamac
   CHECK_THROWS_WITH(with("residual_cv: 0.012", "residual_cv: 11"), Catch::Contains("executor.loop[0].residual_cv"));
   CHECK_THROWS_WITH(with("residual_cv: 0.012", "residual_cv: 0.012, pool: 2"), Catch::Contains("executor.loop[0].pool: unknown key"));
   CHECK_THROWS_WITH(with("engine: llama.cpp", "engine: llama.cpp\n  version: 1"), Catch::Contains("executor.version: unknown key"));
-  CHECK_THROWS_WITH(with("  - {threads: 2, iteration_us: -40", "  - {iteration_us: -40"), Catch::Contains("executor.loop[1].threads"));
+  CHECK_THROWS_WITH(with("  - {threads: 2, pu: cpu, iteration_us: -40", "  - {pu: cpu, iteration_us: -40"),
+                    Catch::Contains("executor.loop[1].threads"));
+  CHECK_THROWS_WITH(with("{threads: 1, pu: cl:0", "{threads: 1, pu: cl:9"), Catch::Contains("executor.loop[2].pu: names PU 'cl:9'"));
+  CHECK_THROWS_WITH(with("{threads: 1, pu: cl:0", "{threads: 1, pu: cpu"), Catch::Contains("executor.loop[2].threads: thread count 1 listed twice for cpu"));
 }

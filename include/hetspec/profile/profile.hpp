@@ -177,10 +177,12 @@ struct Calibration {
 // re-decodes the last emitted token on the draft every iteration (γ + 1 one-token draft forwards, no
 // catch-up), and spends time per iteration and per drafted token that its forwards alone do not show
 // (its sampler chain on both models, a draft candidate copy, KV-cache bookkeeping on two contexts,
-// two thread pools taking turns). Those two terms are fitted per thread count from timed runs; plain
-// decoding (llama-completion) pays its own per-token term the same way.
+// two thread pools taking turns). Those two terms are fitted per thread count and per processor the
+// models ran on (an offloaded model's logits cross to the host, its kernels are launched and waited
+// for) from timed runs; plain decoding (llama-completion) pays its own per-token term the same way.
 struct LoopTerms {
   int threads = 0;            // the draft's and the target's thread count (-t / -td) they were measured at
+  std::string pu = "cpu";     // the PU both models ran on (a plan's target head PU picks the terms)
   double iteration_us = 0;    // per verify iteration, beyond its forwards and sampled rows
   double drafted_us = 0;      // per drafted token, likewise
   double plain_us = 0;        // per token of plain decoding, beyond its forward and sampled row
@@ -191,10 +193,12 @@ struct ExecutorModel {
   std::string engine = "hetspec";  // hetspec | llama.cpp
   std::vector<LoopTerms> loop;     // llama.cpp only
   bool redecodes_emitted() const { return engine == "llama.cpp"; }
-  // The terms at this thread count (nullptr: none measured there).
-  const LoopTerms* at(int threads) const {
+  // The terms at this thread count on this PU, else on the CPU (nullptr: none measured there).
+  const LoopTerms* at(int threads, const std::string& pu = "cpu") const {
     for (const auto& l : loop)
-      if (l.threads == threads) return &l;
+      if (l.threads == threads && l.pu == pu) return &l;
+    for (const auto& l : loop)
+      if (l.threads == threads && l.pu == "cpu") return &l;
     return nullptr;
   }
 };

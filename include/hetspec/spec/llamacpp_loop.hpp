@@ -27,18 +27,22 @@ struct LoopSample {  // one llama-speculative run
 
 // What `prof` (a llama.cpp profile; its own loop terms ignored) prices for one run on the CPU: its
 // verify and draft forwards and sampled rows, the left side's Σ above. Pure.
-double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target);
+// `pu`: the profile PU both models ran on (the CPU unless llama.cpp offloaded them).
+double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                      const std::string& pu = "cpu");
 
 // The loop terms at `threads` from the samples taken there (at least two distinct γ), the forwards and
 // rows priced by `prof` (a llama.cpp profile; its own loop terms are ignored) for CPU-only plans.
 // Pure. Throws Error("llama-speculative", ...) when the samples cannot determine both terms.
 LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, const Profile& prof, const ModelSpec& draft,
-                         const ModelSpec& target);
+                         const ModelSpec& target, const std::string& pu = "cpu");
 
 struct LoopRun {
   std::string exe;                   // llama-speculative
   std::string target, draft;         // GGUF files (the draft standalone: llama.cpp needs its own head)
   std::string prompt;                // raw text
+  std::string device;                // llama.cpp device both models are offloaded to (--device/-devd; empty: the CPU)
+  int ngl = 0, ngld = 0;             // with a device: the target's and the draft's layers + 1 (all, the head too)
   std::vector<int> threads = {1};
   std::vector<int> gammas = {1, 2, 4, 8};
   int reps = 3;
@@ -57,12 +61,14 @@ struct PlainSample {  // one llama-completion run
   int n_input = 0, eval_runs = 0;
 };
 // Per token, from the fastest run at `threads` (0 when the forwards already account for it all); pure.
-double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target);
+double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target,
+                      const std::string& pu = "cpu");
 // Runs llama-completion (greedy, all on the CPU, -no-cnv) like run_speculative_loop; `r.exe` is llama-completion.
 std::vector<PlainSample> run_plain_loop(const LoopRun& r);
 
-// prof.executor = llama.cpp with the terms fitted at every thread count in the samples.
+// prof.executor = llama.cpp, with the terms on `pu` fitted at every thread count in the samples
+// (replacing earlier terms for that PU and thread count).
 void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,
-                    const ModelSpec& draft, const ModelSpec& target);
+                    const ModelSpec& draft, const ModelSpec& target, const std::string& pu = "cpu");
 
 }  // namespace hetspec
