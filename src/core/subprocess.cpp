@@ -93,4 +93,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   return r;
 }
 
+std::string run_tool_output(const std::vector<std::string>& argv, double timeout_s) {
+  const ProcessResult p = run_process(argv, timeout_s);
+  if (p.timed_out) throw Error(argv[0], "did not finish within " + std::to_string(int(timeout_s)) + " s (killed)");
+  if (p.exit_code != 0)
+    throw Error(argv[0], "failed (" + (p.signal ? "signal " + std::to_string(p.signal) : "exit " + std::to_string(p.exit_code)) +
+                             "): " + tail_line(p.err));
+  return p.err + "\n" + p.out;
+}
+
 }  // namespace hetspec

@@ -103,12 +103,7 @@ std::vector<LoopSample> run_speculative_loop(const LoopRun& r) {
                                        "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
       if (!r.device.empty()) argv.insert(argv.end() - 2, {"--device", r.device, "-devd", r.device});
       for (int rep = warmed ? 0 : -1; rep < r.reps; ++rep) {
-        const ProcessResult p = run_process(argv, r.timeout_s);
-        if (p.timed_out) throw Error(r.exe, "did not finish within " + std::to_string(int(r.timeout_s)) + " s (killed)");
-        if (p.exit_code != 0)
-          throw Error(r.exe, "failed (" + (p.signal ? "signal " + std::to_string(p.signal) : "exit " + std::to_string(p.exit_code)) +
-                                 "): " + tail_line(p.err));
-        const SpeculativeOutput o = parse_llama_speculative(p.err + "\n" + p.out, r.exe);
+        const SpeculativeOutput o = parse_llama_speculative(run_tool_output(argv, r.timeout_s), r.exe);
         if (rep < 0) {  // page the models in, untimed
           warmed = true;
           continue;
@@ -161,12 +156,7 @@ std::vector<PlainSample> run_plain_loop(const LoopRun& r) {
                                      "-no-cnv", "-n", std::to_string(r.gen_tokens), "-p", r.prompt};
     if (!r.device.empty()) argv.insert(argv.end() - 2, {"--device", r.device});
     for (int rep = out.empty() ? -1 : 0; rep < r.reps; ++rep) {
-      const ProcessResult p = run_process(argv, r.timeout_s);
-      if (p.timed_out) throw Error(r.exe, "did not finish within " + std::to_string(int(r.timeout_s)) + " s (killed)");
-      if (p.exit_code != 0)
-        throw Error(r.exe, "failed (" + (p.signal ? "signal " + std::to_string(p.signal) : "exit " + std::to_string(p.exit_code)) +
-                               "): " + tail_line(p.err));
-      const CompletionOutput o = parse_llama_completion(p.err + "\n" + p.out, r.exe);
+      const CompletionOutput o = parse_llama_completion(run_tool_output(argv, r.timeout_s), r.exe);
       if (rep < 0) continue;  // page the model in, untimed
       out.push_back({t, o.decode_us(), o.prompt_tokens, o.eval_runs});
     }

@@ -30,13 +30,7 @@ ToolRun run_tool(std::vector<std::string> argv, const std::string& prompt, const
   check(p != argv.end() && p + 1 != argv.end(), argv[0], "exported command has no -p PROMPT");
   *(p + 1) = prompt;
   const std::string tool = argv[0];
-  ProcessResult r = run_process(argv, cfg.tool_timeout_s);
-  if (r.timed_out)
-    throw Error(tool, "did not finish within " + std::to_string(int(cfg.tool_timeout_s)) + " s (killed)");
-  if (r.exit_code != 0)
-    throw Error(tool, "failed (" + (r.signal ? "signal " + std::to_string(r.signal) : "exit " + std::to_string(r.exit_code)) +
-                          "): " + tail_line(r.err));
-  const std::string log = r.err + "\n" + r.out;
+  const std::string log = run_tool_output(argv, cfg.tool_timeout_s);
   ToolRun t;
   if (tool.size() >= 17 && tool.compare(tool.size() - 17, 17, "llama-speculative") == 0) {
     SpeculativeOutput o = parse_llama_speculative(log, tool);

@@ -18,6 +18,10 @@ struct ProcessResult {
 // Throws Error(argv[0], ...) when the program cannot be started (not found, not executable).
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s);
 
+// run_process for a tool that must succeed: its stderr then stdout, or Error(argv[0], ...) naming the
+// timeout, the exit status or signal, and the end of its stderr.
+std::string run_tool_output(const std::vector<std::string>& argv, double timeout_s);
+
 // The last `max_chars` of text on one line (newlines as spaces), for error messages.
 std::string tail_line(const std::string& text, size_t max_chars = 300);
 
