@@ -85,6 +85,13 @@ std::vector<LlamaBenchPoint> run_llama_bench(const LlamaBenchRun& r) {
   return parse_llama_bench_json(p.out, shown);
 }
 
+int llama_device_pu(const Profile& base, const std::string& pu) {
+  const int i = base.pu_index(pu);
+  if (i < 0) throw Error("--device-map", "names PU '" + pu + "' that the base profile '" + base.name + "' lacks");
+  if (base.pus[size_t(i)].kind == PuKind::CPU) throw Error("--device-map", "'" + pu + "' is the CPU: llama.cpp's -ngl 0 runs it");
+  return i;
+}
+
 namespace {
 // llama-bench's points as the forward checks of one PU: llama-bench computes the last row of logits
 // only, a forward of the cost model all m (a verify), so the m − 1 rows are added as the base prices
@@ -124,9 +131,7 @@ Profile llama_bench_profile(const Profile& base, const ModelRuns& runs, const st
   std::vector<ProcessingUnit> kept;
   std::string devs;
   for (const auto& d : devices) {
-    const int i = p.pu_index(d.pu);
-    if (i < 0) throw Error("--device-map", "names PU '" + d.pu + "' that the base profile '" + base.name + "' lacks");
-    if (p.pus[size_t(i)].kind == PuKind::CPU) throw Error("--device-map", "'" + d.pu + "' is the CPU: llama.cpp's -ngl 0 runs it");
+    const int i = llama_device_pu(base, d.pu);
     ProcessingUnit g = p.pus[size_t(i)];
     g.forward_check.clear();
     add_checks(g, p.pus[size_t(i)], d.runs, false, commit);

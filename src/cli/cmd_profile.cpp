@@ -3,7 +3,9 @@
 // whole forwards measured now (--check). Parses, calls the library, prints.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -75,72 +77,62 @@ int run_llamacpp(const Args& a) {
     threads = cpu >= 0 && !base.pus[size_t(cpu)].thread_options.empty() ? base.pus[size_t(cpu)].thread_options
                                                                         : std::vector<int>{1};
   }
-  std::vector<std::pair<ModelSpec, std::vector<LlamaBenchPoint>>> runs;
-  for (const auto& m : models) {
+  const auto device_map = a.device_map.empty() ? std::map<std::string, std::string>{} : parse_device_map(a.device_map, "--device-map");
+  for (const auto& [pu, dev] : device_map) llama_device_pu(base, pu);  // before anything runs
+  ModelRuns runs;  // the CPU's, one per model (their specs serve the device runs and the loop too)
+  // One llama-bench run of model i: the CPU at the thread counts, or (after the CPU's) every layer and
+  // the head offloaded to `device` (-ngl n+1 -dev DEVICE) with the host's part at the largest thread count.
+  auto bench = [&](size_t i, const std::string& device) {
     LlamaBenchRun r;
     r.exe = a.llama_bench;
-    r.model = m;
+    r.model = models[i];
     r.threads = threads;
+    if (!device.empty()) r.threads = {*std::max_element(threads.begin(), threads.end())}, r.ngl = runs[i].first.n_layers + 1, r.device = device;
     if (a.quick) r.ms = {1, 2, 3, 4, 5, 8, 9}, r.reps = 2;
     else r.depths = {64, 256};
-    std::fprintf(stderr, "llama-bench %s: m = 1..%d at depth %d.., threads %s\n", m.c_str(), r.ms.back(), r.depths[0],
+    std::fprintf(stderr, "llama-bench %s%s: m = 1..%d at depth %d.., threads %s\n", models[i].c_str(),
+                 device.empty() ? "" : (" on " + device + ", -ngl " + std::to_string(r.ngl)).c_str(), r.ms.back(), r.depths[0],
                  a.threads.empty() ? "(the base's options)" : a.threads.c_str());
-    runs.emplace_back(load_spec_from(m), run_llama_bench(r));
-  }
-  // Each mapped accelerator: every layer and the head offloaded to it (-ngl n+1 -dev DEVICE).
+    auto pts = run_llama_bench(r);
+    return std::make_pair(device.empty() ? load_spec_from(models[i]) : runs[i].first, std::move(pts));
+  };
+  for (size_t i = 0; i < models.size(); ++i) runs.push_back(bench(i, ""));
   std::vector<DeviceRuns> devices;
-  if (!a.device_map.empty())
-    for (const auto& [pu, dev] : parse_device_map(a.device_map, "--device-map")) {
-      DeviceRuns d{pu, dev, {}};
-      for (const auto& m : models) {
-        const ModelSpec spec = load_spec_from(m);
-        LlamaBenchRun r;
-        r.exe = a.llama_bench;
-        r.model = m;
-        r.threads = {*std::max_element(threads.begin(), threads.end())};  // the host's part of an offloaded forward
-        r.ngl = spec.n_layers + 1;
-        r.device = dev;
-        if (a.quick) r.ms = {1, 2, 3, 4, 5, 8, 9}, r.reps = 2;
-        else r.depths = {64, 256};
-        std::fprintf(stderr, "llama-bench %s on %s (%s): -ngl %d, m = 1..%d\n", m.c_str(), dev.c_str(), pu.c_str(), r.ngl,
-                     r.ms.back());
-        d.runs.emplace_back(spec, run_llama_bench(r));
-      }
-      devices.push_back(d);
-    }
+  for (const auto& [pu, dev] : device_map) {
+    DeviceRuns d{pu, dev, {}};
+    for (size_t i = 0; i < models.size(); ++i) d.runs.push_back(bench(i, dev));
+    devices.push_back(d);
+  }
   Profile p = llama_bench_profile(base, runs, a.llama_bench, devices);
   if (models.size() >= 2) {  // a target and a draft: time llama.cpp's speculative loop too (spec/llamacpp_loop.hpp)
-    LoopRun lr;
+    // llama-speculative and llama-completion beside llama-bench (scripts/llamacpp.sh builds all three).
     const auto slash = a.llama_bench.rfind('/');
-    lr.exe = (slash == std::string::npos ? std::string(".") : a.llama_bench.substr(0, slash)) + "/llama-speculative";
-    if (access(lr.exe.c_str(), X_OK) != 0)
-      throw Error("--llama-bench", "with a target and a draft, the loop is timed with llama-speculative beside llama-bench: no '" +
-                                       lr.exe + "' (scripts/llamacpp.sh builds it)");
-    lr.target = models[0];
+    auto beside = [&](const char* tool) {
+      const std::string exe = (slash == std::string::npos ? std::string(".") : a.llama_bench.substr(0, slash)) + "/" + tool;
+      if (access(exe.c_str(), X_OK) != 0)
+        throw Error("--llama-bench", std::string("with a target and a draft, llama.cpp's loop is timed with ") + tool +
+                                         " beside llama-bench: no '" + exe + "' (scripts/llamacpp.sh builds it)");
+      return exe;
+    };
+    LoopRun lr;
+    lr.exe = beside("llama-speculative");
+    LoopRun plain;
+    plain.exe = beside("llama-completion");
+    lr.target = plain.target = models[0];
     lr.draft = models[1];
-    lr.threads = threads;
-    lr.prompt = kLoopPrompt;
-    if (a.quick) lr.gammas = {1, 4}, lr.reps = 2;
+    lr.threads = plain.threads = threads;
+    lr.prompt = plain.prompt = kLoopPrompt;
+    if (a.quick) lr.gammas = {1, 4}, lr.reps = plain.reps = 2;
     std::fprintf(stderr, "llama-speculative: the loop at gamma %s, threads %s\n", a.quick ? "1,4" : "1,2,4,8",
                  a.threads.empty() ? "(the base's options)" : a.threads.c_str());
-    const std::vector<LoopSample> spec_runs = run_speculative_loop(lr);
-    LoopRun plain = lr;  // plain decoding's own loop: llama-completion beside llama-bench
-    plain.exe = lr.exe.substr(0, lr.exe.rfind('/') + 1) + "llama-completion";
-    if (access(plain.exe.c_str(), X_OK) != 0)
-      throw Error("--llama-bench", "plain decoding's loop is timed with llama-completion beside llama-bench: no '" + plain.exe +
-                                       "' (scripts/llamacpp.sh builds it)");
-    add_loop_terms(p, spec_runs, run_plain_loop(plain), runs[1].first, runs[0].first);
+    add_loop_terms(p, run_speculative_loop(lr), run_plain_loop(plain), runs[1].first, runs[0].first);
     // Each mapped device: both models offloaded there (their logits cross to the host every forward).
     for (const auto& d : devices) {
-      LoopRun on = lr;
-      on.device = d.device;
-      on.ngl = runs[0].first.n_layers + 1;
-      on.ngld = runs[1].first.n_layers + 1;
-      LoopRun onp = plain;
-      onp.device = d.device;
-      onp.ngl = on.ngl;
+      lr.device = plain.device = d.device;
+      lr.ngl = plain.ngl = runs[0].first.n_layers + 1;
+      lr.ngld = runs[1].first.n_layers + 1;
       std::fprintf(stderr, "llama-speculative and llama-completion with both models on %s (%s)\n", d.device.c_str(), d.pu.c_str());
-      add_loop_terms(p, run_speculative_loop(on), run_plain_loop(onp), runs[1].first, runs[0].first, d.pu);
+      add_loop_terms(p, run_speculative_loop(lr), run_plain_loop(plain), runs[1].first, runs[0].first, d.pu);
     }
     for (const auto& l : p.executor.loop)
       std::fprintf(stderr, "  %s t%d: %.0f us per iteration, %.0f us per drafted token (fit residual %.1f %%), %.0f us per plain token\n",

@@ -13,27 +13,44 @@
 
 namespace hetspec {
 
-double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
-                      const std::string& pu) {
+namespace {
+// The timed run as a plan: both models wholly on `pu`, the CPU at `threads`, greedy (--temp 0).
+// `tool` names the llama.cpp tool in errors.
+Plan timed_plan(const Profile& prof, const std::string& pu, int threads, int gamma, const ModelSpec& draft,
+                const ModelSpec& target, const char* tool) {
   const int cpu = prof.pu_index("cpu"), on = prof.pu_index(pu);
-  check(cpu >= 0, "llama-speculative", "the llama.cpp profile has no cpu PU");
-  check(on >= 0, "llama-speculative", "the llama.cpp profile has no PU '" + pu + "'");
-  Profile p = prof;
-  p.executor.engine = "llama.cpp";
-  p.executor.loop.clear();
+  check(cpu >= 0 && on >= 0, tool, "the llama.cpp profile has no PU '" + (cpu < 0 ? std::string("cpu") : pu) + "'");
   Plan plan;
-  plan.gamma = s.gamma;
-  plan.draft.pu = plan.draft.head_pu = on;
-  plan.draft.dtype = draft.weight_dtype;
+  plan.gamma = gamma;
+  if (gamma > 0) {
+    plan.draft.pu = plan.draft.head_pu = on;
+    plan.draft.dtype = draft.weight_dtype;
+  }
   plan.target.pu = plan.target.head_pu = on;
   plan.target.dtype = target.weight_dtype;
-  plan.threads.assign(p.pus.size(), 1);
-  plan.threads[size_t(cpu)] = s.threads;
+  plan.threads.assign(prof.pus.size(), 1);
+  plan.threads[size_t(cpu)] = threads;
+  return plan;
+}
+Workload timed_workload(int n_input, int gen_tokens) {
   Workload w;
-  w.prompt_tokens = std::max(1, s.n_input);
-  w.gen_tokens = std::max(1, s.n_predict);
+  w.prompt_tokens = std::max(1, n_input);
+  w.gen_tokens = std::max(1, gen_tokens);
   w.greedy = true;  // --temp 0: llama.cpp's greedy verification
-  const PlanTiming t = time_plan(plan, draft, target, p, w);
+  return w;
+}
+// `prof` priced as llama.cpp's loop without its fitted terms (what the terms are fitted beyond).
+Profile without_terms(const Profile& prof) {
+  Profile p = prof;
+  p.executor = ExecutorModel{"llama.cpp", {}};
+  return p;
+}
+}  // namespace
+
+double loop_priced_us(const LoopSample& s, const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
+                      const std::string& pu) {
+  const PlanTiming t = time_plan(timed_plan(prof, pu, s.threads, s.gamma, draft, target, "llama-speculative"), draft, target,
+                                 without_terms(prof), timed_workload(s.n_input, s.n_predict));
   if (!t.feasible) throw Error("llama-speculative", "the profile cannot price the timed plan: " + t.reason);
   const int draft_forwards = s.n_verify * (s.gamma + 1) + 1;  // the last emitted token is decoded on the draft too
   return s.n_verify * t.verify.total_us() + draft_forwards * t.draft1.total_us() + s.n_predict * t.host_target_row_us +
@@ -68,14 +85,14 @@ LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, co
   }
   const double det = vv * dd - vd * vd;
   if (!(std::fabs(det) > 1e-9 * vv * dd)) throw Error("llama-speculative", "the timed runs cannot separate the two loop terms");
+  auto sse = [&](double x, double y) {
+    double e2 = 0;
+    for (const auto& p : pts) e2 += (p[2] - x * p[0] - y * p[1]) * (p[2] - x * p[0] - y * p[1]);
+    return e2;
+  };
   double a = (dd * vr - vd * dr) / det, b = (vv * dr - vd * vr) / det;
   if (a < 0 || b < 0) {
     const double a_only = std::max(0.0, vr / vv), b_only = std::max(0.0, dr / dd);
-    auto sse = [&](double x, double y) {
-      double e2 = 0;
-      for (const auto& p : pts) e2 += (p[2] - x * p[0] - y * p[1]) * (p[2] - x * p[0] - y * p[1]);
-      return e2;
-    };
     if (sse(a_only, 0) <= sse(0, b_only)) a = a_only, b = 0;
     else a = 0, b = b_only;
   }
@@ -85,10 +102,8 @@ LoopTerms fit_loop_terms(const std::vector<LoopSample>& samples, int threads, co
   l.iteration_us = a;
   l.drafted_us = b;
   l.runs = runs;
-  double ss = 0;
-  for (const auto& p : pts) ss += (p[2] - a * p[0] - b * p[1]) * (p[2] - a * p[0] - b * p[1]);
   mean_us /= double(pts.size());
-  l.residual_cv = mean_us > 0 ? std::min(10.0, std::sqrt(ss / double(pts.size())) / mean_us) : 0;
+  l.residual_cv = mean_us > 0 ? std::min(10.0, std::sqrt(sse(a, b) / double(pts.size())) / mean_us) : 0;
   return l;
 }
 
@@ -131,20 +146,8 @@ double fit_plain_term(const std::vector<PlainSample>& samples, int threads, cons
       if (!best || s.decode_us / s.eval_runs < best->decode_us / best->eval_runs) best = &s;
     }
   if (!best) return 0.0;
-  const int cpu = prof.pu_index("cpu"), on = prof.pu_index(pu);
-  check(cpu >= 0 && on >= 0, "llama-completion", "the llama.cpp profile has no PU '" + (cpu < 0 ? std::string("cpu") : pu) + "'");
-  Profile p = prof;
-  p.executor.loop.clear();
-  Plan plan;
-  plan.target.pu = plan.target.head_pu = on;
-  plan.target.dtype = target.weight_dtype;
-  plan.threads.assign(p.pus.size(), 1);
-  plan.threads[size_t(cpu)] = threads;
-  Workload w;
-  w.prompt_tokens = std::max(1, best->n_input);
-  w.gen_tokens = best->eval_runs + 1;
-  w.greedy = true;
-  const Estimate e = predict(plan, target, target, p, Acceptance::scalar(0), w);
+  const Estimate e = predict(timed_plan(prof, pu, threads, 0, target, target, "llama-completion"), target, target,
+                             without_terms(prof), Acceptance::scalar(0), timed_workload(best->n_input, best->eval_runs + 1));
   if (!e.feasible) throw Error("llama-completion", "the profile cannot price plain decoding: " + e.reason);
   return std::max(0.0, best->decode_us / best->eval_runs - e.per_token_us);
 }

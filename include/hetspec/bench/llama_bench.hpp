@@ -47,6 +47,10 @@ struct DeviceRuns {
   ModelRuns runs;
 };
 
+// The index in `base` of a PU a --device-map entry offloads to; Error("--device-map", ...) when the
+// base lacks it or it is the CPU. Checked before anything runs, and again by llama_bench_profile.
+int llama_device_pu(const Profile& base, const std::string& pu);
+
 // `base` (a hetspec profile of this machine: host costs, bandwidth, links) with its CPU PU's whole
 // forwards replaced by llama.cpp's: one ForwardCheck per point, named after the model spec, plus
 // (m − 1) head rows from the base profile's head cost. Each of `devices` keeps its base PU (roofline,
