@@ -5,8 +5,9 @@
 # γ (--spec-draft-n-max) in GAMMAS (default 0,1,2,4,8; 0 = plain decoding):
 #   1. llama.cpp's tools from the pinned sdist (scripts/llamacpp.sh), a quick hetspec profile of this
 #      machine (the base: host costs, bandwidth), and a llama.cpp profile through llama-bench;
-#   2. hetspec validate --engine llama.cpp: acceptance per position with hetspec's executor (greedy,
-#      same files, chat template) on the first CALIB prompts; every plan predicted with the llama.cpp
+#   2. hetspec validate --engine llama.cpp: acceptance measured on the first CALIB prompts by llama.cpp's
+#      own loop at every γ (ACCEPT_FROM=hetspec: by hetspec's executor, greedy, same files, chat
+#      template, per position at the largest γ); every plan predicted with the llama.cpp
 #      profile, exported as llama.cpp flags and run with llama-speculative on the next HELD prompts,
 #      plain decoding (llama-completion) interleaved before each; the report (index.md, report.html,
 #      validation.json) in OUT/report.
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/llamacpp-check}
 THREADS=${THREADS:-1,2}; GAMMAS=${GAMMAS:-0,1,2,4,8}; CALIB=${CALIB:-4}; HELD=${HELD:-8}; G=${G:-48}
+ACCEPT_FROM=${ACCEPT_FROM:-llama.cpp}
 H=./build/hetspec
 mkdir -p "$OUT"
 BIN=$(bash scripts/llamacpp.sh)
@@ -27,4 +29,4 @@ D="$OUT/draft-standalone.gguf"
 echo "host: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores" >&2
 $H validate --engine llama.cpp --llama-bin "$BIN" --profile "$OUT/llamacpp.yaml" --target "$M" --draft "$D" \
   --prompts configs/prompts/translation-en-de.jsonl --gammas "$GAMMAS" --calibration "$CALIB" --held-out "$HELD" \
-  --max-new "$G" --out "$OUT/report"
+  --max-new "$G" --acceptance-from "$ACCEPT_FROM" --out "$OUT/report"

@@ -18,7 +18,9 @@
 #   profile  (carry .dev/hetspec .dev/lib .dev/p2 .dev/p3): join the model, the draft, both profiles
 #   validate (carry .dev/hetspec .dev/lib): the grid until CALL_S (default 540 s; SIGINT keeps the
 #            finished plans); call it again to --resume. Results under $OUT (h200-llamacpp.tgz, the log).
-# Environment: THREADS (default 8), GAMMAS, CALIB (4), HELD (3), G (max new tokens, 48), CALL_S.
+# Environment: THREADS (default 8), GAMMAS, CALIB (4), HELD (4), G (max new tokens, 64), CALL_S,
+# ACCEPT_FROM (llama.cpp: acceptance per target placement from llama.cpp's loop on the calibration
+# prompts, measured in the first validate call and kept by --resume; hetspec: its own executor's).
 set -u
 STAGE="${1:?stage: build | profile | validate}"
 OUT="${OUT:-out/h200-llamacpp}"
@@ -48,9 +50,11 @@ case "$STAGE" in
         [ -s .dev/llamacpp-src.tar.gz ] || { echo "no .dev/llamacpp-src.tar.gz (scripts/device/pack-llamacpp.sh)"; exit 2; }
         rm -rf "$LSRC" && mkdir -p "$LSRC" && tar -C "$LSRC" -xzf .dev/llamacpp-src.tar.gz
         nvcc --version | tail -2
+        COMMIT=$(cat "$LSRC/llama.cpp/HETSPEC_LLAMA_COMMIT" 2>/dev/null || echo unknown)
+        echo "llama.cpp commit $COMMIT"
         s=$SECONDS
         cmake -S "$LSRC/llama.cpp" -B "$LBUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON \
-          -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
+          -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_BUILD_COMMIT="$COMMIT" -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
           -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_APP=OFF \
           -DBUILD_SHARED_LIBS=OFF > "$OUT/llamacpp-cmake.log" 2>&1 || { tail -30 "$OUT/llamacpp-cmake.log"; exit 1; }
         cmake --build "$LBUILD" -j "$(nproc)" --target llama-bench llama-speculative llama-completion \
@@ -93,7 +97,7 @@ case "$STAGE" in
       timeout -s INT "$LIMIT" $B validate --engine llama.cpp --llama-bin "$LBIN" --profile "$V/llamacpp.yaml" \
         --target "$M" --draft "$D" --prompts configs/prompts/translation-en-de.jsonl --pus "cpu,$GPU" \
         --device-map "$GPU=CUDA0" --threads "$T" --gammas "${GAMMAS:-0,1,2,4,8}" --calibration "${CALIB:-4}" \
-        --held-out "${HELD:-3}" --max-new "${G:-48}" $RESUME --out "$V/report" 2>&1 | grep -v '^\[' | tail -40
+        --held-out "${HELD:-4}" --max-new "${G:-64}" --acceptance-from "${ACCEPT_FROM:-llama.cpp}" $RESUME --out "$V/report" 2>&1 | grep -v '^\[' | tail -40
       python3 -c "import json; v=json.load(open('$V/report/validation.json')); print('measured', sum(p['measured'] for p in v['plans']), 'of', len(v['plans']))" 2>&1
       stamp "done"
     } 2>&1 | tee -a "$V/validate.log"

@@ -21,8 +21,11 @@ for b in cann et hexagon hip metal musa opencl openvino sycl virtgpu vulkan webg
   EXCL+=(--exclude="llama.cpp/ggml/src/ggml-$b")
 done
 for t in ui server cli; do EXCL+=(--exclude="llama.cpp/tools/$t"); done
+# The commit travels as a file (the tarball has no .git): the device build passes it as LLAMA_BUILD_COMMIT,
+# so llama-bench's build_commit and the profile name the pinned revision.
+git -C "$SRC" rev-parse --short HEAD > "$SRC/HETSPEC_LLAMA_COMMIT"
 tar -C "$(dirname "$SRC")" -czf "$OUTF" "${EXCL[@]}" --exclude='*.gguf' \
-  llama.cpp/CMakeLists.txt llama.cpp/LICENSE llama.cpp/licenses llama.cpp/cmake llama.cpp/include \
+  llama.cpp/HETSPEC_LLAMA_COMMIT llama.cpp/CMakeLists.txt llama.cpp/LICENSE llama.cpp/licenses llama.cpp/cmake llama.cpp/include \
   llama.cpp/src llama.cpp/common llama.cpp/vendor llama.cpp/ggml llama.cpp/tools llama.cpp/examples llama.cpp/pocs
 du -h "$OUTF"
 if [ "${1:-}" = "--check" ]; then

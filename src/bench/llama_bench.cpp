@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hetspec/bench/measure.hpp"
 #include "hetspec/core/atomic_write.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/subprocess.hpp"
@@ -55,9 +56,11 @@ std::vector<LlamaBenchPoint> parse_llama_bench_json(const std::string& text, con
         if (!x.is_number()) throw Error(at + ".samples_ns", "expected numbers");
         v.push_back(x.get<double>());
       }
-      std::sort(v.begin(), v.end());
-      const size_t h = v.size() / 2;
-      p.us = (v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h])) / 1e3;
+      // Its spread too: llama-bench's stddev over 5 runs with one stalled run gave a cv of 10.9, which
+      // the profile loader rejects as absurd (2026-12-02, a busy 2-core VM); the scaled MAD does not.
+      const bench::Measurement s = bench::summarize(v);
+      p.us = s.median / 1e3;
+      p.stddev_us = s.cv * p.us;
     }
     if (gen != 0 || p.m <= 0) continue;  // only prompt tests of m tokens are forwards of m tokens
     if (!(p.us > 0)) throw Error(at + ".avg_ns", "must be positive");
@@ -104,7 +107,7 @@ void add_checks(ProcessingUnit& pu, const ProcessingUnit& priced_on, const Model
       c.threads = cpu ? pt.threads : 1;
       const double extra = pt.m > 1 ? head_cost(spec, c, pt.m).total() - head_cost(spec, c, 1).total() : 0.0;
       pu.forward_check.push_back({spec.name, c.threads, pt.m, pt.n, pt.us + std::max(0.0, extra),
-                                  pt.us > 0 ? pt.stddev_us / pt.us : 0.0});
+                                  pt.us > 0 ? std::min(10.0, pt.stddev_us / pt.us) : 0.0});  // the loader's bound
       if (commit.empty()) commit = pt.build_commit;
     }
 }

@@ -30,7 +30,7 @@ extern "C" void on_sigint(int) { g_stop = true; }
 struct ValidateArgs {
   std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8", pus;
   std::string accept_draw = "stratified";
-  std::string engine = "hetspec", llama_bin, device_map;
+  std::string engine = "hetspec", llama_bin, device_map, acceptance_from;
   double tool_timeout = 600;
   int calibration = 8, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
@@ -103,12 +103,18 @@ int run(const ValidateArgs& a) {
     cfg.llama_bin = a.llama_bin;
     cfg.device_map = parse_device_map(a.device_map, "--device-map");
     cfg.tool_timeout_s = a.tool_timeout;
-  } else if (!a.llama_bin.empty() || !a.device_map.empty()) {
-    throw Error(a.llama_bin.empty() ? "--device-map" : "--llama-bin", "only with --engine llama.cpp");
+    cfg.engine_acceptance = a.acceptance_from != "hetspec";
+  } else if (!a.llama_bin.empty() || !a.device_map.empty() || !a.acceptance_from.empty()) {
+    throw Error(!a.llama_bin.empty() ? "--llama-bin" : !a.device_map.empty() ? "--device-map" : "--acceptance-from",
+                "only with --engine llama.cpp");
   }
   std::vector<PlanOutcome> done;
   const std::string prior = a.out + "/validation.json";
-  if (a.resume && std::filesystem::exists(prior)) done = validation_from_json(read_file(prior), prior).plans;
+  if (a.resume && std::filesystem::exists(prior)) {
+    Validation before = validation_from_json(read_file(prior), prior);
+    done = before.plans;
+    cfg.prior_acceptance_by_target = before.acceptance_by_target;  // measured once, kept by --resume
+  }
   std::signal(SIGINT, on_sigint);
   Validation v = a.engine == "llama.cpp" ? run_llamacpp_validation(cfg, done) : run_validation(cfg, done);
   std::signal(SIGINT, SIG_DFL);
@@ -144,6 +150,10 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
       ->capture_default_str();
   app.add_option("--llama-bin", a->llama_bin, "with --engine llama.cpp: the directory of llama-speculative and llama-completion");
   app.add_option("--device-map", a->device_map, "with --engine llama.cpp: PU -> llama.cpp device, e.g. cl:0=CUDA0");
+  app.add_option("--acceptance-from", a->acceptance_from,
+                 "with --engine llama.cpp: who measures acceptance on the calibration prompts: llama.cpp (default; per "
+                 "target placement, at every γ of the grid) or hetspec (its own executor, once)")
+      ->check(CLI::IsMember({"llama.cpp", "hetspec"}));
   app.add_option("--tool-timeout", a->tool_timeout, "with --engine llama.cpp: seconds one tool run may take")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();

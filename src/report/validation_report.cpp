@@ -178,6 +178,8 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["timing_mode"] = v.timing_mode;
   j["acceptance"] = {{"alpha", v.acceptance.alpha}, {"source", v.acceptance.source}};
   j["acceptance_measured"] = acc_json(v.acceptance_measured);
+  j["acceptance_by_target"] = json::object();
+  for (const auto& [key, a] : v.acceptance_by_target) j["acceptance_by_target"][key] = {{"alpha", a.alpha}, {"source", a.source}};
   j["workload"] = {{"prompt_tokens", v.workload.prompt_tokens}, {"gen_tokens", v.workload.gen_tokens}};
   j["break_even_alpha"] = v.break_even_alpha;
   {  // derived (a rebuilt report recomputes them): the verdict and the verify curves
@@ -254,6 +256,14 @@ Validation validation_from_json(const std::string& text, const std::string& wher
     v.acceptance.alpha = j.at("acceptance").at("alpha").get<std::vector<double>>();
     v.acceptance.source = j.at("acceptance").at("source");
     v.acceptance_measured = acc_read(j.at("acceptance_measured"));
+    if (j.contains("acceptance_by_target"))  // absent before 2026-12-02
+      for (const auto& [key, a] : j.at("acceptance_by_target").items()) {
+        Acceptance& t = v.acceptance_by_target[key];
+        t.alpha = a.at("alpha").get<std::vector<double>>();
+        t.source = a.at("source");
+        for (double x : t.alpha)
+          if (!(x >= 0 && x <= 1)) throw Error(where + ": acceptance_by_target." + key, "alpha values must lie in [0, 1]");
+      }
     v.workload.prompt_tokens = j.at("workload").at("prompt_tokens");
     v.workload.gen_tokens = j.at("workload").at("gen_tokens");
     v.break_even_alpha = j.at("break_even_alpha");
@@ -437,6 +447,11 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   s << "- acceptance used: ";
   for (double a : v.acceptance.alpha) s << fx(a, "%.3f") << " ";
   s << "(" << v.acceptance.source << ")\n";
+  for (const auto& [key, a] : v.acceptance_by_target) {
+    s << "- acceptance used for target " << key << ": ";
+    for (double x : a.alpha) s << fx(x, "%.3f") << " ";
+    s << "(" << a.source << ")\n";
+  }
   s << "- request shape: P = " << v.workload.prompt_tokens << " prompt tokens, G = " << v.workload.gen_tokens << " generated\n";
   s << break_even_line(break_even_verdict(v)) << "\n\n";
   s << "| metric | value |\n|---|---|\n";

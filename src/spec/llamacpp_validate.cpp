@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/subprocess.hpp"
@@ -82,6 +83,56 @@ ArmSummary arm_of(const std::string& name, const std::string& placement, int gam
   return a;
 }
 
+// Acceptance as llama.cpp's own loop shows it, per target placement: every speculative γ of the grid
+// runs on the calibration prompts with the draft beside the target's head (the grid's plan that puts
+// it there, else the first), and the tokens per iteration at each γ give per-position rates
+// (acceptance_from_rates). llama.cpp's CPU and CUDA targets emit different greedy text, so their
+// acceptance differs; hetspec's executor cannot see that.
+template <class Command, class Say>
+void measure_llamacpp_acceptance(const std::vector<Plan>& grid, const Profile& prof, const ValidationStart& st,
+                                 const std::vector<std::string>& calib, const Command& command, const ValidateConfig& cfg,
+                                 const Say& say, Validation& v) {
+  std::vector<std::string> keys;
+  std::map<std::string, std::map<int, const Plan*>> pick;  // key -> γ -> plan
+  for (const auto& p : grid) {
+    if (!p.speculative() || p.mode != Mode::Sequential) continue;
+    const std::string key = target_key(p, prof, st.target.n_layers);
+    if (!pick.count(key)) keys.push_back(key);
+    const Plan*& slot = pick[key][p.gamma];
+    if (!slot || (slot->draft.pu != p.target.head_pu && p.draft.pu == p.target.head_pu)) slot = &p;
+  }
+  bool warmed = false;
+  for (const auto& key : keys) {
+    std::vector<IterationRate> rates;
+    std::string gammas;
+    for (const auto& [gamma, plan] : pick[key]) {
+      const LlamaCppCommand cmd = command(*plan);
+      if (!warmed) {  // page the models in and warm the caches once, untimed
+        run_tool(cmd.argv, calib.front(), cfg);
+        warmed = true;
+      }
+      double emitted = 0, iters = 0;
+      for (const auto& prompt : calib) {
+        const ToolRun t = run_tool(cmd.argv, prompt, cfg);
+        emitted += std::max(0, t.n_predict - 1);
+        iters += t.iterations;
+      }
+      if (iters <= 0) continue;
+      rates.push_back({gamma, emitted / iters, int64_t(emitted / double(calib.size()) + 0.5)});
+      gammas += (gammas.empty() ? "" : ",") + std::to_string(gamma);
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "calibration (llama.cpp): target %s, γ = %d: %.3f tokens per iteration", key.c_str(), gamma,
+                    emitted / iters);
+      say(buf);
+    }
+    Acceptance a;
+    a.alpha = acceptance_from_rates(rates);
+    if (a.alpha.empty()) continue;
+    a.source = "llama.cpp on " + std::to_string(calib.size()) + " calibration prompts at γ " + gammas;
+    v.acceptance_by_target[key] = a;
+  }
+}
+
 std::string tool_path(const ValidateConfig& cfg, const std::string& name) {
   const std::string p = cfg.llama_bin + "/" + name;
   if (access(p.c_str(), X_OK) != 0)
@@ -117,13 +168,11 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
   if (auto k = desc.find("(llama.cpp "); k != std::string::npos) v.engine = desc.substr(k + 1, desc.find(')', k) - k - 1);
   DeviceRegistry registry;
   measure_acceptance(cfg, st, grid.front().threads, registry, v);
-  std::vector<PlanOutcome> outs = predict_plans(cfg, grid, st, v);
-  for (auto& o : outs) o.description += " t" + std::to_string(o.plan.threads[size_t(cpu)]);  // the grid spans thread counts
-  keep_measured(outs, done);
 
   auto f = GgufFile::open(cfg.target_path);
-  const std::vector<std::string> prompts =
-      prompt_texts(tokenizer_from_gguf(f), st.held, cfg.chat, cfg.target_path + ": tokenizer.chat_template");
+  const Tokenizer tok = tokenizer_from_gguf(f);
+  const std::string template_key = cfg.target_path + ": tokenizer.chat_template";
+  const std::vector<std::string> prompts = prompt_texts(tok, st.held, cfg.chat, template_key);
   LlamaCppExportOptions opt;
   opt.target_path = cfg.target_path;
   opt.draft_path = cfg.draft_arg;
@@ -134,6 +183,21 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
     c.argv[0] = c.argv[0] == "llama-speculative" ? spec_tool : plain_tool;
     return c;
   };
+  auto say = [&](const std::string& s) {
+    if (cfg.progress) cfg.progress(s);
+  };
+  bool warmed = false;
+  if (cfg.engine_acceptance && !cfg.prior_acceptance_by_target.empty()) {
+    v.acceptance_by_target = cfg.prior_acceptance_by_target;
+    say("calibration (llama.cpp): kept from the validation being resumed");
+  } else if (cfg.engine_acceptance && !v.timing_mode) {
+    measure_llamacpp_acceptance(grid, prof, st, prompt_texts(tok, st.calib, cfg.chat, template_key), command, cfg, say, v);
+    warmed = true;
+  }
+  std::vector<PlanOutcome> outs = predict_plans(cfg, grid, st, v);
+  for (auto& o : outs) o.description += " t" + std::to_string(o.plan.threads[size_t(cpu)]);  // the grid spans thread counts
+  keep_measured(outs, done);
+
   // The baseline: plain decoding at the grid's predicted-fastest thread count.
   const Plan* base = nullptr;
   double base_us = 1e300;
@@ -146,11 +210,7 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
   const LlamaCppCommand base_cmd = command(*base);
   const std::string base_desc =
       describe_plan(*base, prof, st.draft.n_layers, st.target.n_layers) + " t" + std::to_string(base->threads[size_t(cpu)]);
-  auto say = [&](const std::string& s) {
-    if (cfg.progress) cfg.progress(s);
-  };
   say("baseline (llama.cpp): " + base_desc + ": " + base_cmd.shell());
-  bool warmed = false;
   const auto t_start = std::chrono::steady_clock::now();
   int n_run = 0;
   const int n_todo = int(std::count_if(outs.begin(), outs.end(), [](const PlanOutcome& o) { return !o.measured && o.predicted.feasible; }));

@@ -53,6 +53,16 @@ std::vector<double> acceptance_from_counts(const std::vector<PositionAcceptance>
   return pooled_acceptance(counts);
 }
 
+std::string target_key(const Plan& p, const Profile& prof, int target_layers) {
+  return describe_placement(p.target, prof, target_layers) + " head=" + prof.pus[size_t(p.target.head_pu)].id;
+}
+
+const Acceptance& acceptance_for(const Validation& v, const Plan& p, const Profile& prof, int target_layers) {
+  if (v.acceptance_by_target.empty() || p.target.head_pu < 0 || p.target.head_pu >= int(prof.pus.size())) return v.acceptance;
+  auto it = v.acceptance_by_target.find(target_key(p, prof, target_layers));
+  return it == v.acceptance_by_target.end() ? v.acceptance : it->second;
+}
+
 std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, const ModelSpec& target,
                                   const std::vector<int>& gammas, int threads, const std::vector<std::string>& only) {
   for (const auto& id : only)
@@ -217,7 +227,7 @@ std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vec
     check(n >= 1 && n <= 1000, "--plans", "top:N needs N in 1..1000");
     std::vector<std::pair<double, Plan>> ranked;
     for (const auto& p : grid) {
-      Estimate e = predict(p, draft, target, prof, v.acceptance, v.workload);
+      Estimate e = predict(p, draft, target, prof, acceptance_for(v, p, prof, target.n_layers), v.workload);
       if (e.feasible) ranked.emplace_back(e.per_token_us, p);
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first < b.first; });
@@ -245,7 +255,7 @@ std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vec
     o.id = id;
     o.plan = chosen[i];
     o.description = describe_plan(o.plan, prof, draft.n_layers, target.n_layers);
-    o.predicted = predict(o.plan, draft, target, prof, v.acceptance, v.workload);
+    o.predicted = predict(o.plan, draft, target, prof, acceptance_for(v, o.plan, prof, target.n_layers), v.workload);
     o.predicted_baseline_us = base_us;
     if (o.predicted.feasible && o.predicted.per_token_us > 0) o.predicted.speedup = base_us / o.predicted.per_token_us;
     outs.push_back(o);
@@ -365,7 +375,7 @@ void repredict(Validation& v, const Profile& prof, const std::string& profile_pa
   for (auto& o : v.plans) {
     for (int pu : {o.plan.target.pu, o.plan.target.split_pu, o.plan.target.head_pu, o.plan.draft.pu, o.plan.draft.head_pu})
       check(pu < int(prof.pus.size()), profile_path, "has fewer PUs than the validation's plans use");
-    o.predicted = predict(o.plan, draft, target, prof, v.acceptance, w);
+    o.predicted = predict(o.plan, draft, target, prof, acceptance_for(v, o.plan, prof, target.n_layers), w);
     o.predicted_baseline_us = base_us;
     if (o.predicted.feasible && o.predicted.per_token_us > 0) o.predicted.speedup = base_us / o.predicted.per_token_us;
   }

@@ -35,6 +35,16 @@ TEST_CASE("llama-bench JSON: prompt tests become forwards of m tokens at depth n
   CHECK(pts[1].m == 4);
   CHECK(pts[1].us == Approx(13000.0));  // samples_ns listed: their median (one slow repetition does not count)
   CHECK(pts[1].build_commit == "0c1e570");
+  CHECK(pts[1].stddev_us == Approx(1.4826 * 1000));  // the spread is the scaled MAD of the samples too
+  {  // one stalled repetition: llama-bench's stddev would give a cv of 2.1, the profile keeps the robust one
+    const auto stalled = parse_llama_bench_json(
+        R"([{"n_prompt": 2, "n_gen": 0, "n_depth": 0, "n_threads": 1, "avg_ns": 600000000, "stddev_ns": 1300000000,
+             "model_filename": "x", "build_commit": "y", "samples_ns": [1000000, 1000000, 1000000, 1000000, 3000000000]}])",
+        "bench.json");
+    REQUIRE(stalled.size() == 1);
+    CHECK(stalled[0].us == Approx(1000.0));
+    CHECK(stalled[0].stddev_us == Approx(0.0));
+  }
   CHECK_THROWS_WITH(parse_llama_bench_json("{}", "bench.json"), Catch::Contains("bench.json") && Catch::Contains("JSON array"));
   CHECK_THROWS_WITH(parse_llama_bench_json(R"([{"n_prompt": 1}])", "bench.json"), Catch::Contains("[0].n_gen"));
   CHECK_THROWS_WITH(parse_llama_bench_json(R"([{"n_prompt": 0, "n_gen": 8, "n_depth": 0, "n_threads": 1, "avg_ns": 1,

@@ -109,6 +109,20 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
     if (g > 0) CHECK(p["plan_arm"]["tokens_per_iter"].get<double>() == Approx(1.75));  // 7 tokens, 4 iterations
   }
   CHECK(slurp(out + "/index.md").find("plans run by: llama.cpp") != std::string::npos);
+  // Acceptance as llama.cpp's loop showed it on the calibration prompt (7 tokens in 4 iterations at
+  // every γ), per target placement, and the predictions use it.
+  REQUIRE(v["acceptance_by_target"].contains("cpu head=cpu"));
+  CHECK(v["acceptance_by_target"]["cpu head=cpu"]["source"].get<std::string>().find("llama.cpp on 1 calibration prompts at γ 2,4") !=
+        std::string::npos);
+  for (const auto& p : v["plans"])
+    if (p["gamma"].get<int>() > 0) CHECK(p["predicted"]["tokens_per_iter"].get<double>() == Approx(1.75).epsilon(0.02));
+  CHECK(slurp(out + "/index.md").find("acceptance used for target cpu head=cpu") != std::string::npos);
+  {  // --acceptance-from hetspec: hetspec's executor measures it, once for every placement
+    CliResult h = run_cli(common + " --acceptance-from hetspec --out " + (t / "hs"));
+    INFO(h.err);
+    REQUIRE(h.code == 0);
+    CHECK(nlohmann::json::parse(slurp(t / "hs/validation.json"))["acceptance_by_target"].empty());
+  }
   // calibrate fits llama.cpp's in-situ overheads from the iteration totals and scores the held-out plans.
   CliResult cal = run_cli("calibrate --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --traces " + out +
                           " --out " + (t / "cal.yaml") + " --report " + (t / "cal"));
@@ -128,6 +142,9 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
             .err.find("--llama-bin: no executable llama-speculative") != std::string::npos);
   CHECK(run_cli(common + " --out " + (t / "b3") + " --accept-rate 0.5").err.find("--accept-rate: llama.cpp runs the real models") !=
         std::string::npos);
+  CHECK(run_cli("validate --acceptance-from llama.cpp --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") +
+                " --target " + m.target + " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "b4"))
+            .err.find("--acceptance-from: only with --engine llama.cpp") != std::string::npos);
   CHECK(run_cli("validate --llama-bin " + bin + " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") +
                 " --target " + m.target + " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "b4"))
             .err.find("--llama-bin: only with --engine llama.cpp") != std::string::npos);

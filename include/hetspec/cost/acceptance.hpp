@@ -51,6 +51,21 @@ struct AcceptCount {
 // reach beyond position 1, p = alpha_1. Empty counts or an unreached position 1 give {}.
 std::vector<double> pooled_acceptance(const std::vector<AcceptCount>& counts, double strength = 8.0);
 
+// Per-position acceptance from what an engine that reports only totals measured (llama.cpp's
+// llama-speculative: tokens emitted and verify passes) at several draft lengths: `rates` holds, per
+// γ, the tokens per iteration over requests that emitted `emitted` tokens each (after the first).
+// Between measured lengths γ_{j-1} < i <= γ_j the conditional rate is one constant r_j (so the
+// prefix-accepted probability decays geometrically there), chosen by bisection so that
+// tokens_per_iteration(alpha, γ_j, emitted_j) equals the measurement; positions past the last γ keep
+// its rate. A measurement at or below what the earlier positions already give (noise) gets a rate of
+// 0.02, one above what rate 1 gives gets 1. The result has max γ entries; no positive γ gives {}.
+struct IterationRate {
+  int gamma = 0;
+  double tokens_per_iter = 1;
+  int64_t emitted = 0;  // per request; 0: the unbounded mean (expected_tokens)
+};
+std::vector<double> acceptance_from_rates(std::vector<IterationRate> rates);
+
 // Parses --alpha: a number ("0.7"), a comma list ("0.9,0.8,0.7"), or a YAML file
 // (schema hetspec.acceptance/1). Every value must lie in [0, 1]. Errors name the flag or file/key.
 Acceptance parse_alpha(const std::string& arg);

@@ -39,6 +39,10 @@ struct ValidateConfig {
   std::string llama_bin;
   std::map<std::string, std::string> device_map;
   double tool_timeout_s = 600;
+  // --acceptance-from llama.cpp (the default there): acceptance per target placement measured by
+  // llama.cpp's own loop on the calibration prompts (Validation::acceptance_by_target).
+  bool engine_acceptance = true;
+  std::map<std::string, Acceptance> prior_acceptance_by_target;  // --resume: what the first call measured
 };
 
 struct PlanOutcome {
@@ -58,10 +62,20 @@ struct Validation {
   bool timing_mode = false;
   Acceptance acceptance;               // what the predictions used
   std::vector<PositionAcceptance> acceptance_measured;  // from the calibration split (empty in timing mode)
+  // Acceptance measured by the engine that runs the plans, per target placement (target_key: "cpu
+  // head=cpu", "cpu[0-14]+cl:0[15-29] head=cl:0"): llama.cpp's CPU and CUDA targets emit different
+  // greedy text and accept differently. A plan whose target is placed so predicts with it; other plans
+  // with `acceptance`.
+  std::map<std::string, Acceptance> acceptance_by_target;
   Workload workload;
   double break_even_alpha = -1;        // predicted
   std::vector<PlanOutcome> plans;
 };
+
+// The key of a plan's target placement in Validation::acceptance_by_target, and the acceptance the plan
+// predicts with.
+std::string target_key(const Plan& p, const Profile& prof, int target_layers);
+const Acceptance& acceptance_for(const Validation& v, const Plan& p, const Profile& prof, int target_layers);
 
 // The acceptance a validation predicts with, from the calibration split's per-position counts
 // (pooled_acceptance: positions >= 2 shrunk toward their pooled rate). Empty when nothing was drafted.
