@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/llamacpp-check}
 THREADS=${THREADS:-1,2}; GAMMAS=${GAMMAS:-0,1,2,4,8}; CALIB=${CALIB:-4}; HELD=${HELD:-8}; G=${G:-48}
-ACCEPT_FROM=${ACCEPT_FROM:-llama.cpp}
+ACCEPT_FROM=${ACCEPT_FROM:-hetspec}
 H=./build/hetspec
 mkdir -p "$OUT"
 BIN=$(bash scripts/llamacpp.sh)

@@ -19,8 +19,8 @@
 #   validate (carry .dev/hetspec .dev/lib): the grid until CALL_S (default 540 s; SIGINT keeps the
 #            finished plans); call it again to --resume. Results under $OUT (h200-llamacpp.tgz, the log).
 # Environment: THREADS (default 8), GAMMAS, CALIB (4), HELD (4), G (max new tokens, 64), CALL_S,
-# ACCEPT_FROM (llama.cpp: acceptance per target placement from llama.cpp's loop on the calibration
-# prompts, measured in the first validate call and kept by --resume; hetspec: its own executor's).
+# ACCEPT_FROM (hetspec, the default: its executor's pooled per-position estimate; llama.cpp: per target
+# placement from llama.cpp's loop at every γ on the calibration prompts, kept by --resume).
 set -u
 STAGE="${1:?stage: build | profile | validate}"
 OUT="${OUT:-out/h200-llamacpp}"
@@ -97,7 +97,7 @@ case "$STAGE" in
       timeout -s INT "$LIMIT" $B validate --engine llama.cpp --llama-bin "$LBIN" --profile "$V/llamacpp.yaml" \
         --target "$M" --draft "$D" --prompts configs/prompts/translation-en-de.jsonl --pus "cpu,$GPU" \
         --device-map "$GPU=CUDA0" --threads "$T" --gammas "${GAMMAS:-0,1,2,4,8}" --calibration "${CALIB:-4}" \
-        --held-out "${HELD:-4}" --max-new "${G:-64}" --acceptance-from "${ACCEPT_FROM:-llama.cpp}" $RESUME --out "$V/report" 2>&1 | grep -v '^\[' | tail -40
+        --held-out "${HELD:-4}" --max-new "${G:-64}" --acceptance-from "${ACCEPT_FROM:-hetspec}" $RESUME --out "$V/report" 2>&1 | grep -v '^\[' | tail -40
       python3 -c "import json; v=json.load(open('$V/report/validation.json')); print('measured', sum(p['measured'] for p in v['plans']), 'of', len(v['plans']))" 2>&1
       stamp "done"
     } 2>&1 | tee -a "$V/validate.log"

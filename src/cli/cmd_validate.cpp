@@ -103,7 +103,7 @@ int run(const ValidateArgs& a) {
     cfg.llama_bin = a.llama_bin;
     cfg.device_map = parse_device_map(a.device_map, "--device-map");
     cfg.tool_timeout_s = a.tool_timeout;
-    cfg.engine_acceptance = a.acceptance_from != "hetspec";
+    cfg.engine_acceptance = a.acceptance_from == "llama.cpp";
   } else if (!a.llama_bin.empty() || !a.device_map.empty() || !a.acceptance_from.empty()) {
     throw Error(!a.llama_bin.empty() ? "--llama-bin" : !a.device_map.empty() ? "--device-map" : "--acceptance-from",
                 "only with --engine llama.cpp");
@@ -151,8 +151,9 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
   app.add_option("--llama-bin", a->llama_bin, "with --engine llama.cpp: the directory of llama-speculative and llama-completion");
   app.add_option("--device-map", a->device_map, "with --engine llama.cpp: PU -> llama.cpp device, e.g. cl:0=CUDA0");
   app.add_option("--acceptance-from", a->acceptance_from,
-                 "with --engine llama.cpp: who measures acceptance on the calibration prompts: llama.cpp (default; per "
-                 "target placement, at every γ of the grid) or hetspec (its own executor, once)")
+                 "with --engine llama.cpp: who measures acceptance on the calibration prompts: hetspec (default: its own "
+                 "executor, per position at the largest γ, positions >= 2 pooled) or llama.cpp (its loop at every γ of "
+                 "the grid, per target placement)")
       ->check(CLI::IsMember({"llama.cpp", "hetspec"}));
   app.add_option("--tool-timeout", a->tool_timeout, "with --engine llama.cpp: seconds one tool run may take")
       ->check(CLI::Range(1.0, 86400.0))

@@ -109,7 +109,8 @@ TEST_CASE("loop terms: the fit recovers known per-iteration and per-drafted-toke
   CHECK(l.iteration_us == Approx(420).epsilon(1e-6));
   CHECK(l.drafted_us == Approx(35).epsilon(1e-6));
   CHECK(l.residual_cv == Approx(0).margin(1e-9));
-  // A run slowed by other work on the machine does not move the terms: the fastest run per γ counts.
+  // A run slowed by other work on the machine does not move the terms: the median run per γ counts
+  // (the lower of two).
   std::vector<LoopSample> noisy = exact;
   LoopSample slow = exact[2];
   slow.decode_us *= 1.3;
@@ -124,12 +125,15 @@ TEST_CASE("loop terms: the fit recovers known per-iteration and per-drafted-toke
   CHECK(neg.drafted_us > 0);
   CHECK(neg.residual_cv > 0);
   // Plain decoding's term: llama-completion's time per token beyond what the profile prices, from the
-  // fastest run; never below 0.
+  // median run (the lower of two); signed, but never below -90 % of the priced step.
   const std::vector<PlainSample> slowplain = {{1, 48e6, 30, 48}}, fastplain = {{1, 48e6 - 48 * 700.0, 30, 48}};
   const double p_slow = fit_plain_term(slowplain, 1, prof, t), p_fast = fit_plain_term(fastplain, 1, prof, t);
   CHECK(p_slow - p_fast == Approx(700));
   CHECK(fit_plain_term({slowplain[0], fastplain[0]}, 1, prof, t) == Approx(p_fast));
-  CHECK(fit_plain_term({{1, 48.0, 30, 48}}, 1, prof, t) == 0);
+  CHECK(fit_plain_term({slowplain[0], fastplain[0], slowplain[0]}, 1, prof, t) == Approx(p_slow));  // the median of three
+  const double priced = 48e6 / 48 - p_slow;  // the step the profile prices
+  CHECK(fit_plain_term({{1, 48 * 0.5 * priced, 30, 48}}, 1, prof, t) == Approx(-0.5 * priced));  // faster than priced
+  CHECK(fit_plain_term({{1, 48.0, 30, 48}}, 1, prof, t) == Approx(-0.9 * priced));
   CHECK(fit_plain_term(slowplain, 2, prof, t) == 0);  // nothing timed at 2 threads
   Profile withterms = prof;
   add_loop_terms(withterms, exact, slowplain, d, t);

@@ -92,7 +92,7 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
   const std::string rest = " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --pus cpu --threads 1 --target " +
                            m.target + " --draft " + m.draft + " --prompts " + prompts + " --gammas 0,2,4 --calibration 1 --max-new 8";
   const std::string common = "validate --engine llama.cpp --llama-bin " + bin + rest;
-  CliResult r = run_cli(common + " --out " + out);
+  CliResult r = run_cli(common + " --acceptance-from llama.cpp --out " + out);
   INFO(r.err);
   REQUIRE(r.code == 0);
   auto v = nlohmann::json::parse(slurp(out + "/validation.json"));
@@ -117,8 +117,8 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
   for (const auto& p : v["plans"])
     if (p["gamma"].get<int>() > 0) CHECK(p["predicted"]["tokens_per_iter"].get<double>() == Approx(1.75).epsilon(0.02));
   CHECK(slurp(out + "/index.md").find("acceptance used for target cpu head=cpu") != std::string::npos);
-  {  // --acceptance-from hetspec: hetspec's executor measures it, once for every placement
-    CliResult h = run_cli(common + " --acceptance-from hetspec --out " + (t / "hs"));
+  {  // by default (--acceptance-from hetspec) hetspec's executor measures it, once for every placement
+    CliResult h = run_cli(common + " --out " + (t / "hs"));
     INFO(h.err);
     REQUIRE(h.code == 0);
     CHECK(nlohmann::json::parse(slurp(t / "hs/validation.json"))["acceptance_by_target"].empty());
