@@ -4,8 +4,8 @@
 // on every row of both models, copies the draft's candidates, keeps two KV caches and lets two thread
 // pools take turns. Those costs are fitted as two loop terms per thread count,
 //     decode_us − Σ forwards − Σ sampled rows  =  iteration_us · n_verify + drafted_us · n_drafted,
-// by least squares with both terms kept >= 0, over the fastest llama-speculative run at each of several
-// draft lengths (other work on a shared machine only adds time), from each run's exact counts
+// by least squares with both terms kept >= 0, over the median llama-speculative run at each of several
+// draft lengths (one run slowed by other work on a shared machine does not count), from each run's exact counts
 // (n_verify = n_drafted / γ verify forwards of γ + 1 tokens, n_verify · (γ + 1) + 1 draft forwards,
 // n_predict target rows, n_drafted draft rows). `profile --engine llama.cpp` stores them in the
 // profile's `executor:` block (docs/llamacpp.md).
@@ -60,7 +60,8 @@ struct PlainSample {  // one llama-completion run
   double decode_us = 0;  // eval time + its share of sampling time
   int n_input = 0, eval_runs = 0;
 };
-// Per token, from the fastest run at `threads` (0 when the forwards already account for it all); pure.
+// Per token, from the median run at `threads` (the lower of an even count); signed, since llama-bench's
+// one-token forward can cost more than llama-completion's step, floored at -90 % of the priced step; pure.
 double fit_plain_term(const std::vector<PlainSample>& samples, int threads, const Profile& prof, const ModelSpec& target,
                       const std::string& pu = "cpu");
 // Runs llama-completion (greedy, all on the CPU, -no-cnv) like run_speculative_loop; `r.exe` is llama-completion.
