@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzing (issue 10): builds the libFuzzer targets of fuzz/ with clang and ASan+UBSan in build-fuzz/,
 # makes seed corpora (small make-model GGUFs and the bundled configs; nothing committed), runs every
-# target for SECONDS (default 60) and prints executions, coverage and findings per target.
+# target for SECONDS (default 60), then replays each final corpus through a coverage build
+# (scripts/fuzz-coverage.sh) and prints per target: executions, exec/s, libFuzzer's edge coverage (cov)
+# and features (ft), sanitizer reports in its log, findings, and the line coverage of the library:
+# "src lines" over the src/ files linked into the target, "entered" over the src/ files the corpus ran
+# (build-fuzz/<target>.cov.txt lists those per file).
 #   bash scripts/fuzz.sh [SECONDS]        HETSPEC_FUZZ_TARGETS="fuzz_gguf ..." to run a subset,
-#                                         HETSPEC_FUZZ_JOBS=2 to run two targets at a time
+#                                         HETSPEC_FUZZ_JOBS=2 to run two targets at a time,
+#                                         HETSPEC_FUZZ_COVERAGE=0 to skip the line coverage
 # A finding leaves its input in build-fuzz/artifacts/<target>/ and makes the script exit 1.
 set -euo pipefail
 SECONDS_PER_TARGET=${1:-60}
@@ -78,7 +83,13 @@ done
 wait
 
 status=0
-printf '%-22s %12s %10s %8s %8s  %s\n' target executions exec/s cov ft findings
+if [ "${HETSPEC_FUZZ_COVERAGE:-1}" = 1 ]; then
+  # shellcheck disable=SC2086
+  bash scripts/fuzz-coverage.sh $TARGETS || { echo "fuzz.sh: the coverage replay failed" >&2; status=1; }
+fi
+
+pct() { awk -v c="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.1f%% of %d", 100 * c / t, t; else printf "?" }'; }
+printf '%-22s %12s %8s %6s %6s %8s %8s  %-17s %-17s\n' target executions exec/s cov ft reports findings "src lines" entered
 for t in $TARGETS; do
   A=$B/artifacts/$t
   log=$B/$t.log
@@ -88,9 +99,16 @@ for t in $TARGETS; do
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' || echo "?")
+  reports=$(grep -cE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$log" || true)
   found=$(ls "$A" | wc -l)
-  if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then status=1; fi
-  printf '%-22s %12s %10s %8s %8s  %s\n' "$t" "$execs" "$rate" "$cov" "$ft" "$found (rc $rc, log $log)"
+  lines="-" entered="-"
+  if [ -f "$B/$t.cov" ]; then
+    read -r c n ec en _ < "$B/$t.cov"
+    lines=$(pct "$c" "$n") entered=$(pct "$ec" "$en")
+  fi
+  if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ] || [ "$reports" -ne 0 ]; then status=1; fi
+  printf '%-22s %12s %8s %6s %6s %8s %8s  %-17s %-17s (rc %s, log %s)\n' "$t" "$execs" "$rate" "$cov" "$ft" "$reports" "$found" \
+    "$lines" "$entered" "$rc" "$log"
 done
 rm -f /dev/shm/hetspec-fuzz-*
 exit $status

@@ -7,6 +7,7 @@ PKGS=(g++ cmake ninja-build pkg-config python3 python3-pip unzip
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
       g++-aarch64-linux-gnu qemu-user-static
       dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack, scripts/check-install.sh)
+      clang libclang-rt-dev llvm  # sanitizer stage (scripts/test-sanitize.sh); fuzzers and their coverage (scripts/fuzz.sh)
       chromium)  # headless render check of the validation report (tests/spec/test_validate.cpp)
 missing=()
 for p in "${PKGS[@]}"; do
