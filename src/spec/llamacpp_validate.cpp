@@ -86,8 +86,9 @@ ArmSummary arm_of(const std::string& name, const std::string& placement, int gam
 // Acceptance as llama.cpp's own loop shows it, per target placement: every speculative γ of the grid
 // runs on the calibration prompts with the draft beside the target's head (the grid's plan that puts
 // it there, else the first), and the tokens per iteration at each γ give per-position rates
-// (acceptance_from_rates). llama.cpp's CPU and CUDA targets emit different greedy text, so their
-// acceptance differs; hetspec's executor cannot see that.
+// (acceptance_from_rates). For targets whose placements accept differently; on the H200 machine the
+// per-γ totals on 4 prompts were noisier than hetspec's pooled estimate (docs/llamacpp.md), so it is
+// opt-in (--acceptance-from llama.cpp).
 template <class Command, class Say>
 void measure_llamacpp_acceptance(const std::vector<Plan>& grid, const Profile& prof, const ValidationStart& st,
                                  const std::vector<std::string>& calib, const Command& command, const ValidateConfig& cfg,
