@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(g++ cmake ninja-build pkg-config python3 python3-pip unzip
       libeigen3-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev catch2 libcli11-dev
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
-      g++-aarch64-linux-gnu qemu-user-static
+      g++-aarch64-linux-gnu qemu-user-static file  # arm64 cross build and its checks (scripts/test-aarch64-full.sh)
       dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack, scripts/check-install.sh)
       clang libclang-rt-dev llvm  # sanitizer stage (scripts/test-sanitize.sh); fuzzers and their coverage (scripts/fuzz.sh)
       chromium)  # headless render check of the validation report (tests/spec/test_validate.cpp)

@@ -3,7 +3,11 @@
 # under qemu-aarch64-static (functional only: timings under emulation mean nothing):
 #   hetspec --version and devices; generate on SmolLM2-135M-Instruct, greedy (its text equal to the x86
 #   build's: the NEON path's float order differs, so a near-tie could flip a token; the check shows both);
-#   a quick profile of a tiny random model on the cpu, and a sweep on that profile.
+#   a quick profile of a tiny random model on the cpu, and a sweep on that profile;
+#   the arm64 .deb (`cpack -G DEB` in the cross build): its Architecture and Depends (every library the
+#   binary needs is shipped by a package of Depends), its files, and the package unpacked into a temp
+#   root (dpkg-deb -x) running `--version` and a sweep by bundled names from outside the source tree.
+#   It is not installed with apt: this amd64 machine has no arm64 system to install it into.
 # `--ci` (what scripts/test.sh runs): the same checks from a build at -O1 in build-aarch64-ci/ whose
 # test binary holds only tests/engine and tests/engine/cpu (HETSPEC_TEST_DIRS), and the CPU kernels'
 # parity tests from it (what scripts/test-aarch64.sh runs from its kernels-only build): the cross
@@ -91,4 +95,40 @@ Y
 "${H[@]}" profile --show "$T/p.yaml" | head -5
 echo "quick profile (tiny model, under qemu): $((SECONDS - t)) s"
 "${H[@]}" sweep --soc "$T/p.yaml" --target "$T/tiny.yaml" --draft "$T/tiny.yaml" --alpha 0.7 --top 3 --out "$T/sweep" | tail -4
+t=$SECONDS
+VERSION=$(sed -n 's/^project(hetspec VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+(cd "$B" && cpack -G DEB -B "$T/deb" >"$T/cpack.log" 2>&1) || { cat "$T/cpack.log"; echo "cpack -G DEB failed"; exit 1; }
+DEB="$T/deb/hetspec_${VERSION}_arm64.deb"
+[ -f "$DEB" ] || { ls "$T/deb"; echo "no $DEB"; exit 1; }
+[ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || { echo "the .deb's Architecture is not arm64"; exit 1; }
+DEPENDS=$(dpkg-deb -f "$DEB" Depends)
+echo "$(basename "$DEB"): $(du -h "$DEB" | cut -f1), Depends: $DEPENDS"
+# Each NEEDED soname -> the arm64 package that ships it (the sysroot's debs; libc, libm, libgcc_s and
+# libstdc++ come with the cross toolchain and belong to libc6, libgcc-s1, libstdc++6), which Depends must name.
+for so in $(aarch64-linux-gnu-objdump -p "$B/hetspec" | awk '/NEEDED/ {print $2}'); do
+  case "$so" in
+    libc.so.*|libm.so.*) pkg=libc6 ;;
+    libgcc_s.so.*) pkg=libgcc-s1 ;;
+    libstdc++.so.*) pkg=libstdc++6 ;;
+    *) pkg=""; for d in "$B"/debs/*.deb; do
+         if dpkg-deb -c "$d" | grep -q "/$so\( \|$\)"; then pkg=$(dpkg-deb -f "$d" Package); break; fi
+       done ;;
+  esac
+  [ -n "$pkg" ] || { echo "no arm64 package ships $so"; exit 1; }
+  echo "$DEPENDS" | grep -q "\b$pkg\b" || { echo "Depends lacks $pkg (ships $so)"; exit 1; }
+  echo "  $so: $pkg"
+done
+dpkg-deb -c "$DEB" > "$T/deb-files.txt"
+for f in ./usr/bin/hetspec ./usr/lib/libhetspec.a ./usr/lib/cmake/hetspec/hetspecConfig.cmake ./usr/lib/pkgconfig/hetspec.pc \
+         ./usr/share/hetspec/configs/socs/nxp-imx95.yaml ./usr/share/hetspec/models/smollm2-135m-draft.gguf; do
+  grep -q " $f\$" "$T/deb-files.txt" || { echo "the .deb lacks $f"; exit 1; }
+done
+dpkg-deb -x "$DEB" "$T/root"
+file "$T/root/usr/bin/hetspec" | grep -q "ARM aarch64" || { echo "the .deb's hetspec is not an aarch64 binary"; exit 1; }
+"${Q[@]}" "$T/root/usr/bin/hetspec" --version
+mkdir -p "$T/elsewhere"
+(cd "$T/elsewhere" && env -u HETSPEC_DATA_DIR "${Q[@]}" "$T/root/usr/bin/hetspec" sweep --soc nxp-imx95 \
+  --target llama-3.2-3b --draft llama-3.2-1b --max-gamma 4 --out "$T/elsewhere/sweep" | grep '^best plan')
+grep -q '"hetspec.sweep/1"' "$T/elsewhere/sweep/sweep.json" || { echo "no sweep.json from the .deb's hetspec"; exit 1; }
+echo "arm64 .deb ($(wc -l < "$T/deb-files.txt") entries): $((SECONDS - t)) s"
 echo "arm64 full check passed in $((SECONDS - t0)) s"

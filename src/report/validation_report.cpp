@@ -28,11 +28,6 @@ const char* kPhaseNames[] = {"draft", "verify", "catchup", "host", "transfer", "
 std::vector<double> phase_values(const PhaseTimes& p) {
   return {p.draft, p.verify, p.catchup, p.host, p.transfer, p.handoff, p.overlap};
 }
-PhaseTimes phases_from(const std::vector<double>& v) {
-  PhaseTimes p;
-  p.draft = v[0], p.verify = v[1], p.catchup = v[2], p.host = v[3], p.transfer = v[4], p.handoff = v[5], p.overlap = v[6];
-  return p;
-}
 json placement_json(const ModelPlacement& p) {
   return {{"pu", p.pu}, {"split_pu", p.split_pu}, {"split", p.split}, {"head_pu", p.head_pu}, {"dtype", dtype_name(p.dtype)}};
 }
