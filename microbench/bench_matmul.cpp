@@ -222,7 +222,7 @@ void register_all() {
               if (!is_best && threads == 2) continue;
               if (cold && !(m == 1 || m == 8)) continue;
               for (bool x8 : {false, true}) {
-                if (x8 && !(is_best && x8_supported(t) && (p == CpuPath::AVX2 || p == CpuPath::AVX512))) continue;
+                if (x8 && !(x8_supported(t) && (p == CpuPath::AVX2 || p == CpuPath::AVX512))) continue;
                 std::string name = std::string("matmul/") + cpu_path_name(p) + (x8 ? "-x8/" : "/") + dtype_name(t) +
                                    "/" + s.name + "/m:" + std::to_string(m) + "/threads:" + std::to_string(threads) +
                                    (cold ? "/cold" : "/hot");

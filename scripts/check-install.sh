@@ -8,7 +8,8 @@
 #   3. pkg-config --cflags --libs hetspec, and the same consumer compiled and linked with those flags alone;
 #   4. cpack -G DEB: dpkg-deb -I shows Depends (dpkg-shlibdeps), dpkg-deb -c lists the files, and the
 #      package extracted with dpkg-deb -x into a temp root runs `--version` and a bundled-name sweep
-#      from there. It is not installed with dpkg/apt here: this machine is shared (README: Install).
+#      from there; `apt-get install -s ./hetspec_*.deb` (apt's resolution, simulated). It is not really
+#      installed with dpkg/apt here: this machine is shared (README: Install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -75,6 +76,12 @@ for f in ./usr/bin/hetspec ./usr/lib/libhetspec.a ./usr/lib/cmake/hetspec/hetspe
   grep -q " $f\$" "$TMP/deb-files.txt" || fail "the .deb lacks $f"
 done
 echo "$(wc -l < "$TMP/deb-files.txt") entries in the package"
+# apt's own resolution of the package and its Depends against this machine's package lists, simulated
+# (apt-get -s changes nothing): what `apt-get install ./hetspec_*.deb` would do here.
+(cd "$(dirname "$DEB")" && apt-get install -s "./$(basename "$DEB")" >"$TMP/apt-s.txt" 2>&1) ||
+  { cat "$TMP/apt-s.txt"; fail "apt-get install -s ./$(basename "$DEB")"; }
+grep -q "^Inst hetspec " "$TMP/apt-s.txt" || { cat "$TMP/apt-s.txt"; fail "apt-get -s does not install hetspec"; }
+echo "apt-get install -s: $(grep '^Inst ' "$TMP/apt-s.txt" | tr '\n' ';')"
 dpkg-deb -x "$DEB" "$TMP/root"
 "$TMP/root/usr/bin/hetspec" --version
 sweep_by_name "$TMP/root/usr/bin/hetspec"

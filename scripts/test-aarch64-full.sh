@@ -111,7 +111,8 @@ for so in $(aarch64-linux-gnu-objdump -p "$B/hetspec" | awk '/NEEDED/ {print $2}
     libgcc_s.so.*) pkg=libgcc-s1 ;;
     libstdc++.so.*) pkg=libstdc++6 ;;
     *) pkg=""; for d in "$B"/debs/*.deb; do
-         if dpkg-deb -c "$d" | grep -q "/$so\( \|$\)"; then pkg=$(dpkg-deb -f "$d" Package); break; fi
+         dpkg-deb -c "$d" > "$T/list.txt"  # (not piped into grep -q: its early exit would break the pipe)
+         if grep -q "/$so\( \|$\)" "$T/list.txt"; then pkg=$(dpkg-deb -f "$d" Package); break; fi
        done ;;
   esac
   [ -n "$pkg" ] || { echo "no arm64 package ships $so"; exit 1; }

@@ -42,7 +42,8 @@ detail::RowsFn rows_fn(CpuPath p, const WeightView& w) {
   const DType t = w.dtype;
   detail::RowsFn f = nullptr;
   if (w.layout == RowLayout::X8) {
-    if (p == CpuPath::AVX2 || p == CpuPath::AVX512) f = detail::rows_fn_x8_avx2(t);
+    if (p == CpuPath::AVX512) f = detail::rows_fn_x8_avx512(t);
+    if (p == CpuPath::AVX2) f = detail::rows_fn_x8_avx2(t);
     if (p == CpuPath::NEONDot) f = detail::rows_fn_x8_neon(t);
     return f ? f : detail::rows_fn_x8_scalar(t);
   }

@@ -131,7 +131,8 @@ RowsFn rows_fn_neon(DType t);     // armv8.2 dotprod
 RowsFn rows_fn_neonv8(DType t);   // baseline armv8 NEON
 // Kernels for weights in the X8 layout (cpu/repack.hpp); Q4_0, Q4_1 and Q8_0 only.
 RowsFn rows_fn_x8_scalar(DType t);  // via the plain scalar kernel: the reference
-RowsFn rows_fn_x8_avx2(DType t);    // AVX2 (also run by the AVX-512 path); nullptr off x86
+RowsFn rows_fn_x8_avx2(DType t);    // AVX2; nullptr off x86
+RowsFn rows_fn_x8_avx512(DType t);  // AVX-512 VNNI (the AVX512 path; bit-equal to the AVX2 one); nullptr off x86
 RowsFn rows_fn_x8_neon(DType t);    // armv8.2 dotprod (the NEONDot path); nullptr elsewhere
 
 // Scalar quantization of one activation row (k a multiple of 32) into qs (k), ds and ds81 (nb*2 each).

@@ -5,7 +5,7 @@
 // the products stay in i16 over the block (Q4: 8 x 3810 < 2^15) or i32 (Q8_0), then one VPMADDWD,
 // one convert and one FMA with the 8 rows' scales, and (Q4) one FMA for the offset term
 // c_w · s_x (matmul_internal.hpp). Lane r of the accumulator is row r's output: no horizontal sums.
-// Each unpacked block serves up to 4 activation rows. Used by the AVX2 and AVX-512 paths.
+// Each unpacked block serves up to 4 activation rows. The AVX2 path (the AVX-512 path runs matmul_x8_avx512.cpp, equal bit for bit).
 #if defined(__x86_64__)
 #include <immintrin.h>
 

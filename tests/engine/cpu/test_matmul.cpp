@@ -290,6 +290,34 @@ TEST_CASE("matmul: X8 weights match the scalar reference on every path", "[kerne
   }
 }
 
+// The AVX-512 X8 kernel (two groups of 8 rows per vector, VPDPBUSD, up to 8 activation rows a pass)
+// computes the same exact integer dots and the same float steps as the AVX2 one: equal bits, for odd
+// and even group counts, every m up to 17, and threaded chunks.
+TEST_CASE("matmul: the AVX-512 X8 kernel gives the AVX2 X8 kernel's bits", "[kernels]") {
+  if (!cpu_path_supported(CpuPath::AVX512) || !cpu_path_supported(CpuPath::AVX2)) {
+    WARN("no AVX-512 VNNI here: the AVX-512 X8 kernel is not compared");
+    return;
+  }
+  std::mt19937 rng(7);
+  ThreadPool pool(2);
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+    for (int64_t n : {8, 16, 24, 40, 64}) {
+      Mat w = random_weights(t, n, 256, rng);
+      std::vector<uint8_t> packed;
+      const WeightView x8 = repack_x8(w.view, packed);
+      for (int64_t m = 1; m <= 17; ++m) {
+        std::vector<float> x = random_x(m, 256, rng), a(m * n, NAN), b(m * n, NAN), c(m * n, NAN);
+        matmul_path(CpuPath::AVX2, x8, x.data(), a.data(), m);
+        matmul_path(CpuPath::AVX512, x8, x.data(), b.data(), m);
+        matmul_path(CpuPath::AVX512, x8, x.data(), c.data(), m, &pool);
+        INFO(dtype_name(t) << " n=" << n << " m=" << m);
+        CHECK(a == b);
+        CHECK(a == c);
+      }
+    }
+  }
+}
+
 // Chunks of the threaded dispatch may start inside a group of 8 (after a weight whose row count is
 // not a multiple of 8 in one matmul_many): each X8 kernel must write exactly its rows.
 TEST_CASE("matmul_many: X8 weights split anywhere give the bits of one thread", "[kernels]") {
