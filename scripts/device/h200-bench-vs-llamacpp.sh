@@ -42,8 +42,9 @@ MODELS="random-smollm2-q4_1 random-llama1b-q4_1 random-llama1b-q4_0"
 
 make_models() {
   local spec dtype
-  for sd in smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0; do
-    spec=${sd%:*}; dtype=${sd#*:}
+  for sd in smollm2-135m:q4_1:random-smollm2-q4_1 llama-3.2-1b:q4_1:random-llama1b-q4_1 llama-3.2-1b:q4_0:random-llama1b-q4_0; do
+    spec=${sd%%:*}; dtype=${sd#*:}; key=${dtype#*:}; dtype=${dtype%%:*}
+    case " ${MODELS_ONLY:-$key} " in *" $key "*) ;; *) continue ;; esac  # only the models asked for
     f="$HETSPEC_MODELS_DIR/random-$spec-$dtype.gguf"
     [ -s "$f" ] || { $B make-model --spec "configs/models/$spec.yaml" --seed 1 --dtype "$dtype" --out "$f.tmp" && mv "$f.tmp" "$f"; }
   done
