@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -66,6 +67,25 @@ QuantRowFn quant_fn(CpuPath p) {
   if (p == CpuPath::NEON || p == CpuPath::NEONDot) return detail::quantize_x_row_neon;
 #endif
   return detail::quantize_x_row_scalar;
+}
+
+// Chunks per thread of a threaded matmul over `bytes` of weights: about one per kChunkBytes, between 1
+// and 8 per thread. Every chunk is claimed and reported through two shared atomics; measured on the
+// 16-core Xeon (docs/runs/h200-x8-avx512/cpu-chunks.txt), SmolLM2 decoded 314 tok/s with 8 chunks per
+// thread (9 KB each) and 390 with 1 (69 KB), while Llama-1B wanted 8 (164 KB each: 132 against 107 tok/s
+// with 1): small chunks cost their claims, big ones leave cores idle at the end. Up to 8 per thread
+// also lets the other cores take over a slow (shared) core's chunks. HETSPEC_CPU_CHUNKS (1-64) fixes
+// the count, to measure another split.
+constexpr int64_t kChunkBytes = 128 << 10;
+int64_t chunks_per_thread(int threads, int64_t bytes) {
+  static const int64_t env = [] {
+    const char* e = std::getenv("HETSPEC_CPU_CHUNKS");
+    const long v = e ? std::strtol(e, nullptr, 10) : 0;
+    return static_cast<int64_t>(v >= 1 && v <= 64 ? v : 0);
+  }();
+  if (env) return env;
+  const int64_t per = (bytes + kChunkBytes * threads / 2) / (kChunkBytes * threads);  // rounded
+  return std::clamp<int64_t>(per, 1, 8);
 }
 
 // Per-thread scratch for the quantized activations, reused across calls (prefill m x k can be
@@ -146,9 +166,12 @@ void matmul_many_path(CpuPath path, const WeightView* ws, float* const* ys, int 
     run_rows(0, total);
     return;
   }
-  // Chunks of whole 16-row groups, about 8 per thread, so a slow (shared) core does not stall the rest.
+  // Chunks of whole 16-row groups, chunks_per_thread() per thread.
   const int64_t t = pool->threads();
-  int64_t grain = (total + t * 8 - 1) / (t * 8);
+  int64_t bytes = 0;
+  for (int j = 0; j < count; ++j) bytes += ws[j].rows * static_cast<int64_t>(ws[j].row_stride());
+  const int64_t per = chunks_per_thread(static_cast<int>(t), bytes);
+  int64_t grain = (total + t * per - 1) / (t * per);
   grain = std::max<int64_t>(16, (grain + 15) / 16 * 16);
   pool->parallel_for(total, grain, run_rows);
 }
