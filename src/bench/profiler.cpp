@@ -463,10 +463,22 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
     pr.left_s = req.budget_s;
     progress(pr);
   }
+  // The budget holds: a phase of round 2 or later (id "...@k") is skipped when it would end past the
+  // budget, judged by how long the same phase took in round 1; its points keep the rounds they have.
+  std::map<std::string, double> first_round_s;  // phase id without "@1" -> seconds
+  int skipped = 0;
   for (size_t i = 0; i < phases.size(); ++i) {
     Phase& ph = phases[i];
     if (run.done.count(ph.id)) {
       done_w += ph.weight;
+      continue;
+    }
+    const size_t at = ph.id.rfind('@');
+    const std::string base = at == std::string::npos ? ph.id : ph.id.substr(0, at);
+    const int round = at == std::string::npos ? 0 : std::atoi(ph.id.c_str() + at + 1);
+    if (round >= 2 && first_round_s.count(base) && seconds_since(t0) + first_round_s[base] > req.budget_s) {
+      done_w += ph.weight;
+      ++skipped;
       continue;
     }
     double el = seconds_since(t0);
@@ -478,6 +490,7 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
     pr.left_s = measured_w > 0 ? el / measured_w * (total_w - done_w) : req.budget_s * (total_w - done_w) / total_w;
     if (progress) progress(pr);
     ph.run(run);
+    if (round == 1) first_round_s[base] = seconds_since(t0) - el;
     done_w += ph.weight;
     measured_w += ph.weight;
     run.done.insert(ph.id);
@@ -485,6 +498,14 @@ Profile run_profile(ProfileRequest req, const ProgressFn& progress) {
     // Test hook: a pause after each phase, so a test can interrupt between phases deterministically.
     if (const char* ms = std::getenv("HETSPEC_PROFILE_PAUSE_MS"))
       std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
+  }
+  if (skipped > 0 && progress) {
+    Progress pr;
+    pr.phase = "budget of " + std::to_string(int(req.budget_s)) + " s spent: " + std::to_string(skipped) +
+               " later-round phase(s) skipped (their points keep fewer rounds)";
+    pr.index = pr.total = int(phases.size());
+    pr.elapsed_s = seconds_since(t0);
+    progress(pr);
   }
   for (auto& p : run.prof.pus) finish_roofline(p);
   run.prof.resolve();

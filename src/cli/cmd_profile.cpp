@@ -17,6 +17,7 @@
 #include "hetspec/model/model_source.hpp"
 #include "hetspec/plan/llamacpp_export.hpp"
 #include "hetspec/profile/profile_compare.hpp"
+#include "hetspec/profile/profile_holdout.hpp"
 #include "hetspec/bench/profiler.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/report/profile_summary.hpp"
@@ -24,12 +25,12 @@
 
 namespace {
 struct Args {
-  std::string out, models, devices = "cpu", show, check, model_cache, engine = "hetspec", llama_bench, base, threads, device_map;
+  std::string out, models, devices = "cpu", show, check, holdout, model_cache, engine = "hetspec", llama_bench, base, threads, device_map;
   std::vector<std::string> compare;
   bool quick = false, resume = false, devices_given = false;
   double budget = 0;
   int rounds = 0;
-  std::vector<int> check_m, check_n;
+  std::vector<int> check_m, check_n, holdout_m = {1, 2, 4, 8, 16, 32, 64, 128};
   std::string command;
 };
 
@@ -156,6 +157,10 @@ int run(const Args& a) {
     std::cout << profile_summary(load_profile(a.show));
     return 0;
   }
+  if (!a.holdout.empty()) {
+    std::cout << format_holdout(holdout_interpolation(load_profile(a.holdout), a.holdout_m), a.holdout_m);
+    return 0;
+  }
   if (!a.check.empty()) {
     Profile p = load_profile(a.check);
     bench::CheckOptions c;
@@ -210,6 +215,11 @@ static hetspec::cli::Registrar reg(
       app.add_option("--show", a->show, "Print a summary of a profile and exit");
       app.add_option("--compare", a->compare, "Compare two profiles of one machine (run-to-run stability) and exit")
           ->expected(2);
+      app.add_option("--holdout", a->holdout,
+                     "Hide a profile's points at m not in --holdout-m (and each table's shape), predict them "
+                     "from the rest as the cost model would, print the errors, and exit");
+      app.add_option("--holdout-m", a->holdout_m, "with --holdout: the m kept (default 1,2,4,8,16,32,64,128)")
+          ->delimiter(',')->check(CLI::PositiveNumber);
       app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
       app.add_option("--check-m", a->check_m, "with --check: token counts m (default 1,2,4,8,16)")
           ->delimiter(',')

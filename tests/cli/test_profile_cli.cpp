@@ -152,3 +152,21 @@ TEST_CASE("profile: SIGINT mid-run, then --resume finishes without redoing phase
   CHECK(p.pus[0].tables.size() >= 4);
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
 }
+
+// --budget holds: phases of round 2 and later are skipped once they would end past it (a 1.3 s pause
+// after each phase makes round 1 alone take the 10 s budget); the profile is written with one round.
+TEST_CASE("profile: later rounds are skipped once the budget is spent", "[cli][profile][long]") {
+  TempDir t;
+  std::string spec = t.file("tiny.yaml", kTinySpec);
+  std::string out = t / "b.yaml";
+  setenv("HETSPEC_PROFILE_PAUSE_MS", "1300", 1);
+  auto r = run_cli("profile --out " + out + " --models " + spec + " --devices cpu --rounds 3 --budget 10 --model-cache " +
+                   t / "models");
+  unsetenv("HETSPEC_PROFILE_PAUSE_MS");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Catch::Contains("budget of 10 s spent"));
+  CHECK_THAT(r.err, Catch::Contains("later-round phase(s) skipped"));
+  CHECK_THAT(r.err, !Catch::Contains("(round 3/3)"));
+  Profile p = load_profile(out);
+  CHECK(p.pus[0].tables.size() >= 4);
+}
