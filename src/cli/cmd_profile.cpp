@@ -219,7 +219,7 @@ static hetspec::cli::Registrar reg(
                      "Hide a profile's points at m not in --holdout-m (and each table's shape), predict them "
                      "from the rest as the cost model would, print the errors, and exit");
       app.add_option("--holdout-m", a->holdout_m, "with --holdout: the m kept (default 1,2,4,8,16,32,64,128)")
-          ->delimiter(',')->check(CLI::PositiveNumber);
+          ->delimiter(',')->check(CLI::Range(1, 1 << 20));
       app.add_option("--check", a->check, "Compare a profile's predicted forwards with forwards measured now");
       app.add_option("--check-m", a->check_m, "with --check: token counts m (default 1,2,4,8,16)")
           ->delimiter(',')
