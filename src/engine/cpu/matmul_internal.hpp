@@ -84,6 +84,16 @@ constexpr int64_t quant_block_bytes() {
   return T == DType::Q4_0 ? int64_t(sizeof(BlockQ4_0)) : T == DType::Q4_1 ? int64_t(sizeof(BlockQ4_1)) : int64_t(sizeof(BlockQ8_0));
 }
 
+// Pointers to activation rows i0 .. i0 + R - 1 of xq for dtype T: their quants and per-block (d, s)
+// pairs (ds81 for Q4_1, ds otherwise; see QuantX).
+template <DType T>
+inline void activation_rows(const QuantX& xq, int64_t i0, int R, const int8_t** xs, const float** xds) {
+  for (int i = 0; i < R; ++i) {
+    xs[i] = xq.qs + (i0 + i) * xq.k;
+    xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * xq.nb * 2;
+  }
+}
+
 // The X8 driver the SIMD paths share (layout: cpu/repack.hpp): every group of 8 rows overlapping
 // [r0, r1), up to 4 activation rows per pass over a group (its bytes stay in L1), storing only the
 // rows in range (a chunk of the threaded dispatch may start inside a group). Dot<T, R>::run(grp, nb,
@@ -92,7 +102,7 @@ constexpr int64_t quant_block_bytes() {
 template <DType T, template <DType, int> class Dot>
 void rows_x8_driver(const WeightView& w, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
   constexpr int kMaxR = 4, kRows = 8;  // kRows: kX8Rows
-  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
+  const int64_t n = w.rows, nb = xq.nb;
   const int64_t gbytes = nb * kRows * quant_block_bytes<T>();  // one group of 8 rows
   const auto* base = static_cast<const uint8_t*>(w.data);
   const uint8_t* end = base + (r1 + kRows - 1) / kRows * gbytes;
@@ -104,10 +114,7 @@ void rows_x8_driver(const WeightView& w, const QuantX& xq, float* y, int64_t m, 
       const int R = static_cast<int>(m - i0 < kMaxR ? m - i0 : kMaxR);
       const int8_t* xs[kMaxR];
       const float* xds[kMaxR];
-      for (int i = 0; i < R; ++i) {
-        xs[i] = xq.qs + (i0 + i) * k;
-        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
-      }
+      activation_rows<T>(xq, i0, R, xs, xds);
       alignas(32) float out[kMaxR][kRows];
       switch (R) {
         case 1: Dot<T, 1>::run(grp, nb, xs, xds, out, end); break;

@@ -107,7 +107,7 @@ void pair_dot(const uint8_t* ga, const uint8_t* gb, int64_t nb, const int8_t* co
 template <DType T>
 void rows_x8(const WeightView& w, const float* x, const QuantX& xq, float* y, int64_t m, int64_t r0, int64_t r1) {
   constexpr int64_t kRows = kX8Rows;
-  const int64_t n = w.rows, nb = xq.nb, k = xq.k;
+  const int64_t n = w.rows, nb = xq.nb;
   const int64_t gbytes = nb * kRows * quant_block_bytes<T>();  // one group of 8 rows
   const auto* base = static_cast<const uint8_t*>(w.data);
   const uint8_t* end = base + (r1 + kRows - 1) / kRows * gbytes;
@@ -126,10 +126,7 @@ void rows_x8(const WeightView& w, const float* x, const QuantX& xq, float* y, in
       const int R = static_cast<int>(m - i0 < kMaxR ? m - i0 : kMaxR);
       const int8_t* xs[kMaxR];
       const float* xds[kMaxR];
-      for (int i = 0; i < R; ++i) {
-        xs[i] = xq.qs + (i0 + i) * k;
-        xds[i] = (T == DType::Q4_1 ? xq.ds81 : xq.ds) + (i0 + i) * nb * 2;
-      }
+      activation_rows<T>(xq, i0, R, xs, xds);
       alignas(64) float out[kMaxR][16];
       switch (R) {
         case 1: pair_dot<T, 1>(ga, ga + gbytes, nb, xs, xds, out, end); break;
