@@ -9,6 +9,7 @@
 #include "hetspec/core/output_stamp.hpp"
 #include "hetspec/core/utf8.hpp"
 #include "hetspec/engine/opencl/cl_bench.hpp"
+#include "hetspec/engine/opencl/cl_launch_probe.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
 #include "registry.hpp"
 
@@ -21,6 +22,7 @@ struct Args {
   std::string ms = "1";
   bool json = false;
   bool no_head = false;
+  bool launch_probe = false;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -66,6 +68,10 @@ int run(const Args& a) {
   nlohmann::json all = nlohmann::json::array();
   for (auto& id : ids) {
     auto dev = ocl::Device::open(id);
+    if (a.launch_probe) {
+      std::cout << ocl::format_launch_probe(*dev, ocl::probe_launches(*dev)) << std::flush;
+      continue;
+    }
     auto r = ocl::bench_device(*dev, opt);
     if (a.json) all.push_back(ocl::bench_json(r));
     else std::cout << ocl::format_bench_lines(r) << std::flush;
@@ -92,5 +98,7 @@ static hetspec::cli::Registrar reg(
       app.add_option("--m", a->ms, "Token counts, comma separated (1 = GEMV)")->capture_default_str();
       app.add_flag("--json", a->json, "JSON output");
       app.add_flag("--no-head", a->no_head, "Skip the LM-head GEMV (128256 x 2048)");
+      app.add_flag("--launch-probe", a->launch_probe,
+                   "Only the launch probe: host enqueue vs device time per kernel, command-buffer replay");
       return std::function<int()>([a] { return run(*a); });
     });

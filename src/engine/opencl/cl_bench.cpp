@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <cstdio>
 #include <random>
 #include <sstream>
@@ -60,6 +61,7 @@ ClMatmulResult bench_matmul(Device& dev, DType t, int m, const ClBenchOptions& o
   pass();  // warm-up: compiles the programs, touches the buffers
   dev.finish();
   std::vector<double> wall, kern;
+  std::vector<std::vector<double>> per_shape(std::size(kLayer));  // kernel times of each shape's launches
   for (int i = 0; i < std::max(1, opt.reps); ++i) {
     dev.set_profiling(true);
     auto t0 = Clock::now();
@@ -67,7 +69,11 @@ ClMatmulResult bench_matmul(Device& dev, DType t, int m, const ClBenchOptions& o
     dev.finish();
     wall.push_back(since(t0));
     double k = 0;
-    for (auto& kt : dev.take_kernel_times()) k += kt.seconds;
+    auto kts = dev.take_kernel_times();
+    for (size_t j = 0; j < kts.size(); ++j) {
+      k += kts[j].seconds;
+      if (kts.size() == ws.size()) per_shape[j % std::size(kLayer)].push_back(kts[j].seconds);
+    }
     dev.set_profiling(false);
     kern.push_back(k);
   }
@@ -79,6 +85,8 @@ ClMatmulResult bench_matmul(Device& dev, DType t, int m, const ClBenchOptions& o
   r.seconds = median(wall);
   r.kernel_seconds = median(kern);
   r.gbps = r.weight_bytes / r.seconds / 1e9;
+  for (size_t j = 0; j < std::size(kLayer); ++j)
+    if (!per_shape[j].empty()) r.shapes.push_back({kLayer[j].first, kLayer[j].second, median(per_shape[j])});
   return r;
 }
 
@@ -227,6 +235,14 @@ std::string format_bench_lines(const ClBenchResult& r) {
                   dev.c_str(), m.m == 1 ? "gemv" : "gemm", dtype_name(m.dtype), m.m, m.layers, m.weight_bytes,
                   m.seconds * 1e3, m.kernel_seconds * 1e3, m.gbps, m.frac_of_copy);
     o << buf;
+    for (auto& sh : m.shapes) {  // each matrix's kernel time: a fixed cost per launch shows on the small ones
+      const double bytes = double(row_bytes(m.dtype, sh.cols)) * double(sh.rows);
+      std::snprintf(buf, sizeof buf, "%s test=%s_shape dtype=%s m=%d rows=%lld cols=%lld bytes=%.0f kernel_us=%.2f gbps=%.2f\n",
+                    dev.c_str(), m.m == 1 ? "gemv" : "gemm", dtype_name(m.dtype), m.m, (long long)sh.rows,
+                    (long long)sh.cols, bytes, sh.kernel_seconds * 1e6,
+                    sh.kernel_seconds > 0 ? bytes / sh.kernel_seconds / 1e9 : 0.0);
+      o << buf;
+    }
   }
   for (auto& m : r.head) {
     std::snprintf(buf, sizeof buf,

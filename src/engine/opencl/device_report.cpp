@@ -81,6 +81,7 @@ nlohmann::json devices_json(const CpuInfo& cpu, const ClDiscovery& cl) {
                            {"driver_version", d.driver_version},
                            {"device_version", d.device_version},
                            {"opencl_c_version", d.opencl_c_version},
+                           {"extensions", d.extensions},
                            {"compute_units", d.compute_units},
                            {"max_clock_mhz", d.max_clock_mhz},
                            {"global_mem_bytes", d.global_mem_bytes},

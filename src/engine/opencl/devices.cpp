@@ -179,6 +179,7 @@ ClDiscovery discover_cl_devices() {
       i.driver_version = device_str(d, CL_DRIVER_VERSION);
       i.device_version = device_str(d, CL_DEVICE_VERSION);
       i.opencl_c_version = device_str(d, CL_DEVICE_OPENCL_C_VERSION);
+      i.extensions = device_str(d, CL_DEVICE_EXTENSIONS);
       auto t = device_val<cl_device_type>(d, CL_DEVICE_TYPE);
       i.type = (t & CL_DEVICE_TYPE_GPU) ? "GPU" : (t & CL_DEVICE_TYPE_CPU) ? "CPU"
                : (t & CL_DEVICE_TYPE_ACCELERATOR) ? "ACCELERATOR" : "OTHER";

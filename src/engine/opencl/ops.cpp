@@ -10,17 +10,38 @@ namespace hetspec::ocl {
 
 namespace {
 
-const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl"};
+const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl", "gemv_q8.cl"};
 const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl"};
 const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 
+// The GEMV a (dtype, K) runs on this device: gemv_q8.cl's integer-dot kernel for quantized weights
+// where the tuning asks for it and x's int8 copy fits in local memory, else matmul.cl's.
+struct GemvShape {
+  bool q8;
+  int lx, rows, groups;
+};
+GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
+  const Tuning& tu = dev.tuning();
+  if (tu.gemv_q8 && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0)) {
+    // x as int8 (k bytes) + (d, d * sum) per block + the row reduction + the norm's sums of squares.
+    const uint64_t local = uint64_t(k) + uint64_t(k / 32) * 8 +
+                           uint64_t(tu.gemvq_groups) * tu.gemvq_lx * (tu.gemvq_rows + 1) * 4;
+    const uint64_t have = dev.info().local_mem_bytes ? dev.info().local_mem_bytes : 16384;
+    if (local <= have) return {true, tu.gemvq_lx, tu.gemvq_rows, tu.gemvq_groups};
+  }
+  return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
+}
+
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
+  const GemvShape g = gemv_shape(dev, t, k);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
-         " -DEPI_ADD=" + (accumulate ? "1" : "0") +
-         " -DMM_SPLIT=" + std::to_string(tu.mm_split) + " -DGEMV_LX=" + std::to_string(tu.gemv_lx) + " -DGEMV_ROWS=" + std::to_string(tu.gemv_rows) + " -DGEMV_GROUPS=" + std::to_string(tu.gemv_groups) +
-         " -DGEMM_LX=" + std::to_string(tu.gemm_lx) + " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) +
-         " -DGEMM_TM=" + std::to_string(tu.gemm_tm) + " -DGEMM_RPT=" + std::to_string(tu.mm_split == 1 ? 1 : tu.gemm_rpt);
+         " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
+         " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + (g.q8 && tu.ptx_asm ? " -DHS_PTX=1" : "") +
+         " -DGEMV_LX=" + std::to_string(g.lx) + " -DGEMV_ROWS=" + std::to_string(g.rows) +
+         " -DGEMV_GROUPS=" + std::to_string(g.groups) + " -DGEMM_LX=" + std::to_string(tu.gemm_lx) +
+         " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) + " -DGEMM_TM=" + std::to_string(tu.gemm_tm) +
+         " -DGEMM_RPT=" + std::to_string(tu.mm_split == 1 ? 1 : tu.gemm_rpt);
 }
 
 std::string layer_defines(const Device& dev, const LayerShape& s) {
@@ -178,9 +199,9 @@ cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const Matmu
     return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), op == kGemv ? "gemv" : "gemm");
   });
 }
-void gemv_sizes(const Tuning& tu, int n, size_t* global, size_t* local, int64_t m = 1) {
-  local[0] = size_t(tu.gemv_lx), local[1] = size_t(tu.gemv_groups), local[2] = 1;
-  global[0] = local[0], global[1] = round_up((n + tu.gemv_rows - 1) / tu.gemv_rows, local[1]), global[2] = size_t(m);
+void gemv_sizes(const GemvShape& g, int n, size_t* global, size_t* local, int64_t m = 1) {
+  local[0] = size_t(g.lx), local[1] = size_t(g.groups), local[2] = 1;
+  global[0] = local[0], global[1] = round_up((n + g.rows - 1) / g.rows, local[1]), global[2] = size_t(m);
 }
 }  // namespace
 
@@ -191,7 +212,7 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
     cl_kernel k = matmul_kernel(dev, kGemv, w, a);
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     size_t local[3], global[3];
-    gemv_sizes(tu, r.n, global, local, m);
+    gemv_sizes(gemv_shape(dev, w.dtype, w.cols), r.n, global, local, m);
     dev.launch(k, "gemv", m == 1 ? 2 : 3, global, local);
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
@@ -229,7 +250,7 @@ void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLau
     dev.set_args(site.k_, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     site.name_ = "gemv";
     site.dims_ = 2;
-    gemv_sizes(dev.tuning(), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
+    gemv_sizes(gemv_shape(dev, w.dtype, w.cols), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
   }
   site.launch(dev);
 }

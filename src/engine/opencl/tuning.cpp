@@ -59,6 +59,10 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // H200, docs/runs/h200-attn-split.md: P.V over 8 position groups, 31-42 % off the 3B forward
       // (head_dim 128) at depth 512-2048; applied to head_dim > attn_wg only (attn_split_for).
       t.attn_split = 8;
+      // gemv_q8 (the integer-dot GEMV) stays off: on the H200 it sped the LM head up (Q4_1 0.38 -> 0.54
+      // of copy) but slowed a Llama-1B forward (1.46 -> 1.70 ms; docs/runs/h200-gemv-q8.md). Its byte
+      // dots, where a tuning file turns it on, are dp4a.
+      t.ptx_asm = true;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
@@ -108,6 +112,11 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.fuse_inputs = e.get_or<bool>("fuse_inputs", t.fuse_inputs);
     n.fuse_inputs_max_m = e.positive_int_or("fuse_inputs_max_m", t.fuse_inputs_max_m);
     n.fuse_inputs_max_mk = e.has("fuse_inputs_max_mk") ? e.positive_int("fuse_inputs_max_mk") : t.fuse_inputs_max_mk;
+    n.gemv_q8 = e.get_or<bool>("gemv_q8", t.gemv_q8);
+    n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
+    n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
+    n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
+    n.ptx_asm = e.get_or<bool>("ptx_asm", t.ptx_asm);
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";
@@ -122,6 +131,9 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   };
   pow2_field(t.gemv_lx, "gemv_lx");
   pow2_field(t.gemm_lx, "gemm_lx");
+  pow2_field(t.gemvq_lx, "gemvq_lx");
+  pow2_field(t.gemvq_groups, "gemvq_groups");
+  if (t.gemvq_rows > 16) throw Error(where + ": gemvq_rows", "at most 16, got " + std::to_string(t.gemvq_rows));
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
   pow2_field(t.attn_split, "attn_split");
@@ -149,6 +161,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   };
   fits(size_t(t.gemv_lx) * t.gemv_groups, "gemv_lx*gemv_groups");
   fits(size_t(t.gemm_lx) * t.gemm_rows, "gemm_lx*gemm_rows");
+  fits(size_t(t.gemvq_lx) * t.gemvq_groups, "gemvq_lx*gemvq_groups");
   fits(t.norm_wg, "norm_wg");
   fits(t.attn_wg, "attn_wg");
   fits(t.elem_wg, "elem_wg");

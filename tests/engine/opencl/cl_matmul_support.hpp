@@ -52,6 +52,19 @@ inline void oracle(const Mat& w, const std::vector<float>& x, int64_t m, std::ve
     }
 }
 
+// x as gemv_q8.cl rounds it before its integer dots: per block of 32, d = max|x| / 127 (float) and
+// q = x * (1 / d) rounded half to even; returns q * d (the oracle's input on that path).
+inline std::vector<float> round_x_q8(const std::vector<float>& x) {
+  std::vector<float> r(x.size());
+  for (size_t b = 0; b + 32 <= x.size(); b += 32) {
+    float amax = 0.0f;
+    for (size_t j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[b + j]));
+    const float d = amax / 127.0f, id = d > 0.0f ? 1.0f / d : 0.0f;
+    for (size_t j = 0; j < 32; ++j) r[b + j] = std::nearbyint(x[b + j] * id) * d;
+  }
+  return r;
+}
+
 inline void check_close(const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag,
                  double rel) {
   REQUIRE(got.size() == want.size());

@@ -33,10 +33,15 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   HS_CL_TEST_DEVICE(dev0);
   auto dev1 = test::gpu_like_device(dev0);
   auto dev2 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n");  // m = 5 as five GEMVs in one launch
+  // ... and through the integer-dot GEMV (gemv_q8.cl), whose oracle takes x rounded to int8.
+  auto dev3 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n    gemv_q8: true\n    gemvq_lx: 4\n    gemvq_rows: 3\n"
+                                          "    gemvq_groups: 2\n");
   const int64_t k = 320, rows = 37, seg[3] = {16, 13, 8};  // 10 blocks; 37 rows over three outputs
   const float eps = 1e-5f;
   uint32_t seed = 4000;
-  for (ocl::Device* dev : {&dev0, dev1.get(), dev2.get()}) {
+  for (ocl::Device* dev : {&dev0, dev1.get(), dev2.get(), dev3.get()}) {
+    const bool q8 = dev == dev3.get();
+    auto xin = [&](const std::vector<float>& v) { return q8 ? test::round_x_q8(v) : v; };
     for (DType t : {DType::Q4_1, DType::Q8_0}) {
       test::Mat w = test::make_mat(t, rows, k, seed++);
       ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
@@ -59,7 +64,7 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
           ocl::matmul_ex(*dev, cw, a, m);
           std::vector<float> xs(x.begin() + k, x.end());
           std::vector<double> want, mag;
-          test::oracle(w, rmsnorm_ref(xs, g, m, k, eps), m, want, mag);
+          test::oracle(w, xin(rmsnorm_ref(xs, g, m, k, eps)), m, want, mag);
           const std::vector<float> got[3] = {ocl::download_f32(*dev, y0, size_t(m * seg[0])),
                                              ocl::download_f32(*dev, y1, size_t(m * seg[1])),
                                              ocl::download_f32(*dev, y2, size_t(m * seg[2]))};
@@ -69,7 +74,7 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
               if (r - off >= seg[j]) off += seg[j++];
               all[size_t(i * rows + r)] = got[j][size_t(i * seg[j] + r - off)];
             }
-          test::check_close(all, want, mag, 1e-4);
+          test::check_close(all, want, mag, q8 ? 3e-4 : 1e-4);  // (q8: x * g rounded, then 1 / rms)
         }
         // SwiGLU input (X the gate, aux the up projection), the result added into Y; then the plain
         // input added into Y (the output projection's residual).
@@ -90,7 +95,7 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
           if (in == ocl::MatIn::SwiGLU)
             for (size_t i = 0; i < xs.size(); ++i) xs[i] = float(gate[i] / (1.0 + std::exp(-double(gate[i]))) * up[i]);
           std::vector<double> want, mag;
-          test::oracle(w, xs, m, want, mag);
+          test::oracle(w, xin(xs), m, want, mag);
           for (size_t i = 0; i < want.size(); ++i) {
             want[i] += y_in[i];
             mag[i] += std::fabs(y_in[i]);

@@ -91,6 +91,43 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
   }
 }
 
+TEST_CASE("OpenCL integer-dot GEMV (gemv_q8) equals the reference on x rounded to int8", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // gemv_q8.cl under tile shapes that leave a remainder of blocks (K 320 = 10 blocks over 8 or 4
+  // lanes), none (K 512 = 16 over 8) and more lanes than blocks (16); m > 1 as GEMVs in one launch.
+  // Its only difference from the float GEMV is x rounded to int8 per block, which the oracle does too.
+  const char* files[] = {"    gemvq_lx: 8\n    gemvq_rows: 3\n    gemvq_groups: 2\n",
+                         "    gemvq_lx: 4\n    gemvq_rows: 1\n    gemvq_groups: 4\n",
+                         "    gemvq_lx: 16\n    gemvq_rows: 2\n    gemvq_groups: 1\n"};
+  uint32_t seed = 1300;
+  for (const char* shape : files) {
+    auto dev = test::gpu_like_device(dev0, std::string("    gemv_q8: true\n    gemv_max_m: 4\n") + shape);
+    for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
+      for (int64_t k : {320, 512}) {
+        Mat w = make_mat(t, 37, k, seed++);
+        ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
+        for (int64_t m : {1, 3}) {
+          auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
+          ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size());
+          ocl::Buffer yb(*dev, size_t(m * 37) * 4);
+          ocl::matmul(*dev, cw, xb, yb, m);
+          auto y = ocl::download_f32(*dev, yb, size_t(m * 37));
+          std::vector<double> want, mag;
+          oracle(w, test::round_x_q8(x), m, want, mag);
+          INFO(dev->tuning().source << " " << dtype_name(t) << " k " << k << " m " << m);
+          check_close(y, want, mag, 1e-4);
+          // and it is a different kernel from the float GEMV: x's rounding shows against the exact x.
+          std::vector<double> exact, mag2;
+          oracle(w, x, m, exact, mag2);
+          double diff = 0;
+          for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, std::fabs(y[i] - exact[i]) / mag2[i]);
+          CHECK(diff > 1e-6);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("OpenCL gemv_row multiplies one row of an activation matrix", "[opencl]") {
   HS_CL_TEST_DEVICE(dev);
   Mat w = make_mat(DType::Q4_1, 50, 320, 77);

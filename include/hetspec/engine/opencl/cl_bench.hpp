@@ -30,6 +30,12 @@ struct ClMatmulResult {
   double kernel_seconds = 0;  // sum of kernel durations from profiling events (same pass)
   double gbps = 0;            // weight_bytes / seconds / 1e9
   double frac_of_copy = 0;    // gbps / copy_gbps
+  // Per matrix shape of the layer: (rows, cols, median kernel time in seconds over its launches).
+  struct Shape {
+    int64_t rows, cols;
+    double kernel_seconds;
+  };
+  std::vector<Shape> shapes;
 };
 
 struct ClBenchResult {

@@ -35,6 +35,7 @@ struct ClDeviceInfo {
   int platform_index = 0;         // in hetspec's stable order
   std::string platform_name, platform_vendor, platform_version;
   std::string name, vendor, driver_version, device_version, opencl_c_version;
+  std::string extensions;         // CL_DEVICE_EXTENSIONS (space-separated; in `devices --json`)
   std::string type;               // "CPU", "GPU", "ACCELERATOR", "OTHER"
   unsigned compute_units = 0;
   unsigned max_clock_mhz = 0;

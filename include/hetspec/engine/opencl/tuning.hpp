@@ -14,6 +14,11 @@
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
 //         fuse_inputs_max_mk: 2304  # ... and of at most 2304 tokens x d_model (wide models: m = 1)
+//         gemv_q8: true        # quantized weights' GEMV with x in int8 and integer dots (gemv_q8.cl)
+//         gemvq_lx: 32         # ... its work-items per row group, rows per group, groups per work-group
+//         gemvq_rows: 4
+//         gemvq_groups: 4
+//         ptx_asm: true        # ... its byte dots as inline PTX dp4a (NVIDIA only)
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -53,6 +58,14 @@ struct Tuning {
   // narrow model's few-token verify) and not on wide models. One token always folds.
   int fuse_inputs_max_m = 1;
   int64_t fuse_inputs_max_mk = 0;
+  // Quantized weights' GEMV through gemv_q8.cl: x rounded to int8 per block of 32 in the work-group,
+  // integer dots (4-bit weights cost ~1 instruction each, not ~5 as float); its own tile shape
+  // (gemvq_lx and gemvq_groups powers of two). ptx_asm: its byte dots as NVIDIA's dp4a (inline PTX).
+  bool gemv_q8 = false;
+  int gemvq_lx = 32;
+  int gemvq_rows = 4;
+  int gemvq_groups = 4;
+  bool ptx_asm = false;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

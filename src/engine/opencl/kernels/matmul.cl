@@ -16,6 +16,9 @@
 #ifndef EPI_ADD
 #define EPI_ADD 0
 #endif
+#ifndef GEMV_Q8
+#define GEMV_Q8 0  // 1: gemv_q8.cl's integer-dot GEMV replaces this file's gemv (quantized weights)
+#endif
 #define NB (K / 32)
 #if WTYPE == T_F32
 #define BLOCK_BYTES 128
@@ -163,6 +166,7 @@ inline float4 block_dot4(global const uchar* p, float16 xlo, float16 xhi) {
 }
 
 
+#if !GEMV_Q8
 // One token: y(N) = W(N, K) . x(K), x = X + x_off. A work-group is (GEMV_LX, GEMV_GROUPS): each
 // group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its work-items stride over the
 // blocks, load x's 32 values once and apply them to all GEMV_ROWS rows (x reuse), then reduce
@@ -198,6 +202,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
   for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
 }
+#endif
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
 // to GEMM_TM tokens (weight reuse), work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
@@ -300,6 +305,7 @@ inline void gemv_unit(global const uchar* w0, global const float4* x, global con
   }
 }
 
+#if !GEMV_Q8
 // One token: y(N) = W(N, K) . x(K), x = X + x_off (x_off a multiple of 4). A work-group is
 // (GEMV_LX, GEMV_GROUPS): each group of GEMV_LX work-items owns GEMV_ROWS consecutive rows; its
 // work-items stride over the units of a row, load the unit's 8 x values once and apply them to all
@@ -336,6 +342,7 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
   for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
 }
+#endif
 
 // m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
 // of GEMM_TM. Each group of GEMM_LX work-items owns GEMM_RPT rows; a work-item loads a unit's x

@@ -1,0 +1,154 @@
+#include "hetspec/engine/opencl/cl_launch_probe.hpp"
+
+#include <CL/cl_ext.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/engine/opencl/cl_check.hpp"
+
+namespace hetspec::ocl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since_us(Clock::time_point t0) { return std::chrono::duration<double, std::micro>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+const char* kSrc = "__kernel void bump(__global float* x) { x[get_global_id(0)] += 1.0f; }\n";
+
+struct Kernel {
+  cl_program p = nullptr;
+  cl_kernel k = nullptr;
+  ~Kernel() {
+    if (k) clReleaseKernel(k);
+    if (p) clReleaseProgram(p);
+  }
+};
+
+// The replay through cl_khr_command_buffer: n kernels recorded once, the buffer enqueued `reps` times.
+std::string command_buffer_replay(Device& dev, cl_kernel k, int n) {
+  if (dev.info().extensions.find("cl_khr_command_buffer") == std::string::npos) return "absent";
+  cl_platform_id plat = dev.info().platform;
+  auto create = reinterpret_cast<clCreateCommandBufferKHR_fn>(
+      clGetExtensionFunctionAddressForPlatform(plat, "clCreateCommandBufferKHR"));
+  auto record = reinterpret_cast<clCommandNDRangeKernelKHR_fn>(
+      clGetExtensionFunctionAddressForPlatform(plat, "clCommandNDRangeKernelKHR"));
+  auto finalize = reinterpret_cast<clFinalizeCommandBufferKHR_fn>(
+      clGetExtensionFunctionAddressForPlatform(plat, "clFinalizeCommandBufferKHR"));
+  auto enqueue = reinterpret_cast<clEnqueueCommandBufferKHR_fn>(
+      clGetExtensionFunctionAddressForPlatform(plat, "clEnqueueCommandBufferKHR"));
+  auto release = reinterpret_cast<clReleaseCommandBufferKHR_fn>(
+      clGetExtensionFunctionAddressForPlatform(plat, "clReleaseCommandBufferKHR"));
+  if (!create || !record || !finalize || !enqueue || !release) return "listed, but its entry points are missing";
+  cl_int err = CL_SUCCESS;
+  cl_command_queue q = dev.queue();
+  cl_command_buffer_khr cb = create(1, &q, nullptr, &err);
+  if (err != CL_SUCCESS || !cb) return std::string("clCreateCommandBufferKHR: ") + cl_error_name(err);
+  std::string why;
+  size_t global = 1, local = 1;
+  for (int i = 0; i < n && why.empty(); ++i) {
+    err = record(cb, nullptr, nullptr, k, 1, nullptr, &global, &local, 0, nullptr, nullptr, nullptr);
+    if (err != CL_SUCCESS) why = std::string("clCommandNDRangeKernelKHR: ") + cl_error_name(err);
+  }
+  if (why.empty() && (err = finalize(cb)) != CL_SUCCESS) why = std::string("clFinalizeCommandBufferKHR: ") + cl_error_name(err);
+  std::vector<double> t;
+  for (int r = 0; r < 12 && why.empty(); ++r) {
+    auto t0 = Clock::now();
+    err = enqueue(0, nullptr, cb, 0, nullptr, nullptr);
+    if (err != CL_SUCCESS) {
+      why = std::string("clEnqueueCommandBufferKHR: ") + cl_error_name(err);
+      break;
+    }
+    clFinish(q);
+    if (r > 1) t.push_back(since_us(t0) / n);  // two warm-up replays
+  }
+  release(cb);
+  if (!why.empty()) return why;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "replay %.2f us per kernel", median(t));
+  return buf;
+}
+
+}  // namespace
+
+LaunchProbe probe_launches(Device& dev, int n) {
+  LaunchProbe r;
+  cl_int err = CL_SUCCESS;
+  Kernel kn;
+  size_t len = std::char_traits<char>::length(kSrc);
+  kn.p = HS_CL_RET(dev.label(), clCreateProgramWithSource(dev.context(), 1, &kSrc, &len, &hs_err));
+  HS_CL_CHECK(dev.label(), clBuildProgram(kn.p, 1, &dev.info().device, "", nullptr, nullptr));
+  kn.k = HS_CL_RET(dev.label(), clCreateKernel(kn.p, "bump", &hs_err));
+  Buffer x(dev, 4096);
+  cl_mem xm = x.get();
+  HS_CL_CHECK(dev.label(), clSetKernelArg(kn.k, 0, sizeof xm, &xm));
+  cl_command_queue q = dev.queue();
+  size_t global = 1, local = 1;
+  auto launch = [&] { HS_CL_CHECK(dev.label(), clEnqueueNDRangeKernel(q, kn.k, 1, nullptr, &global, &local, 0, nullptr, nullptr)); };
+  launch();
+  clFinish(q);
+  std::vector<double> rt;
+  for (int i = 0; i < n; ++i) {
+    auto t0 = Clock::now();
+    launch();
+    clFinish(q);
+    rt.push_back(since_us(t0));
+  }
+  r.roundtrip_us = median(rt);
+
+  // Copies long enough (>= 3 ms) that the host has enqueued all n kernels before the device reaches
+  // them; the kernels' device time is the total minus the copies' alone.
+  const size_t cbytes = 64u << 20;
+  Buffer a(dev, cbytes), b(dev, cbytes);
+  auto copy = [&] { HS_CL_CHECK(dev.label(), clEnqueueCopyBuffer(q, a.get(), b.get(), 0, 0, cbytes, 0, nullptr, nullptr)); };
+  copy();
+  clFinish(q);
+  auto t0 = Clock::now();
+  copy();
+  clFinish(q);
+  const double one = std::max(1.0, since_us(t0));
+  const int copies = std::clamp(int(3000.0 / one) + 1, 1, 400);
+  std::vector<double> enq, dev_us;
+  for (int rep = 0; rep < 5; ++rep) {
+    t0 = Clock::now();
+    for (int i = 0; i < copies; ++i) copy();
+    clFinish(q);
+    const double alone = since_us(t0);
+    t0 = Clock::now();
+    for (int i = 0; i < copies; ++i) copy();
+    auto t1 = Clock::now();
+    for (int i = 0; i < n; ++i) launch();
+    const double e = since_us(t1);
+    clFinish(q);
+    const double total = since_us(t0);
+    enq.push_back(e / n);
+    // Only meaningful when the kernels were all queued before the copies ended.
+    if (since_us(t0) > 0 && e + std::chrono::duration<double, std::micro>(t1 - t0).count() < alone)
+      dev_us.push_back((total - alone) / n);
+  }
+  r.enqueue_us = median(enq);
+  r.queued_us = dev_us.empty() ? 0 : median(dev_us);
+  (void)err;
+  r.command_buffer = command_buffer_replay(dev, kn.k, n);
+  return r;
+}
+
+std::string format_launch_probe(const Device& dev, const LaunchProbe& p) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "device=%s type=%s test=launch_probe roundtrip_us=%.2f enqueue_us=%.2f queued_device_us=%.2f "
+                "command_buffer=\"%s\"\n",
+                dev.info().id.c_str(), dev.info().type.c_str(), p.roundtrip_us, p.enqueue_us, p.queued_us,
+                p.command_buffer.c_str());
+  return buf;
+}
+
+}  // namespace hetspec::ocl
