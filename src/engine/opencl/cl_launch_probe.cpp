@@ -22,7 +22,14 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-const char* kSrc = "__kernel void bump(__global float* x) { x[get_global_id(0)] += 1.0f; }\n";
+// One buffer argument, and eleven (as many as a fused GEMV takes): the host's enqueue cost may grow with
+// the memory objects a launch names (the driver tracks each for dependencies and residency).
+const char* kSrc =
+    "__kernel void bump(__global float* x) { x[get_global_id(0)] += 1.0f; }\n"
+    "__kernel void bump11(__global float* x, __global const float* a, __global const float* b,\n"
+    "    __global const float* c, __global const float* d, __global const float* e, __global const float* f,\n"
+    "    __global const float* g, __global const float* h, __global const float* i, __global const float* j) {\n"
+    "  x[get_global_id(0)] += 1.0f; }\n";
 
 struct Kernel {
   cl_program p = nullptr;
@@ -116,26 +123,39 @@ LaunchProbe probe_launches(Device& dev, int n) {
   clFinish(q);
   const double one = std::max(1.0, since_us(t0));
   const int copies = std::clamp(int(3000.0 / one) + 1, 1, 400);
-  std::vector<double> enq, dev_us;
-  for (int rep = 0; rep < 5; ++rep) {
-    t0 = Clock::now();
-    for (int i = 0; i < copies; ++i) copy();
-    clFinish(q);
-    const double alone = since_us(t0);
-    t0 = Clock::now();
-    for (int i = 0; i < copies; ++i) copy();
-    auto t1 = Clock::now();
-    for (int i = 0; i < n; ++i) launch();
-    const double e = since_us(t1);
-    clFinish(q);
-    const double total = since_us(t0);
-    enq.push_back(e / n);
-    // Only meaningful when the kernels were all queued before the copies ended.
-    if (since_us(t0) > 0 && e + std::chrono::duration<double, std::micro>(t1 - t0).count() < alone)
-      dev_us.push_back((total - alone) / n);
+  auto measure = [&](cl_kernel k, double* enqueue_us, double* queued_us) {
+    std::vector<double> enq, dev_us;
+    for (int rep = 0; rep < 5; ++rep) {
+      auto s0 = Clock::now();
+      for (int i = 0; i < copies; ++i) copy();
+      clFinish(q);
+      const double alone = since_us(s0);
+      s0 = Clock::now();
+      for (int i = 0; i < copies; ++i) copy();
+      auto s1 = Clock::now();
+      for (int i = 0; i < n; ++i)
+        HS_CL_CHECK(dev.label(), clEnqueueNDRangeKernel(q, k, 1, nullptr, &global, &local, 0, nullptr, nullptr));
+      const double e = since_us(s1);
+      clFinish(q);
+      const double total = since_us(s0);
+      enq.push_back(e / n);
+      // Only meaningful when the kernels were all queued before the copies ended.
+      if (e + std::chrono::duration<double, std::micro>(s1 - s0).count() < alone) dev_us.push_back((total - alone) / n);
+    }
+    *enqueue_us = median(enq);
+    *queued_us = dev_us.empty() ? 0 : median(dev_us);
+  };
+  measure(kn.k, &r.enqueue_us, &r.queued_us);
+  cl_kernel k11 = HS_CL_RET(dev.label(), clCreateKernel(kn.p, "bump11", &hs_err));
+  std::vector<Buffer> extra;
+  for (int i = 0; i < 10; ++i) extra.emplace_back(dev, 4096);
+  HS_CL_CHECK(dev.label(), clSetKernelArg(k11, 0, sizeof xm, &xm));
+  for (int i = 0; i < 10; ++i) {
+    cl_mem m = extra[size_t(i)].get();
+    HS_CL_CHECK(dev.label(), clSetKernelArg(k11, cl_uint(i + 1), sizeof m, &m));
   }
-  r.enqueue_us = median(enq);
-  r.queued_us = dev_us.empty() ? 0 : median(dev_us);
+  measure(k11, &r.enqueue11_us, &r.queued11_us);
+  clReleaseKernel(k11);
   (void)err;
   r.command_buffer = command_buffer_replay(dev, kn.k, n);
   return r;
@@ -145,9 +165,9 @@ std::string format_launch_probe(const Device& dev, const LaunchProbe& p) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "device=%s type=%s test=launch_probe roundtrip_us=%.2f enqueue_us=%.2f queued_device_us=%.2f "
-                "command_buffer=\"%s\"\n",
+                "enqueue_11buf_us=%.2f queued_device_11buf_us=%.2f command_buffer=\"%s\"\n",
                 dev.info().id.c_str(), dev.info().type.c_str(), p.roundtrip_us, p.enqueue_us, p.queued_us,
-                p.command_buffer.c_str());
+                p.enqueue11_us, p.queued11_us, p.command_buffer.c_str());
   return buf;
 }
 

@@ -17,6 +17,7 @@ struct LaunchProbe {
   double enqueue_us = 0;   // host time per clEnqueueNDRangeKernel of a one-element kernel
   double queued_us = 0;    // device time per such kernel, queued behind copies (0: could not tell)
   double roundtrip_us = 0; // launch + clFinish, one at a time
+  double enqueue11_us = 0, queued11_us = 0;  // the same with eleven buffer arguments
   std::string command_buffer;  // "absent", "replay 1.2 us per kernel", or why it failed
 };
 
