@@ -10,3 +10,36 @@ B="$STATE/hetspec"
 cp .dev/hetspec "$B" 2>/dev/null || true
 M="$STATE/SmolLM2-135M-Instruct.Q4_1.gguf"
 stamp() { echo "## $(date -u +%T) $*"; }
+# The NVIDIA OpenCL device's id (cl:N), or exit 2 with a line.
+nvidia_gpu() {
+  local g
+  g=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
+  [ -n "$g" ] || { echo "no NVIDIA OpenCL device" >&2; exit 2; }
+  echo "$g"
+}
+# make_random_models DIR spec:dtype ...: random-weight GGUFs DIR/random-<spec>-<dtype>.gguf (seed 1; timings
+# do not depend on the weights' values), made once with the carried hetspec.
+make_random_models() {
+  local dir=$1 sd f
+  shift
+  mkdir -p "$dir"
+  for sd in "$@"; do
+    f="$dir/random-${sd%:*}-${sd#*:}.gguf"
+    [ -s "$f" ] || $B make-model --spec "configs/models/${sd%:*}.yaml" --seed 1 --dtype "${sd#*:}" --out "$f" >/dev/null
+  done
+}
+# cl_parity_tests GPU FILTER [LOG]: the carried test binary's OpenCL tests on GPU (the test binary looks
+# for the repository and the CLI where they were built, /work/main); the last lines, or all into LOG.
+cl_parity_tests() {
+  local gpu=$1 filter=$2 log=${3:-} s=$SECONDS
+  [ -x .dev/hetspec_tests ] || { echo "no .dev/hetspec_tests (scripts/device/pack.sh)"; return 0; }
+  [ -e /work/main ] || { mkdir -p /work && ln -s "$PWD" /work/main; }
+  [ -x /work/main/build/hetspec ] || { mkdir -p /work/main/build && cp "$B" /work/main/build/hetspec; }
+  if [ -n "$log" ]; then
+    HETSPEC_TEST_CL_DEVICE=$gpu .dev/hetspec_tests "$filter" >> "$log" 2>&1
+    tail -3 "$log"
+  else
+    HETSPEC_TEST_CL_DEVICE=$gpu .dev/hetspec_tests "$filter" 2>&1 | grep -v "warnings generated" | tail -15
+  fi
+  echo "tests: $((SECONDS - s)) s"
+}

@@ -23,20 +23,10 @@ tune() {  # tune FILE key: value ... -> a tuning file for every device
 {
   stamp "$($B --version)"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader 2>&1
-  GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
-  [ -n "$GPU" ] || { echo "no NVIDIA OpenCL device"; exit 2; }
-  for sd in smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-1b:q8_0; do
-    f="$MD/random-${sd%:*}-${sd#*:}.gguf"
-    [ -s "$f" ] || $B make-model --spec "configs/models/${sd%:*}.yaml" --seed 1 --dtype "${sd#*:}" --out "$f" >/dev/null
-  done
-  if [ -x .dev/hetspec_tests ]; then
-    stamp "OpenCL parity tests on $GPU"
-    s=$SECONDS
-    [ -e /work/main ] || { mkdir -p /work && ln -s "$PWD" /work/main; }
-    [ -x /work/main/build/hetspec ] || { mkdir -p /work/main/build && cp "$B" /work/main/build/hetspec; }
-    HETSPEC_TEST_CL_DEVICE=$GPU .dev/hetspec_tests "[opencl]~[smollm2]" 2>&1 | grep -v "warnings generated" | tail -15
-    echo "tests: $((SECONDS - s)) s"
-  fi
+  GPU=$(nvidia_gpu) || exit 2
+  make_random_models "$MD" smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-1b:q8_0
+  stamp "OpenCL parity tests on $GPU"
+  cl_parity_tests "$GPU" "[opencl]~[smollm2]"
   tune "$STATE/float.yaml" "gemv_q8: false"
   stamp "bench-opencl: float GEMV (gemv_q8: false)"
   HETSPEC_CL_TUNING="$STATE/float.yaml" $B bench-opencl --device "$GPU" --m 1 --dtypes q4_1,q4_0,q8_0 --reps 5 2>&1 |

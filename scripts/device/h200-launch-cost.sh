@@ -21,8 +21,7 @@ tune() {  # tune FILE key: value ...
 }
 {
   stamp "$($B --version)"
-  GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
-  [ -n "$GPU" ] || { echo "no NVIDIA OpenCL device"; exit 2; }
+  GPU=$(nvidia_gpu) || exit 2
   echo "extensions of $GPU:"
   $B devices --json | tr -d '",' | awk '/extensions:/ {for (i = 2; i <= NF; ++i) print "  " $i}' | sort -u | head -80
   nvidia-smi dmon -s pc -d 1 > "$STATE/dmon.txt" 2>&1 &
@@ -34,10 +33,7 @@ tune() {  # tune FILE key: value ...
     HETSPEC_CL_TUNING="$STATE/$v.yaml" $B bench-opencl --device "$GPU" --m 1,4 --dtypes q4_1,q8_0 --reps 9 --no-head 2>&1 |
       grep -E "test=(launch|gemv|gemm)" | sed 's/^/  /'
   done
-  for sd in llama-3.2-1b:q4_1; do
-    f="$MD/random-${sd%:*}-${sd#*:}.gguf"
-    [ -s "$f" ] || $B make-model --spec "configs/models/${sd%:*}.yaml" --seed 1 --dtype "${sd#*:}" --out "$f" >/dev/null
-  done
+  make_random_models "$MD" llama-3.2-1b:q4_1
   for v in float q8; do
     stamp "bench-forward Llama-1B Q4_1, $v"
     HETSPEC_CL_TUNING="$STATE/$v.yaml" $B bench-forward -m "$MD/random-llama-3.2-1b-q4_1.gguf" --device "$GPU" --m 1 \
@@ -46,14 +42,8 @@ tune() {  # tune FILE key: value ...
   kill $DMON 2>/dev/null
   stamp "SM clock / power while measuring (nvidia-smi dmon, 1 s samples)"
   cat "$STATE/dmon.txt"
-  if [ -x .dev/hetspec_tests ]; then
-    [ -e /work/main ] || { mkdir -p /work && ln -s "$PWD" /work/main; }
-    [ -x /work/main/build/hetspec ] || { mkdir -p /work/main/build && cp "$B" /work/main/build/hetspec; }
-    stamp "OpenCL parity tests on $GPU: the integer-dot GEMV, then the whole suite (defaults)"
-    HETSPEC_TEST_CL_DEVICE=$GPU .dev/hetspec_tests "OpenCL integer-dot GEMV*,OpenCL fused matmul*" > "$OUT/tests.txt" 2>&1
-    tail -3 "$OUT/tests.txt"
-    HETSPEC_TEST_CL_DEVICE=$GPU .dev/hetspec_tests "[opencl]~[smollm2]" >> "$OUT/tests.txt" 2>&1
-    tail -3 "$OUT/tests.txt"
-  fi
+  stamp "OpenCL parity tests on $GPU: the integer-dot GEMV, then the whole suite (defaults)"
+  cl_parity_tests "$GPU" "OpenCL integer-dot GEMV*,OpenCL fused matmul*" "$OUT/tests.txt"
+  cl_parity_tests "$GPU" "[opencl]~[smollm2]" "$OUT/tests.txt"
   stamp "done"
 } 2>&1 | tee "$T"

@@ -19,21 +19,10 @@ T="$OUT/opencl-fused.txt"
   stamp "$($B --version)"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader 2>&1
   $B devices
-  GPU=$($B devices | awk '/^cl:[0-9]+/ && /NVIDIA|H200/ {print $1; exit}')
-  [ -n "$GPU" ] || { echo "no NVIDIA OpenCL device"; exit 2; }
-  for sd in smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-1b:q8_0; do
-    f="$MD/random-${sd%:*}-${sd#*:}.gguf"
-    [ -s "$f" ] || $B make-model --spec "configs/models/${sd%:*}.yaml" --seed 1 --dtype "${sd#*:}" --out "$f" >/dev/null
-  done
-  if [ -x .dev/hetspec_tests ]; then
-    stamp "OpenCL parity tests on $GPU"
-    s=$SECONDS
-    # The test binary looks for the repository and the CLI where they were built (/work/main).
-    [ -e /work/main ] || { mkdir -p /work && ln -s "$PWD" /work/main; }
-    [ -x /work/main/build/hetspec ] || { mkdir -p /work/main/build && cp "$B" /work/main/build/hetspec; }
-    HETSPEC_TEST_CL_DEVICE=$GPU .dev/hetspec_tests "[opencl]~[smollm2]" 2>&1 | grep -v "warnings generated" | tail -15
-    echo "tests: $((SECONDS - s)) s"
-  fi
+  GPU=$(nvidia_gpu) || exit 2
+  make_random_models "$MD" smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-1b:q8_0
+  stamp "OpenCL parity tests on $GPU"
+  cl_parity_tests "$GPU" "[opencl]~[smollm2]"
   printf 'devices:\n  - match: "*"\n    fuse_layers: false\n' > "$STATE/nofuse.yaml"
   printf 'devices:\n  - match: "*"\n    fuse_inputs: false\n' > "$STATE/nofuse-in.yaml"
   for mf in random-smollm2-135m-q4_1 random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-llama-3.2-1b-q8_0; do
