@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <vector>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/opencl/cl_check.hpp"
+#include "hetspec/engine/opencl/ops.hpp"
 
 namespace hetspec::ocl {
 
@@ -123,7 +126,8 @@ LaunchProbe probe_launches(Device& dev, int n) {
   clFinish(q);
   const double one = std::max(1.0, since_us(t0));
   const int copies = std::clamp(int(3000.0 / one) + 1, 1, 400);
-  auto measure = [&](cl_kernel k, double* enqueue_us, double* queued_us) {
+  // enqueue_us: host time per enqueue_one() call; queued_us: device time per call when queued.
+  auto measure = [&](const std::function<void()>& enqueue_one, int count, double* enqueue_us, double* queued_us) {
     std::vector<double> enq, dev_us;
     for (int rep = 0; rep < 5; ++rep) {
       auto s0 = Clock::now();
@@ -133,19 +137,21 @@ LaunchProbe probe_launches(Device& dev, int n) {
       s0 = Clock::now();
       for (int i = 0; i < copies; ++i) copy();
       auto s1 = Clock::now();
-      for (int i = 0; i < n; ++i)
-        HS_CL_CHECK(dev.label(), clEnqueueNDRangeKernel(q, k, 1, nullptr, &global, &local, 0, nullptr, nullptr));
+      for (int i = 0; i < count; ++i) enqueue_one();
       const double e = since_us(s1);
       clFinish(q);
       const double total = since_us(s0);
-      enq.push_back(e / n);
+      enq.push_back(e / count);
       // Only meaningful when the kernels were all queued before the copies ended.
-      if (e + std::chrono::duration<double, std::micro>(s1 - s0).count() < alone) dev_us.push_back((total - alone) / n);
+      if (e + std::chrono::duration<double, std::micro>(s1 - s0).count() < alone) dev_us.push_back((total - alone) / count);
     }
     *enqueue_us = median(enq);
     *queued_us = dev_us.empty() ? 0 : median(dev_us);
   };
-  measure(kn.k, &r.enqueue_us, &r.queued_us);
+  auto kernel_of = [&](cl_kernel k) {
+    return [&, k] { HS_CL_CHECK(dev.label(), clEnqueueNDRangeKernel(q, k, 1, nullptr, &global, &local, 0, nullptr, nullptr)); };
+  };
+  measure(kernel_of(kn.k), n, &r.enqueue_us, &r.queued_us);
   cl_kernel k11 = HS_CL_RET(dev.label(), clCreateKernel(kn.p, "bump11", &hs_err));
   std::vector<Buffer> extra;
   for (int i = 0; i < 10; ++i) extra.emplace_back(dev, 4096);
@@ -154,10 +160,32 @@ LaunchProbe probe_launches(Device& dev, int n) {
     cl_mem m = extra[size_t(i)].get();
     HS_CL_CHECK(dev.label(), clSetKernelArg(k11, cl_uint(i + 1), sizeof m, &m));
   }
-  measure(k11, &r.enqueue11_us, &r.queued11_us);
+  measure(kernel_of(k11), n, &r.enqueue11_us, &r.queued11_us);
   clReleaseKernel(k11);
   (void)err;
   r.command_buffer = command_buffer_replay(dev, kn.k, n);
+
+  // Real GEMVs (Q4_1, m = 1, through ops::matmul): each of a Llama-1B layer's shapes, cycling over
+  // enough copies of it (~160 MB) to stay out of the caches: the host's enqueue and the device's time.
+  const std::pair<int64_t, int64_t> shapes[] = {{512, 2048}, {2048, 2048}, {8192, 2048}, {2048, 8192}};
+  std::vector<float> xh(8192, 0.01f);
+  Buffer xb = upload_f32(dev, xh.data(), xh.size()), yb(dev, 8192 * 4);
+  for (auto [rows, cols] : shapes) {
+    std::vector<float> src(size_t(cols), 0.5f);
+    const size_t rb = row_bytes(DType::Q4_1, cols);
+    std::vector<uint8_t> row(rb), host(rb * size_t(rows));
+    quantize_row_ref(DType::Q4_1, src.data(), row.data(), cols);
+    for (int64_t i = 0; i < rows; ++i) std::copy(row.begin(), row.end(), host.begin() + i * rb);
+    const int copies_of = int(std::clamp<int64_t>(int64_t(160e6 / double(host.size())), 1, 64));
+    std::vector<ClWeight> ws;
+    for (int c = 0; c < copies_of; ++c) ws.push_back(upload_weight(dev, WeightView{host.data(), DType::Q4_1, rows, cols}));
+    size_t next = 0;
+    matmul(dev, ws[0], xb, yb, 1);  // compiles the program
+    clFinish(q);
+    LaunchProbe::Gemv g{rows, cols, 0, 0};
+    measure([&] { matmul(dev, ws[next++ % ws.size()], xb, yb, 1); }, 64, &g.enqueue_us, &g.queued_us);
+    r.gemv.push_back(g);
+  }
   return r;
 }
 
@@ -168,7 +196,16 @@ std::string format_launch_probe(const Device& dev, const LaunchProbe& p) {
                 "enqueue_11buf_us=%.2f queued_device_11buf_us=%.2f command_buffer=\"%s\"\n",
                 dev.info().id.c_str(), dev.info().type.c_str(), p.roundtrip_us, p.enqueue_us, p.queued_us,
                 p.enqueue11_us, p.queued11_us, p.command_buffer.c_str());
-  return buf;
+  std::string out = buf;
+  for (const auto& g : p.gemv) {
+    std::snprintf(buf, sizeof buf,
+                  "device=%s type=%s test=launch_probe_gemv dtype=q4_1 rows=%lld cols=%lld enqueue_us=%.2f "
+                  "queued_device_us=%.2f\n",
+                  dev.info().id.c_str(), dev.info().type.c_str(), (long long)g.rows, (long long)g.cols, g.enqueue_us,
+                  g.queued_us);
+    out += buf;
+  }
+  return out;
 }
 
 }  // namespace hetspec::ocl

@@ -8,6 +8,7 @@
 // would save.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "hetspec/engine/opencl/runtime.hpp"
 
@@ -19,6 +20,11 @@ struct LaunchProbe {
   double roundtrip_us = 0; // launch + clFinish, one at a time
   double enqueue11_us = 0, queued11_us = 0;  // the same with eleven buffer arguments
   std::string command_buffer;  // "absent", "replay 1.2 us per kernel", or why it failed
+  struct Gemv {  // a real Q4_1 GEMV (ops::matmul, m = 1) of a Llama-1B layer's shape, cold weights
+    int64_t rows, cols;
+    double enqueue_us, queued_us;
+  };
+  std::vector<Gemv> gemv;
 };
 
 // n kernels per measurement; throws Error only for OpenCL failures outside the command buffer part.
