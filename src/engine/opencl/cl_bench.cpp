@@ -10,35 +10,20 @@
 #include "hetspec/core/error.hpp"
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
+#include "bench_common.hpp"
 
 namespace hetspec::ocl {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench_common::Clock;
+using bench_common::median;
+using bench_common::since;
+using bench_common::make_matrix;
 
 // Llama-3.2-1B layer: q, k, v, o, gate, up, down as (rows, cols).
 const std::pair<int64_t, int64_t> kLayer[] = {{2048, 2048}, {512, 2048}, {512, 2048}, {2048, 2048},
                                               {8192, 2048}, {8192, 2048}, {2048, 8192}};
-
-// A (rows, cols) matrix of valid blocks: one quantized random row repeated.
-std::vector<uint8_t> make_matrix(DType t, int64_t rows, int64_t cols, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> src(cols);
-  for (auto& x : src) x = u(rng);
-  size_t rb = row_bytes(t, cols);
-  std::vector<uint8_t> row(rb), out(rb * rows);
-  quantize_row_ref(t, src.data(), row.data(), cols);
-  for (int64_t r = 0; r < rows; ++r) std::copy(row.begin(), row.end(), out.begin() + r * rb);
-  return out;
-}
 
 ClMatmulResult bench_matmul(Device& dev, DType t, int m, const ClBenchOptions& opt) {
   double layer_bytes = 0;

@@ -12,18 +12,15 @@
 #include "hetspec/engine/cpu/quant_blocks.hpp"
 #include "hetspec/engine/opencl/cl_check.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
+#include "bench_common.hpp"
 
 namespace hetspec::ocl {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since_us(Clock::time_point t0) { return std::chrono::duration<double, std::micro>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench_common::Clock;
+using bench_common::median;
+double since_us(Clock::time_point t0) { return bench_common::since(t0) * 1e6; }
 
 // One buffer argument, and eleven (as many as a fused GEMV takes): the host's enqueue cost may grow with
 // the memory objects a launch names (the driver tracks each for dependencies and residency).
@@ -171,11 +168,7 @@ LaunchProbe probe_launches(Device& dev, int n) {
   std::vector<float> xh(8192, 0.01f);
   Buffer xb = upload_f32(dev, xh.data(), xh.size()), yb(dev, 8192 * 4);
   for (auto [rows, cols] : shapes) {
-    std::vector<float> src(size_t(cols), 0.5f);
-    const size_t rb = row_bytes(DType::Q4_1, cols);
-    std::vector<uint8_t> row(rb), host(rb * size_t(rows));
-    quantize_row_ref(DType::Q4_1, src.data(), row.data(), cols);
-    for (int64_t i = 0; i < rows; ++i) std::copy(row.begin(), row.end(), host.begin() + i * rb);
+    const std::vector<uint8_t> host = bench_common::make_matrix(DType::Q4_1, rows, cols, 7);
     const int copies_of = int(std::clamp<int64_t>(int64_t(160e6 / double(host.size())), 1, 64));
     std::vector<ClWeight> ws;
     for (int c = 0; c < copies_of; ++c) ws.push_back(upload_weight(dev, WeightView{host.data(), DType::Q4_1, rows, cols}));
