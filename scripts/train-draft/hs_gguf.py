@@ -65,11 +65,24 @@ class TargetGguf:
         return out
 
 
+QTYPES = {"q8_0": gguf.GGMLQuantizationType.Q8_0, "f16": gguf.GGMLQuantizationType.F16,
+          "q4_0": gguf.GGMLQuantizationType.Q4_0, "q4_1": gguf.GGMLQuantizationType.Q4_1}
+FILE_TYPES = {"q8_0": 7, "f16": 1, "q4_0": 2, "q4_1": 3}  # llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*)
+
+
+def round_trip(arr, dtype):
+    """arr (float32 [rows, row length]) as the engine reads it back after write_draft stores it as dtype."""
+    arr = np.ascontiguousarray(arr.astype(np.float32))
+    if dtype == "f16":
+        return arr.astype(np.float16).astype(np.float32)
+    qt = QTYPES[dtype]
+    return gguf.quants.dequantize(gguf.quants.quantize(arr, qt), qt).reshape(arr.shape).astype(np.float32)
+
+
 def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dtype="q8_0", extra=None):
     """layers: list of dicts name -> float32 numpy (Linear layout [out, in]; norms 1-D).
     Writes a llama GGUF without token_embd/output, borrowing the target's at load."""
-    qtype = {"q8_0": gguf.GGMLQuantizationType.Q8_0, "f16": gguf.GGMLQuantizationType.F16,
-             "q4_1": gguf.GGMLQuantizationType.Q4_1}[dtype]
+    qtype = QTYPES[dtype]
     w = gguf.GGUFWriter(path, "llama")
     w.add_name(name)
     w.add_type("model")
@@ -83,7 +96,7 @@ def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dty
     w.add_layer_norm_rms_eps(hp["eps"])
     w.add_vocab_size(hp["vocab"])
     w.add_rope_dimension_count(hp["d"] // hp["heads"])
-    w.add_file_type({"q8_0": 7, "f16": 1, "q4_1": 3}[dtype])
+    w.add_file_type(FILE_TYPES[dtype])
     for k, v, vt, sub in target.tokenizer_kv():
         if vt == gguf.GGUFValueType.ARRAY:
             w.add_key_value(k, list(v), vt, sub_type=sub)

@@ -41,15 +41,35 @@ def eval_texts(prompt_dir):
     return out
 
 
-def parse_variants(spec):
-    # "2:0,29;3:0,15,29" -> [(name, [init layer ids])]
+def parse_variants(spec, default_dtype):
+    # "6:0,6,12,18,24,29:q4_0;3:0,15,29" -> [(name, [init layer ids], dtype of its matrices)]
     out = []
     for v in spec.split(";"):
-        n, ids = v.split(":")
+        n, ids, *dt = v.split(":")
         ids = [int(x) for x in ids.split(",")]
         assert len(ids) == int(n)
-        out.append((f"L{n}-init{'-'.join(map(str, ids))}", ids))
+        dtype = dt[0] if dt else default_dtype
+        assert dtype in BYTES_PER_WEIGHT, dtype
+        out.append((f"L{n}-init{'-'.join(map(str, ids))}-{dtype}", ids, dtype))
     return out
+
+
+# bytes per weight of a matrix in the file (ggml block layouts)
+BYTES_PER_WEIGHT = {"q8_0": 34 / 32, "q4_0": 18 / 32, "q4_1": 20 / 32, "f16": 2.0}
+
+
+def quantized_copy(d, dtype):
+    """The draft as the engine will hold it: every matrix rounded through its file dtype (gguf-py's
+    own quantizer, as write_draft uses), so the held-out acceptance includes the rounding's loss."""
+    import copy
+    from hs_gguf import round_trip
+    q = copy.deepcopy(d)
+    with torch.no_grad():
+        for L in q.layers:
+            for key in LAYER_KEYS:
+                if L[key].dim() == 2:
+                    L[key].copy_(torch.from_numpy(round_trip(L[key].detach().float().cpu().numpy(), dtype)).to(L[key].device))
+    return q
 
 
 def batches(seqs, weights, bsz, rng, pad):
@@ -92,6 +112,26 @@ def acceptance(match, resp_start, lengths, gamma):
     return cond, float(np.mean(acc_len)) if acc_len else 0.0
 
 
+def acceptance_spec(match, resp_start, lengths, gamma):
+    """As acceptance(), but only from the start positions greedy speculative decoding visits: after an
+    iteration that accepted k drafts the next starts k + 1 tokens later (behind the target's own
+    token), as `hetspec run` measures. Those starts follow a rejection more often than the average
+    position does, so these rates are lower than acceptance()'s and closer to the engine's."""
+    reach = np.zeros(gamma + 1)
+    acc_len = []
+    for i in range(match.shape[0]):
+        s = resp_start[i] - 1
+        while s < lengths[i] - 1 - gamma:
+            k = 0
+            while k < gamma and match[i, s + k]:
+                k += 1
+            acc_len.append(k)
+            reach[:k + 1] += 1
+            s += k + 1
+    cond = [reach[j + 1] / reach[j] if reach[j] else 0.0 for j in range(gamma)]
+    return cond, float(np.mean(acc_len)) if acc_len else 0.0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--target", required=True)
@@ -100,7 +140,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--samples-per-prompt", type=int, default=10)
     ap.add_argument("--max-new", type=int, default=96)
-    ap.add_argument("--variants", default="3:0,15,29")
+    ap.add_argument("--variants", default="5:0,7,15,22,29:q4_1",
+                    help="drafts trained side by side: LAYERS:INIT_BLOCKS[:DTYPE];... (DTYPE default --dtype)")
     ap.add_argument("--head-vocab", default="4096,8192,16384,32768")
     ap.add_argument("--train-seconds", type=float, default=290, help="distillation time when --end-by is not given")
     ap.add_argument("--end-by", type=float, default=0, help="wall-clock end (epoch seconds): the run fits its stages to it")
@@ -227,10 +268,10 @@ def main():
     ranked = np.argsort(-counts, kind="stable")
 
     # ---- distillation ----
-    variants = parse_variants(a.variants)
+    variants = parse_variants(a.variants, a.dtype)
     drafts, opts = [], []
     ebf, hbf = embed.to(torch.bfloat16), head.to(torch.bfloat16)
-    for name, ids in variants:
+    for name, ids, _ in variants:
         d = Llama(hp, load_layers(tg, ids, dev, torch.float32), torch.from_numpy(tg.weight("output_norm.weight")).to(dev),
                   ebf, hbf, trainable=True).train()
         drafts.append(d)
@@ -287,7 +328,7 @@ def main():
             log(f"step {step}: out of memory at batch {tuple(toks.shape)}, skipped")
             continue
         if step % 250 == 0:
-            log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, _), l in zip(variants, losses)))
+            log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, _, _), l in zip(variants, losses)))
         step += 1
     train_wall = time.time() - t_start
     log(f"trained {step} steps in {train_wall:.0f}s")
@@ -295,72 +336,90 @@ def main():
                        "loss": "KL(target || draft) over the full vocabulary, response tokens weight 1, prompt tokens "
                                f"{a.prompt_weight}"}
 
-    # ---- held-out greedy acceptance, per variant and head-vocabulary size ----
+    # ---- held-out greedy acceptance, per variant (as written: matrices rounded to its dtype) and head size ----
     vsz = [int(x) for x in a.head_vocab.split(",")] + [hp["vocab"]]
     vl = sorted(val)
     res = {}
     target_bytes = sum(t.n_bytes for t in tg.r.tensors)
     head_row_bytes = tg.tensors[tg.head_name()].n_bytes / hp["vocab"]
-    layer_bytes_q8 = sum(hp["d"] * n for n in [hp["d"], hp["d"] // hp["heads"] * hp["kv_heads"] * 2, hp["d"], hp["ffn"] * 3]) * 34 / 32
-    for (name, ids), d in zip(variants, drafts):
-        d.eval()
-        matches = {v: [] for v in vsz}
+    layer_weights = sum(hp["d"] * n for n in [hp["d"], hp["d"] // hp["heads"] * hp["kv_heads"] * 2, hp["d"], hp["ffn"] * 3])
+    lens = [len(seqs[i]) for i in vl]
+    rs = [resp_start[i] for i in vl]
+    # the target's greedy tokens on the held-out sequences, once
+    t_args = []
+    with torch.no_grad():
+        for b0 in range(0, len(vl), 64):
+            bi = vl[b0:b0 + 64]
+            T = max(len(seqs[i]) for i in bi)
+            toks = torch.zeros(len(bi), T, dtype=torch.long, device=dev)
+            for j, i in enumerate(bi):
+                toks[j, :len(seqs[i])] = torch.tensor(seqs[i], device=dev)
+            t_args.append((toks, target.logits(toks).argmax(-1)))
+
+    def match_matrix(model, v):
+        sub = torch.from_numpy(ranked[:v].copy()).to(dev)
+        mm = np.zeros((len(vl), max(lens)), bool)
+        j = 0
         with torch.no_grad():
-            for b0 in range(0, len(vl), 64):
-                bi = vl[b0:b0 + 64]
-                T = max(len(seqs[i]) for i in bi)
-                toks = torch.zeros(len(bi), T, dtype=torch.long, device=dev)
-                for j, i in enumerate(bi):
-                    toks[j, :len(seqs[i])] = torch.tensor(seqs[i], device=dev)
-                t_arg = target.logits(toks).argmax(-1)
+            for toks, t_arg in t_args:
                 with amp:
-                    q = d.logits(toks).float()
-                for v in vsz:
-                    sub = torch.from_numpy(ranked[:v].copy()).to(dev)
-                    q_arg = sub[q[:, :, sub].argmax(-1)]
-                    m = (q_arg == t_arg).cpu().numpy()
-                    for j in range(len(bi)):
-                        matches[v].append(m[j])
-        lens = [len(seqs[i]) for i in vl]
-        rs = [resp_start[i] for i in vl]
+                    q = model.logits(toks).float()
+                m = (sub[q[:, :, sub].argmax(-1)] == t_arg).cpu().numpy()
+                for r in range(m.shape[0]):
+                    mm[j, :lens[j]] = m[r, :lens[j]]
+                    j += 1
+        return mm
+
+    for (name, ids, dtype), d in zip(variants, drafts):
+        d.eval()
+        dq = quantized_copy(d, dtype)
         res[name] = {}
         for v in vsz:
-            T = max(lens)
-            mm = np.zeros((len(vl), T), bool)
-            for j, m in enumerate(matches[v]):
-                mm[j, :len(m)] = m
+            mm = match_matrix(dq, v)
             cond, mean_len = acceptance(mm, rs, lens, a.gamma)
-            by_kind = {}
+            scond, smean = acceptance_spec(mm, rs, lens, a.gamma)
+            by_kind, spec_by_kind = {}, {}
             for kd in sorted(set(kinds[i] for i in vl)):
                 sel = [j for j, i in enumerate(vl) if kinds[i] == kd]
                 ck, _ = acceptance(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
+                sk, _ = acceptance_spec(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
                 by_kind[kd] = [round(float(x), 4) for x in ck]
-            cost = (len(ids) * layer_bytes_q8 + v * head_row_bytes) / target_bytes
-            # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step)
-            tokens_per_iter = mean_len + 1
-            speedup = tokens_per_iter / (a.gamma * cost + 1.2)
-            res[name][v] = {"per_position": [round(x, 4) for x in cond], "mean_per_position": round(float(np.mean(cond)), 4),
-                            "mean_accepted": round(mean_len, 3), "cost_vs_target_bytes": round(cost, 4),
-                            "est_speedup_bytes_model": round(speedup, 3), "per_position_by_kind": by_kind}
-            log(f"{name} head {v}: accept/pos {[round(float(x), 3) for x in cond]} mean_len {mean_len:.2f} cost {cost:.3f} "
-                f"est {speedup:.2f}x; by kind {by_kind}")
+                spec_by_kind[kd] = [round(float(x), 4) for x in sk]
+            cost = (len(ids) * layer_weights * BYTES_PER_WEIGHT[dtype] + v * head_row_bytes) / target_bytes
+            # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step),
+            # from the rates speculative decoding meets
+            speedup = (smean + 1) / (a.gamma * cost + 1.2)
+            entry = {"per_position": [round(x, 4) for x in cond], "mean_per_position": round(float(np.mean(cond)), 4),
+                     "mean_accepted": round(mean_len, 3), "spec_per_position": [round(x, 4) for x in scond],
+                     "spec_mean_per_position": round(float(np.mean(scond)), 4), "spec_mean_accepted": round(smean, 3),
+                     "cost_vs_target_bytes": round(cost, 4), "est_speedup_bytes_model": round(speedup, 3),
+                     "per_position_by_kind": by_kind, "spec_per_position_by_kind": spec_by_kind}
+            if v == vsz[0]:
+                # what rounding to the dtype costs: the same draft unrounded
+                fc, _ = acceptance_spec(match_matrix(d, v), rs, lens, a.gamma)
+                entry["spec_mean_per_position_unrounded"] = round(float(np.mean(fc)), 4)
+            res[name][v] = entry
+            log(f"{name} head {v}: accept/pos {[round(float(x), 3) for x in cond]} spec {[round(float(x), 3) for x in scond]} "
+                f"(unrounded {entry.get('spec_mean_per_position_unrounded', '-')}) cost {cost:.3f} est {speedup:.2f}x; "
+                f"spec by kind {spec_by_kind}")
+        del dq
     report["heldout"] = res
     best = max(((n, v) for n in res for v in res[n] if v != hp["vocab"]), key=lambda nv: res[nv[0]][nv[1]]["est_speedup_bytes_model"])
     report["chosen"] = {"variant": best[0], "head_vocab": best[1], **res[best[0]][best[1]]}
     log(f"chosen: {best}")
 
     # ---- write the chosen draft ----
-    k = [n for n, _ in variants].index(best[0])
+    k = [n for n, _, _ in variants].index(best[0])
     d = drafts[k]
     layers = [{key: L[key].detach().float().cpu().numpy() for key in LAYER_KEYS} for L in d.layers]
     path = os.path.join(a.out, "smollm2-135m-draft.gguf")
     write_draft(path, tg, layers, d.output_norm.detach().float().cpu().numpy(), hp, ranked[:best[1]], "smollm2-135m-draft",
-                a.dtype, extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
+                variants[k][2], extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
                                 "hetspec.draft.target_sha256": report["target_sha256"]})
     report["file"] = {"path": os.path.basename(path), "bytes": os.path.getsize(path),
                       "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
     report["wall_s"] = round(time.time() - T0, 1)
-    report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, _), l in zip(variants, losses)}
+    report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, _, _), l in zip(variants, losses)}
     json.dump(report, open(os.path.join(a.out, "train-report.json"), "w"), indent=1)
     log(f"wrote {path} ({report['file']['bytes']} bytes) and train-report.json")
 
