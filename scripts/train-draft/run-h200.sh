@@ -35,6 +35,8 @@ case "$STAGE" in
       python3 scripts/train-draft/train.py --target "$M" --out "$STATE/smoke" --smoke 2>&1 | tee "$OUT/smoke.log" || exit 1
     fi
     python3 scripts/train-draft/train.py --target "$M" --out "$OUT" --end-by $((START + ${BUDGET_S:-530})) 2>&1 | tee "$OUT/train.log"
+    # kept for a next back-to-back call (h200-draft.sh with the new draft) while the machine stays warm
+    cp "$OUT/smollm2-135m-draft.gguf" "$STATE/" 2>/dev/null
     ;;
   *) echo "unknown stage $STAGE"; exit 2 ;;
 esac

@@ -58,12 +58,44 @@ def parse_variants(spec, default_dtype):
 BYTES_PER_WEIGHT = {"q8_0": 34 / 32, "q4_0": 18 / 32, "q4_1": 20 / 32, "f16": 2.0}
 
 
+def fake_quant(dtype):
+    """Quantization-aware training: w -> w rounded as gguf-py's quantizer stores dtype (blocks of 32
+    along a row, scales in fp16), the gradient passed straight through to w. None for f16."""
+    def q4_1(w):
+        b = w.reshape(-1, 32)
+        lo, hi = b.min(-1, keepdim=True).values, b.max(-1, keepdim=True).values
+        d = (hi - lo) / 15
+        idv = torch.where(d == 0, torch.zeros_like(d), 1 / d)
+        q = torch.clamp(torch.trunc((b - lo) * idv + 0.5), 0, 15)
+        wq = q * d.half().float() + lo.half().float()
+        return (b + (wq - b).detach()).reshape(w.shape)
+
+    def q4_0(w):
+        b = w.reshape(-1, 32)
+        mx = torch.gather(b, -1, b.abs().argmax(-1, keepdim=True))
+        d = mx / -8
+        idv = torch.where(d == 0, torch.zeros_like(d), 1 / d)
+        q = torch.clamp(torch.trunc(b * idv + 8.5), 0, 15)
+        wq = (q - 8) * d.half().float()
+        return (b + (wq - b).detach()).reshape(w.shape)
+
+    def q8_0(w):
+        b = w.reshape(-1, 32)
+        d = b.abs().max(-1, keepdim=True).values / 127
+        idv = torch.where(d == 0, torch.zeros_like(d), 1 / d)
+        wq = torch.round(b * idv) * d.half().float()
+        return (b + (wq - b).detach()).reshape(w.shape)
+
+    return {"q4_1": q4_1, "q4_0": q4_0, "q8_0": q8_0}.get(dtype)
+
+
 def quantized_copy(d, dtype):
     """The draft as the engine will hold it: every matrix rounded through its file dtype (gguf-py's
     own quantizer, as write_draft uses), so the held-out acceptance includes the rounding's loss."""
     import copy
     from hs_gguf import round_trip
     q = copy.deepcopy(d)
+    q.wq = None
     with torch.no_grad():
         for L in q.layers:
             for key in LAYER_KEYS:
@@ -152,6 +184,8 @@ def main():
     ap.add_argument("--prompt-weight", type=float, default=0.1)
     ap.add_argument("--gamma", type=int, default=4)
     ap.add_argument("--dtype", default="q8_0")
+    ap.add_argument("--qat-share", type=float, default=0.4,
+                    help="last share of the distillation time trained through the file dtype's rounding (QAT)")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -284,11 +318,18 @@ def main():
     log(f"distilling for {train_s:.0f}s")
     losses = [[] for _ in drafts]
     est_steps = None
+    qat_at = None
     amp = torch.autocast(dev, dtype=torch.bfloat16)
     while True:
         el = time.time() - t_start
         if el > train_s or (a.smoke and step >= 60):
             break
+        if qat_at is None and a.qat_share > 0 and (el > (1 - a.qat_share) * train_s or (a.smoke and step >= 30)):
+            # the rest of the run sees the weights as the file will hold them (straight-through gradient)
+            qat_at = step
+            for (_, _, dtype), d in zip(variants, drafts):
+                d.wq = fake_quant(dtype)
+            log(f"step {step}: quantization-aware from here on")
         # the cosine's length from the pace since the last estimate (steps 50-100 first: the first
         # steps include warm-up), renewed every 500 steps (the first run's pace at step 100 was 135 ms,
         # its average 78 ms)
@@ -332,7 +373,9 @@ def main():
         step += 1
     train_wall = time.time() - t_start
     log(f"trained {step} steps in {train_wall:.0f}s")
-    report["train"] = {"steps": step, "wall_s": round(train_wall, 1), "batch_sequences": a.batch, "lr": a.lr,
+    for d in drafts:
+        d.wq = None
+    report["train"] = {"steps": step, "qat_from_step": qat_at, "wall_s": round(train_wall, 1), "batch_sequences": a.batch, "lr": a.lr,
                        "loss": "KL(target || draft) over the full vocabulary, response tokens weight 1, prompt tokens "
                                f"{a.prompt_weight}"}
 
