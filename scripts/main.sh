@@ -27,8 +27,8 @@ echo "=== the loop on this machine ($DEVS) ==="
 echo "--- 1. profile (quick)"
 ./build/hetspec profile --quick --models "$M,$D" --devices "$DEVS" --out "$L/profile.yaml"
 ./build/hetspec profile --show "$L/profile.yaml" | head -40
-echo "--- 2. sweep on the measured profile (the draft's acceptance on translation prompts: ~0.5)"
-./build/hetspec sweep --soc "$L/profile.yaml" --target "$M" --draft "$D" --alpha 0.5 --max-gamma 8 --top 10 --out "$L/sweep"
+echo "--- 2. sweep on the measured profile (the draft's acceptance on translation prompts: ~0.6)"
+./build/hetspec sweep --soc "$L/profile.yaml" --target "$M" --draft "$D" --alpha 0.6 --max-gamma 8 --top 10 --out "$L/sweep"
 echo "--- 3. run the best plan beside plain decoding"
 ./build/hetspec run --profile "$L/profile.yaml" --plan "$L/sweep/best-plan.yaml" --target "$M" --draft "$D" \
   --prompts configs/prompts/translation-en-de.jsonl --limit 4 --max-new 24 -q --out "$L/run"
