@@ -79,9 +79,12 @@ def round_trip(arr, dtype):
     return gguf.quants.dequantize(gguf.quants.quantize(arr, qt), qt).reshape(arr.shape).astype(np.float32)
 
 
-def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dtype="q8_0", extra=None):
+def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dtype="q8_0", extra=None, fc=None):
     """layers: list of dicts name -> float32 numpy (Linear layout [out, in]; norms 1-D).
-    Writes a llama GGUF without token_embd/output, borrowing the target's at load."""
+    Writes a llama GGUF without token_embd/output, borrowing the target's at load. fc ([d, 2d]): a
+    feature-reading (EAGLE) draft's input projection, tensor `hetspec_fc.weight`, marked by
+    `hetspec.draft.kind` = "eagle" (its input at position i is fc · [embed(t_i); g_{i-1}], g the
+    target's head input, or the draft's own output-norm result where the target has not run)."""
     qtype = QTYPES[dtype]
     w = gguf.GGUFWriter(path, "llama")
     w.add_name(name)
@@ -103,6 +106,9 @@ def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dty
         else:
             w.add_key_value(k, v, vt)
     w.add_array("hetspec.draft.head_token_ids", [int(i) for i in head_token_ids])
+    if fc is not None:
+        w.add_string("hetspec.draft.kind", "eagle")
+        w.add_string("hetspec.draft.feature", "target_head_input")
     for k, v in (extra or {}).items():
         w.add_string(k, str(v))
     for i, L in enumerate(layers):
@@ -116,6 +122,12 @@ def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dty
             else:
                 q = gguf.quants.quantize(arr, qtype)
                 w.add_tensor(tname, q, raw_dtype=qtype)
+    if fc is not None:
+        arr = np.ascontiguousarray(fc.astype(np.float32))
+        if qtype == gguf.GGMLQuantizationType.F16:
+            w.add_tensor("hetspec_fc.weight", arr.astype(np.float16))
+        else:
+            w.add_tensor("hetspec_fc.weight", gguf.quants.quantize(arr, qtype), raw_dtype=qtype)
     w.add_tensor("output_norm.weight", np.ascontiguousarray(output_norm.astype(np.float32)))
     w.write_header_to_file()
     w.write_kv_data_to_file()

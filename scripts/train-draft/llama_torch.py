@@ -80,14 +80,15 @@ class Llama(torch.nn.Module):
             self.cos, self.sin = rope_tables(self.hd, self.hp["rope_theta"], max(n, 4096), device)
         return self.cos, self.sin
 
-    def hidden(self, tokens, pos=None, cache=None, kv_valid=None):
+    def hidden(self, tokens, pos=None, cache=None, kv_valid=None, x0=None):
         """tokens: [B, T] -> normed final hidden [B, T, d]. pos: [B, T] positions (default 0..T-1).
         cache: a KvCache to extend (generation), or None (training: causal over T). kv_valid:
-        [B, S_total] bool, False for left padding (generation only)."""
+        [B, S_total] bool, False for left padding (generation only). x0: [B, T, d], the first layer's
+        input in place of the token embeddings (a feature-reading draft's)."""
         B, T = tokens.shape
         if pos is None:
             pos = torch.arange(T, device=tokens.device)[None, :].expand(B, T)
-        x = self.embed[tokens].float()  # [B, T, d]; the residual stream stays fp32
+        x = self.embed[tokens].float() if x0 is None else x0.float()  # [B, T, d]; the residual stream stays fp32
         cos, sin = self._tables(int(pos.max()) + 1, tokens.device)
         pc = pos.clamp(min=0)
         cos, sin = cos[pc], sin[pc]  # [B, T, hd/2]
@@ -135,6 +136,50 @@ class Llama(torch.nn.Module):
 
     def logits(self, tokens, pos=None, cache=None, kv_valid=None):
         return self.head_logits(self.hidden(tokens, pos, cache, kv_valid))  # [B, T, vocab]
+
+
+class EagleDraft(torch.nn.Module):
+    """A draft that reads the target's features as well as the tokens (EAGLE, Li et al. 2024): the
+    input at position i is fc · [embed(t_i); g_{i-1}], g_{i-1} the feature of position i-1 — the
+    target's head input (its final normed hidden state) where the target has computed it, the
+    draft's own output feature where it has not — then Llama blocks and an output norm whose result
+    is both the head's input and the feature the next position reads. g_{-1} = 0.
+    fc: [d, 2d] (Linear layout)."""
+
+    def __init__(self, hp, layers, output_norm, embed, head, fc, trainable=True):
+        super().__init__()
+        self.body = Llama(hp, layers, output_norm, embed, head, trainable)
+        self.fc = torch.nn.Parameter(fc.clone(), requires_grad=trainable)
+
+    @property
+    def layers(self):
+        return self.body.layers
+
+    @property
+    def wq(self):
+        return self.body.wq
+
+    @wq.setter
+    def wq(self, f):
+        self.body.wq = f
+
+    @property
+    def output_norm(self):
+        return self.body.output_norm
+
+    def features(self, tokens, prev_feat):
+        """tokens: [B, T]; prev_feat: [B, T, d], g_{i-1} at each position i -> draft features [B, T, d]."""
+        b = self.body
+        x0 = torch.cat([b.embed[tokens].float(), prev_feat.float()], -1) @ b.W({"fc": self.fc}, "fc").T
+        return b.hidden(tokens, x0=x0)
+
+    def head_logits(self, feat):
+        return self.body.head_logits(feat)
+
+
+def shift_features(f):
+    """[B, T, d] features of positions 0..T-1 -> what positions 0..T-1 read: g_{i-1} (zeros at 0)."""
+    return torch.cat([torch.zeros_like(f[:, :1]), f[:, :-1]], 1)
 
 
 def load_layers(tg, idx, device, dtype):

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hs_gguf import TargetGguf, write_draft
 from hs_tokenizer import chat
-from llama_torch import LAYER_KEYS, Llama, generate, load_layers
+from llama_torch import LAYER_KEYS, EagleDraft, Llama, generate, load_layers, shift_features
 import train_prompts as tp
 
 T0 = time.time()
@@ -42,15 +42,18 @@ def eval_texts(prompt_dir):
 
 
 def parse_variants(spec, default_dtype):
-    # "6:0,6,12,18,24,29:q4_0;3:0,15,29" -> [(name, [init layer ids], dtype of its matrices)]
+    # "6:0,6,12,18,24,29:q4_0;E2:0,29:q8_0" -> [(name, [init layer ids], dtype of its matrices, kind)];
+    # a count prefixed E is a feature-reading (EAGLE) draft, else a token-only one
     out = []
     for v in spec.split(";"):
         n, ids, *dt = v.split(":")
+        kind = "eagle" if n.startswith("E") else "tokens"
+        n = n.lstrip("E")
         ids = [int(x) for x in ids.split(",")]
         assert len(ids) == int(n)
         dtype = dt[0] if dt else default_dtype
         assert dtype in BYTES_PER_WEIGHT, dtype
-        out.append((f"L{n}-init{'-'.join(map(str, ids))}-{dtype}", ids, dtype))
+        out.append((f"{'E' if kind == 'eagle' else 'L'}{n}-init{'-'.join(map(str, ids))}-{dtype}", ids, dtype, kind))
     return out
 
 
@@ -96,12 +99,47 @@ def quantized_copy(d, dtype):
     from hs_gguf import round_trip
     q = copy.deepcopy(d)
     q.wq = None
+    rt = lambda t: t.copy_(torch.from_numpy(round_trip(t.detach().float().cpu().numpy(), dtype)).to(t.device))
     with torch.no_grad():
         for L in q.layers:
             for key in LAYER_KEYS:
                 if L[key].dim() == 2:
-                    L[key].copy_(torch.from_numpy(round_trip(L[key].detach().float().cpu().numpy(), dtype)).to(L[key].device))
+                    rt(L[key])
+        if isinstance(q, EagleDraft):
+            rt(q.fc)
     return q
+
+
+def acceptance_spec_depth(matches, resp_start, lengths, gamma):
+    """acceptance_spec() for a draft whose k-th drafted token comes from a different pass:
+    matches[min(k, len - 1)] is the match matrix of the k-th token of an iteration (an EAGLE draft's
+    first token reads the target's feature, later ones its own)."""
+    reach = np.zeros(gamma + 1)
+    acc_len = []
+    m0 = matches[0]
+    for i in range(m0.shape[0]):
+        s = resp_start[i] - 1
+        while s < lengths[i] - 1 - gamma:
+            k = 0
+            while k < gamma and matches[min(k, len(matches) - 1)][i, s + k]:
+                k += 1
+            acc_len.append(k)
+            reach[:k + 1] += 1
+            s += k + 1
+    cond = [reach[j + 1] / reach[j] if reach[j] else 0.0 for j in range(gamma)]
+    return cond, float(np.mean(acc_len)) if acc_len else 0.0
+
+
+def eagle_passes(d, toks, f_target, n_pass):
+    """Teacher-forced passes of an EAGLE draft: pass 1 reads the target's features (shifted: position i
+    reads g_{i-1}), pass k > 1 reads pass k-1's own features, as the k-th token of a drafting round
+    does. Returns each pass's features [B, T, d]."""
+    out, prev = [], f_target
+    for _ in range(n_pass):
+        feat = d.features(toks, shift_features(prev))
+        out.append(feat)
+        prev = feat
+    return out
 
 
 def batches(seqs, weights, bsz, rng, pad):
@@ -184,6 +222,9 @@ def main():
     ap.add_argument("--prompt-weight", type=float, default=0.1)
     ap.add_argument("--gamma", type=int, default=4)
     ap.add_argument("--dtype", default="q8_0")
+    ap.add_argument("--eagle-passes", type=int, default=2,
+                    help="EAGLE drafts: teacher-forced passes per step (pass k > 1 reads pass k-1's features)")
+    ap.add_argument("--eagle-feat-weight", type=float, default=0.2, help="EAGLE drafts: weight of the feature regression")
     ap.add_argument("--qat-share", type=float, default=0.4,
                     help="last share of the distillation time trained through the file dtype's rounding (QAT)")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
@@ -305,9 +346,14 @@ def main():
     variants = parse_variants(a.variants, a.dtype)
     drafts, opts = [], []
     ebf, hbf = embed.to(torch.bfloat16), head.to(torch.bfloat16)
-    for name, ids, _ in variants:
-        d = Llama(hp, load_layers(tg, ids, dev, torch.float32), torch.from_numpy(tg.weight("output_norm.weight")).to(dev),
-                  ebf, hbf, trainable=True).train()
+    for name, ids, _, kind in variants:
+        onorm = torch.from_numpy(tg.weight("output_norm.weight")).to(dev)
+        if kind == "eagle":
+            # fc starts as the sum of the token's embedding and the previous feature
+            eye = torch.eye(hp["d"], device=dev)
+            d = EagleDraft(hp, load_layers(tg, ids, dev, torch.float32), onorm, ebf, hbf, torch.cat([eye, eye], 1)).train()
+        else:
+            d = Llama(hp, load_layers(tg, ids, dev, torch.float32), onorm, ebf, hbf, trainable=True).train()
         drafts.append(d)
         opts.append(torch.optim.AdamW(d.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.0))
     seq_tr, w_tr = [seqs[i] for i in train_i], [weights[i] for i in train_i]
@@ -327,7 +373,7 @@ def main():
         if qat_at is None and a.qat_share > 0 and (el > (1 - a.qat_share) * train_s or (a.smoke and step >= 30)):
             # the rest of the run sees the weights as the file will hold them (straight-through gradient)
             qat_at = step
-            for (_, _, dtype), d in zip(variants, drafts):
+            for (_, _, dtype, _), d in zip(variants, drafts):
                 d.wq = fake_quant(dtype)
             log(f"step {step}: quantization-aware from here on")
         # the cosine's length from the pace since the last estimate (steps 50-100 first: the first
@@ -347,16 +393,32 @@ def main():
         toks, w = torch.from_numpy(toks).to(dev), torch.from_numpy(w).to(dev)
         try:
             with torch.no_grad():
-                p_log = F.log_softmax(target.logits(toks).float(), -1)  # [B, T, V]
+                f_t = target.hidden(toks)  # [B, T, d]: the target's head input (an EAGLE draft's feature)
+                p_log = F.log_softmax(target.head_logits(f_t).float(), -1)  # [B, T, V]
                 p = p_log.exp()
             for k, (d, o) in enumerate(zip(drafts, opts)):
                 for g in o.param_groups:
                     g["lr"] = lr
-                with amp:
-                    q_logits = d.logits(toks)
-                q_log = F.log_softmax(q_logits.float(), -1)
-                kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
-                loss = (kl * w).sum() / w.sum()
+                if isinstance(d, EagleDraft):
+                    # token KL on every pass (later passes weigh half), and pass 1's features pulled
+                    # toward the target's (smooth L1), so that its own features stand in for them
+                    loss = 0
+                    with amp:
+                        feats = eagle_passes(d, toks, f_t, a.eagle_passes)
+                    for j, fe in enumerate(feats):
+                        with amp:
+                            q_logits = d.head_logits(fe)
+                        q_log = F.log_softmax(q_logits.float(), -1)
+                        kl = (p * (p_log - q_log)).sum(-1)
+                        loss = loss + (1.0 if j == 0 else 0.5) * (kl * w).sum() / w.sum()
+                    reg = F.smooth_l1_loss(feats[0].float(), f_t.float(), reduction="none").mean(-1)
+                    loss = loss + a.eagle_feat_weight * (reg * w).sum() / w.sum()
+                else:
+                    with amp:
+                        q_logits = d.logits(toks)
+                    q_log = F.log_softmax(q_logits.float(), -1)
+                    kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
+                    loss = (kl * w).sum() / w.sum()
                 o.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
@@ -364,12 +426,12 @@ def main():
                 losses[k].append(loss.item() if step % 10 == 0 else float("nan"))
         except torch.cuda.OutOfMemoryError:
             # a long batch: skip it rather than lose the run
-            p_log = p = q_logits = q_log = kl = loss = None
+            p_log = p = q_logits = q_log = kl = loss = f_t = None
             torch.cuda.empty_cache()
             log(f"step {step}: out of memory at batch {tuple(toks.shape)}, skipped")
             continue
         if step % 250 == 0:
-            log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, _, _), l in zip(variants, losses)))
+            log(f"step {step} lr {lr:.2e} " + " ".join(f"{n}: {np.nanmean(l[-25:]):.4f}" for (n, *_), l in zip(variants, losses)))
         step += 1
     train_wall = time.time() - t_start
     log(f"trained {step} steps in {train_wall:.0f}s")
@@ -397,38 +459,47 @@ def main():
             toks = torch.zeros(len(bi), T, dtype=torch.long, device=dev)
             for j, i in enumerate(bi):
                 toks[j, :len(seqs[i])] = torch.tensor(seqs[i], device=dev)
-            t_args.append((toks, target.logits(toks).argmax(-1)))
+            f = target.hidden(toks)
+            t_args.append((toks, target.head_logits(f).argmax(-1), f))
 
-    def match_matrix(model, v):
+    def match_matrices(model, v):
+        """[one match matrix]; an EAGLE draft: one per teacher-forced pass (the k-th drafted token)."""
         sub = torch.from_numpy(ranked[:v].copy()).to(dev)
-        mm = np.zeros((len(vl), max(lens)), bool)
+        n_pass = min(a.gamma, 4) if isinstance(model, EagleDraft) else 1
+        mms = [np.zeros((len(vl), max(lens)), bool) for _ in range(n_pass)]
         j = 0
         with torch.no_grad():
-            for toks, t_arg in t_args:
+            for toks, t_arg, f in t_args:
                 with amp:
-                    q = model.logits(toks).float()
-                m = (sub[q[:, :, sub].argmax(-1)] == t_arg).cpu().numpy()
-                for r in range(m.shape[0]):
-                    mm[j, :lens[j]] = m[r, :lens[j]]
+                    if isinstance(model, EagleDraft):
+                        qs = [model.head_logits(fe).float() for fe in eagle_passes(model, toks, f, n_pass)]
+                    else:
+                        qs = [model.logits(toks).float()]
+                ms = [(sub[q[:, :, sub].argmax(-1)] == t_arg).cpu().numpy() for q in qs]
+                for r in range(toks.shape[0]):
+                    for mm, m in zip(mms, ms):
+                        mm[j, :lens[j]] = m[r, :lens[j]]
                     j += 1
-        return mm
+        return mms
 
-    for (name, ids, dtype), d in zip(variants, drafts):
+    for (name, ids, dtype, kind), d in zip(variants, drafts):
         d.eval()
         dq = quantized_copy(d, dtype)
         res[name] = {}
         for v in vsz:
-            mm = match_matrix(dq, v)
+            mms = match_matrices(dq, v)
+            mm = mms[0]
             cond, mean_len = acceptance(mm, rs, lens, a.gamma)
-            scond, smean = acceptance_spec(mm, rs, lens, a.gamma)
+            scond, smean = acceptance_spec_depth(mms, rs, lens, a.gamma)
             by_kind, spec_by_kind = {}, {}
             for kd in sorted(set(kinds[i] for i in vl)):
                 sel = [j for j, i in enumerate(vl) if kinds[i] == kd]
                 ck, _ = acceptance(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
-                sk, _ = acceptance_spec(mm[sel], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
+                sk, _ = acceptance_spec_depth([x[sel] for x in mms], [rs[j] for j in sel], [lens[j] for j in sel], a.gamma)
                 by_kind[kd] = [round(float(x), 4) for x in ck]
                 spec_by_kind[kd] = [round(float(x), 4) for x in sk]
-            cost = (len(ids) * layer_weights * BYTES_PER_WEIGHT[dtype] + v * head_row_bytes) / target_bytes
+            fc_weights = 2 * hp["d"] * hp["d"] if kind == "eagle" else 0
+            cost = ((len(ids) * layer_weights + fc_weights) * BYTES_PER_WEIGHT[dtype] + v * head_row_bytes) / target_bytes
             # greedy tokens per verify pass over (gamma draft steps + one verify ~ 1.2 x a decode step),
             # from the rates speculative decoding meets
             speedup = (smean + 1) / (a.gamma * cost + 1.2)
@@ -439,7 +510,7 @@ def main():
                      "per_position_by_kind": by_kind, "spec_per_position_by_kind": spec_by_kind}
             if v == vsz[0]:
                 # what rounding to the dtype costs: the same draft unrounded
-                fc, _ = acceptance_spec(match_matrix(d, v), rs, lens, a.gamma)
+                fc, _ = acceptance_spec_depth(match_matrices(d, v), rs, lens, a.gamma)
                 entry["spec_mean_per_position_unrounded"] = round(float(np.mean(fc)), 4)
             res[name][v] = entry
             log(f"{name} head {v}: accept/pos {[round(float(x), 3) for x in cond]} spec {[round(float(x), 3) for x in scond]} "
@@ -451,18 +522,32 @@ def main():
     report["chosen"] = {"variant": best[0], "head_vocab": best[1], **res[best[0]][best[1]]}
     log(f"chosen: {best}")
 
-    # ---- write the chosen draft ----
-    k = [n for n, _, _ in variants].index(best[0])
-    d = drafts[k]
-    layers = [{key: L[key].detach().float().cpu().numpy() for key in LAYER_KEYS} for L in d.layers]
+    # ---- write the drafts: the best token-only one as the shipped name (what the engine runs), the
+    # best feature-reading one as smollm2-135m-eagle.gguf, every variant under its own name ----
+    report["files"] = {}
+    for kind_want, fname in (("tokens", "smollm2-135m-draft.gguf"), ("eagle", "smollm2-135m-eagle.gguf")):
+        cands = [(n, v) for n in res for v in res[n] if v != hp["vocab"] and variants[[x[0] for x in variants].index(n)][3] == kind_want]
+        if not cands:
+            continue
+        bn, bv = max(cands, key=lambda nv: res[nv[0]][nv[1]]["est_speedup_bytes_model"])
+        k = [n for n, *_ in variants].index(bn)
+        d = drafts[k]
+        layers = [{key: L[key].detach().float().cpu().numpy() for key in LAYER_KEYS} for L in d.layers]
+        path = os.path.join(a.out, fname)
+        write_draft(path, tg, layers, d.output_norm.detach().float().cpu().numpy(), hp, ranked[:bv], fname[:-5],
+                    variants[k][2], extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
+                                           "hetspec.draft.target_sha256": report["target_sha256"]},
+                    fc=d.fc.detach().float().cpu().numpy() if isinstance(d, EagleDraft) else None)
+        report["files"][fname] = {"variant": bn, "head_vocab": bv, "bytes": os.path.getsize(path),
+                                  "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
+        log(f"wrote {path} ({bn}, head {bv}, {os.path.getsize(path)} bytes)")
     path = os.path.join(a.out, "smollm2-135m-draft.gguf")
-    write_draft(path, tg, layers, d.output_norm.detach().float().cpu().numpy(), hp, ranked[:best[1]], "smollm2-135m-draft",
-                variants[k][2], extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
-                                "hetspec.draft.target_sha256": report["target_sha256"]})
+    if not os.path.exists(path):
+        path = os.path.join(a.out, "smollm2-135m-eagle.gguf")
     report["file"] = {"path": os.path.basename(path), "bytes": os.path.getsize(path),
                       "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
     report["wall_s"] = round(time.time() - T0, 1)
-    report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, _, _), l in zip(variants, losses)}
+    report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, *_), l in zip(variants, losses)}
     json.dump(report, open(os.path.join(a.out, "train-report.json"), "w"), indent=1)
     log(f"wrote {path} ({report['file']['bytes']} bytes) and train-report.json")
 

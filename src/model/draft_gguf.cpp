@@ -41,6 +41,18 @@ std::vector<int32_t> read_head_token_ids(const GgufFile& f, int vocab) {
   return ids;
 }
 
+void check_draft_kind(const GgufFile& f) {
+  const GgufValue* v = f.find(kDraftKindKey);
+  if (!v) return;
+  const std::string where = f.where(kDraftKindKey);
+  if (v->type != GgufType::STRING) throw Error(where, std::string("must be a string, got a ") + gguf_type_name(v->type));
+  if (v->s == "tokens") return;
+  if (v->s == "eagle")
+    throw Error(where, "\"eagle\": a draft that reads its target's hidden state, which this hetspec cannot run yet "
+                       "(docs/draft.md); use a token-only draft such as models/smollm2-135m-draft.gguf");
+  throw Error(where, "unknown draft kind \"" + std::string(v->s) + "\" (known: \"tokens\")");
+}
+
 const std::vector<std::string>& tokenizer_identity_keys() {
   static const std::vector<std::string> keys = {
       "tokenizer.ggml.model",       "tokenizer.ggml.pre",          "tokenizer.ggml.tokens",

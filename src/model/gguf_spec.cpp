@@ -160,6 +160,7 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
                                            "too, but this file has its own output.weight)");
   m.embed_dtype = m.borrows_embedding ? m.weight_dtype : dtype_of(f.tensor(kTokenEmbdTensor));
   m.head_rows = int(read_head_token_ids(f, m.vocab).size());
+  check_draft_kind(f);
   read_rope_scaling(f, a, m);
   m.source = f.path();
   validate_model_spec(m, f.path());

@@ -94,6 +94,26 @@ TEST_CASE("hetspec.draft.head_token_ids: int32 or uint32, unique, inside the voc
   CHECK(read_head_token_ids(GgufFile::from_bytes(none.to_bytes(), "n.gguf"), 10).empty());
 }
 
+TEST_CASE("hetspec.draft.kind: token-only drafts load, a feature-reading (eagle) one is refused by name", "[model][draft][bad-input]") {
+  const auto& m = test::spec_models();
+  GgufFile draft = GgufFile::open(m.borrowing_subset);
+  auto with_kind = [&](const GgufOwnedValue& v) {
+    GgufWriter w(draft.alignment());
+    w.copy_metadata(draft);
+    w.set(kDraftKindKey, v);
+    for (const auto& t : draft.tensors())
+      w.add_tensor(t.name, t.ggml_type, t.dims, std::string(reinterpret_cast<const char*>(t.data), t.n_bytes));
+    return GgufFile::from_bytes(w.to_bytes(), "k.gguf");
+  };
+  CHECK(spec_from_gguf(with_kind(GgufOwnedValue::string("tokens"))).head_rows == 136);
+  CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::string("eagle"))),
+                    Catch::StartsWith("k.gguf: hetspec.draft.kind: \"eagle\": a draft that reads its target's hidden state"));
+  CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::string("medusa"))),
+                    "k.gguf: hetspec.draft.kind: unknown draft kind \"medusa\" (known: \"tokens\")");
+  CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::scalar_i(GgufType::I32, 1))),
+                    "k.gguf: hetspec.draft.kind: must be a string, got a i32");
+}
+
 TEST_CASE("the tokenizer identity check names the first key that differs", "[model][draft][bad-input]") {
   const auto& m = test::spec_models();
   GgufFile target = GgufFile::open(m.target);

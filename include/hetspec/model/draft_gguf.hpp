@@ -14,6 +14,13 @@
 namespace hetspec {
 
 inline constexpr const char* kHeadTokenIdsKey = "hetspec.draft.head_token_ids";  // array of int32 (or uint32)
+// "tokens" (or absent): a draft that reads only tokens. "eagle": one that also reads its target's
+// features (scripts/train-draft/, docs/draft.md), which the engine does not run yet.
+inline constexpr const char* kDraftKindKey = "hetspec.draft.kind";
+
+// Throws Error("file: hetspec.draft.kind", ...) for a draft kind this engine cannot run (or a key
+// that is not a string); a file without the key reads only tokens.
+void check_draft_kind(const GgufFile& f);
 
 // The head's token ids (n_sub, each in [0, vocab), unique), or empty when the key is absent.
 // Throws Error("file: hetspec.draft.head_token_ids", ...) for a bad list.
