@@ -187,19 +187,7 @@ def acceptance_spec(match, resp_start, lengths, gamma):
     iteration that accepted k drafts the next starts k + 1 tokens later (behind the target's own
     token), as `hetspec run` measures. Those starts follow a rejection more often than the average
     position does, so these rates are lower than acceptance()'s and closer to the engine's."""
-    reach = np.zeros(gamma + 1)
-    acc_len = []
-    for i in range(match.shape[0]):
-        s = resp_start[i] - 1
-        while s < lengths[i] - 1 - gamma:
-            k = 0
-            while k < gamma and match[i, s + k]:
-                k += 1
-            acc_len.append(k)
-            reach[:k + 1] += 1
-            s += k + 1
-    cond = [reach[j + 1] / reach[j] if reach[j] else 0.0 for j in range(gamma)]
-    return cond, float(np.mean(acc_len)) if acc_len else 0.0
+    return acceptance_spec_depth([match], resp_start, lengths, gamma)
 
 
 def main():
