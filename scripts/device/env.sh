@@ -10,6 +10,12 @@ B="$STATE/hetspec"
 cp .dev/hetspec "$B" 2>/dev/null || true
 M="$STATE/SmolLM2-135M-Instruct.Q4_1.gguf"
 stamp() { echo "## $(date -u +%T) $*"; }
+# tune FILE "key: value" ...: a tuning file (HETSPEC_CL_TUNING) for every device.
+tune() {  # tune FILE key: value ... -> a tuning file for every device
+  local f=$1
+  shift
+  { printf 'devices:\n  - match: "*"\n'; for kv in "$@"; do printf '    %s\n' "$kv"; done; } > "$f"
+}
 # The NVIDIA OpenCL device's id (cl:N), or exit 2 with a line.
 nvidia_gpu() {
   local g

@@ -10,7 +10,7 @@ T="$OUT/gemv-ab.txt"
 GPU=$(nvidia_gpu) || exit 2
 MD="$STATE/models"
 make_random_models "$MD" llama-3.2-1b:q4_1 smollm2-135m:q4_1
-printf 'devices:\n  - match: "*"\n    gemv_lx: %s\n    gemv_rows: %s\n    gemv_groups: %s\n' "${LX:-128}" "${ROWS:-1}" "${GROUPS_:-1}" > "$STATE/b.yaml"
+tune "$STATE/b.yaml" "gemv_lx: ${LX:-128}" "gemv_rows: ${ROWS:-1}" "gemv_groups: ${GROUPS_:-1}"
 stamp "$($B --version); A = default tile, B = $(tr '\n' ' ' < "$STATE/b.yaml")" | tee "$T"
 for rep in 1 2 3; do
   for mf in random-llama-3.2-1b-q4_1 random-smollm2-135m-q4_1; do

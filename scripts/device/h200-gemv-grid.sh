@@ -16,8 +16,7 @@ GPU=$(nvidia_gpu) || exit 2
 for lx in 32 64 128; do
   for rows in 1 2 4 8; do
     for groups in 1 2 4; do
-      printf 'devices:\n  - match: "*"\n    gemv_q8: false\n    gemv_lx: %s\n    gemv_rows: %s\n    gemv_groups: %s\n' \
-        "$lx" "$rows" "$groups" > "$STATE/grid.yaml"
+      tune "$STATE/grid.yaml" "gemv_q8: false" "gemv_lx: $lx" "gemv_rows: $rows" "gemv_groups: $groups"
       HETSPEC_CL_TUNING="$STATE/grid.yaml" $B bench-opencl --device "$GPU" --m 1 --dtypes q4_1 --reps 3 --no-head \
         --weights-mb 128 2>&1 | grep -E "test=gemv" | sed "s/^/lx=$lx rows=$rows groups=$groups /" | tee -a "$T"
     done

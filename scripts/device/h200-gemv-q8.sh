@@ -15,11 +15,6 @@ OUT="${OUT:-out/h200-gemv-q8}"
 MD="$STATE/models"
 mkdir -p "$MD"
 T="$OUT/gemv-q8.txt"
-tune() {  # tune FILE key: value ... -> a tuning file for every device
-  local f=$1
-  shift
-  { printf 'devices:\n  - match: "*"\n'; for kv in "$@"; do printf '    %s\n' "$kv"; done; } > "$f"
-}
 {
   stamp "$($B --version)"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader 2>&1

@@ -14,11 +14,6 @@ OUT="${OUT:-out/h200-launch-cost}"
 MD="$STATE/models"
 mkdir -p "$MD"
 T="$OUT/launch-cost.txt"
-tune() {  # tune FILE key: value ...
-  local f=$1
-  shift
-  { printf 'devices:\n  - match: "*"\n'; for kv in "$@"; do printf '    %s\n' "$kv"; done; } > "$f"
-}
 {
   stamp "$($B --version)"
   GPU=$(nvidia_gpu) || exit 2

@@ -23,8 +23,8 @@ T="$OUT/opencl-fused.txt"
   make_random_models "$MD" smollm2-135m:q4_1 llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-1b:q8_0
   stamp "OpenCL parity tests on $GPU"
   cl_parity_tests "$GPU" "[opencl]~[smollm2]"
-  printf 'devices:\n  - match: "*"\n    fuse_layers: false\n' > "$STATE/nofuse.yaml"
-  printf 'devices:\n  - match: "*"\n    fuse_inputs: false\n' > "$STATE/nofuse-in.yaml"
+  tune "$STATE/nofuse.yaml" "fuse_layers: false"
+  tune "$STATE/nofuse-in.yaml" "fuse_inputs: false"
   for mf in random-smollm2-135m-q4_1 random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-llama-3.2-1b-q8_0; do
     for variant in fused nofuse-in nofuse; do
       tun=""
@@ -49,7 +49,7 @@ T="$OUT/opencl-fused.txt"
   stamp "bench-opencl under gemv tile shapes (lx, rows, groups)"
   for shape in "64 2 2" "32 4 2" "64 4 2" "128 2 1" "32 8 1" "128 4 1"; do
     set -- $shape
-    printf 'devices:\n  - match: "*"\n    gemv_lx: %s\n    gemv_rows: %s\n    gemv_groups: %s\n' "$1" "$2" "$3" > "$STATE/gemv.yaml"
+    tune "$STATE/gemv.yaml" "gemv_lx: $1" "gemv_rows: $2" "gemv_groups: $3"
     echo "### gemv_lx $1 gemv_rows $2 gemv_groups $3"
     HETSPEC_CL_TUNING="$STATE/gemv.yaml" $B bench-opencl --device "$GPU" --m 1,8 --dtypes q4_1,q4_0,q8_0,f16 --reps 5 2>&1 |
       grep -E "test=(copy|launch|gemv|gemm)" | sed 's/^/  /'

@@ -111,24 +111,22 @@ def write_draft(path, target, layers, output_norm, hp, head_token_ids, name, dty
         w.add_string("hetspec.draft.feature", "target_head_input")
     for k, v in (extra or {}).items():
         w.add_string(k, str(v))
+
+    def add(tname, arr):  # norms (1-D) stay f32, matrices take the file's dtype
+        arr = np.ascontiguousarray(arr.astype(np.float32))
+        if arr.ndim == 1:
+            w.add_tensor(tname, arr)
+        elif qtype == gguf.GGMLQuantizationType.F16:
+            w.add_tensor(tname, arr.astype(np.float16))
+        else:
+            w.add_tensor(tname, gguf.quants.quantize(arr, qtype), raw_dtype=qtype)
+
     for i, L in enumerate(layers):
         for key, arr in L.items():
-            tname = f"blk.{i}.{key}.weight"
-            arr = np.ascontiguousarray(arr.astype(np.float32))
-            if arr.ndim == 1:
-                w.add_tensor(tname, arr)
-            elif qtype == gguf.GGMLQuantizationType.F16:
-                w.add_tensor(tname, arr.astype(np.float16))
-            else:
-                q = gguf.quants.quantize(arr, qtype)
-                w.add_tensor(tname, q, raw_dtype=qtype)
+            add(f"blk.{i}.{key}.weight", arr)
     if fc is not None:
-        arr = np.ascontiguousarray(fc.astype(np.float32))
-        if qtype == gguf.GGMLQuantizationType.F16:
-            w.add_tensor("hetspec_fc.weight", arr.astype(np.float16))
-        else:
-            w.add_tensor("hetspec_fc.weight", gguf.quants.quantize(arr, qtype), raw_dtype=qtype)
-    w.add_tensor("output_norm.weight", np.ascontiguousarray(output_norm.astype(np.float32)))
+        add("hetspec_fc.weight", fc)
+    add("output_norm.weight", output_norm)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -72,8 +72,9 @@ class Llama(torch.nn.Module):
         self.cos = self.sin = None
         self.wq = None  # quantization-aware training: a function applied to every matrix as it is used
 
-    def W(self, L, key):
-        return L[key] if self.wq is None else self.wq(L[key])
+    def W(self, w):
+        """A matrix as the forward uses it: rounded as its file will hold it while training through that."""
+        return w if self.wq is None else self.wq(w)
 
     def _tables(self, n, device):
         if self.cos is None or self.cos.shape[0] < n:
@@ -105,9 +106,9 @@ class Llama(torch.nn.Module):
                 mask = mask & (kv_valid[:, None, None, :S] | self_key[None, None])  # [B, 1, T, S]
         for li, L in enumerate(self.layers):
             h = rms_norm(x, L["attn_norm"], self.eps)
-            q = (h @ self.W(L, "attn_q").T).view(B, T, self.H, self.hd)
-            k = (h @ self.W(L, "attn_k").T).view(B, T, self.KV, self.hd)
-            v = (h @ self.W(L, "attn_v").T).view(B, T, self.KV, self.hd)
+            q = (h @ self.W(L["attn_q"]).T).view(B, T, self.H, self.hd)
+            k = (h @ self.W(L["attn_k"]).T).view(B, T, self.KV, self.hd)
+            v = (h @ self.W(L["attn_v"]).T).view(B, T, self.KV, self.hd)
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
             if cache is None:
                 # [B, H, T, hd] with kv heads repeated for grouped-query attention
@@ -123,9 +124,9 @@ class Llama(torch.nn.Module):
                 cache.k[li][:, :, S0:S] = k.transpose(1, 2)
                 cache.v[li][:, :, S0:S] = v.transpose(1, 2)
                 a = gqa_attention(q, cache.k[li][:, :, :S], cache.v[li][:, :, :S], mask)  # [B, T, H, hd]
-            x = x + a.reshape(B, T, self.d) @ self.W(L, "attn_output").T
+            x = x + a.reshape(B, T, self.d) @ self.W(L["attn_output"]).T
             h = rms_norm(x, L["ffn_norm"], self.eps)
-            x = x + (F.silu(h @ self.W(L, "ffn_gate").T) * (h @ self.W(L, "ffn_up").T)) @ self.W(L, "ffn_down").T
+            x = x + (F.silu(h @ self.W(L["ffn_gate"]).T) * (h @ self.W(L["ffn_up"]).T)) @ self.W(L["ffn_down"]).T
         if cache is not None:
             cache.n = S
         return rms_norm(x, self.output_norm, self.eps)
@@ -170,7 +171,7 @@ class EagleDraft(torch.nn.Module):
     def features(self, tokens, prev_feat):
         """tokens: [B, T]; prev_feat: [B, T, d], g_{i-1} at each position i -> draft features [B, T, d]."""
         b = self.body
-        x0 = torch.cat([b.embed[tokens].float(), prev_feat.float()], -1) @ b.W({"fc": self.fc}, "fc").T
+        x0 = torch.cat([b.embed[tokens].float(), prev_feat.float()], -1) @ b.W(self.fc).T
         return b.hidden(tokens, x0=x0)
 
     def head_logits(self, feat):

@@ -510,15 +510,14 @@ def main():
     report["chosen"] = {"variant": best[0], "head_vocab": best[1], **res[best[0]][best[1]]}
     log(f"chosen: {best}")
 
-    # ---- write the drafts: the best token-only one as the shipped name (what the engine runs), the
-    # best feature-reading one as smollm2-135m-eagle.gguf, every variant under its own name ----
+    # ---- write the drafts: the best token-only one under the shipped name (what the engine runs), the
+    # best feature-reading one as smollm2-135m-eagle.gguf ----
     report["files"] = {}
     for kind_want, fname in (("tokens", "smollm2-135m-draft.gguf"), ("eagle", "smollm2-135m-eagle.gguf")):
-        cands = [(n, v) for n in res for v in res[n] if v != hp["vocab"] and variants[[x[0] for x in variants].index(n)][3] == kind_want]
+        cands = [(k, v) for k, (n, _, _, kind) in enumerate(variants) if kind == kind_want for v in res[n] if v != hp["vocab"]]
         if not cands:
             continue
-        bn, bv = max(cands, key=lambda nv: res[nv[0]][nv[1]]["est_speedup_bytes_model"])
-        k = [n for n, *_ in variants].index(bn)
+        k, bv = max(cands, key=lambda kv: res[variants[kv[0]][0]][kv[1]]["est_speedup_bytes_model"])
         d = drafts[k]
         layers = [{key: L[key].detach().float().cpu().numpy() for key in LAYER_KEYS} for L in d.layers]
         path = os.path.join(a.out, fname)
@@ -526,18 +525,15 @@ def main():
                     variants[k][2], extra={"hetspec.draft.recipe": "scripts/train-draft/train.py", "hetspec.draft.seed": a.seed,
                                            "hetspec.draft.target_sha256": report["target_sha256"]},
                     fc=d.fc.detach().float().cpu().numpy() if isinstance(d, EagleDraft) else None)
-        report["files"][fname] = {"variant": bn, "head_vocab": bv, "bytes": os.path.getsize(path),
+        report["files"][fname] = {"variant": variants[k][0], "head_vocab": bv, "bytes": os.path.getsize(path),
                                   "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
-        log(f"wrote {path} ({bn}, head {bv}, {os.path.getsize(path)} bytes)")
-    path = os.path.join(a.out, "smollm2-135m-draft.gguf")
-    if not os.path.exists(path):
-        path = os.path.join(a.out, "smollm2-135m-eagle.gguf")
-    report["file"] = {"path": os.path.basename(path), "bytes": os.path.getsize(path),
-                      "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
+        log(f"wrote {path} ({variants[k][0]}, head {bv}, {report['files'][fname]['bytes']} bytes)")
+    first = next(iter(report["files"]))
+    report["file"] = {"path": first, "bytes": report["files"][first]["bytes"], "sha256": report["files"][first]["sha256"]}
     report["wall_s"] = round(time.time() - T0, 1)
     report["final_loss"] = {n: round(float(np.nanmean(l[-50:])), 4) for (n, *_), l in zip(variants, losses)}
     json.dump(report, open(os.path.join(a.out, "train-report.json"), "w"), indent=1)
-    log(f"wrote {path} ({report['file']['bytes']} bytes) and train-report.json")
+    log("wrote train-report.json")
 
 
 if __name__ == "__main__":
