@@ -8,7 +8,8 @@
 #   call 1 (carry .dev/p1):        bash scripts/train-draft/run-h200.sh stash
 #   call 2 (carry .dev/p2):        bash scripts/train-draft/run-h200.sh stash
 #   call 3 (carry .dev/p3 .whl):   bash scripts/train-draft/run-h200.sh train
-# VARIANTS="E2:0,29:q8_0;..." (train.py --variants) picks what call 3 trains (default: train.py's).
+# VARIANTS="E2:0,29:q8_0;..." (train.py --variants) picks what call 3 trains (default: train.py's);
+# TRAIN_ARGS adds train.py options (e.g. "--init-draft models/smollm2-135m-draft.gguf --lr 3e-4").
 # Call 3 runs the real run, fitted to BUDGET_S seconds (default 530) from its start, so the call ends
 # inside its 600 s limit; results land in $OUT (train-report.json, smollm2-135m-draft.gguf, train.log).
 # SMOKE=1 runs a smoke pass first (tiny data, 60 steps; it also runs on a CPU:
@@ -36,7 +37,7 @@ case "$STAGE" in
       python3 scripts/train-draft/train.py --target "$M" --out "$STATE/smoke" --smoke 2>&1 | tee "$OUT/smoke.log" || exit 1
     fi
     python3 scripts/train-draft/train.py --target "$M" --out "$OUT" --end-by $((START + ${BUDGET_S:-530})) \
-      ${VARIANTS:+--variants "$VARIANTS"} 2>&1 | tee "$OUT/train.log"
+      ${VARIANTS:+--variants "$VARIANTS"} ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.log"
     # kept for a next back-to-back call (h200-draft.sh with the new draft) while the machine stays warm
     cp "$OUT"/smollm2-135m-*.gguf "$STATE/" 2>/dev/null
     ;;

@@ -213,6 +213,13 @@ def main():
     ap.add_argument("--eagle-passes", type=int, default=2,
                     help="EAGLE drafts: teacher-forced passes per step (pass k > 1 reads pass k-1's features)")
     ap.add_argument("--eagle-feat-weight", type=float, default=0.2, help="EAGLE drafts: weight of the feature regression")
+    ap.add_argument("--eagle-fc-init", type=float, default=0.0,
+                    help="EAGLE drafts: fc starts as [I | s*I] (s = this): the first layer reads the token's embedding and "
+                         "s times the feature. The feature (RMS ~1.8 in SmolLM2) is 15x the embedding rows (~0.12): s = 1 "
+                         "drowned the input the initial layers were trained on (held-out acceptance below the token-only draft's)")
+    ap.add_argument("--init-draft", default="",
+                    help="a draft GGUF (hetspec draft v1) whose layers and output_norm start every variant with as many "
+                         "layers (e.g. the shipped token-only draft, to teach it to read features), instead of the target's blocks")
     ap.add_argument("--qat-share", type=float, default=0.4,
                     help="last share of the distillation time trained through the file dtype's rounding (QAT)")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
@@ -334,14 +341,20 @@ def main():
     variants = parse_variants(a.variants, a.dtype)
     drafts, opts = [], []
     ebf, hbf = embed.to(torch.bfloat16), head.to(torch.bfloat16)
+    init = TargetGguf(a.init_draft) if a.init_draft else None
     for name, ids, _, kind in variants:
-        onorm = torch.from_numpy(tg.weight("output_norm.weight")).to(dev)
+        src, src_ids = tg, ids
+        if init is not None and init.hp["n_layers"] == len(ids):
+            src, src_ids = init, range(len(ids))
+            log(f"{name}: layers and output_norm from {a.init_draft}")
+        onorm = torch.from_numpy(src.weight("output_norm.weight")).to(dev)
         if kind == "eagle":
-            # fc starts as the sum of the token's embedding and the previous feature
+            # fc starts as [I | s I]: the token's embedding (what the first layer was made for) plus s times the feature
             eye = torch.eye(hp["d"], device=dev)
-            d = EagleDraft(hp, load_layers(tg, ids, dev, torch.float32), onorm, ebf, hbf, torch.cat([eye, eye], 1)).train()
+            d = EagleDraft(hp, load_layers(src, src_ids, dev, torch.float32), onorm, ebf, hbf,
+                           torch.cat([eye, a.eagle_fc_init * eye], 1)).train()
         else:
-            d = Llama(hp, load_layers(tg, ids, dev, torch.float32), onorm, ebf, hbf, trainable=True).train()
+            d = Llama(hp, load_layers(src, src_ids, dev, torch.float32), onorm, ebf, hbf, trainable=True).train()
         drafts.append(d)
         opts.append(torch.optim.AdamW(d.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.0))
     seq_tr, w_tr = [seqs[i] for i in train_i], [weights[i] for i in train_i]

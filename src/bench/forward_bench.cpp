@@ -21,11 +21,12 @@ ForwardBench::ForwardBench(const CpuModel& model, const std::string& device, int
   std::uniform_int_distribution<int32_t> tok(3, int32_t(s.vocab - 1));
   tokens_.resize(size_t(std::max(max_m, max_n)));
   for (auto& t : tokens_) t = tok(rng);
+  if (s.reads_features) features_.assign(tokens_.size() * size_t(s.d_model), 0.0f);
   fill_to(max_n);  // prefill the cache to the longest context
 }
 
 void ForwardBench::fill_to(int n) {
-  if (len_ < n) runner_->forward(tokens_.data() + len_, n - len_, len_, 1);
+  if (len_ < n) runner_->forward(tokens_.data() + len_, n - len_, len_, 1, features());
   len_ = std::max(len_, n);
 }
 
@@ -46,7 +47,7 @@ std::vector<ForwardCheck> ForwardBench::measure(const std::vector<int>& ms, cons
       Measurement r = bench::measure(
           [&] {
             auto t0 = Clock::now();
-            runner_->forward(tokens_.data(), m, n, last_row_only ? 1 : m);  // (m or 1, vocab) logits
+            runner_->forward(tokens_.data(), m, n, last_row_only ? 1 : m, features());  // (m or 1, vocab) logits
             return us_since(t0);
           },
           opt);

@@ -134,11 +134,14 @@ DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt
     return vmap.empty() ? col : vmap[size_t(col)];
   };
   const int start = int(prompt.size());
-  const int32_t first = next(runner->forward(prompt.data(), start, 0, 1));
+  // A feature-reading draft reads zero features here: the same work as real ones.
+  const std::vector<float> zf(s.reads_features ? prompt.size() * size_t(s.d_model) : 0, 0.0f);
+  const float* feats = zf.empty() ? nullptr : zf.data();
+  const int32_t first = next(runner->forward(prompt.data(), start, 0, 1, feats));
   // Warm-up: decode steps over the same positions (rolled back) until warmup_s has passed.
   auto run = [&](int n) {
     int32_t tok = first;
-    for (int i = 0; i < n; ++i) tok = next(runner->forward(&tok, 1, start + i, 1));
+    for (int i = 0; i < n; ++i) tok = next(runner->forward(&tok, 1, start + i, 1, feats));
     runner->truncate(start);
   };
   const auto w0 = std::chrono::steady_clock::now();

@@ -16,7 +16,7 @@ void add_model_memory(const ModelSpec& s, const ModelPlacement& pl, const Profil
   const bool borrowed_embd = borrowed || (s.borrows_embedding && prof.unified_memory);
   const bool borrowed_head = borrowed_embd && s.head_rows == 0;
   if (borrowed) layer_bytes = 0;
-  use[pl.pu].weights += first * layer_bytes;
+  use[pl.pu].weights += first * layer_bytes + s.feature_params() * bytes_per_weight(pl.dtype);  // + an EAGLE draft's fc
   use[pl.pu].kv_cache += first * kv_layer;
   if (pl.is_split()) {
     use[pl.split_pu].weights += (s.n_layers - first) * layer_bytes;

@@ -10,7 +10,7 @@ double single_pu_forward_us(const ModelSpec& s, const Profile& prof, int pu, int
     ctx[i].threads = prof.pus[i].cores;
   }
   ctx[pu].threads = threads;
-  ctx[pu].stream_bytes = s.n_layers * s.layer_bytes() + s.head_bytes();
+  ctx[pu].stream_bytes = s.n_layers * s.layer_bytes() + s.feature_bytes() + s.head_bytes();
   ctx[pu].weights_cached = prof.pus[pu].roofline.cache_bytes >= ctx[pu].stream_bytes;
   ModelPlacement pl;
   pl.pu = pu;

@@ -140,6 +140,9 @@ ForwardTiming model_forward(const ModelSpec& s, const ModelPlacement& pl, const 
   ForwardTiming f;
   int first = pl.is_split() ? pl.split : s.n_layers;
   f.per_pu[pl.pu] += layers_cost(s, ctx[pl.pu], pl.dtype, m, n, first);
+  if (s.reads_features)  // an EAGLE draft's fc · [embed; g] (m, 2d) -> (m, d): priced with the first layer's input matmuls
+    f.per_pu[pl.pu].qkv += matmul_us(ctx[pl.pu], matmul_tokens(*ctx[pl.pu].pu, m, s.d_model), 2 * int64_t(s.d_model),
+                                     s.d_model, pl.dtype);
   int last_pu = pl.pu;
   if (pl.is_split()) {
     // Hand the hidden state (m, d_model) f32 to the second PU: wait for the first, then copy.
@@ -253,7 +256,12 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
     t.host_draft_row_us = draft.n_logits() *  // a subset head: only its columns are sampled
                           (prof.calibration.host_draft_ns_per_vocab > 0 ? prof.calibration.host_draft_ns_per_vocab * 1e-3 : ns_per_row);
     double draft_prefill = model_forward(draft, plan.draft, prof, ctx, w.prompt_tokens, 0, 1).total_us();
-    t.ttft_us = plan.mode == Mode::Overlapped ? std::max(t.ttft_us, draft_prefill) : t.ttft_us + draft_prefill;
+    // An EAGLE draft's prefill reads the target's features: after the target's, in either mode.
+    t.ttft_us = plan.mode == Mode::Overlapped && !draft.reads_features ? std::max(t.ttft_us, draft_prefill)
+                                                                      : t.ttft_us + draft_prefill;
+    if (draft.reads_features)  // its catch-up after k accepted: the k + 1 new positions, re-fed
+      for (int k = 0; k <= plan.gamma; ++k)
+        t.refeed_us.push_back(k == 0 ? 0.0 : model_forward(draft, plan.draft, prof, ctx, k + 1, n, 1).total_us() - t.draft1.total_us());
     if (plan.mode == Mode::Overlapped) {
       // Both stream from DRAM at once: each PU keeps its contention share against the other side.
       std::array<double, kMaxPus> share{};
@@ -270,6 +278,19 @@ PlanTiming time_plan(const Plan& plan, const ModelSpec& draft, const ModelSpec& 
   }
   return t;
 }
+
+namespace {
+// E over k (the tokens accepted) of an EAGLE draft's re-feed, T_draft(k+1) − T_draft(1):
+// P(k) = Π_{i<=k} α_i − Π_{i<=k+1} α_i for k < γ, Π_{i<=γ} α_i for k = γ.
+double expected_refeed_us(const PlanTiming& t, const std::vector<double>& alpha, int g) {
+  double e = 0;
+  for (int k = 1; k <= g && k < int(t.refeed_us.size()); ++k) {
+    const double pk = k < g ? prob_prefix_accepted(alpha, k) - prob_prefix_accepted(alpha, k + 1) : prob_prefix_accepted(alpha, g);
+    e += pk * t.refeed_us[size_t(k)];
+  }
+  return e;
+}
+}  // namespace
 
 Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, const Acceptance& acc,
                 const Workload& w) {
@@ -301,7 +322,9 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
       // All γ accepted: the draft never saw its last token nor the bonus token -> one 2-token step
       // instead of a 1-token step next iteration. An executor that re-decodes the emitted token
       // (llama.cpp) has fed the draft every token but the emitted one: its γ + 1-th forward is that.
-      p.catchup = t.redecode ? 0.0 : e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us());
+      p.catchup = t.redecode            ? 0.0
+                  : t.refeed_us.empty() ? e.p_all_accepted * (t.draft2.total_us() - t.draft1.total_us())
+                                        : expected_refeed_us(t, alpha, g);
       p.host += t.loop_iter_us + g * t.loop_drafted_us;  // the executor's own loop terms (0 for hetspec's)
     }
   } else {
@@ -319,6 +342,7 @@ Estimate finish(const PlanTiming& t, const Plan& plan, const ModelSpec& draft, c
     p.host = target_rows * t.host_target_row_us + draft_rows * t.host_draft_row_us;
     p.overlap = -hidden * std::min(verify_side, draft_side);
     p.catchup = (1.0 - p_valid) * g * (t.draft1.total_us() + t.host_draft_row_us);
+    if (!t.refeed_us.empty()) p.catchup += (1.0 - p_valid) * expected_refeed_us(t, alpha, g);  // an EAGLE draft's re-feed
   }
   e.iter_us = p.total();
   e.per_token_us = e.iter_us / e.tokens_per_iter;

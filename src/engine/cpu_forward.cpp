@@ -42,6 +42,7 @@ CpuForward::CpuForward(const ModelWeights& weights, int max_batch, ThreadPool* p
   gate_.resize(mb * size_t(s.ffn_dim));
   up_.resize(mb * size_t(s.ffn_dim));
   cs_.resize(mb * size_t(s.head_dim));
+  if (s.reads_features) cat_.resize(mb * 2 * size_t(s.d_model));
 }
 
 KvCache CpuForward::make_cache(int capacity, int l0, int l1) const {
@@ -192,8 +193,12 @@ void CpuForward::head(const float* x, int rows, float* logits) {
   }
 }
 
-const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows, int n_layers) {
+const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows, int n_layers,
+                                 const float* features) {
   const ModelSpec& s = w_.spec;
+  if (s.reads_features && !features)
+    throw Error("forward", "this draft reads its target's features (hetspec.draft.kind \"eagle\"): a forward needs them");
+  if (!s.reads_features && features) throw Error("forward", "features given to a model that reads only tokens");
   check(m > 0, "forward", "no tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
@@ -205,6 +210,7 @@ const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache
                                std::to_string(kv.capacity()));
   const int64_t d = s.d_model;
   hidden_.resize(size_t(logit_rows) * size_t(d));
+  if (keep_features_) feat_.resize(size_t(m) * size_t(d));
   if (logits_.size() < size_t(logit_rows) * size_t(s.n_logits())) logits_.resize(size_t(logit_rows) * size_t(s.n_logits()));
   const int first_row = m - logit_rows;
   struct Flag {  // reset even when a layer throws
@@ -215,7 +221,16 @@ const float* CpuForward::forward(const int32_t* tokens, int m, int pos0, KvCache
   for (int c0 = 0; c0 < m; c0 += max_batch_) {
     const int mc = std::min(max_batch_, m - c0);
     embed(tokens + c0, mc, x_.data());                      // (mc, d)
+    if (features) {                                         // x = fc · [embed; g]
+      for (int i = 0; i < mc; ++i) {
+        std::memcpy(cat_.data() + int64_t(i) * 2 * d, x_.data() + int64_t(i) * d, size_t(d) * sizeof(float));
+        std::memcpy(cat_.data() + int64_t(i) * 2 * d + d, features + int64_t(c0 + i) * d, size_t(d) * sizeof(float));
+      }
+      mm(w_.fc, cat_.data(), x_.data(), mc);                // (mc, 2d) -> (mc, d)
+    }
     run_layers(x_.data(), mc, pos0 + c0, 0, n_layers, kv);  // (mc, d)
+    if (keep_features_)                                     // the head's input of every row
+      ops_.rmsnorm(x_.data(), w_.output_norm, feat_.data() + int64_t(c0) * d, mc, d, float(s.rms_eps));
     for (int i = std::max(c0, first_row); i < c0 + mc; ++i)
       std::memcpy(hidden_.data() + (i - first_row) * d, x_.data() + (i - c0) * d, size_t(d) * sizeof(float));
   }

@@ -31,6 +31,7 @@ ModelWeights weights_from_gguf(const GgufFile& f, const ModelSpec& s, WeightStor
   w.head_token_ids = read_head_token_ids(f, s.vocab);
   if (!w.head_token_ids.empty()) w.output = gather_rows(w.output, w.head_token_ids, store.head);  // (n_sub, d)
   w.output_norm = vec(kOutputNormTensor);
+  if (s.reads_features) w.fc = f.weight(kFeatureFcTensor);  // (d, 2d)
   if (f.find_tensor(kRopeFreqsTensor)) {
     f.check_dims(kRopeFreqsTensor, {s.head_dim / 2});
     w.rope_freqs = vec(kRopeFreqsTensor);
@@ -79,6 +80,7 @@ const ModelWeights& CpuModel::cpu_weights() const {
     for (LayerWeights& L : cpu_weights_.layers)
       for (WeightView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
     views.push_back(&cpu_weights_.output);
+    if (cpu_weights_.fc.data) views.push_back(&cpu_weights_.fc);
     size_t total = 0;
     for (const WeightView* v : views)
       if (x8_eligible(*v)) total += (size_t(v->rows) * v->row_stride() + 63) / 64 * 64;

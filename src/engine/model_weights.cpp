@@ -32,6 +32,7 @@ void validate_weights(const ModelWeights& w, const std::string& where) {
     throw Error(where, std::to_string(w.head_token_ids.size()) + " head token ids for a head of " + std::to_string(s.n_logits()) + " rows");
   if (w.head_token_ids.empty() && s.head_rows > 0) throw Error(where, "a head over a vocabulary subset without its token ids");
   check_vec(w.output_norm, where, "output_norm.weight");
+  if (s.reads_features) check_view(w.fc, d, 2 * d, where, "hetspec_fc.weight");
   if (int64_t(w.layers.size()) != s.n_layers)
     throw Error(where, std::to_string(w.layers.size()) + " layers of weights for a spec with " +
                            std::to_string(s.n_layers));

@@ -41,16 +41,23 @@ std::vector<int32_t> read_head_token_ids(const GgufFile& f, int vocab) {
   return ids;
 }
 
-void check_draft_kind(const GgufFile& f) {
-  const GgufValue* v = f.find(kDraftKindKey);
-  if (!v) return;
-  const std::string where = f.where(kDraftKindKey);
-  if (v->type != GgufType::STRING) throw Error(where, std::string("must be a string, got a ") + gguf_type_name(v->type));
-  if (v->s == "tokens") return;
-  if (v->s == "eagle")
-    throw Error(where, "\"eagle\": a draft that reads its target's hidden state, which this hetspec cannot run yet "
-                       "(docs/draft.md); use a token-only draft such as models/smollm2-135m-draft.gguf");
-  throw Error(where, "unknown draft kind \"" + std::string(v->s) + "\" (known: \"tokens\")");
+bool read_draft_kind(const GgufFile& f) {
+  auto string_of = [&f](const char* key) -> const GgufValue* {
+    const GgufValue* v = f.find(key);
+    if (v && v->type != GgufType::STRING)
+      throw Error(f.where(key), std::string("must be a string, got a ") + gguf_type_name(v->type));
+    return v;
+  };
+  const GgufValue* v = string_of(kDraftKindKey);
+  if (!v || v->s == "tokens") return false;
+  if (v->s != "eagle")
+    throw Error(f.where(kDraftKindKey), "unknown draft kind \"" + std::string(v->s) + "\" (known: \"tokens\", \"eagle\")");
+  const GgufValue* feat = string_of(kDraftFeatureKey);
+  if (!feat) throw Error(f.where(kDraftFeatureKey), "missing: an \"eagle\" draft must say which feature it reads (\"target_head_input\")");
+  if (feat->s != "target_head_input")
+    throw Error(f.where(kDraftFeatureKey), "unknown feature \"" + std::string(feat->s) +
+                                               "\" (known: \"target_head_input\", the target's final normed hidden state)");
+  return true;
 }
 
 const std::vector<std::string>& tokenizer_identity_keys() {

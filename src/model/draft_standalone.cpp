@@ -26,6 +26,9 @@ StandaloneDraft write_standalone_draft(const std::string& target_path, const std
   GgufFile target = GgufFile::open(target_path);
   ModelSpec ds = spec_from_gguf(draft);
   const ModelSpec ts = spec_from_gguf(target);
+  if (ds.reads_features)
+    throw Error(draft.where(kDraftKindKey), "\"eagle\": a draft that reads its target's features runs only in hetspec's "
+                                            "executor; a standalone copy (llama.cpp's -md) needs a token-only draft");
   if (!ds.borrows_embedding)
     throw Error(draft.where(kTokenEmbdTensor), "present: this draft has its own token embedding, nothing to borrow");
   check_same_tokenizer(draft, target);

@@ -160,7 +160,7 @@ ModelSpec spec_from_gguf(const GgufFile& f) {
                                            "too, but this file has its own output.weight)");
   m.embed_dtype = m.borrows_embedding ? m.weight_dtype : dtype_of(f.tensor(kTokenEmbdTensor));
   m.head_rows = int(read_head_token_ids(f, m.vocab).size());
-  check_draft_kind(f);
+  m.reads_features = read_draft_kind(f);
   read_rope_scaling(f, a, m);
   m.source = f.path();
   validate_model_spec(m, f.path());
@@ -206,6 +206,7 @@ std::vector<ExpectedTensor> expected_tensors(const ModelSpec& m) {
     out.push_back({n.ffn_up, {d, ff}});
     out.push_back({n.ffn_down, {ff, d}});    // (d_model, ffn)
   }
+  if (m.reads_features) out.push_back({kFeatureFcTensor, {2 * d, d}});  // (d_model, 2 d_model)
   out.push_back({kOutputNormTensor, {d}});
   if (!m.tied_embeddings && !m.borrows_embedding) out.push_back({kOutputTensor, {d, V}});
   out.push_back({kRopeFreqsTensor, {m.head_dim / 2}, false});

@@ -23,7 +23,7 @@ int64_t ModelSpec::layer_params() const {
 }
 
 int64_t ModelSpec::total_params() const {
-  const int64_t layers = int64_t(n_layers) * layer_params();
+  const int64_t layers = int64_t(n_layers) * layer_params() + feature_params();
   if (borrows_embedding) return layers + (head_rows > 0 ? head_params() : 0);
   return layers + embedding_params() + (tied_embeddings && head_rows == 0 ? 0 : head_params());
 }
@@ -32,6 +32,7 @@ double ModelSpec::layer_bytes() const {
   return layer_params() * bytes_per_weight(weight_dtype) + 2.0 * d_model * 4;
 }
 double ModelSpec::head_bytes() const { return head_params() * bytes_per_weight(embed_dtype) + d_model * 4.0; }
+double ModelSpec::feature_bytes() const { return feature_params() * bytes_per_weight(weight_dtype); }
 double ModelSpec::embedding_bytes() const { return embedding_params() * bytes_per_weight(embed_dtype); }
 
 namespace {

@@ -106,6 +106,8 @@ LlamaCppCommand export_llamacpp(const Plan& plan, const Profile& prof, const Mod
   if (tl.device_pu >= 0) a.insert(a.end(), {"--device", device_name(prof, tl.device_pu, opt, w)});
   a.insert(a.end(), {"-t", std::to_string(threads_on(plan, prof, plan.target))});
   if (spec) {
+    check(!draft.reads_features, opt.draft_path,
+          "a feature-reading (eagle) draft runs only in hetspec's executor; llama.cpp's -md needs a token-only draft");
     a.insert(a.end(), {"-md", opt.draft_path});
     const Layers dl = layers_of(plan.draft, prof, draft.n_layers, "draft", w);
     a.insert(a.end(), {"-ngld", std::to_string(dl.ngl)});

@@ -30,7 +30,9 @@ class Executor {
         tsamp_(opt.sampler),
         dsamp_(SamplerParams{opt.sampler.temperature, opt.sampler.top_k, opt.sampler.top_p,
                              opt.sampler.seed * 0x9E3779B97F4A7C15ull + 1}),
-        accept_rng_(opt.accept_seed) {
+        accept_rng_(opt.accept_seed),
+        eagle_(draft && draft->spec().reads_features),
+        D_(target.spec().d_model) {
     if (!dmap_.empty() && !greedy()) {  // q(token) needs the token's draft column
       dcol_.assign(size_t(V_), -1);
       for (size_t j = 0; j < dmap_.size(); ++j) dcol_[size_t(dmap_[j])] = int32_t(j);
@@ -67,8 +69,12 @@ class Executor {
     return !tr_.stopped && int(tr_.tokens.size()) < opt_.max_new;
   }
   // Feeds toks to the draft after what it holds and samples its next token (into q when stochastic).
+  // own_feature: an EAGLE draft reads its own last output feature (else the target's, per position).
   int32_t draft_step(const int32_t* toks, int n, std::vector<float>& q, double& fwd_us, double& handoff_us,
-                     double& host_us);
+                     double& host_us, bool own_feature = true);
+  // EAGLE: the features (n, d) tokens fed at draft positions [p0, p0 + n) read: g_{p-1} from the target
+  // (zeros at position 0), or the draft's own last output for a one-token own-feature step.
+  const float* draft_features(int p0, int n, bool own_feature);
   // Drafts `g` tokens into block_ (feeding what the draft has not seen first), adding to the phases.
   void draft_block(int g, double& draft_us, double& catchup_us, double& handoff_us);
   int32_t correction(const float* row, int i);  // the token emitted at a rejected position i (0-based)
@@ -95,18 +101,45 @@ class Executor {
   double t1_sum_ = 0;                // one-token draft forwards, for the catch-up share of two-token ones
   int t1_n_ = 0;
   RequestTrace tr_;
+  // EAGLE drafts only:
+  const bool eagle_;
+  const int64_t D_;                  // d_model (the target's = the draft's)
+  std::vector<float> tfeat_;         // (positions, d) the target's head input at each position it verified
+  std::vector<float> dlast_;         // (d) the draft's output feature of its last fed position
+  std::vector<float> fin_;           // (n, d) features of a draft forward
+  size_t dexact_ = 0;                // the draft's leading positions fed with the target's features
 };
 
+const float* Executor::draft_features(int p0, int n, bool own_feature) {
+  if (!eagle_) return nullptr;
+  if (own_feature) return dlast_.data();  // n == 1
+  fin_.assign(size_t(n) * size_t(D_), 0.0f);
+  for (int i = 0; i < n; ++i) {
+    const int64_t src = p0 + i - 1;  // g_{p-1}
+    if (src < 0) continue;
+    check(size_t(src + 1) * size_t(D_) <= tfeat_.size(), "run", "internal: a draft position ahead of the target's features");
+    std::copy_n(tfeat_.data() + src * D_, D_, fin_.data() + int64_t(i) * D_);
+  }
+  return fin_.data();
+}
+
 int32_t Executor::draft_step(const int32_t* toks, int n, std::vector<float>& q, double& fwd_us, double& handoff_us,
-                             double& host_us) {
+                             double& host_us, bool own_feature) {
   const double h0 = d_->stats().handoff_s;
+  const int p0 = int(dfed_.size());
+  const float* feats = draft_features(p0, n, own_feature);
   auto t0 = Clock::now();
-  const float* logits = d_->forward(toks, n, int(dfed_.size()), 1);
+  const float* logits = d_->forward(toks, n, p0, 1, feats);
   const double f = us_since(t0);
   const double h = (d_->stats().handoff_s - h0) * 1e6;
   fwd_us += f - h;
   handoff_us += h;
   dfed_.insert(dfed_.end(), toks, toks + n);
+  if (eagle_) {
+    if (!own_feature && dexact_ == size_t(p0)) dexact_ += size_t(n);
+    const float* fo = d_->features();  // (n, d): the last row is what the next position reads
+    dlast_.assign(fo + int64_t(n - 1) * D_, fo + int64_t(n) * D_);
+  }
   if (n == 1) {
     t1_sum_ += f;
     t1_n_++;
@@ -131,7 +164,7 @@ void Executor::draft_block(int g, double& draft_us, double& catchup_us, double& 
     double fwd = 0;
     int32_t id;
     if (i == 0) {
-      id = draft_step(pending.data(), int(pending.size()), q, fwd, handoff_us, host_us);
+      id = draft_step(pending.data(), int(pending.size()), q, fwd, handoff_us, host_us, /*own_feature=*/false);
       if (pending.size() > 1 && t1_n_ > 0) {  // the share above a one-token forward is the catch-up
         const double extra = std::max(0.0, fwd - t1_sum_ / t1_n_);
         catchup_us += extra;
@@ -183,13 +216,28 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
   tr_.prompt_tokens = P;
   ctx_ = prompt;
   dfed_.clear();
+  dexact_ = 0;
+  tfeat_.clear();
+  if (eagle_) {
+    check(d_->spec().d_model == D_, "run", "a feature-reading draft needs its target's width");
+    t_.keep_features(true);
+    d_->keep_features(true);
+  }
+  struct KeepOff {  // the target runner may serve plain requests next
+    Runner& t;
+    bool on;
+    ~KeepOff() {
+      if (on) try { t.keep_features(false); } catch (...) {}
+    }
+  } keep_off{t_, eagle_};
 
-  // Prefill both models (at once when overlapped: the draft on its own thread).
+  // Prefill both models (at once when overlapped: the draft on its own thread; an EAGLE draft after
+  // the target, whose features it reads).
   const auto t_req = Clock::now();
   const bool overlapped = g > 0 && opt_.mode == Mode::Overlapped;
   double dp = 0, tp = 0;
-  if (g > 0 && overlapped) d_->submit(prompt.data(), P, 0, 1);
-  if (g > 0 && !overlapped) {
+  if (g > 0 && overlapped && !eagle_) d_->submit(prompt.data(), P, 0, 1);
+  if (g > 0 && !overlapped && !eagle_) {
     auto t0 = Clock::now();
     d_->forward(prompt.data(), P, 0, 1);
     dp = us_since(t0);
@@ -197,10 +245,19 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
   auto t0 = Clock::now();
   const float* logits = t_.forward(prompt.data(), P, 0, 1);
   tp = us_since(t0);
-  if (overlapped) {
+  if (overlapped && !eagle_) {
     const double s0 = d_->stats().forward_s;
     d_->wait();
     dp = (d_->stats().forward_s - s0) * 1e6;  // its own forward time (ran alongside)
+  }
+  if (eagle_ && g > 0) {
+    const float* tf = t_.features();  // (P, d)
+    tfeat_.assign(tf, tf + int64_t(P) * D_);
+    const float* feats = draft_features(0, P, false);
+    auto d0 = Clock::now();
+    d_->forward(prompt.data(), P, 0, 1, feats);
+    dp = us_since(d0);
+    dexact_ = size_t(P);
   }
   if (g > 0) dfed_ = prompt;
   tr_.draft_prefill_us = dp;
@@ -275,6 +332,11 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         ph.verify = f - h;
         ph.handoff += h;
       }
+      if (eagle_) {  // the target's features of positions L .. L+γ
+        tfeat_.resize(size_t(L) * size_t(D_));
+        const float* tf = t_.features();  // (γ+1, d)
+        tfeat_.insert(tfeat_.end(), tf, tf + int64_t(g + 1) * D_);
+      }
       // 3. Accept the longest verified prefix, then the correction or bonus token.
       int k = 0;
       int32_t c = -1;
@@ -305,6 +367,7 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
       ev.emitted = int(tr_.tokens.size() - before);
       // 4. Roll both caches back to what stands.
       t_.truncate(L + 1 + k);
+      if (eagle_) tfeat_.resize(size_t(L + 1 + k) * size_t(D_));
       block_ready = overlapped && k == g && !next_block.empty() && next_block[0] == c;
       if (block_ready) {
         block_.assign(next_block.begin() + 1, next_block.end());
@@ -313,6 +376,10 @@ RequestTrace Executor::run(const std::vector<int32_t>& prompt) {
         size_t lcp = 0;
         while (lcp < dfed_.size() && lcp < ctx_.size() && dfed_[lcp] == ctx_[lcp]) ++lcp;
         lcp = std::min(lcp, ctx_.size() - 1);  // the last token is always fed by the next block
+        if (eagle_) {  // positions fed with its own features are re-fed with the target's
+          lcp = std::min(lcp, dexact_);
+          dexact_ = lcp;
+        }
         dfed_.resize(lcp);
         d_->truncate(int(lcp));
       }

@@ -90,6 +90,12 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
     s.split = target.n_layers / 2;
     targets.push_back(s);
   }
+  // The engine runs a feature-reading (eagle) draft, and the target that hands it features, on the CPU.
+  auto on_cpu = [&prof](const ModelPlacement& pl) {
+    for (int i = 0; i < int(prof.pus.size()); ++i)
+      if ((pu_mask(pl) >> i & 1u) && engine_id(prof, i) != "cpu") return false;
+    return true;
+  };
   std::vector<Plan> out;
   for (const auto& t : targets) {
     for (int g : gammas) {
@@ -101,6 +107,7 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
       }
       for (int d : pus) {
         const ModelPlacement dp = on(d, draft.weight_dtype);
+        if (draft.reads_features && !(on_cpu(dp) && on_cpu(t))) continue;
         Plan p = base;
         p.target = t;
         p.draft = dp;

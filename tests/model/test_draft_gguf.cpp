@@ -94,22 +94,31 @@ TEST_CASE("hetspec.draft.head_token_ids: int32 or uint32, unique, inside the voc
   CHECK(read_head_token_ids(GgufFile::from_bytes(none.to_bytes(), "n.gguf"), 10).empty());
 }
 
-TEST_CASE("hetspec.draft.kind: token-only drafts load, a feature-reading (eagle) one is refused by name", "[model][draft][bad-input]") {
+TEST_CASE("hetspec.draft.kind: token-only and feature-reading (eagle) drafts, bad kinds refused by name", "[model][draft][bad-input]") {
   const auto& m = test::spec_models();
   GgufFile draft = GgufFile::open(m.borrowing_subset);
-  auto with_kind = [&](const GgufOwnedValue& v) {
+  auto with_kind = [&](const GgufOwnedValue& v, const char* feature = nullptr) {
     GgufWriter w(draft.alignment());
     w.copy_metadata(draft);
     w.set(kDraftKindKey, v);
+    if (feature) w.set_string(kDraftFeatureKey, feature);
     for (const auto& t : draft.tensors())
       w.add_tensor(t.name, t.ggml_type, t.dims, std::string(reinterpret_cast<const char*>(t.data), t.n_bytes));
     return GgufFile::from_bytes(w.to_bytes(), "k.gguf");
   };
   CHECK(spec_from_gguf(with_kind(GgufOwnedValue::string("tokens"))).head_rows == 136);
+  CHECK_FALSE(spec_from_gguf(with_kind(GgufOwnedValue::string("tokens"))).reads_features);
+  CHECK(spec_from_gguf(with_kind(GgufOwnedValue::string("eagle"), "target_head_input")).reads_features);
   CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::string("eagle"))),
-                    Catch::StartsWith("k.gguf: hetspec.draft.kind: \"eagle\": a draft that reads its target's hidden state"));
+                    Catch::StartsWith("k.gguf: hetspec.draft.feature: missing: an \"eagle\" draft must say which feature it reads"));
+  CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::string("eagle"), "layer_12")),
+                    Catch::StartsWith("k.gguf: hetspec.draft.feature: unknown feature \"layer_12\""));
+  // Its fc tensor is required where the weights are checked.
+  CHECK_THROWS_WITH(validate_gguf_tensors(with_kind(GgufOwnedValue::string("eagle"), "target_head_input"),
+                                          spec_from_gguf(with_kind(GgufOwnedValue::string("eagle"), "target_head_input"))),
+                    Catch::StartsWith("k.gguf: hetspec_fc.weight: missing tensor"));
   CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::string("medusa"))),
-                    "k.gguf: hetspec.draft.kind: unknown draft kind \"medusa\" (known: \"tokens\")");
+                    "k.gguf: hetspec.draft.kind: unknown draft kind \"medusa\" (known: \"tokens\", \"eagle\")");
   CHECK_THROWS_WITH(spec_from_gguf(with_kind(GgufOwnedValue::scalar_i(GgufType::I32, 1))),
                     "k.gguf: hetspec.draft.kind: must be a string, got a i32");
 }

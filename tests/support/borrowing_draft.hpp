@@ -1,7 +1,7 @@
 // Test drafts in the "hetspec draft v1" form (model/draft_gguf.hpp), cut from any GGUF: its first n
 // layers and output_norm, its metadata (tokenizer included) with block_count changed, and neither
 // token_embd nor output, so the draft borrows its target's. Optionally a head over a vocabulary
-// subset (hetspec.draft.head_token_ids). Test support only.
+// subset (hetspec.draft.head_token_ids), and a feature-reading (eagle) draft's fc. Test support only.
 #pragma once
 #include <algorithm>
 #include <string>
@@ -19,7 +19,19 @@ struct DraftCut {
   std::vector<int32_t> head_ids;  // empty: a head over the whole vocabulary
   bool head_ids_u32 = false;      // store the ids as UINT32 (the contract accepts both)
   bool keep_embedding = false;    // keep token_embd / output (a whole model, not a borrowing draft)
+  std::vector<float> fc;          // (d, 2d) row-major: an eagle draft's hetspec_fc.weight (empty: token-only)
+  DType fc_dtype = DType::F32;
 };
+
+// fc (d, 2d) = [a·I | b·I]: the first layer's input a·embed + b·feature.
+inline std::vector<float> fc_identity(int d, float a, float b) {
+  std::vector<float> fc(size_t(d) * 2 * size_t(d), 0.0f);
+  for (int i = 0; i < d; ++i) {
+    fc[size_t(i) * 2 * d + size_t(i)] = a;
+    fc[size_t(i) * 2 * d + size_t(d + i)] = b;
+  }
+  return fc;
+}
 
 inline DraftCut draft_cut(int layers, std::vector<int32_t> head_ids = {}, bool head_ids_u32 = false) {
   DraftCut c;
@@ -42,6 +54,12 @@ inline void write_draft_cut(const std::string& src, const DraftCut& c, const std
       items.push_back(c.head_ids_u32 ? GgufOwnedValue::scalar_u(GgufType::U32, uint32_t(id))
                                      : GgufOwnedValue::scalar_i(GgufType::I32, id));
     w.set(kHeadTokenIdsKey, GgufOwnedValue::array(c.head_ids_u32 ? GgufType::U32 : GgufType::I32, std::move(items)));
+  }
+  if (!c.fc.empty()) {
+    w.set_string(kDraftKindKey, "eagle");
+    w.set_string(kDraftFeatureKey, "target_head_input");
+    const int64_t d = f.get_i64(arch + ".embedding_length");
+    w.add_tensor_f32(kFeatureFcTensor, c.fc_dtype, {2 * d, d}, c.fc);
   }
   for (const auto& t : f.tensors()) {
     if (t.name.rfind("blk.", 0) == 0 && std::stoi(t.name.substr(4)) >= c.layers) continue;

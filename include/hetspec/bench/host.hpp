@@ -42,6 +42,8 @@ class ForwardBench {
   int threads_, max_m_, max_n_;
   std::unique_ptr<Runner> runner_;
   std::vector<int32_t> tokens_;
+  std::vector<float> features_;  // (max(max_m, max_n), d) zeros: a feature-reading draft's input (its cost)
+  const float* features() const { return features_.empty() ? nullptr : features_.data(); }
   int len_ = 0;  // positions the cache holds
   void fill_to(int n);
 };

@@ -15,6 +15,10 @@
 //   target's rows are checked after its forward (nothing overlaps them), and P_valid =
 //   Π_{i=1..γ+1} α_i is the chance that the block drafted during verification still stands.
 //   E[tokens/iter] = Σ_{k=0..γ} Π_{i=1..k} α_i;   per-token latency = T_iter / E.
+// A feature-reading (EAGLE) draft: its catch-up is E_k[T_draft(k+1, n) − T_draft(1, n)] over the
+// accepted count k (it re-feeds the k + 1 new positions with the target's features; in overlapped
+// mode when the pre-drafted block is discarded), its prefill follows the target's, and its fc
+// (m, 2d) × (d, 2d)^T is priced with its first layer's input matmuls.
 // Calibration by whole forwards: where the profile holds whole-model forwards of this model (or, for
 // a self:K draft, of its target) measured on a PU (`forward_check`), each forward's compute on that PU
 // is scaled by measured ÷ predicted at the same (m, n, threads) — the per-kernel sum misses what only
@@ -28,6 +32,7 @@
 #include <array>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/cost/forward_cost.hpp"
@@ -78,6 +83,7 @@ struct PlanTiming {
   std::string reason;
   ForwardTiming draft1;        // one draft token
   ForwardTiming draft2;        // two draft tokens (catch-up)
+  std::vector<double> refeed_us;  // an EAGLE draft: T_draft(k+1) − T_draft(1) for k = 0..γ (its catch-up after k accepted)
   ForwardTiming verify;        // target over γ+1 tokens
   ForwardTiming draft1_c;      // under contention (overlapped mode)
   ForwardTiming verify_c;

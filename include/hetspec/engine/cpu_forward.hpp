@@ -66,7 +66,15 @@ class CpuForward {
   // Whole model: embed, all layers, head on the last `logit_rows` of the m tokens
   // (1 for prefill/decode, m for verification). Returns (logit_rows, n_logits), valid until the next call.
   // n_layers < 0: all; else only layers [0, n_layers) before the head (a self-draft).
-  const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1, int n_layers = -1);
+  // features (m, d): a feature-reading draft's g_{i-1} for each token (spec().reads_features; required
+  // then, refused otherwise): the first layer's input is fc · [embed(t_i); g_{i-1}].
+  const float* forward(const int32_t* tokens, int m, int pos0, KvCache& kv, int logit_rows = 1, int n_layers = -1,
+                       const float* features = nullptr);
+  // When on, forward() also keeps the head's input of every row, the final RMSNorm of the hidden
+  // state (what a feature-reading draft reads): features() is (m, d) of the last forward.
+  void set_keep_features(bool on) { keep_features_ = on; }
+  bool keep_features() const { return keep_features_; }
+  const float* features() const { return feat_.data(); }
 
  private:
   // q_ -> att_; batched: sum in the order llama.cpp uses for a batch of several tokens.
@@ -80,6 +88,7 @@ class CpuForward {
   bool reference_matmul_ = false;
   bool batch_invariant_ = false;
   bool forward_batched_ = false;
+  bool keep_features_ = false;
   StageTimes* stages_ = nullptr;  // forward() of m > 1 tokens in progress (its chunks may hold 1)
   const CpuOps& ops_;  // the best path's element-wise kernels
   Rope rope_;
@@ -95,6 +104,8 @@ class CpuForward {
   std::vector<float> up_;      // (max_batch, f)
   std::vector<float> cs_;      // (max_batch, head_dim)  rope cos/sin per token
   std::vector<float> hidden_;  // (logit_rows, d) rows kept for the head by forward()
+  std::vector<float> cat_;     // (max_batch, 2d)    [embed; feature] rows of a feature-reading draft
+  std::vector<float> feat_;    // (m, d)             head inputs of the last forward (keep_features_)
   std::vector<float> logits_;  // (logit_rows, n_logits) grown on demand
 };
 

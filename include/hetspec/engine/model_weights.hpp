@@ -36,6 +36,7 @@ struct ModelWeights {
   WeightView output;                   // (n_logits, d) == token_embd when tied; (n_sub, d) over a vocabulary subset
   std::vector<int32_t> head_token_ids; // (n_sub) token id of each output row; empty: row r is token r
   const float* rope_freqs = nullptr;   // (head_dim/2) Llama-3 per-dimension divisors, optional
+  WeightView fc;                       // (d, 2d) a feature-reading draft's input projection (spec.reads_features)
   std::vector<LayerWeights> layers;    // n_layers
 };
 

@@ -15,12 +15,16 @@ namespace hetspec {
 
 inline constexpr const char* kHeadTokenIdsKey = "hetspec.draft.head_token_ids";  // array of int32 (or uint32)
 // "tokens" (or absent): a draft that reads only tokens. "eagle": one that also reads its target's
-// features (scripts/train-draft/, docs/draft.md), which the engine does not run yet.
+// features (scripts/train-draft/, docs/draft.md): tensor hetspec_fc.weight (d, 2d) maps
+// [embed(t_i); g_{i-1}] to its first layer's input, and hetspec.draft.feature names what g is.
 inline constexpr const char* kDraftKindKey = "hetspec.draft.kind";
+inline constexpr const char* kDraftFeatureKey = "hetspec.draft.feature";  // "target_head_input"
+inline constexpr const char* kFeatureFcTensor = "hetspec_fc.weight";
 
-// Throws Error("file: hetspec.draft.kind", ...) for a draft kind this engine cannot run (or a key
-// that is not a string); a file without the key reads only tokens.
-void check_draft_kind(const GgufFile& f);
+// True for a feature-reading ("eagle") draft, false for a token-only one (the key absent or
+// "tokens"). Throws Error("file: hetspec.draft.kind" / "...feature", ...) for an unknown kind or
+// feature, or a key that is not a string.
+bool read_draft_kind(const GgufFile& f);
 
 // The head's token ids (n_sub, each in [0, vocab), unique), or empty when the key is absent.
 // Throws Error("file: hetspec.draft.head_token_ids", ...) for a bad list.

@@ -34,6 +34,10 @@ struct ModelSpec {
   int target_layers = 0;        // self_draft: the target's layer count
   bool borrows_embedding = false;  // a hetspec draft v1: no token embedding / LM head of its own, it reads its target's
   int head_rows = 0;            // LM head over a vocabulary subset of this many tokens (hetspec.draft.head_token_ids); 0: all
+  // A draft that reads its target's features (EAGLE; hetspec.draft.kind = "eagle"): its first layer's
+  // input at position i is fc · [embed(t_i); g_{i-1}], fc (d, 2d) in weight_dtype, g the target's
+  // final normed hidden state (or the draft's own where the target has not run).
+  bool reads_features = false;
   bool qkv_bias = false;
   double rope_theta = 10000;
   double rms_eps = 1e-5;
@@ -48,6 +52,7 @@ struct ModelSpec {
   int64_t layer_params() const;      // matrices of one layer (no norms)
   int64_t embedding_params() const { return int64_t(vocab) * d_model; }
   int64_t head_params() const { return n_logits() * d_model; }  // LM head (shared if tied)
+  int64_t feature_params() const { return reads_features ? 2 * int64_t(d_model) * d_model : 0; }  // fc
   // Logits per row: the LM head's rows (vocab, or the subset a draft's head covers).
   int64_t n_logits() const { return head_rows > 0 ? head_rows : vocab; }
   // Weights the model holds: a borrowing draft counts its layers and a subset head (a gathered copy) only.
@@ -55,6 +60,7 @@ struct ModelSpec {
   // Bytes of one layer's weights / the LM head / the token embedding at their dtypes (+ norms in f32).
   double layer_bytes() const;
   double head_bytes() const;
+  double feature_bytes() const;  // fc of a feature-reading draft (0 otherwise)
   double embedding_bytes() const;
   // KV cache bytes per token per layer (f16 K and V by default).
   double kv_bytes_per_token_layer(int kv_elem_bytes = 2) const { return 2.0 * kv_dim() * kv_elem_bytes; }

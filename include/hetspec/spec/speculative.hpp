@@ -21,6 +21,12 @@
 // so a short request realises each α_i to within 1/n after n reaches instead of ±1/√n: a 16-token
 // timing run then measures the cost at the acceptance asked for, not at a sampling accident of it.
 // Independent draws remain (accept_stratified = false) for studying acceptance variance itself.
+// A feature-reading (EAGLE) draft (spec().reads_features) reads, with each token, the feature of the
+//   position before it: the target's head input where the target has computed it, else its own
+//   output (its 2nd..γ-th drafted tokens). So the target keeps its features, the draft's prefill
+//   follows the target's, and after an iteration that accepted k tokens the draft's cache is rolled
+//   back to the positions it was fed with target features and re-fed the k + 1 new ones (its catch-up:
+//   k + 1 tokens, not 1-2). Overlapped mode keeps a pre-drafted block as for any draft.
 // γ = 0 (or no draft) is plain decoding through the same code, so both are timed alike.
 #pragma once
 #include <cstdint>

@@ -22,13 +22,13 @@ class CpuRunner final : public Runner {
   int layers() const override { return layers_; }
   int capacity() const override { return kv_.capacity(); }
   int length() const override { return kv_.length(); }
-  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) override {
-    check_call(tokens, m, pos0, logit_rows);
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) override {
+    check_call(tokens, m, pos0, logit_rows, features);
     auto t0 = std::chrono::steady_clock::now();
     kv_.truncate(pos0);
     const float* out = nullptr;
     try {
-      out = fw_.forward(tokens, m, pos0, kv_, logit_rows, layers_);
+      out = fw_.forward(tokens, m, pos0, kv_, logit_rows, layers_, features);
     } catch (...) {
       kv_.truncate(pos0);
       throw;
@@ -39,6 +39,8 @@ class CpuRunner final : public Runner {
     return out;
   }
   void truncate(int n) override { kv_.truncate(std::max(0, n)); }
+  void keep_features(bool on) override { fw_.set_keep_features(on); }
+  const float* features() const override { return fw_.keep_features() ? fw_.features() : nullptr; }
   RunnerStats stats() const override { return st_; }
   std::string describe() const override { return "cpu[0," + std::to_string(layers_) + "), head on cpu"; }
   std::span<const int32_t> vocab_map() const override { return fw_.weights().head_token_ids; }

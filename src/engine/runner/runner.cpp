@@ -14,6 +14,7 @@ struct Runner::Worker {
   std::condition_variable cv;
   bool has_job = false, done = false, quit = false;
   std::vector<int32_t> tokens;
+  std::vector<float> features;  // (m, d) or empty
   int pos0 = 0, logit_rows = 1;
   const float* result = nullptr;
   std::exception_ptr error;
@@ -33,8 +34,15 @@ Runner::~Runner() {
   }
 }
 
-void Runner::check_call(const int32_t* tokens, int m, int pos0, int logit_rows) const {
+void Runner::keep_features(bool on) {
+  if (on) throw Error(describe(), "cannot hand out its hidden state for a feature-reading (eagle) draft in this version; run the target on the CPU");
+}
+
+void Runner::check_call(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) const {
   check(m > 0 && tokens, "forward", "no tokens");
+  if (spec().reads_features && !features)
+    throw Error("forward", describe() + ": this draft reads its target's features (hetspec.draft.kind \"eagle\"); none given");
+  if (!spec().reads_features && features) throw Error("forward", describe() + ": features given to a model that reads only tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
   if (pos0 < 0 || pos0 > length())
@@ -50,7 +58,7 @@ void Runner::check_call(const int32_t* tokens, int m, int pos0, int logit_rows) 
                                  std::to_string(vocab) + ")");
 }
 
-void Runner::submit(const int32_t* tokens, int m, int pos0, int logit_rows) {
+void Runner::submit(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) {
   if (!worker_) {
     worker_ = std::make_unique<Worker>();
     Worker* w = worker_.get();
@@ -64,7 +72,8 @@ void Runner::submit(const int32_t* tokens, int m, int pos0, int logit_rows) {
         const float* r = nullptr;
         std::exception_ptr e;
         try {
-          r = forward(w->tokens.data(), int(w->tokens.size()), w->pos0, w->logit_rows);
+          r = forward(w->tokens.data(), int(w->tokens.size()), w->pos0, w->logit_rows,
+                      w->features.empty() ? nullptr : w->features.data());
         } catch (...) {
           e = std::current_exception();
         }
@@ -79,6 +88,8 @@ void Runner::submit(const int32_t* tokens, int m, int pos0, int logit_rows) {
   std::lock_guard<std::mutex> lk(worker_->mu);
   check(!worker_->has_job && !worker_->done, "runner", "submit while a forward is in flight");
   worker_->tokens.assign(tokens, tokens + m);
+  if (features) worker_->features.assign(features, features + int64_t(m) * spec().d_model);
+  else worker_->features.clear();
   worker_->pos0 = pos0;
   worker_->logit_rows = logit_rows;
   worker_->result = nullptr;

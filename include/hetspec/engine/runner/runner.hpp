@@ -6,6 +6,10 @@
 //     Token i sits at position pos0 + i. pos0 <= length(); an earlier pos0 first forgets positions
 //     >= pos0 (rejected drafts). Everything is checked before any state changes, and a forward that
 //     fails anyway leaves the cache at min(old length, pos0): never holding half-written positions.
+//   features (m, d): what a feature-reading (EAGLE) draft reads besides its tokens, g_{i-1} for token i
+//     (spec().reads_features: required, else refused). keep_features(true) makes every later forward
+//     keep the head input of each of its m rows (the final normed hidden state), features() (m, d):
+//     what a target hands such a draft. Runners that cannot throw Error naming themselves.
 //   truncate(n): KV rollback to at most n positions (n >= length() is a no-op), the same everywhere.
 // Blocking: forward returns once its logits are on the host (OpenCL queues are synchronised), so a
 // clock read around it measures the whole step. submit()/wait() run the same forward on the
@@ -39,7 +43,12 @@ class Runner {
   virtual int layers() const = 0;
   virtual int capacity() const = 0;  // KV positions
   virtual int length() const = 0;    // positions filled
-  virtual const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) = 0;
+  virtual const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) = 0;
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
+    return forward(tokens, m, pos0, logit_rows, nullptr);
+  }
+  virtual void keep_features(bool on);
+  virtual const float* features() const { return nullptr; }  // (m, d) of the last forward, when kept
   virtual void truncate(int n) = 0;
   virtual RunnerStats stats() const = 0;
   virtual std::string describe() const = 0;  // "cpu[0,30) head cpu, 2 threads"
@@ -49,12 +58,12 @@ class Runner {
 
   // Asynchronous forward on this runner's worker thread (started on first use). The tokens are
   // copied. wait() returns the logits, or rethrows the forward's error. One submit at a time.
-  void submit(const int32_t* tokens, int m, int pos0, int logit_rows);
+  void submit(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features = nullptr);
   const float* wait();
 
  protected:
   // Shared argument checks (throw Error before anything changes).
-  void check_call(const int32_t* tokens, int m, int pos0, int logit_rows) const;
+  void check_call(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) const;
 
  private:
   struct Worker;

@@ -19,14 +19,16 @@ class SplitRunner final : public Runner {
         threads_(rs.threads),
         sf_(rs.plan, model.weights(), cpu_, rs.capacity, rs.max_batch, [&reg](int i) -> ocl::Device& { return reg.cl(i); }),
         batch_invariant_(rs.batch_invariant) {
+    if (model.spec().reads_features)
+      throw Error(sf_.describe(), "a feature-reading (eagle) draft runs on the CPU in this version; place it on cpu");
     cpu_.set_batch_invariant(rs.batch_invariant);
   }
   const ModelSpec& spec() const override { return sf_.spec(); }
   int layers() const override { return sf_.layers(); }
   int capacity() const override { return sf_.capacity(); }
   int length() const override { return sf_.length(); }
-  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) override {
-    check_call(tokens, m, pos0, logit_rows);
+  const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) override {
+    check_call(tokens, m, pos0, logit_rows, features);
     auto t0 = std::chrono::steady_clock::now();
     const float* out = nullptr;
     try {
