@@ -2,7 +2,7 @@
 # Issue 14's speedup on this machine: the shipped draft (models/smollm2-135m-draft.gguf) with the bundled
 # target, greedy with real acceptance, on the CPU (gamma 1-4, 2 threads), with the draft on PoCL (cl:0)
 # and with a cpu/PoCL split target (gamma 1), each against plain decoding measured beside it (the best
-# single PU on the warm-up request); then the draft's cost (gamma 2, 1 thread: draft phase per drafted
+# single PU on the warm-up request; a feature-reading (eagle) draft: CPU plans only); then the draft's cost (gamma 2, 1 thread: draft phase per drafted
 # token against plain decoding per token). Prints scripts/run/table.py's table and the cost line.
 # Usage: scripts/run/draft-speedup.sh [prompt set (translation-en-de)] [prompts (8)] [max-new (64)]
 set -euo pipefail
@@ -21,8 +21,12 @@ run() {  # name
     --max-new "$NEW" -q --out "$OUT/runs/$1" > /dev/null
 }
 for g in 1 2 3 4; do plan cpu-g$g $g sequential '{pu: cpu}' cpu 2; run cpu-g$g; done
-plan draftpocl-g1 1 sequential '{pu: cpu}' cl:0 2; run draftpocl-g1
-plan split-g1 1 sequential '{pu: cpu, split: {at: 15, pu: "cl:0"}}' cpu 2; run split-g1
+if [[ "$(./build/hetspec inspect "$D")" == *$'\nreads_features: true'* ]]; then
+  echo "($D reads its target's features (eagle): the engine runs it and its target on the CPU only; no PoCL or split plans)"
+else
+  plan draftpocl-g1 1 sequential '{pu: cpu}' cl:0 2; run draftpocl-g1
+  plan split-g1 1 sequential '{pu: cpu, split: {at: 15, pu: "cl:0"}}' cpu 2; run split-g1
+fi
 python3 scripts/run/table.py "$OUT/runs"
 plan cost-g2 2 sequential '{pu: cpu}' cpu 1
 ./build/hetspec run --plan "$OUT/plans/cost-g2.yaml" --target "$M" --draft "$D" --prompts "$P" --limit "$N" \

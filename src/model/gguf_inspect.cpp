@@ -86,6 +86,7 @@ std::string model_spec_yaml(const ModelSpec& m) {
   o << "tied_embeddings: " << (m.tied_embeddings ? "true" : "false") << "\n";
   if (m.borrows_embedding) o << "borrows_embedding: true\n";
   if (m.head_rows > 0) o << "head_rows: " << m.head_rows << "\n";
+  if (m.reads_features) o << "reads_features: true\n";
   o << "qkv_bias: " << (m.qkv_bias ? "true" : "false") << "\n";
   o << "rope_theta: " << fmt_g(m.rope_theta, 7) << "\n";
   o << "rms_eps: " << fmt_g(m.rms_eps, 7) << "\n";
@@ -110,6 +111,9 @@ std::string inspect_text(const GgufFile& f) {
   o << "# parameters: " << fmt_g(m.total_params() / 1e6, 5) << " M" << (m.borrows_embedding ? " (its own; the embedding is its target's)" : "") << "\n";
   if (m.borrows_embedding)
     o << "# draft: borrows its target's token embedding and LM head (no token_embd.weight / output.weight; hetspec draft v1)\n";
+  if (m.reads_features)
+    o << "# draft kind: eagle (reads its target's final normed hidden state; " << kFeatureFcTensor << " "
+      << m.d_model << " x " << 2 * m.d_model << ")\n";
   if (m.head_rows > 0)
     o << "# LM head rows: " << m.head_rows << " of " << m.vocab << " tokens (" << kHeadTokenIdsKey << ")\n";
   std::map<std::string, std::string> no_kernel;  // type -> how the spec sizes it
@@ -165,6 +169,7 @@ std::string inspect_json(const GgufFile& f) {
   s["weight_dtype"] = dtype_name(m.weight_dtype);
   if (!m.borrows_embedding) s["embed_dtype"] = dtype_name(m.embed_dtype);  // else the target's
   s["borrows_embedding"] = m.borrows_embedding, s["head_rows"] = m.n_logits();
+  s["reads_features"] = m.reads_features;
   s["total_params"] = m.total_params();
   j["spec"] = s;
   j["spec_yaml"] = model_spec_yaml(m);

@@ -83,6 +83,7 @@ ModelSpec parse_model_spec(const YamlMap& y) {
   m.tied_embeddings = y.get<bool>("tied_embeddings");
   m.borrows_embedding = y.get_or<bool>("borrows_embedding", false);
   m.head_rows = y.has("head_rows") ? y.positive_int("head_rows") : 0;
+  m.reads_features = y.get_or<bool>("reads_features", false);  // an EAGLE draft (fc (d, 2d) in weight_dtype)
   m.qkv_bias = y.get_or<bool>("qkv_bias", m.arch == "qwen2");
   m.rope_theta = y.positive("rope_theta");
   m.rms_eps = y.positive_or("rms_eps", 1e-5);
@@ -144,6 +145,8 @@ void check_draft_target_pair(const ModelSpec& draft, const std::string& draft_fi
   if (target.borrows_embedding)
     throw Error(target_file + ": token_embd.weight",
                 "missing: this is a draft that borrows its target's embedding and LM head; it cannot be a target");
+  if (target.reads_features)
+    throw Error(target_file + ": " + kDraftKindKey, "\"eagle\": a draft that reads its target's features; it cannot be a target");
   if (target.head_rows > 0)
     throw Error(target_file + ": " + kHeadTokenIdsKey,
                 "its LM head covers " + std::to_string(target.head_rows) + " of " + std::to_string(target.vocab) +
