@@ -117,6 +117,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
     n.ptx_asm = e.get_or<bool>("ptx_asm", t.ptx_asm);
+    n.warp_shuffle = e.get_or<bool>("warp_shuffle", t.warp_shuffle);
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";
@@ -134,6 +135,8 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemvq_lx, "gemvq_lx");
   pow2_field(t.gemvq_groups, "gemvq_groups");
   if (t.gemvq_rows > 16) throw Error(where + ": gemvq_rows", "at most 16, got " + std::to_string(t.gemvq_rows));
+  if (t.warp_shuffle && !t.ptx_asm)
+    throw Error(where + ": warp_shuffle", "needs ptx_asm (the shuffles are inline PTX, NVIDIA only)");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
   pow2_field(t.attn_split, "attn_split");

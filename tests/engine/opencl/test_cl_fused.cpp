@@ -2,7 +2,9 @@
 // references they replace: RMSNorm or SwiGLU applied to the input as it is read, outputs split
 // over Q/K/V (or gate/up) buffers, the residual added into Y, RoPE + KV append in one launch.
 // Each runs under the device's own tuning and a GPU-like one, so both kernel paths are checked.
+#include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "cl_matmul_support.hpp"
 #include "cl_test_support.hpp"
@@ -36,11 +38,31 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   // ... and through the integer-dot GEMV (gemv_q8.cl), whose oracle takes x rounded to int8.
   auto dev3 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n    gemv_q8: true\n    gemvq_lx: 4\n    gemvq_rows: 3\n"
                                           "    gemvq_groups: 2\n");
+  std::vector<ocl::Device*> devs = {&dev0, dev1.get(), dev2.get(), dev3.get()};
+  std::vector<const ocl::Device*> q8_devs = {dev3.get()};
+  // Warp-shuffle row sums (inline PTX: NVIDIA only): one warp per row group, two, and four, the float
+  // GEMV and the integer-dot one (whose x quantization and norm sums are shared by the work-group).
+  std::vector<std::unique_ptr<ocl::Device>> shfl;
+  if (dev0.info().vendor.find("NVIDIA") != std::string::npos) {
+    for (const char* shape : {"    gemv_lx: 32\n    gemv_rows: 3\n    gemv_groups: 2\n",
+                              "    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n",
+                              "    gemv_lx: 128\n    gemv_rows: 1\n    gemv_groups: 1\n"})
+      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    ptx_asm: true\n"
+                                                                                   "    warp_shuffle: true\n") + shape)).get());
+    for (const char* shape : {"    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n",
+                              "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n"}) {
+      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    gemv_q8: true\n"
+                                                                                   "    ptx_asm: true\n    warp_shuffle: true\n") + shape)).get());
+      q8_devs.push_back(devs.back());
+    }
+  } else {
+    WARN("warp_shuffle (inline PTX) is checked on NVIDIA devices only; this device is " << dev0.label());
+  }
   const int64_t k = 320, rows = 37, seg[3] = {16, 13, 8};  // 10 blocks; 37 rows over three outputs
   const float eps = 1e-5f;
   uint32_t seed = 4000;
-  for (ocl::Device* dev : {&dev0, dev1.get(), dev2.get(), dev3.get()}) {
-    const bool q8 = dev == dev3.get();
+  for (ocl::Device* dev : devs) {
+    const bool q8 = std::find(q8_devs.begin(), q8_devs.end(), dev) != q8_devs.end();
     auto xin = [&](const std::vector<float>& v) { return q8 ? test::round_x_q8(v) : v; };
     for (DType t : {DType::Q4_1, DType::Q8_0}) {
       test::Mat w = test::make_mat(t, rows, k, seed++);

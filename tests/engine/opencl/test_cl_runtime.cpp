@@ -151,7 +151,13 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, split), Catch::Contains("attn_split") && Catch::Contains("at most attn_wg"));
   std::string split3 = write_tmp("split3.yaml", "devices:\n  - match: \"*\"\n    attn_split: 3\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, split3), Catch::Contains("attn_split") && Catch::Contains("power of two"));
-  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3}) std::filesystem::remove(p);
+  // Warp shuffles are inline PTX: asked for without ptx_asm, one line naming the key.
+  CHECK(!tn.warp_shuffle);
+  std::string shfl = write_tmp("shfl.yaml", "devices:\n  - match: \"*\"\n    ptx_asm: false\n    warp_shuffle: true\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, shfl), Catch::Contains("warp_shuffle") && Catch::Contains("ptx_asm"));
+  std::string shfl2 = write_tmp("shfl2.yaml", "devices:\n  - match: \"*\"\n    warp_shuffle: true\n");
+  CHECK(ocl::tuning_for(nv, shfl2).warp_shuffle);  // NVIDIA's defaults have ptx_asm
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3, shfl, shfl2}) std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {

@@ -19,6 +19,8 @@
 //         gemvq_rows: 4
 //         gemvq_groups: 4
 //         ptx_asm: true        # ... its byte dots as inline PTX dp4a (NVIDIA only)
+//         warp_shuffle: true   # GEMV row sums by warp shuffles (inline PTX: needs ptx_asm), not a
+//                              # local-memory tree with a barrier per step
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -66,6 +68,11 @@ struct Tuning {
   int gemvq_rows = 4;
   int gemvq_groups = 4;
   bool ptx_asm = false;
+  // The GEMVs (float and integer-dot) sum a row group's partial dots across its work-items by warp
+  // shuffles (shfl.sync, inline PTX, so NVIDIA only: needs ptx_asm) instead of a local-memory tree of
+  // log2(gemv_lx) barrier steps; a row group of more than one warp meets in local memory once. Applies
+  // where the GEMV's work-items per row group are a multiple of 32 (a warp).
+  bool warp_shuffle = false;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

@@ -14,3 +14,23 @@ inline float sum16(float16 a) {
   float4 s = a.lo.lo + a.lo.hi + a.hi.lo + a.hi.hi;
   return s.x + s.y + s.z + s.w;
 }
+
+#if HS_SHFL
+// The sum of v over the 32 work-items of a warp, returned to all of them: a butterfly of register
+// shuffles (inline PTX shfl.sync; NVIDIA's OpenCL offers no sub-group functions), no local memory and
+// no barrier. NVIDIA warps are 32 consecutive linear work-item ids, so a work-group dimension 0 that
+// is a multiple of 32 keeps a row group's work-items in whole warps. Every lane must reach the call.
+inline float warp_sum(float v) {
+  uint t;
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 16, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v += as_float(t);
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 8, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v += as_float(t);
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 4, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v += as_float(t);
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 2, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v += as_float(t);
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 1, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  return v + as_float(t);
+}
+#endif

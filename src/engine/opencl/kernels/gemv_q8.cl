@@ -157,6 +157,22 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
       if (r < nr) acc[r] += block_q8(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi, ds);
   }
 #endif
+#if HS_SHFL
+  // Warp shuffles (common.cl), then the warps of a row group through red after one barrier.
+  for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = warp_sum(acc[r]);
+#if GEMV_LX > 32
+  if ((lx & 31) == 0)
+    for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx >> 5] = acc[r];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    float s = 0.0f;
+    for (int w = 0; w < GEMV_LX / 32; ++w) s += red[ly][r][w];
+    acc[r] = s;
+  }
+#endif
+  for (int r = 0; r < GEMV_ROWS; ++r)
+    if (r < nr && r % GEMV_LX == lx) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, acc[r] * sc);
+#else
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = acc[r];
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = GEMV_LX / 2; s > 0; s >>= 1) {
@@ -165,6 +181,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
+#endif
 }
 
 #endif

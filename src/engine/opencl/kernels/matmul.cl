@@ -292,6 +292,33 @@ inline void decode_unit(global const uchar* p, int q, float4* w0, float4* w1) {
 }
 
 
+#if HS_SHFL
+// A row group's GEMV_ROWS partial dots (tot, one per work-item) and RMSNorm sum of squares (ss)
+// summed over its GEMV_LX work-items by warp shuffles (GEMV_LX a multiple of 32); with more than one
+// warp per group the warps' sums meet in red (GEMV_ROWS + 1 rows of GEMV_LX floats) after one
+// barrier. On return every work-item holds the sums in tot and the norm's scale in *sc.
+inline void group_rows_sum(float* tot, float ss, local float (*red)[GEMV_LX], int lx, float eps, float* sc) {
+  for (int r = 0; r < GEMV_ROWS; ++r) tot[r] = warp_sum(tot[r]);
+#if XIN == 1
+  ss = warp_sum(ss);
+#endif
+#if GEMV_LX > 32
+  if ((lx & 31) == 0) {
+    for (int r = 0; r < GEMV_ROWS; ++r) red[r][lx >> 5] = tot[r];
+    red[GEMV_ROWS][lx >> 5] = ss;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int r = 0; r <= GEMV_ROWS; ++r) {
+    float s = 0.0f;
+    for (int w = 0; w < GEMV_LX / 32; ++w) s += red[r][w];
+    if (r < GEMV_ROWS) tot[r] = s;
+    else ss = s;
+  }
+#endif
+  *sc = norm_scale(ss, eps);
+}
+#endif
+
 inline void gemv_unit(global const uchar* w0, global const float4* x, global const float4* a, int u, int nr,
                       float4* acc, float* ss) {
   const int b = u >> 2, q = u & 3;
@@ -331,6 +358,14 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
 #if UNITS % GEMV_LX
   if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, a, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc, &ss);
 #endif
+#if HS_SHFL
+  float tot[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) tot[r] = sum4(acc[r]);
+  float sc;
+  group_rows_sum(tot, ss, red[ly], lx, eps, &sc);
+  for (int r = 0; r < GEMV_ROWS; ++r)
+    if (r < nr && r % GEMV_LX == lx) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, tot[r] * sc);
+#else
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
   red[ly][GEMV_ROWS][lx] = ss;
   barrier(CLK_LOCAL_MEM_FENCE);
@@ -341,6 +376,7 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
   }
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
   for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
+#endif
 }
 #endif
 
