@@ -52,13 +52,13 @@ inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0
 
 // The same device under a GPU-like tuning (four work-items per block, row tiles of 3, token tiles
 // of 3), so the GPU kernel paths run on PoCL too.
-// `extra`: more tuning lines for the same entry (e.g. "    fuse_inputs_max_m: 4\n").
+// `extra`: more tuning lines (e.g. "    fuse_inputs_max_m: 4\n"), applied after the GPU-like ones.
 inline std::unique_ptr<ocl::Device> gpu_like_device(const ocl::Device& dev0, const std::string& extra = "") {
   const std::string path = std::filesystem::temp_directory_path() / "hetspec_tune_gpu_like.yaml";
   std::ofstream(path) << "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_lx: 16\n    gemv_rows: 3\n"
                          "    gemv_groups: 2\n    gemm_lx: 16\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n"
                          "    fuse_inputs: true\n"
-                      << extra;
+                      << (extra.empty() ? "" : "  - match: \"*\"\n" + extra);  // a second entry: may override the first's keys
   auto dev = std::make_unique<ocl::Device>(dev0.info(), path);
   std::filesystem::remove(path);
   return dev;

@@ -41,13 +41,18 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   std::vector<ocl::Device*> devs = {&dev0, dev1.get(), dev2.get(), dev3.get()};
   std::vector<const ocl::Device*> q8_devs = {dev3.get()};
   // Warp-shuffle row sums (inline PTX: NVIDIA only): one warp per row group, two, and four, the float
-  // GEMV and the integer-dot one (whose x quantization and norm sums are shared by the work-group).
+  // GEMV, the GEMM and the integer-dot GEMV (whose x quantization and norm sums are shared by the work-group).
   std::vector<std::unique_ptr<ocl::Device>> shfl;
   if (dev0.info().vendor.find("NVIDIA") != std::string::npos) {
     for (const char* shape : {"    gemv_lx: 32\n    gemv_rows: 3\n    gemv_groups: 2\n",
                               "    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n",
                               "    gemv_lx: 128\n    gemv_rows: 1\n    gemv_groups: 1\n"})
       devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    ptx_asm: true\n"
+                                                                                   "    warp_shuffle: true\n") + shape)).get());
+    // ... and the GEMM's (m = 5 as the GEMM: gemv_max_m 1), two warps and one per row.
+    for (const char* shape : {"    gemm_lx: 64\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n",
+                              "    gemm_lx: 32\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n"})
+      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 1\n    ptx_asm: true\n"
                                                                                    "    warp_shuffle: true\n") + shape)).get());
     for (const char* shape : {"    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n",
                               "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n"}) {

@@ -157,7 +157,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
       if (r < nr) acc[r] += block_q8(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi, ds);
   }
 #endif
-#if HS_SHFL
+#if GEMV_SHFL
   // Warp shuffles (common.cl), then the warps of a row group through red after one barrier.
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = warp_sum(acc[r]);
 #if GEMV_LX > 32

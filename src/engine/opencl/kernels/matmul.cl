@@ -16,6 +16,12 @@
 #ifndef EPI_ADD
 #define EPI_ADD 0
 #endif
+#ifndef HS_SHFL
+#define HS_SHFL 0
+#endif
+// Warp-shuffle row sums (common.cl's warp_sum) where a row group is whole warps of 32.
+#define GEMV_SHFL (HS_SHFL && GEMV_LX % 32 == 0)
+#define GEMM_SHFL (HS_SHFL && GEMM_LX % 32 == 0)
 #ifndef GEMV_Q8
 #define GEMV_Q8 0  // 1: gemv_q8.cl's integer-dot GEMV replaces this file's gemv (quantized weights)
 #endif
@@ -292,7 +298,7 @@ inline void decode_unit(global const uchar* p, int q, float4* w0, float4* w1) {
 }
 
 
-#if HS_SHFL
+#if GEMV_SHFL
 // A row group's GEMV_ROWS partial dots (tot, one per work-item) and RMSNorm sum of squares (ss)
 // summed over its GEMV_LX work-items by warp shuffles (GEMV_LX a multiple of 32); with more than one
 // warp per group the warps' sums meet in red (GEMV_ROWS + 1 rows of GEMV_LX floats) after one
@@ -358,7 +364,7 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
 #if UNITS % GEMV_LX
   if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, a, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc, &ss);
 #endif
-#if HS_SHFL
+#if GEMV_SHFL
   float tot[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) tot[r] = sum4(acc[r]);
   float sc;
@@ -424,6 +430,27 @@ void gemm(global const uchar* W, global const float4* X, int x_off, global const
       }
     }
   }
+#if GEMM_SHFL
+  // Warp shuffles, then (more than one warp per row group) the warps' sums through red once.
+  for (int t = 0; t < GEMM_TM; ++t) {
+    for (int r = 0; r < GEMM_RPT; ++r) {
+      const float v = warp_sum(sum4(acc[r][t]));
+      if ((lx & 31) == 0) red[ly][r * GEMM_TM + t][lx >> 5] = v;
+    }
+#if XIN == 1
+    const float v = warp_sum(ss[t]);
+    if ((lx & 31) == 0) red[ly][GEMM_RPT * GEMM_TM + t][lx >> 5] = v;
+#else
+    if ((lx & 31) == 0) red[ly][GEMM_RPT * GEMM_TM + t][lx >> 5] = 0.0f;
+#endif
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+#if GEMM_LX > 32
+  for (int j = lx; j < (GEMM_RPT + 1) * GEMM_TM; j += GEMM_LX)
+    for (int w = 1; w < GEMM_LX / 32; ++w) red[ly][j][0] += red[ly][j][w];
+  barrier(CLK_LOCAL_MEM_FENCE);
+#endif
+#else
   for (int t = 0; t < GEMM_TM; ++t) {
     for (int r = 0; r < GEMM_RPT; ++r) red[ly][r * GEMM_TM + t][lx] = sum4(acc[r][t]);
     red[ly][GEMM_RPT * GEMM_TM + t][lx] = ss[t];
@@ -434,6 +461,7 @@ void gemm(global const uchar* W, global const float4* X, int x_off, global const
       for (int j = 0; j < (GEMM_RPT + 1) * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+#endif
   for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
     const int r = j / GEMM_TM, t = j % GEMM_TM;
     if (r < nr && t < nt)
