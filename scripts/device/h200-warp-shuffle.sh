@@ -7,6 +7,9 @@
 #      default (tree) against shuffle tiles;
 #   3. decode (bench-forward --tg 128, m = 1, 4, 8) of random-weight Llama-3.2-1B Q4_1 / Q4_0 and
 #      SmolLM2-135M Q4_1, tree against shuffle tiles, alternated run by run, three rounds.
+# `h200-warp-shuffle.sh ab` instead: the parity tests under the device's defaults, then the verify
+# curve (bench-forward m = 1..16, --tg 128) with the defaults (D: the GEMM's shuffles), no shuffles
+# (N) and the defaults plus the GEMVs' (G), the order rotated each round, four rounds.
 # Expects .dev/hetspec, .dev/hetspec_tests and .dev/lib (scripts/device/pack.sh). Writes
 # $OUT/warp-shuffle.txt line by line (a timeout keeps what was measured) and $OUT/tests.log.
 set -u
@@ -14,6 +17,29 @@ OUT="${OUT:-out/h200-warp-shuffle}"
 . "$(dirname "$0")/env.sh"
 T="$OUT/warp-shuffle.txt"
 GPU=$(nvidia_gpu) || exit 2
+MD="$STATE/models"
+if [ "${1:-grid}" = ab ]; then
+  T="$OUT/warp-shuffle-ab.txt"
+  stamp "$($B --version); D = defaults, N = no shuffles, G = defaults + GEMV shuffles" | tee "$T"
+  cl_parity_tests "$GPU" "[opencl]~[smollm2]" "$OUT/tests-ab.log" | tee -a "$T"
+  tune "$STATE/D.yaml" "gemv_q8: false"
+  tune "$STATE/N.yaml" "gemm_warp_shuffle: false"
+  tune "$STATE/G.yaml" "warp_shuffle: true"
+  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 smollm2-135m:q4_1
+  for rep in 1 2 3 4; do
+    case $rep in 1) order="D N G" ;; 2) order="N G D" ;; 3) order="G D N" ;; *) order="D G N" ;; esac
+    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1; do
+      for v in $order; do
+        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
+        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
+          --m 1,2,3,4,5,8,9,16 --reps 10 --tg 128 2>&1 |
+          awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' | tee -a "$T"
+      done
+    done
+  done
+  stamp done | tee -a "$T"
+  exit 0
+fi
 {
   stamp "$($B --version); warp_shuffle vs the local-memory tree"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader 2>&1
@@ -38,7 +64,6 @@ for v in A S64 S32 S32r1 S32r4 S128 Q; do
 done
 
 stamp "3. decode, alternated" | tee -a "$T"
-MD="$STATE/models"
 make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 smollm2-135m:q4_1
 for rep in 1 2 3; do
   for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1; do

@@ -63,6 +63,10 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // of copy) but slowed a Llama-1B forward (1.46 -> 1.70 ms; docs/runs/h200-gemv-q8.md). Its byte
       // dots, where a tuning file turns it on, are dp4a.
       t.ptx_asm = true;
+      // H200, docs/runs/h200-warp-shuffle.md: the GEMM's row sums by warp shuffles took 10-14 % off a
+      // Llama-1B verify of 4 / 8 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
+      // nothing in the 1B decode, and SmolLM2's decode measured slower with them: off.
+      t.gemm_warp_shuffle = true;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
@@ -118,6 +122,12 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
     n.ptx_asm = e.get_or<bool>("ptx_asm", t.ptx_asm);
     n.warp_shuffle = e.get_or<bool>("warp_shuffle", t.warp_shuffle);
+    n.gemm_warp_shuffle = e.get_or<bool>("gemm_warp_shuffle", t.gemm_warp_shuffle);
+    // Shuffles are inline PTX: an entry asking for them where ptx_asm ends up off is a mistake
+    // (a file that only turns ptx_asm off leaves the defaults' shuffles unused, see ops.cpp).
+    for (const auto& [key, on] : {std::pair{"warp_shuffle", n.warp_shuffle}, std::pair{"gemm_warp_shuffle", n.gemm_warp_shuffle}})
+      if (hit && e.has(key) && on && !n.ptx_asm)
+        throw Error(path + ": " + key, "needs ptx_asm (the shuffles are inline PTX, NVIDIA only)");
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";
@@ -135,8 +145,6 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemvq_lx, "gemvq_lx");
   pow2_field(t.gemvq_groups, "gemvq_groups");
   if (t.gemvq_rows > 16) throw Error(where + ": gemvq_rows", "at most 16, got " + std::to_string(t.gemvq_rows));
-  if (t.warp_shuffle && !t.ptx_asm)
-    throw Error(where + ": warp_shuffle", "needs ptx_asm (the shuffles are inline PTX, NVIDIA only)");
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
   pow2_field(t.attn_split, "attn_split");

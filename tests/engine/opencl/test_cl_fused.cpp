@@ -53,7 +53,7 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
     for (const char* shape : {"    gemm_lx: 64\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n",
                               "    gemm_lx: 32\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n"})
       devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 1\n    ptx_asm: true\n"
-                                                                                   "    warp_shuffle: true\n") + shape)).get());
+                                                                                   "    gemm_warp_shuffle: true\n") + shape)).get());
     for (const char* shape : {"    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n",
                               "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n"}) {
       devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    gemv_q8: true\n"

@@ -153,11 +153,15 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, split3), Catch::Contains("attn_split") && Catch::Contains("power of two"));
   // Warp shuffles are inline PTX: asked for without ptx_asm, one line naming the key.
   CHECK(!tn.warp_shuffle);
-  std::string shfl = write_tmp("shfl.yaml", "devices:\n  - match: \"*\"\n    ptx_asm: false\n    warp_shuffle: true\n");
+  CHECK(tn.gemm_warp_shuffle);
+  CHECK(!tc.gemm_warp_shuffle);
+  std::string shfl = write_tmp("shfl.yaml", "devices:\n  - match: \"*\"\n    ptx_asm: false\n    warp_shuffle: true\n    gemm_warp_shuffle: false\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, shfl), Catch::Contains("warp_shuffle") && Catch::Contains("ptx_asm"));
   std::string shfl2 = write_tmp("shfl2.yaml", "devices:\n  - match: \"*\"\n    warp_shuffle: true\n");
   CHECK(ocl::tuning_for(nv, shfl2).warp_shuffle);  // NVIDIA's defaults have ptx_asm
-  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3, shfl, shfl2}) std::filesystem::remove(p);
+  std::string shfl3 = write_tmp("shfl3.yaml", "devices:\n  - match: \"*\"\n    ptx_asm: false\n");  // leaves them unused
+  CHECK(!ocl::tuning_for(nv, shfl3).ptx_asm);
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3, shfl, shfl2, shfl3}) std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {

@@ -21,6 +21,7 @@
 //         ptx_asm: true        # ... its byte dots as inline PTX dp4a (NVIDIA only)
 //         warp_shuffle: true   # GEMV row sums by warp shuffles (inline PTX: needs ptx_asm), not a
 //                              # local-memory tree with a barrier per step
+//         gemm_warp_shuffle: true  # ... the GEMM's (NVIDIA's default)
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -71,8 +72,10 @@ struct Tuning {
   // The GEMVs (float and integer-dot) sum a row group's partial dots across its work-items by warp
   // shuffles (shfl.sync, inline PTX, so NVIDIA only: needs ptx_asm) instead of a local-memory tree of
   // log2(gemv_lx) barrier steps; a row group of more than one warp meets in local memory once. Applies
-  // where the GEMV's work-items per row group are a multiple of 32 (a warp).
+  // where the GEMV's work-items per row group are a multiple of 32 (a warp), and only with ptx_asm (a
+  // file entry that asks for shuffles without it is an error).
   bool warp_shuffle = false;
+  bool gemm_warp_shuffle = false;  // the same for the GEMM (m tokens), where gemm_lx is a multiple of 32
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

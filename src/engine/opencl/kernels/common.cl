@@ -15,7 +15,7 @@ inline float sum16(float16 a) {
   return s.x + s.y + s.z + s.w;
 }
 
-#if HS_SHFL
+#if HS_SHFL_GEMV || HS_SHFL_GEMM
 // The sum of v over the 32 work-items of a warp, returned to all of them: a butterfly of register
 // shuffles (inline PTX shfl.sync; NVIDIA's OpenCL offers no sub-group functions), no local memory and
 // no barrier. NVIDIA warps are 32 consecutive linear work-item ids, so a work-group dimension 0 that

@@ -16,12 +16,15 @@
 #ifndef EPI_ADD
 #define EPI_ADD 0
 #endif
-#ifndef HS_SHFL
-#define HS_SHFL 0
+#ifndef HS_SHFL_GEMV
+#define HS_SHFL_GEMV 0
+#endif
+#ifndef HS_SHFL_GEMM
+#define HS_SHFL_GEMM 0
 #endif
 // Warp-shuffle row sums (common.cl's warp_sum) where a row group is whole warps of 32.
-#define GEMV_SHFL (HS_SHFL && GEMV_LX % 32 == 0)
-#define GEMM_SHFL (HS_SHFL && GEMM_LX % 32 == 0)
+#define GEMV_SHFL (HS_SHFL_GEMV && GEMV_LX % 32 == 0)
+#define GEMM_SHFL (HS_SHFL_GEMM && GEMM_LX % 32 == 0)
 #ifndef GEMV_Q8
 #define GEMV_Q8 0  // 1: gemv_q8.cl's integer-dot GEMV replaces this file's gemv (quantized weights)
 #endif
