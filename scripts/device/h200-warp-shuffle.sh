@@ -10,6 +10,9 @@
 # `h200-warp-shuffle.sh ab` instead: the parity tests under the device's defaults, then the verify
 # curve (bench-forward m = 1..16, --tg 128) with the defaults (D: the GEMM's shuffles), no shuffles
 # (N) and the defaults plus the GEMVs' (G), the order rotated each round, four rounds.
+# `h200-warp-shuffle.sh final`: the verify curve, the defaults that followed against those before.
+# `h200-warp-shuffle.sh maxmk`: where a few-token batch should switch from GEMVs to the (now faster)
+# GEMM: gemv_max_mk 6144 (the default before), 4608 and 2048 on Llama-1B Q4_1 and Llama-3B Q4_0, m = 1..4.
 # Expects .dev/hetspec, .dev/hetspec_tests and .dev/lib (scripts/device/pack.sh). Writes
 # $OUT/warp-shuffle.txt line by line (a timeout keeps what was measured) and $OUT/tests.log.
 set -u
@@ -18,6 +21,47 @@ OUT="${OUT:-out/h200-warp-shuffle}"
 T="$OUT/warp-shuffle.txt"
 GPU=$(nvidia_gpu) || exit 2
 MD="$STATE/models"
+if [ "${1:-grid}" = final ]; then
+  # The verify curve with the defaults that followed (D: GEMM shuffles, gemv_max_mk 4608, gemv_min_m 2)
+  # against the defaults before them (O), alternated, three rounds.
+  T="$OUT/warp-shuffle-final.txt"
+  stamp "$($B --version); D = defaults, O = before (no shuffles, gemv_max_mk 6144, gemv_min_m 1)" | tee "$T"
+  tune "$STATE/D.yaml" "gemv_q8: false"
+  tune "$STATE/O.yaml" "gemm_warp_shuffle: false" "gemv_max_mk: 6144" "gemv_min_m: 1"
+  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-3b:q4_0
+  for rep in 1 2 3; do
+    case $rep in 2) order="O D" ;; *) order="D O" ;; esac
+    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-llama-3.2-3b-q4_0; do
+      for v in $order; do
+        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
+        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
+          --m 1,2,3,4,5,8,9,16 --reps 10 2>&1 | awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} END {print ""}' | tee -a "$T"
+      done
+    done
+  done
+  stamp done | tee -a "$T"
+  exit 0
+fi
+if [ "${1:-grid}" = maxmk ]; then
+  T="$OUT/warp-shuffle-maxmk.txt"
+  stamp "$($B --version); gemv_max_mk 6144 / 4608 / 2048 (batches of m tokens as GEMVs while m * d_model <= it)" | tee "$T"
+  tune "$STATE/K6144.yaml" "gemv_max_mk: 6144"
+  tune "$STATE/K4608.yaml" "gemv_max_mk: 4608"
+  tune "$STATE/K2048.yaml" "gemv_max_mk: 2048"
+  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-3b:q4_0
+  for rep in 1 2 3; do
+    case $rep in 1) order="K6144 K4608 K2048" ;; 2) order="K4608 K2048 K6144" ;; *) order="K2048 K6144 K4608" ;; esac
+    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-3b-q4_0; do
+      for v in $order; do
+        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
+        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
+          --m 1,2,3,4 --reps 15 2>&1 | awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} END {print ""}' | tee -a "$T"
+      done
+    done
+  done
+  stamp done | tee -a "$T"
+  exit 0
+fi
 if [ "${1:-grid}" = ab ]; then
   T="$OUT/warp-shuffle-ab.txt"
   stamp "$($B --version); D = defaults, N = no shuffles, G = defaults + GEMV shuffles" | tee "$T"

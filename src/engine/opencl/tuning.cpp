@@ -34,7 +34,9 @@ int batch_limit(int max_m, int64_t max_mk, int64_t d_model) {
 }
 }  // namespace
 
-int gemv_batch_limit(const Tuning& t, int64_t d_model) { return batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model); }
+int gemv_batch_limit(const Tuning& t, int64_t d_model) {
+  return std::max(std::min(t.gemv_min_m, t.gemv_max_m), batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
+}
 int attn_split_for(const Tuning& t, int64_t head_dim) { return head_dim > t.attn_wg ? t.attn_split : 1; }
 
 int fold_batch_limit(const Tuning& t, int64_t d_model) {
@@ -53,7 +55,11 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // for SmolLM2 (d 576) up to m = 8 and for Llama-1B/3B (d 2048/3072) at m = 2; folding its
       // inputs pays for SmolLM2 up to m = 8, is even at m = 2 for 1B and costs for 3B.
       t.gemv_max_m = 8;
-      t.gemv_max_mk = 6144;
+      // With the GEMM's warp shuffles (below) it beats three GEMVs on Llama-1B (2.22 vs 2.58 ms) but
+      // not two on 1B or 3B (2.37 vs 2.00, 5.1 vs 4.8 ms; docs/runs/h200-warp-shuffle.md): GEMVs up to
+      // m = 2 at any width, up to m * d_model = 4608 beyond (SmolLM2: 8 tokens).
+      t.gemv_min_m = 2;
+      t.gemv_max_mk = 4608;
       t.fuse_inputs_max_m = 8;
       t.fuse_inputs_max_mk = 8 * 576;
       // H200, docs/runs/h200-attn-split.md: P.V over 8 position groups, 31-42 % off the 3B forward
@@ -64,8 +70,8 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // dots, where a tuning file turns it on, are dp4a.
       t.ptx_asm = true;
       // H200, docs/runs/h200-warp-shuffle.md: the GEMM's row sums by warp shuffles took 10-14 % off a
-      // Llama-1B verify of 4 / 8 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
-      // nothing in the 1B decode, and SmolLM2's decode measured slower with them: off.
+      // Llama-1B verify of 4-16 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
+      // nothing in a decode (1B, SmolLM2, within the host's noise): off.
       t.gemm_warp_shuffle = true;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
@@ -107,6 +113,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemm_tm = e.positive_int_or("gemm_tm", t.gemm_tm);
     n.gemm_rpt = e.positive_int_or("gemm_rpt", t.gemm_rpt);
     n.gemv_max_m = e.positive_int_or("gemv_max_m", t.gemv_max_m);
+    n.gemv_min_m = e.positive_int_or("gemv_min_m", t.gemv_min_m);
     n.gemv_max_mk = e.has("gemv_max_mk") ? e.positive_int("gemv_max_mk") : t.gemv_max_mk;
     n.norm_wg = e.positive_int_or("norm_wg", t.norm_wg);
     n.attn_wg = e.positive_int_or("attn_wg", t.attn_wg);
@@ -151,6 +158,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   if (t.attn_split > t.attn_wg)
     throw Error(where + ": attn_split", "at most attn_wg (" + std::to_string(t.attn_wg) + "), got " + std::to_string(t.attn_split));
   if (t.gemv_max_m > 4096) throw Error(where + ": gemv_max_m", "at most 4096, got " + std::to_string(t.gemv_max_m));
+  if (t.gemv_min_m > 4096) throw Error(where + ": gemv_min_m", "at most 4096, got " + std::to_string(t.gemv_min_m));
   if (t.fuse_inputs_max_m > 4096)
     throw Error(where + ": fuse_inputs_max_m", "at most 4096, got " + std::to_string(t.fuse_inputs_max_m));
   if (t.mm_split != 1 && t.mm_split != 4)

@@ -7,7 +7,8 @@
 //         gemv_lx: 64
 //         gemm_tm: 8
 //         gemv_max_m: 4        # batches of up to 4 tokens as 4 GEMVs in one launch, not the GEMM
-//         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model (0: no bound)
+//         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model
+//         gemv_min_m: 2        # ... and up to 2 tokens whatever the width (0: no bound)
 //         attn_split: 4        # attention's P.V over 4 groups of positions, summed (1: one chain;
 //                              # models with head_dim > attn_wg only)
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
@@ -49,6 +50,7 @@ struct Tuning {
   int gemv_max_m = 1;
   int64_t gemv_max_mk = 0;  // ... and tokens x d_model in a model forward (0: no bound): wide models'
                             // matrices re-read per token cost more than the GEMM from a few tokens
+  int gemv_min_m = 1;       // ... but batches of up to this many tokens (<= gemv_max_m) always as GEMVs
   int attn_split = 1;  // attention's P.V: positions split over this many groups of the work-group,
                        // partial sums added (power of two, <= attn_wg; 1: one chain of L steps);
                        // only for head_dim > attn_wg (attn_split_for)
