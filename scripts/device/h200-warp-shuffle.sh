@@ -21,69 +21,57 @@ OUT="${OUT:-out/h200-warp-shuffle}"
 T="$OUT/warp-shuffle.txt"
 GPU=$(nvidia_gpu) || exit 2
 MD="$STATE/models"
-if [ "${1:-grid}" = final ]; then
-  # The verify curve with the defaults that followed (D: GEMM shuffles, gemv_max_mk 4608, gemv_min_m 2)
-  # against the defaults before them (O), alternated, three rounds.
-  T="$OUT/warp-shuffle-final.txt"
-  stamp "$($B --version); D = defaults, O = before (no shuffles, gemv_max_mk 6144, gemv_min_m 1)" | tee "$T"
-  tune "$STATE/D.yaml" "gemv_q8: false"
-  tune "$STATE/O.yaml" "gemm_warp_shuffle: false" "gemv_max_mk: 6144" "gemv_min_m: 1"
-  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-3b:q4_0
-  for rep in 1 2 3; do
-    case $rep in 2) order="O D" ;; *) order="D O" ;; esac
-    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-llama-3.2-3b-q4_0; do
+# rounds "ORDER1|ORDER2|..." "MODEL ..." BENCH-FORWARD-ARGS...: per round (one per ORDER, tunings
+# $STATE/<name>.yaml in that order) and model, one bench-forward line per tuning into $T: "m=M T ms; ..."
+# and the tg rate when the arguments ask for one.
+rounds() {
+  local orders=$1 models=$2 order mf v rep=0
+  shift 2
+  IFS='|' read -ra orders <<< "$orders"
+  for order in "${orders[@]}"; do
+    rep=$((rep + 1))
+    for mf in $models; do
       for v in $order; do
         printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
-        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
-          --m 1,2,3,4,5,8,9,16 --reps 10 2>&1 | awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} END {print ""}' | tee -a "$T"
-      done
-    done
-  done
-  stamp done | tee -a "$T"
-  exit 0
-fi
-if [ "${1:-grid}" = maxmk ]; then
-  T="$OUT/warp-shuffle-maxmk.txt"
-  stamp "$($B --version); gemv_max_mk 6144 / 4608 / 2048 (batches of m tokens as GEMVs while m * d_model <= it)" | tee "$T"
-  tune "$STATE/K6144.yaml" "gemv_max_mk: 6144"
-  tune "$STATE/K4608.yaml" "gemv_max_mk: 4608"
-  tune "$STATE/K2048.yaml" "gemv_max_mk: 2048"
-  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-3b:q4_0
-  for rep in 1 2 3; do
-    case $rep in 1) order="K6144 K4608 K2048" ;; 2) order="K4608 K2048 K6144" ;; *) order="K2048 K6144 K4608" ;; esac
-    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-3b-q4_0; do
-      for v in $order; do
-        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
-        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
-          --m 1,2,3,4 --reps 15 2>&1 | awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} END {print ""}' | tee -a "$T"
-      done
-    done
-  done
-  stamp done | tee -a "$T"
-  exit 0
-fi
-if [ "${1:-grid}" = ab ]; then
-  T="$OUT/warp-shuffle-ab.txt"
-  stamp "$($B --version); D = defaults, N = no shuffles, G = defaults + GEMV shuffles" | tee "$T"
-  cl_parity_tests "$GPU" "[opencl]~[smollm2]" "$OUT/tests-ab.log" | tee -a "$T"
-  tune "$STATE/D.yaml" "gemv_q8: false"
-  tune "$STATE/N.yaml" "gemm_warp_shuffle: false"
-  tune "$STATE/G.yaml" "warp_shuffle: true"
-  make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 smollm2-135m:q4_1
-  for rep in 1 2 3 4; do
-    case $rep in 1) order="D N G" ;; 2) order="N G D" ;; 3) order="G D N" ;; *) order="D G N" ;; esac
-    for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1; do
-      for v in $order; do
-        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
-        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" \
-          --m 1,2,3,4,5,8,9,16 --reps 10 --tg 128 2>&1 |
+        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" "$@" 2>&1 |
           awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' | tee -a "$T"
       done
     done
   done
-  stamp done | tee -a "$T"
-  exit 0
-fi
+  stamp "done" | tee -a "$T"
+}
+CURVE="1,2,3,4,5,8,9,16"
+case "${1:-grid}" in
+  final)
+    # The verify curve with the defaults that followed (D: GEMM shuffles, gemv_max_mk 4608, gemv_min_m 2)
+    # against the defaults before them (O), alternated, three rounds.
+    T="$OUT/warp-shuffle-final.txt"
+    stamp "$($B --version); D = defaults, O = before (no shuffles, gemv_max_mk 6144, gemv_min_m 1)" | tee "$T"
+    tune "$STATE/D.yaml" "gemv_q8: false"
+    tune "$STATE/O.yaml" "gemm_warp_shuffle: false" "gemv_max_mk: 6144" "gemv_min_m: 1"
+    make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 llama-3.2-3b:q4_0
+    rounds "D O|O D|D O" "random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-llama-3.2-3b-q4_0" --m "$CURVE" --reps 10
+    exit 0 ;;
+  maxmk)
+    T="$OUT/warp-shuffle-maxmk.txt"
+    stamp "$($B --version); gemv_max_mk 6144 / 4608 / 2048 (batches of m tokens as GEMVs while m * d_model <= it)" | tee "$T"
+    for k in 6144 4608 2048; do tune "$STATE/K$k.yaml" "gemv_max_mk: $k"; done
+    make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-3b:q4_0
+    rounds "K6144 K4608 K2048|K4608 K2048 K6144|K2048 K6144 K4608" "random-llama-3.2-1b-q4_1 random-llama-3.2-3b-q4_0" \
+      --m 1,2,3,4 --reps 15
+    exit 0 ;;
+  ab)
+    T="$OUT/warp-shuffle-ab.txt"
+    stamp "$($B --version); D = defaults, N = no shuffles, G = defaults + GEMV shuffles" | tee "$T"
+    cl_parity_tests "$GPU" "[opencl]~[smollm2]" "$OUT/tests-ab.log" | tee -a "$T"
+    tune "$STATE/D.yaml" "gemv_q8: false"
+    tune "$STATE/N.yaml" "gemm_warp_shuffle: false"
+    tune "$STATE/G.yaml" "warp_shuffle: true"
+    make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 smollm2-135m:q4_1
+    rounds "D N G|N G D|G D N|D G N" "random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1" \
+      --m "$CURVE" --reps 10 --tg 128
+    exit 0 ;;
+esac
 {
   stamp "$($B --version); warp_shuffle vs the local-memory tree"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader 2>&1
@@ -109,14 +97,5 @@ done
 
 stamp "3. decode, alternated" | tee -a "$T"
 make_random_models "$MD" llama-3.2-1b:q4_1 llama-3.2-1b:q4_0 smollm2-135m:q4_1
-for rep in 1 2 3; do
-  for mf in random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1; do
-    for v in A S64 S32 S32r4; do
-      printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
-      HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 60 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" --m 1,4,8 --reps 10 \
-        --tg 128 2>&1 | awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' |
-        tee -a "$T"
-    done
-  done
-done
-stamp done | tee -a "$T"
+rounds "A S64 S32 S32r4|A S64 S32 S32r4|A S64 S32 S32r4" \
+  "random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 random-smollm2-135m-q4_1" --m 1,4,8 --reps 10 --tg 128
