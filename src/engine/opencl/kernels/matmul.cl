@@ -5,6 +5,8 @@
 // GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items per row group, rows per group (x reuse), groups per
 // work-group), GEMM_LX / GEMM_ROWS / GEMM_TM / GEMM_RPT (work-items per row group, groups per
 // work-group, tokens per work-group, rows per group in the unit path).
+// HS_SHFL_GEMV / HS_SHFL_GEMM (NVIDIA, tunings warp_shuffle / gemm_warp_shuffle): row sums by warp
+// shuffles rather than a local-memory tree, where a row group is whole warps (GPU path only).
 // Fusion (so a layer needs few launches): XIN transforms X as it is read (0: as is; 1: RMSNorm, A
 // the norm weight (K), the row's 1/rms applied to the dot product; 2: SwiGLU, X the gate and A the
 // up projection (m, K), x = silu(gate) * up); EPI_ADD 1 adds the result into Y (residual add). The
