@@ -35,11 +35,11 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
   const GemvShape g = gemv_shape(dev, t, k);
+  const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
          " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
          " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + (g.q8 && tu.ptx_asm ? " -DHS_PTX=1" : "") +
-         (tu.warp_shuffle && tu.ptx_asm && tu.mm_split == 4 ? " -DHS_SHFL_GEMV=1" : "") +
-         (tu.gemm_warp_shuffle && tu.ptx_asm && tu.mm_split == 4 ? " -DHS_SHFL_GEMM=1" : "") +
+         (shfl && tu.warp_shuffle ? " -DHS_SHFL_GEMV=1" : "") + (shfl && tu.gemm_warp_shuffle ? " -DHS_SHFL_GEMM=1" : "") +
          " -DGEMV_LX=" + std::to_string(g.lx) + " -DGEMV_ROWS=" + std::to_string(g.rows) +
          " -DGEMV_GROUPS=" + std::to_string(g.groups) + " -DGEMM_LX=" + std::to_string(tu.gemm_lx) +
          " -DGEMM_ROWS=" + std::to_string(tu.gemm_rows) + " -DGEMM_TM=" + std::to_string(tu.gemm_tm) +

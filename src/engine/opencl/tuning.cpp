@@ -134,7 +134,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     // (a file that only turns ptx_asm off leaves the defaults' shuffles unused, see ops.cpp).
     for (const auto& [key, on] : {std::pair{"warp_shuffle", n.warp_shuffle}, std::pair{"gemm_warp_shuffle", n.gemm_warp_shuffle}})
       if (hit && e.has(key) && on && !n.ptx_asm)
-        throw Error(path + ": " + key, "needs ptx_asm (the shuffles are inline PTX, NVIDIA only)");
+        throw Error(e.where(key), "needs ptx_asm (the shuffles are inline PTX, NVIDIA only)");
     e.done();
     if (hit) {
       n.source = t.source + " + " + path + " (" + m + ")";

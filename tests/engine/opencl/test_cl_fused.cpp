@@ -43,23 +43,22 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   // Warp-shuffle row sums (inline PTX: NVIDIA only): one warp per row group, two, and four, the float
   // GEMV, the GEMM and the integer-dot GEMV (whose x quantization and norm sums are shared by the work-group).
   std::vector<std::unique_ptr<ocl::Device>> shfl;
+  auto add = [&](const std::string& lines, bool q8) {
+    devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, "    ptx_asm: true\n" + lines)).get());
+    if (q8) q8_devs.push_back(devs.back());
+  };
   if (dev0.info().vendor.find("NVIDIA") != std::string::npos) {
-    for (const char* shape : {"    gemv_lx: 32\n    gemv_rows: 3\n    gemv_groups: 2\n",
-                              "    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n",
-                              "    gemv_lx: 128\n    gemv_rows: 1\n    gemv_groups: 1\n"})
-      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    ptx_asm: true\n"
-                                                                                   "    warp_shuffle: true\n") + shape)).get());
+    const std::string gemv = "    gemv_max_m: 8\n    warp_shuffle: true\n";
+    add(gemv + "    gemv_lx: 32\n    gemv_rows: 3\n    gemv_groups: 2\n", false);
+    add(gemv + "    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n", false);
+    add(gemv + "    gemv_lx: 128\n    gemv_rows: 1\n    gemv_groups: 1\n", false);
     // ... and the GEMM's (m = 5 as the GEMM: gemv_max_m 1), two warps and one per row.
-    for (const char* shape : {"    gemm_lx: 64\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n",
-                              "    gemm_lx: 32\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n"})
-      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 1\n    ptx_asm: true\n"
-                                                                                   "    gemm_warp_shuffle: true\n") + shape)).get());
-    for (const char* shape : {"    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n",
-                              "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n"}) {
-      devs.push_back(shfl.emplace_back(test::gpu_like_device(dev0, std::string("    gemv_max_m: 8\n    gemv_q8: true\n"
-                                                                                   "    ptx_asm: true\n    warp_shuffle: true\n") + shape)).get());
-      q8_devs.push_back(devs.back());
-    }
+    const std::string gemm = "    gemv_max_m: 1\n    gemm_warp_shuffle: true\n";
+    add(gemm + "    gemm_lx: 64\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n", false);
+    add(gemm + "    gemm_lx: 32\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n", false);
+    const std::string q8 = gemv + "    gemv_q8: true\n";
+    add(q8 + "    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n", true);
+    add(q8 + "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n", true);
   } else {
     WARN("warp_shuffle (inline PTX) is checked on NVIDIA devices only; this device is " << dev0.label());
   }
