@@ -30,7 +30,7 @@ extern "C" void on_sigint(int) { g_stop = true; }
 struct ValidateArgs {
   std::string profile, target, draft, prompts, out, accept_rate, plans = "grid", gammas = "0,1,2,3,4,6,8", pus;
   std::string accept_draw = "stratified";
-  std::string engine = "hetspec", llama_bin, device_map, acceptance_from;
+  std::string engine = "hetspec", llama_bin, device_map, acceptance_from, plain_from;
   double tool_timeout = 600;
   int calibration = 8, held_out = 0, max_new = 32, threads = 0;
   bool resume = false, no_chat = false, quiet = false;
@@ -104,8 +104,12 @@ int run(const ValidateArgs& a) {
     cfg.device_map = parse_device_map(a.device_map, "--device-map");
     cfg.tool_timeout_s = a.tool_timeout;
     cfg.engine_acceptance = a.acceptance_from == "llama.cpp";
-  } else if (!a.llama_bin.empty() || !a.device_map.empty() || !a.acceptance_from.empty()) {
-    throw Error(!a.llama_bin.empty() ? "--llama-bin" : !a.device_map.empty() ? "--device-map" : "--acceptance-from",
+    cfg.plain_from_calibration = a.plain_from != "profile";
+  } else if (!a.llama_bin.empty() || !a.device_map.empty() || !a.acceptance_from.empty() || !a.plain_from.empty()) {
+    throw Error(!a.llama_bin.empty()        ? "--llama-bin"
+                : !a.device_map.empty()     ? "--device-map"
+                : !a.acceptance_from.empty() ? "--acceptance-from"
+                                            : "--plain-from",
                 "only with --engine llama.cpp");
   }
   std::vector<PlanOutcome> done;
@@ -114,6 +118,7 @@ int run(const ValidateArgs& a) {
     Validation before = validation_from_json(read_file(prior), prior);
     done = before.plans;
     cfg.prior_acceptance_by_target = before.acceptance_by_target;  // measured once, kept by --resume
+    cfg.prior_plain_terms = before.plain_terms;
   }
   std::signal(SIGINT, on_sigint);
   Validation v = a.engine == "llama.cpp" ? run_llamacpp_validation(cfg, done) : run_validation(cfg, done);
@@ -155,6 +160,10 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
                  "executor, per position at the largest γ, positions >= 2 pooled) or llama.cpp (its loop at every γ of "
                  "the grid, per target placement)")
       ->check(CLI::IsMember({"llama.cpp", "hetspec"}));
+  app.add_option("--plain-from", a->plain_from,
+                 "with --engine llama.cpp: plain decoding's per-token loop term from calibration (default: re-fitted on "
+                 "the calibration prompts, run as the baseline arm runs) or profile (the llama.cpp profile's)")
+      ->check(CLI::IsMember({"calibration", "profile"}));
   app.add_option("--tool-timeout", a->tool_timeout, "with --engine llama.cpp: seconds one tool run may take")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();

@@ -175,6 +175,11 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["acceptance_measured"] = acc_json(v.acceptance_measured);
   j["acceptance_by_target"] = json::object();
   for (const auto& [key, a] : v.acceptance_by_target) j["acceptance_by_target"][key] = {{"alpha", a.alpha}, {"source", a.source}};
+  if (!v.plain_terms.empty()) {
+    j["plain_terms"] = json::array();
+    for (const auto& f : v.plain_terms)
+      j["plain_terms"].push_back({{"pu", f.pu}, {"threads", f.threads}, {"profile_us", f.profile_us}, {"fitted_us", f.fitted_us}, {"runs", f.runs}});
+  }
   j["workload"] = {{"prompt_tokens", v.workload.prompt_tokens}, {"gen_tokens", v.workload.gen_tokens}};
   j["break_even_alpha"] = v.break_even_alpha;
   {  // derived (a rebuilt report recomputes them): the verdict and the verify curves
@@ -258,6 +263,18 @@ Validation validation_from_json(const std::string& text, const std::string& wher
         t.source = a.at("source");
         for (double x : t.alpha)
           if (!(x >= 0 && x <= 1)) throw Error(where + ": acceptance_by_target." + key, "alpha values must lie in [0, 1]");
+      }
+    if (j.contains("plain_terms"))  // llama.cpp validations since 2026-12-03
+      for (const auto& t : j.at("plain_terms")) {
+        PlainTermFit f;
+        f.pu = t.at("pu");
+        f.threads = t.at("threads");
+        f.profile_us = t.at("profile_us");
+        f.fitted_us = t.at("fitted_us");
+        f.runs = t.at("runs");
+        if (f.threads < 1 || !std::isfinite(f.fitted_us) || !std::isfinite(f.profile_us) || f.runs < 1)
+          throw Error(where + ": plain_terms", "each needs threads >= 1, runs >= 1 and finite terms");
+        v.plain_terms.push_back(f);
       }
     v.workload.prompt_tokens = j.at("workload").at("prompt_tokens");
     v.workload.gen_tokens = j.at("workload").at("gen_tokens");
@@ -447,6 +464,9 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
     for (double x : a.alpha) s << fx(x, "%.3f") << " ";
     s << "(" << a.source << ")\n";
   }
+  for (const auto& f : v.plain_terms)
+    s << "- plain decoding's llama.cpp term on " << f.pu << " at " << f.threads << " threads: " << fx(f.fitted_us, "%.0f")
+      << " µs/token, re-fitted on " << f.runs << " calibration prompts (the profile's: " << fx(f.profile_us, "%.0f") << ")\n";
   s << "- request shape: P = " << v.workload.prompt_tokens << " prompt tokens, G = " << v.workload.gen_tokens << " generated\n";
   s << break_even_line(break_even_verdict(v)) << "\n\n";
   s << "| metric | value |\n|---|---|\n";

@@ -181,6 +181,13 @@ std::vector<PlainSample> run_plain_loop(const LoopRun& r) {
   return out;
 }
 
+Profile with_plain_terms(Profile prof, const std::vector<PlainTermFit>& fits) {
+  for (const auto& f : fits)
+    for (auto& l : prof.executor.loop)
+      if (l.pu == f.pu && l.threads == f.threads) l.plain_us = f.fitted_us;
+  return prof;
+}
+
 void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,
                     const ModelSpec& draft, const ModelSpec& target, const std::string& pu) {
   std::set<int> threads;

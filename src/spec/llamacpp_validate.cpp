@@ -14,6 +14,7 @@
 #include "hetspec/model/tokenizer_gguf.hpp"
 #include "hetspec/plan/llamacpp_export.hpp"
 #include "hetspec/plan/sweep.hpp"
+#include "hetspec/spec/llamacpp_loop.hpp"
 #include "hetspec/spec/llamacpp_output.hpp"
 
 namespace hetspec {
@@ -23,6 +24,7 @@ namespace {
 // One tool run of one prompt: its decode span and what it says about drafting.
 struct ToolRun {
   DecodeSample decode;
+  int n_input = 0;  // prompt tokens
   int n_predict = 0, n_drafted = 0, n_accept = 0, iterations = 0;
 };
 
@@ -38,6 +40,7 @@ ToolRun run_tool(std::vector<std::string> argv, const std::string& prompt, const
     // The first token is sampled from the prompt's logits before the decode clock matters (as in
     // llama-completion's eval runs and hetspec's own executor): the span's forwards emit n_predict - 1.
     t.decode = {o.decode_s * 1e6, double(std::max(1, o.n_predict - 1))};
+    t.n_input = o.n_input;
     t.n_predict = o.n_predict;
     t.n_drafted = o.n_drafted;
     t.n_accept = o.n_accept;
@@ -45,6 +48,7 @@ ToolRun run_tool(std::vector<std::string> argv, const std::string& prompt, const
   } else {
     CompletionOutput o = parse_llama_completion(log, tool);
     t.decode = {o.decode_us(), double(o.eval_runs)};
+    t.n_input = o.prompt_tokens;
     t.n_predict = o.generated;
     t.iterations = o.eval_runs;
   }
@@ -134,6 +138,51 @@ void measure_llamacpp_acceptance(const std::vector<Plan>& grid, const Profile& p
   }
 }
 
+// Plain decoding's term (LoopTerms::plain_us) re-fitted per plain plan of the grid (one PU, a thread
+// count with loop terms in the profile) on the calibration prompts, each run once with the exported
+// command, as the baseline arm runs them (PlainTermFit says why).
+template <class Command, class Say>
+std::vector<PlainTermFit> fit_plain_on_calibration(const std::vector<Plan>& grid, const Profile& prof, const ValidationStart& st,
+                                                   const std::vector<std::string>& calib, const Command& command,
+                                                   const ValidateConfig& cfg, const Say& say) {
+  std::vector<PlainTermFit> fits;
+  const int cpu = prof.pu_index("cpu");
+  bool warmed = false;
+  for (const auto& p : grid) {
+    if (p.gamma != 0 || p.target.is_split() || p.target.pu != p.target.head_pu) continue;
+    PlainTermFit f;
+    f.pu = prof.pus[size_t(p.target.head_pu)].id;
+    f.threads = p.threads[size_t(cpu)];
+    const LoopTerms* l = nullptr;
+    for (const auto& t : prof.executor.loop)
+      if (t.pu == f.pu && t.threads == f.threads) l = &t;
+    if (!l) {
+      say("calibration (llama.cpp): no loop terms for " + f.pu + " at " + std::to_string(f.threads) +
+          " threads in the profile: its plain decoding keeps the profile's pricing");
+      continue;
+    }
+    const LlamaCppCommand cmd = command(p);
+    if (!warmed) {  // page the model in and warm the caches once, untimed
+      run_tool(cmd.argv, calib.front(), cfg);
+      warmed = true;
+    }
+    std::vector<PlainSample> runs;
+    for (const auto& prompt : calib) {
+      const ToolRun t = run_tool(cmd.argv, prompt, cfg);
+      runs.push_back({f.threads, t.decode.us, t.n_input, int(t.decode.tokens)});
+    }
+    f.profile_us = l->plain_us;
+    f.fitted_us = fit_plain_term(runs, f.threads, prof, st.target, f.pu);
+    f.runs = int(runs.size());
+    fits.push_back(f);
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "calibration (llama.cpp): plain decoding on %s at %d threads: term %.0f us/token (profile: %.0f)",
+                  f.pu.c_str(), f.threads, f.fitted_us, f.profile_us);
+    say(buf);
+  }
+  return fits;
+}
+
 std::string tool_path(const ValidateConfig& cfg, const std::string& name) {
   const std::string p = cfg.llama_bin + "/" + name;
   if (access(p.c_str(), X_OK) != 0)
@@ -195,7 +244,16 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
     measure_llamacpp_acceptance(grid, prof, st, prompt_texts(tok, st.calib, cfg.chat, template_key), command, cfg, say, v);
     warmed = true;
   }
-  std::vector<PlanOutcome> outs = predict_plans(cfg, grid, st, v);
+  if (!cfg.prior_plain_terms.empty()) {
+    v.plain_terms = cfg.prior_plain_terms;
+    say("calibration (llama.cpp): plain decoding's terms kept from the validation being resumed");
+  } else if (cfg.plain_from_calibration && !v.timing_mode && !st.calib.empty()) {
+    v.plain_terms = fit_plain_on_calibration(grid, prof, st, prompt_texts(tok, st.calib, cfg.chat, template_key), command, cfg, say);
+    warmed = warmed || !v.plain_terms.empty();
+  }
+  ValidateConfig fitted = cfg;  // the predictions price plain decoding with the re-fitted terms
+  fitted.profile = with_plain_terms(prof, v.plain_terms);
+  std::vector<PlanOutcome> outs = predict_plans(fitted, grid, st, v);
   for (auto& o : outs) o.description += " t" + std::to_string(o.plan.threads[size_t(cpu)]);  // the grid spans thread counts
   keep_measured(outs, done);
 
@@ -204,7 +262,7 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
   double base_us = 1e300;
   for (const auto& p : grid)
     if (p.gamma == 0 && !p.target.is_split()) {
-      Estimate e = predict(p, st.draft, st.target, prof, v.acceptance, v.workload);
+      Estimate e = predict(p, st.draft, st.target, fitted.profile, v.acceptance, v.workload);
       if (e.feasible && e.per_token_us < base_us) base_us = e.per_token_us, base = &p;
     }
   check(base != nullptr, "--gammas", "the grid needs γ = 0 (plain decoding, the baseline)");

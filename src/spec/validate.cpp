@@ -343,8 +343,9 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
   return v;
 }
 
-void repredict(Validation& v, const Profile& prof, const std::string& profile_path, const ModelSpec& draft,
+void repredict(Validation& v, const Profile& given, const std::string& profile_path, const ModelSpec& draft,
                const ModelSpec& target) {
+  const Profile prof = with_plain_terms(given, v.plain_terms);  // llama.cpp: plain terms fitted on the calibration prompts
   // An acceptance measured on the calibration split is estimated again from its counts, so a stored
   // validation re-predicts with the current estimator (pooled_acceptance) as a new one would.
   if (!v.timing_mode && v.acceptance.source.rfind("measured on ", 0) == 0) {

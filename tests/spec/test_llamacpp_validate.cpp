@@ -41,6 +41,25 @@ void tool(const std::string& path, const std::string& body) {
   std::ofstream(path) << "#!/bin/sh\n" + body;
   chmod(path.c_str(), 0755);
 }
+// Stand-ins: plain decoding 10 ms per token with sampling; speculation 8 tokens in 20 ms * (1 + γ/4):
+// every argument the export must pass is checked, and a missing one fails the run.
+void stand_in_tools(const std::string& bin) {
+  std::filesystem::create_directories(bin);
+  tool(bin + "/llama-completion",
+       "case \"$*\" in *-no-cnv*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
+       "echo 'common_perf_print:    sampling time =       4.00 ms' >&2\n"
+       "echo 'common_perf_print: prompt eval time =     50.00 ms /     5 tokens' >&2\n"
+       "echo 'common_perf_print:        eval time =     66.00 ms /     7 runs   (  9.43 ms per token)' >&2\n");
+  tool(bin + "/llama-speculative",
+       "g=$(echo \"$*\" | sed -n 's/.*--spec-draft-n-max \\([0-9]*\\).*/\\1/p')\n"
+       "case \"$*\" in *\"-md \"*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
+       "ms=$((20 + 5 * g))\n"
+       "echo 'encoded    5 tokens in    0.010 seconds, speed: 500 t/s' >&2\n"
+       "echo \"decoded    8 tokens in    0.0$ms seconds, speed: 1 t/s\" >&2\n"
+       "echo \"n_draft   = $g\" >&2; echo 'n_predict = 8' >&2; echo \"n_drafted = $((4 * g))\" >&2; echo 'n_accept  = 4' >&2\n");
+}
+const char* kThreePrompts = "{\"id\": \"a\", \"prompt\": \"one two\"}\n{\"id\": \"b\", \"prompt\": \"three\"}\n"
+                            "{\"id\": \"c\", \"prompt\": \"four five\"}\n";
 }  // namespace
 
 TEST_CASE("llama.cpp's printed timings are read back", "[validate][llamacpp]") {
@@ -71,23 +90,8 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
   const auto& m = spec_models();
   TempDir t;
   const std::string bin = t / "bin";
-  std::filesystem::create_directories(bin);
-  // Stand-ins: plain decoding 10 ms per token with sampling; speculation 8 tokens in 20 ms * (1 + γ/4):
-  // every argument the export must pass is checked, and a missing one fails the run.
-  tool(bin + "/llama-completion",
-       "case \"$*\" in *-no-cnv*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
-       "echo 'common_perf_print:    sampling time =       4.00 ms' >&2\n"
-       "echo 'common_perf_print: prompt eval time =     50.00 ms /     5 tokens' >&2\n"
-       "echo 'common_perf_print:        eval time =     66.00 ms /     7 runs   (  9.43 ms per token)' >&2\n");
-  tool(bin + "/llama-speculative",
-       "g=$(echo \"$*\" | sed -n 's/.*--spec-draft-n-max \\([0-9]*\\).*/\\1/p')\n"
-       "case \"$*\" in *\"-md \"*\"-p \"*) ;; *) echo \"bad args: $*\" >&2; exit 1;; esac\n"
-       "ms=$((20 + 5 * g))\n"
-       "echo 'encoded    5 tokens in    0.010 seconds, speed: 500 t/s' >&2\n"
-       "echo \"decoded    8 tokens in    0.0$ms seconds, speed: 1 t/s\" >&2\n"
-       "echo \"n_draft   = $g\" >&2; echo 'n_predict = 8' >&2; echo \"n_drafted = $((4 * g))\" >&2; echo 'n_accept  = 4' >&2\n");
-  std::string prompts = t.file("p.jsonl", "{\"id\": \"a\", \"prompt\": \"one two\"}\n{\"id\": \"b\", \"prompt\": \"three\"}\n"
-                                          "{\"id\": \"c\", \"prompt\": \"four five\"}\n");
+  stand_in_tools(bin);
+  std::string prompts = t.file("p.jsonl", kThreePrompts);
   const std::string out = t / "val";
   const std::string rest = " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") + " --pus cpu --threads 1 --target " +
                            m.target + " --draft " + m.draft + " --prompts " + prompts + " --gammas 0,2,4 --calibration 1 --max-new 8";
@@ -148,4 +152,61 @@ TEST_CASE("validate --engine llama.cpp runs the exported commands and reports th
   CHECK(run_cli("validate --llama-bin " + bin + " --profile " + source_path("tests/fixtures/roofline-cpu-pocl.yaml") +
                 " --target " + m.target + " --draft " + m.draft + " --prompts " + prompts + " --out " + (t / "b4"))
             .err.find("--llama-bin: only with --engine llama.cpp") != std::string::npos);
+}
+
+TEST_CASE("validate --engine llama.cpp re-fits plain decoding's loop term on the calibration prompts", "[validate][llamacpp][cli]") {
+  const auto& m = spec_models();
+  TempDir t;
+  const std::string bin = t / "bin";
+  stand_in_tools(bin);
+  // A llama.cpp profile: the fixture with loop terms at 1 thread whose plain term (0) leaves plain
+  // decoding priced at the roofline's forward, far from the stand-in's 10 ms per token.
+  const std::string prof =
+      t.file("lc.yaml", slurp(source_path("tests/fixtures/roofline-cpu-pocl.yaml")) +
+                            "executor: {engine: llama.cpp, loop: [{threads: 1, pu: cpu, iteration_us: 0, drafted_us: 0, plain_us: 0}]}\n");
+  const std::string common = "validate --engine llama.cpp --llama-bin " + bin + " --profile " + prof + " --pus cpu --threads 1 --target " +
+                             m.target + " --draft " + m.draft + " --prompts " + t.file("p.jsonl", kThreePrompts) +
+                             " --gammas 0,2 --calibration 1 --max-new 8";
+  const double base_us = 1e3 * (66 + 4.0 * 7 / 8) / 7;  // the stand-in's plain decoding per token
+  CliResult r = run_cli(common + " --out " + (t / "fit"));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto v = nlohmann::json::parse(slurp(t / "fit/validation.json"));
+  REQUIRE(v["plain_terms"].size() == 1);
+  CHECK(v["plain_terms"][0]["pu"] == "cpu");
+  CHECK(v["plain_terms"][0]["threads"] == 1);
+  CHECK(v["plain_terms"][0]["runs"] == 1);
+  CHECK(v["plain_terms"][0]["profile_us"].get<double>() == 0);
+  CHECK(v["plain_terms"][0]["fitted_us"].get<double>() > 0.5 * base_us);  // the roofline prices far less than 10 ms
+  // The calibration prompt and the held-out ones have the same shape here, so the re-fitted baseline
+  // is the stand-in's per-token time, and plain decoding's predicted speedup over itself is 1.
+  for (const auto& p : v["plans"]) {
+    CHECK(p["predicted_baseline_us"].get<double>() == Approx(base_us).epsilon(0.03));
+    if (p["gamma"] == 0) CHECK(p["predicted"]["per_token_us"].get<double>() == Approx(base_us).epsilon(0.03));
+  }
+  CHECK(slurp(t / "fit/index.md").find("plain decoding's llama.cpp term on cpu at 1 threads") != std::string::npos);
+  // report --repredict keeps the fitted term rather than the profile's.
+  CliResult rr = run_cli("report " + (t / "fit") + " --out " + (t / "rep") + " --repredict " + prof + " --target " + m.target +
+                         " --draft " + m.draft);
+  INFO(rr.err);
+  REQUIRE(rr.code == 0);
+  for (const auto& p : nlohmann::json::parse(slurp(t / "rep/validation.json"))["plans"])
+    CHECK(p["predicted_baseline_us"].get<double>() == Approx(base_us).epsilon(0.03));
+
+  // --plain-from profile: the profile's term as it is.
+  CliResult pr = run_cli(common + " --plain-from profile --out " + (t / "prof"));
+  INFO(pr.err);
+  REQUIRE(pr.code == 0);
+  auto vp = nlohmann::json::parse(slurp(t / "prof/validation.json"));
+  CHECK_FALSE(vp.contains("plain_terms"));
+  CHECK(vp["plans"][0]["predicted_baseline_us"].get<double>() < 0.5 * base_us);
+  // Without the engine the flag is an error; a stored term that is not a number is one line.
+  CHECK(run_cli("validate --plain-from profile --profile " + prof + " --target " + m.target + " --draft " + m.draft + " --prompts " +
+                t.file("q.jsonl", kThreePrompts) + " --out " + (t / "b1"))
+            .err.find("--plain-from: only with --engine llama.cpp") != std::string::npos);
+  std::string j = slurp(t / "fit/validation.json");
+  j.replace(j.find("\"runs\": 1"), 9, "\"runs\": 0");
+  CliResult bad = run_cli("report " + t.file("bad.json", j) + " --out " + (t / "b2"));
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("plain_terms") != std::string::npos);
 }

@@ -67,6 +67,22 @@ double fit_plain_term(const std::vector<PlainSample>& samples, int threads, cons
 // Runs llama-completion (greedy, all on the CPU, -no-cnv) like run_speculative_loop; `r.exe` is llama-completion.
 std::vector<PlainSample> run_plain_loop(const LoopRun& r);
 
+// Plain decoding's term as `validate --engine llama.cpp` re-fits it on its calibration prompts, run
+// the way its baseline arm runs (chat-formatted prompts, G tokens, one run each, the median per token):
+// the profile's fit (one raw prompt, 64 tokens, minutes earlier) priced the baseline every measured
+// speedup divides by 11 % under on the 2-core Intel VM (2026-12-02), while the plans' own per-token
+// times were within 3 %.
+struct PlainTermFit {
+  std::string pu = "cpu";
+  int threads = 0;
+  double profile_us = 0;  // the profile's plain_us
+  double fitted_us = 0;   // from the calibration runs
+  int runs = 0;
+};
+// `prof` with each fit's plain_us on its (pu, threads) loop terms; fits that name terms the profile
+// lacks are ignored. Pure.
+Profile with_plain_terms(Profile prof, const std::vector<PlainTermFit>& fits);
+
 // prof.executor = llama.cpp, with the terms on `pu` fitted at every thread count in the samples
 // (replacing earlier terms for that PU and thread count).
 void add_loop_terms(Profile& prof, const std::vector<LoopSample>& samples, const std::vector<PlainSample>& plain,

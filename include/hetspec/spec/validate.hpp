@@ -13,6 +13,7 @@
 #include "hetspec/cost/acceptance.hpp"
 #include "hetspec/cost/spec_cost.hpp"
 #include "hetspec/spec/experiment.hpp"
+#include "hetspec/spec/llamacpp_loop.hpp"
 #include "hetspec/spec/summary.hpp"
 
 namespace hetspec {
@@ -45,6 +46,10 @@ struct ValidateConfig {
   // hetspec's pooled per-position estimate (9.6 %), docs/llamacpp.md.
   bool engine_acceptance = false;
   std::map<std::string, Acceptance> prior_acceptance_by_target;  // --resume: what the first call measured
+  // --plain-from calibration (default): plain decoding's llama.cpp term re-fitted on the calibration
+  // prompts (PlainTermFit); profile: the profile's as it is.
+  bool plain_from_calibration = true;
+  std::vector<PlainTermFit> prior_plain_terms;  // --resume: what the first call fitted
 };
 
 struct PlanOutcome {
@@ -69,6 +74,9 @@ struct Validation {
   // greedy text and accept differently. A plan whose target is placed so predicts with it; other plans
   // with `acceptance`.
   std::map<std::string, Acceptance> acceptance_by_target;
+  // llama.cpp only: plain decoding's term as re-fitted on the calibration prompts (the predictions,
+  // and repredict, use these in place of the profile's).
+  std::vector<PlainTermFit> plain_terms;
   Workload workload;
   double break_even_alpha = -1;        // predicted
   std::vector<PlanOutcome> plans;
