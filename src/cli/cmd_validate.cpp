@@ -104,7 +104,7 @@ int run(const ValidateArgs& a) {
     cfg.device_map = parse_device_map(a.device_map, "--device-map");
     cfg.tool_timeout_s = a.tool_timeout;
     cfg.engine_acceptance = a.acceptance_from == "llama.cpp";
-    cfg.plain_from_calibration = a.plain_from != "profile";
+    cfg.plain_from_calibration = a.plain_from == "calibration";
   } else if (!a.llama_bin.empty() || !a.device_map.empty() || !a.acceptance_from.empty() || !a.plain_from.empty()) {
     throw Error(!a.llama_bin.empty()        ? "--llama-bin"
                 : !a.device_map.empty()     ? "--device-map"
@@ -161,8 +161,8 @@ hetspec::cli::Registrar reg("validate", "Predict and run a grid of plans; report
                  "the grid, per target placement)")
       ->check(CLI::IsMember({"llama.cpp", "hetspec"}));
   app.add_option("--plain-from", a->plain_from,
-                 "with --engine llama.cpp: plain decoding's per-token loop term from calibration (default: re-fitted on "
-                 "the calibration prompts, run as the baseline arm runs) or profile (the llama.cpp profile's)")
+                 "with --engine llama.cpp: plain decoding's per-token loop term from the profile (default: the llama.cpp "
+                 "profile's) or calibration (re-fitted on the calibration prompts, run as the baseline arm runs)")
       ->check(CLI::IsMember({"calibration", "profile"}));
   app.add_option("--tool-timeout", a->tool_timeout, "with --engine llama.cpp: seconds one tool run may take")
       ->check(CLI::Range(1.0, 86400.0))

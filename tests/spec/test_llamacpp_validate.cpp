@@ -168,7 +168,7 @@ TEST_CASE("validate --engine llama.cpp re-fits plain decoding's loop term on the
                              m.target + " --draft " + m.draft + " --prompts " + t.file("p.jsonl", kThreePrompts) +
                              " --gammas 0,2 --calibration 1 --max-new 8";
   const double base_us = 1e3 * (66 + 4.0 * 7 / 8) / 7;  // the stand-in's plain decoding per token
-  CliResult r = run_cli(common + " --out " + (t / "fit"));
+  CliResult r = run_cli(common + " --plain-from calibration --out " + (t / "fit"));
   INFO(r.err);
   REQUIRE(r.code == 0);
   auto v = nlohmann::json::parse(slurp(t / "fit/validation.json"));
@@ -193,8 +193,8 @@ TEST_CASE("validate --engine llama.cpp re-fits plain decoding's loop term on the
   for (const auto& p : nlohmann::json::parse(slurp(t / "rep/validation.json"))["plans"])
     CHECK(p["predicted_baseline_us"].get<double>() == Approx(base_us).epsilon(0.03));
 
-  // --plain-from profile: the profile's term as it is.
-  CliResult pr = run_cli(common + " --plain-from profile --out " + (t / "prof"));
+  // By default (--plain-from profile) the profile's term as it is.
+  CliResult pr = run_cli(common + " --out " + (t / "prof"));
   INFO(pr.err);
   REQUIRE(pr.code == 0);
   auto vp = nlohmann::json::parse(slurp(t / "prof/validation.json"));

@@ -99,7 +99,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   const int t = get_group_id(2);
   local int4 xq[NB * 2];   // x (m, K) row t as int8, 32 per block: [2b] values 0..15, [2b + 1] 16..31
   local float2 xds[NB];    // per block: (d_x, d_x * sum q_x)
-  local float red[GEMV_GROUPS][GEMV_ROWS][GEMV_LX];
+  local float red[GEMV_GROUPS][GEMV_ROWS + 1][GEMV_LX];  // [GEMV_ROWS]: group_rows_sum's norm row
 #if XIN == 1
   local float ssr[GEMV_LX * GEMV_GROUPS];
 #endif
@@ -158,18 +158,10 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   }
 #endif
 #if GEMV_SHFL
-  // Warp shuffles (common.cl), then the warps of a row group through red after one barrier.
-  for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = warp_sum(acc[r]);
-#if GEMV_LX > 32
-  if ((lx & 31) == 0)
-    for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx >> 5] = acc[r];
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int r = 0; r < GEMV_ROWS; ++r) {
-    float s = 0.0f;
-    for (int w = 0; w < GEMV_LX / 32; ++w) s += red[ly][r][w];
-    acc[r] = s;
-  }
-#endif
+  // Warp shuffles, then the warps of a row group through red (matmul.cl's group_rows_sum; the norm's
+  // sum of squares was reduced above, so its share is 0 and its scale unused).
+  float unused;
+  group_rows_sum(acc, 0.0f, red[ly], lx, eps, &unused);
   for (int r = 0; r < GEMV_ROWS; ++r)
     if (r < nr && r % GEMV_LX == lx) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, acc[r] * sc);
 #else
