@@ -49,3 +49,22 @@ cl_parity_tests() {
   fi
   echo "tests: $((SECONDS - s)) s"
 }
+# rounds "ORDER1|ORDER2|..." "MODEL ..." BENCH-FORWARD-ARGS...: per round (one per ORDER, tunings
+# $STATE/<name>.yaml in that order) and model ($MD/MODEL.gguf), one bench-forward line per tuning into
+# $T: "m=M T ms; ..." and the tg rate when the arguments ask for one. Expects GPU, MD and T set.
+rounds() {
+  local orders=$1 models=$2 order mf v rep=0
+  shift 2
+  IFS='|' read -ra orders <<< "$orders"
+  for order in "${orders[@]}"; do
+    rep=$((rep + 1))
+    for mf in $models; do
+      for v in $order; do
+        printf '%s rep %s %-26s ' "$v" "$rep" "$mf" | tee -a "$T"
+        HETSPEC_CL_TUNING="$STATE/$v.yaml" timeout 90 $B bench-forward -m "$MD/$mf.gguf" --device "$GPU" "$@" 2>&1 |
+          awk '/^ +[0-9]+ / {printf "m=%s %s ms; ", $1, $2} /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' | tee -a "$T"
+      done
+    done
+  done
+  stamp "done" | tee -a "$T"
+}

@@ -32,13 +32,30 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
 
+// The GEMM a (dtype, K) runs: gemv_q8.cl's integer-dot kernel for quantized weights where the tuning
+// asks for it and its local memory fits the device (the tile's x in int8 with per-block scales, the
+// row sums, the norm's sums of squares), else matmul.cl's.
+bool gemm_q8(const Device& dev, DType t, int64_t k, bool shfl) {
+  const Tuning& tu = dev.tuning();
+  if (!tu.gemm_q8 || !(t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0)) return false;
+  const uint64_t tm = uint64_t(tu.gemm_tm), wi = uint64_t(tu.gemm_lx) * tu.gemm_rows;
+  const uint64_t rpt = tu.mm_split == 1 ? 1 : uint64_t(tu.gemm_rpt);
+  const uint64_t red_lanes = shfl && tu.gemm_lx % 32 == 0 ? uint64_t(tu.gemm_lx) / 32 : uint64_t(tu.gemm_lx);
+  const uint64_t local = tm * (uint64_t(k) + uint64_t(k) / 4) + uint64_t(tu.gemm_rows) * rpt * tm * red_lanes * 4 +
+                         tm * wi * 4 + tm * 4;
+  const uint64_t have = dev.info().local_mem_bytes ? dev.info().local_mem_bytes : 16384;
+  return local <= have;
+}
+
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
   const GemvShape g = gemv_shape(dev, t, k);
   const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
+  const bool gq8 = gemm_q8(dev, t, k, shfl && tu.gemm_warp_shuffle);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
          " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
-         " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + (g.q8 && tu.ptx_asm ? " -DHS_PTX=1" : "") +
+         " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + " -DGEMM_Q8=" + (gq8 ? "1" : "0") +
+         ((g.q8 || gq8) && tu.ptx_asm ? " -DHS_PTX=1" : "") +
          (shfl && tu.warp_shuffle ? " -DHS_SHFL_GEMV=1" : "") + (shfl && tu.gemm_warp_shuffle ? " -DHS_SHFL_GEMM=1" : "") +
          " -DGEMV_LX=" + std::to_string(g.lx) + " -DGEMV_ROWS=" + std::to_string(g.rows) +
          " -DGEMV_GROUPS=" + std::to_string(g.groups) + " -DGEMM_LX=" + std::to_string(tu.gemm_lx) +

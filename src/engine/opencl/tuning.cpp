@@ -124,6 +124,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.fuse_inputs_max_m = e.positive_int_or("fuse_inputs_max_m", t.fuse_inputs_max_m);
     n.fuse_inputs_max_mk = e.has("fuse_inputs_max_mk") ? e.positive_int("fuse_inputs_max_mk") : t.fuse_inputs_max_mk;
     n.gemv_q8 = e.get_or<bool>("gemv_q8", t.gemv_q8);
+    n.gemm_q8 = e.get_or<bool>("gemm_q8", t.gemm_q8);
     n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);

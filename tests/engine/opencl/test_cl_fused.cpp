@@ -38,8 +38,13 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   // ... and through the integer-dot GEMV (gemv_q8.cl), whose oracle takes x rounded to int8.
   auto dev3 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n    gemv_q8: true\n    gemvq_lx: 4\n    gemvq_rows: 3\n"
                                           "    gemvq_groups: 2\n");
-  std::vector<ocl::Device*> devs = {&dev0, dev1.get(), dev2.get(), dev3.get()};
-  std::vector<const ocl::Device*> q8_devs = {dev3.get()};
+  // ... and the integer-dot GEMM (m = 5 as the GEMM), with a power-of-two work-group and without.
+  auto dev4 = test::gpu_like_device(dev0, "    gemv_max_m: 1\n    gemv_q8: true\n    gemm_q8: true\n    gemvq_lx: 4\n"
+                                          "    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n");
+  auto dev5 = test::gpu_like_device(dev0, "    gemv_max_m: 1\n    gemv_q8: true\n    gemm_q8: true\n    gemm_lx: 4\n"
+                                          "    gemm_rows: 3\n    gemm_tm: 2\n    gemm_rpt: 1\n");
+  std::vector<ocl::Device*> devs = {&dev0, dev1.get(), dev2.get(), dev3.get(), dev4.get(), dev5.get()};
+  std::vector<const ocl::Device*> q8_devs = {dev3.get(), dev4.get(), dev5.get()};
   // Warp-shuffle row sums (inline PTX: NVIDIA only): one warp per row group, two, and four, the float
   // GEMV, the GEMM and the integer-dot GEMV (whose x quantization and norm sums are shared by the work-group).
   std::vector<std::unique_ptr<ocl::Device>> shfl;
@@ -59,6 +64,10 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
     const std::string q8 = gemv + "    gemv_q8: true\n";
     add(q8 + "    gemvq_lx: 32\n    gemvq_rows: 3\n    gemvq_groups: 2\n", true);
     add(q8 + "    gemvq_lx: 64\n    gemvq_rows: 2\n    gemvq_groups: 1\n", true);
+    // ... and the integer-dot GEMM's, one warp and two per row group.
+    const std::string gq8 = gemm + "    gemv_q8: true\n    gemm_q8: true\n";
+    add(gq8 + "    gemm_lx: 32\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n", true);
+    add(gq8 + "    gemm_lx: 64\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n", true);
   } else {
     WARN("warp_shuffle (inline PTX) is checked on NVIDIA devices only; this device is " << dev0.label());
   }

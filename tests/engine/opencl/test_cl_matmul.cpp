@@ -128,6 +128,44 @@ TEST_CASE("OpenCL integer-dot GEMV (gemv_q8) equals the reference on x rounded t
   }
 }
 
+TEST_CASE("OpenCL integer-dot GEMM (gemm_q8) equals the reference on x rounded to int8", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // gemv_q8.cl's gemm under GEMM tiles (gemm_lx / rows / tm / rpt) that leave a remainder of blocks
+  // (K 320 = 10 blocks over 4 or 8 lanes), of rows (37 over 2 x 3, 4 x 1) and of tokens (m 13 over
+  // tiles of 3, 4 and 8), a non-power-of-two work-group (2 x 3), and the block path (mm_split 1).
+  const char* files[] = {"    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n",
+                         "    gemm_lx: 8\n    gemm_rows: 4\n    gemm_tm: 4\n    gemm_rpt: 1\n",
+                         "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 8\n    gemm_rpt: 2\n",
+                         "    mm_split: 1\n    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 4\n"};
+  uint32_t seed = 1500;
+  for (const char* shape : files) {
+    auto dev = test::gpu_like_device(dev0, std::string("    gemm_q8: true\n    gemv_max_m: 1\n") + shape);
+    for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
+      for (int64_t k : {320, 512}) {
+        Mat w = make_mat(t, 37, k, seed++);
+        ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
+        for (int64_t m : {2, 13}) {
+          auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
+          ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size());
+          ocl::Buffer yb(*dev, size_t(m * 37) * 4);
+          ocl::matmul(*dev, cw, xb, yb, m);
+          auto y = ocl::download_f32(*dev, yb, size_t(m * 37));
+          std::vector<double> want, mag;
+          oracle(w, test::round_x_q8(x), m, want, mag);
+          INFO(dev->tuning().source << " " << dtype_name(t) << " k " << k << " m " << m);
+          check_close(y, want, mag, 1e-4);
+          // and it is not the float GEMM: x's rounding shows against the exact x.
+          std::vector<double> exact, mag2;
+          oracle(w, x, m, exact, mag2);
+          double diff = 0;
+          for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, std::fabs(y[i] - exact[i]) / mag2[i]);
+          CHECK(diff > 1e-6);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("OpenCL gemv_row multiplies one row of an activation matrix", "[opencl]") {
   HS_CL_TEST_DEVICE(dev);
   Mat w = make_mat(DType::Q4_1, 50, 320, 77);

@@ -19,7 +19,8 @@
 //         gemvq_lx: 32         # ... its work-items per row group, rows per group, groups per work-group
 //         gemvq_rows: 4
 //         gemvq_groups: 4
-//         ptx_asm: true        # ... its byte dots as inline PTX dp4a (NVIDIA only)
+//         gemm_q8: true        # ... and the GEMM's (m tokens; its tile is gemm_lx/rows/tm/rpt)
+//         ptx_asm: true        # ... their byte dots as inline PTX dp4a (NVIDIA only)
 //         warp_shuffle: true   # GEMV row sums by warp shuffles (inline PTX: needs ptx_asm), not a
 //                              # local-memory tree with a barrier per step
 //         gemm_warp_shuffle: true  # ... the GEMM's (NVIDIA's default)
@@ -67,6 +68,10 @@ struct Tuning {
   // integer dots (4-bit weights cost ~1 instruction each, not ~5 as float); its own tile shape
   // (gemvq_lx and gemvq_groups powers of two). ptx_asm: its byte dots as NVIDIA's dp4a (inline PTX).
   bool gemv_q8 = false;
+  // The same for the GEMM (a verify's m tokens, gemv_q8.cl's gemm): the work-group rounds its tile of
+  // gemm_tm tokens' x rows to int8 in local memory and reads each weight block once for all of them;
+  // where that tile does not fit in local memory (gemm_tm x 1.25 K bytes), matmul.cl's float GEMM runs.
+  bool gemm_q8 = false;
   int gemvq_lx = 32;
   int gemvq_rows = 4;
   int gemvq_groups = 4;

@@ -14,7 +14,10 @@
 // lx + GEMV_LX, ... of each (a warp reads one row's consecutive blocks). Grid dimension 2: tokens.
 // Numerics: x's rounding to int8 (half-even, d_x = max|x| / 127 in float) is the only change from the
 // float GEMV; the parity test's oracle rounds x the same way.
-#if GEMV_Q8
+// GEMM_Q8 1 (tuning gemm_q8): the same for a verify's m tokens, replacing matmul.cl's gemm: a tile of
+// GEMM_TM tokens' x rows in int8 in local memory, each weight block read and unpacked once and dotted
+// with every token of the tile.
+#if GEMV_Q8 || GEMM_Q8
 
 // c + the dot of four unsigned bytes of a with four signed bytes of b.
 inline int dot4_us(uint a, int b, int c) {
@@ -48,49 +51,81 @@ inline float max_abs16(float16 v) {
   return fmax(fmax(q.x, q.y), fmax(q.z, q.w));
 }
 
-// Block b of weight row p (ROW_BYTES apart) against x block b: xq the block's 32 int8 values as
-// 8 ints (lo: values 0..15, hi: 16..31), ds = (d_x, d_x * sum q_x).
-inline float block_q8(global const uchar* p, int4 xlo, int4 xhi, float2 ds) {
+// The weight block at p unpacked for integer dots: its 32 weights as bytes in x's order (s0..s3:
+// weights 0..15, s4..s7: 16..31; Q4 nibbles as unsigned 0..15), its scales in *dm (d, and m for Q4_1).
+inline uint8 unpack_q8(global const uchar* p, float2* dm) {
 #if WTYPE == T_Q4_0 || WTYPE == T_Q4_1
 #if WTYPE == T_Q4_0
-  const float d = vload_half(0, (global const half*)p);
+  *dm = (float2)(vload_half(0, (global const half*)p), 0.0f);
   const uint4 q = as_uint4(vload8(0, (global const ushort*)(p + 2)));  // 18-byte blocks: 2-aligned
 #else
-  const float2 dm = vload_half2(0, (global const half*)p);
+  *dm = vload_half2(0, (global const half*)p);
   const uint4 q = vload4(0, (global const uint*)(p + 4));
 #endif
   // Byte j of the 16 holds weight j (low nibble) and j + 16 (high nibble).
-  const uint mask = 0x0F0F0F0Fu;
-  int s = dot4_us(q.x & mask, xlo.x, 0);
-  s = dot4_us(q.y & mask, xlo.y, s);
-  s = dot4_us(q.z & mask, xlo.z, s);
-  s = dot4_us(q.w & mask, xlo.w, s);
-  s = dot4_us((q.x >> 4) & mask, xhi.x, s);
-  s = dot4_us((q.y >> 4) & mask, xhi.y, s);
-  s = dot4_us((q.z >> 4) & mask, xhi.z, s);
-  s = dot4_us((q.w >> 4) & mask, xhi.w, s);
-#if WTYPE == T_Q4_0
-  return d * (ds.x * (float)s - 8.0f * ds.y);
-#else
-  return dm.x * ds.x * (float)s + dm.y * ds.y;
-#endif
+  const uint4 mask = (uint4)(0x0F0F0F0Fu);
+  return (uint8)(q & mask, (q >> 4) & mask);
 #elif WTYPE == T_Q8_0
-  const float d = vload_half(0, (global const half*)p);
-  const int8 q = as_int8(vload16(0, (global const ushort*)(p + 2)));  // 34-byte blocks: 2-aligned
-  int s = dot4_ss(q.s0, xlo.x, 0);
-  s = dot4_ss(q.s1, xlo.y, s);
-  s = dot4_ss(q.s2, xlo.z, s);
-  s = dot4_ss(q.s3, xlo.w, s);
-  s = dot4_ss(q.s4, xhi.x, s);
-  s = dot4_ss(q.s5, xhi.y, s);
-  s = dot4_ss(q.s6, xhi.z, s);
-  s = dot4_ss(q.s7, xhi.w, s);
-  return d * ds.x * (float)s;
+  *dm = (float2)(vload_half(0, (global const half*)p), 0.0f);
+  return as_uint8(vload16(0, (global const ushort*)(p + 2)));  // 34-byte blocks: 2-aligned
 #else
-#error "GEMV_Q8 needs a quantized WTYPE (Q4_0, Q4_1, Q8_0)"
+#error "GEMV_Q8 / GEMM_Q8 need a quantized WTYPE (Q4_0, Q4_1, Q8_0)"
 #endif
 }
 
+// An unpacked weight block (w, dm) against x block b: xq the block's 32 int8 values as 8 ints (lo:
+// values 0..15, hi: 16..31), ds = (d_x, d_x * sum q_x).
+inline float dot_q8(uint8 w, float2 dm, int4 xlo, int4 xhi, float2 ds) {
+#if WTYPE == T_Q8_0
+  int s = dot4_ss(as_int(w.s0), xlo.x, 0);
+  s = dot4_ss(as_int(w.s1), xlo.y, s);
+  s = dot4_ss(as_int(w.s2), xlo.z, s);
+  s = dot4_ss(as_int(w.s3), xlo.w, s);
+  s = dot4_ss(as_int(w.s4), xhi.x, s);
+  s = dot4_ss(as_int(w.s5), xhi.y, s);
+  s = dot4_ss(as_int(w.s6), xhi.z, s);
+  s = dot4_ss(as_int(w.s7), xhi.w, s);
+  return dm.x * ds.x * (float)s;
+#else
+  int s = dot4_us(w.s0, xlo.x, 0);
+  s = dot4_us(w.s1, xlo.y, s);
+  s = dot4_us(w.s2, xlo.z, s);
+  s = dot4_us(w.s3, xlo.w, s);
+  s = dot4_us(w.s4, xhi.x, s);
+  s = dot4_us(w.s5, xhi.y, s);
+  s = dot4_us(w.s6, xhi.z, s);
+  s = dot4_us(w.s7, xhi.w, s);
+#if WTYPE == T_Q4_0
+  return dm.x * (ds.x * (float)s - 8.0f * ds.y);
+#else
+  return dm.x * ds.x * (float)s + dm.y * ds.y;
+#endif
+#endif
+}
+
+// Block b of weight row p (ROW_BYTES apart) against x block b (as dot_q8).
+inline float block_q8(global const uchar* p, int4 xlo, int4 xhi, float2 ds) {
+  float2 dm;
+  const uint8 w = unpack_q8(p, &dm);
+  return dot_q8(w, dm, xlo, xhi, ds);
+}
+
+// x block b (transformed by XIN as read) rounded to int8: its 32 values into q[0] (0..15) and q[1]
+// (16..31), (d_x, d_x * sum q_x) into *ds; RMSNorm's sum of squares accumulates into *ss.
+inline void quantize_x_block(global const float* x, global const float* a, int b, local int4* q, local float2* ds, float* ss) {
+  const float16 lo = load_x16(x, a, b * 32, ss), hi = load_x16(x, a, b * 32 + 16, ss);
+  const float d = fmax(max_abs16(lo), max_abs16(hi)) / 127.0f;
+  const float id = d > 0.0f ? 1.0f / d : 0.0f;
+  const int16 qlo = convert_int16_rte(lo * id), qhi = convert_int16_rte(hi * id);
+  q[0] = as_int4(convert_char16(qlo));
+  q[1] = as_int4(convert_char16(qhi));
+  const int16 qs = qlo + qhi;
+  const int8 q8 = qs.lo + qs.hi;
+  const int4 q4 = q8.lo + q8.hi;
+  *ds = (float2)(d, d * (float)((q4.x + q4.y) + (q4.z + q4.w)));
+}
+
+#if GEMV_Q8
 __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
           global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
@@ -108,18 +143,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   global const float* x = X + x_off + (size_t)t * K;
   global const float* a = aux_row(A, x_off, t);
   float ss = 0.0f;
-  for (int b = li; b < NB; b += GEMV_LX * GEMV_GROUPS) {
-    const float16 lo = load_x16(x, a, b * 32, &ss), hi = load_x16(x, a, b * 32 + 16, &ss);
-    const float d = fmax(max_abs16(lo), max_abs16(hi)) / 127.0f;
-    const float id = d > 0.0f ? 1.0f / d : 0.0f;
-    const int16 qlo = convert_int16_rte(lo * id), qhi = convert_int16_rte(hi * id);
-    xq[2 * b] = as_int4(convert_char16(qlo));
-    xq[2 * b + 1] = as_int4(convert_char16(qhi));
-    const int16 qs = qlo + qhi;
-    const int8 q8 = qs.lo + qs.hi;
-    const int4 q4 = q8.lo + q8.hi;
-    xds[b] = (float2)(d, d * (float)((q4.x + q4.y) + (q4.z + q4.w)));
-  }
+  for (int b = li; b < NB; b += GEMV_LX * GEMV_GROUPS) quantize_x_block(x, a, b, &xq[2 * b], &xds[b], &ss);
 #if XIN == 1
   ssr[li] = ss;
   barrier(CLK_LOCAL_MEM_FENCE);
@@ -175,5 +199,121 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
 #endif
 }
+#endif  // GEMV_Q8
+
+#if GEMM_Q8
+#define GEMM_WI (GEMM_LX * GEMM_ROWS)  // work-items per work-group
+// m tokens: Y(m, N) = X(m, K) . W^T with integer dots. Work-group (GEMM_LX, GEMM_ROWS) and grid as
+// matmul.cl's gemm: a row group of GEMM_LX work-items owns GEMM_RPT rows, grid dimension 2 runs tiles
+// of GEMM_TM tokens. 1. The work-group rounds its tile's x rows to int8 in local memory (and reduces
+// RMSNorm's sums of squares per token); 2. work-item lx takes blocks lx, lx + GEMM_LX, ... of its
+// rows, reads and unpacks each weight block once and dots it with all GEMM_TM tokens (register tile
+// GEMM_RPT x GEMM_TM); 3. the row group sums its work-items' dots (warp shuffles where GEMM_SHFL).
+__kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
+void gemm(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
+          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows, int m) {
+  const int lx = get_local_id(0), ly = get_local_id(1);
+  const int li = ly * GEMM_LX + lx;
+  const int t0 = get_group_id(2) * GEMM_TM;
+  const int nt = min(GEMM_TM, m - t0);
+  local int4 xq[GEMM_TM][NB * 2];  // the tile's x (nt, K) as int8: [t][2b] values 0..15 of block b, [t][2b + 1] 16..31
+  local float2 xds[GEMM_TM][NB];   // per token and block: (d_x, d_x * sum q_x)
+  local float scl[GEMM_TM];        // per token: RMSNorm's 1/rms (XIN 1), else 1
+#if GEMM_SHFL
+  local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX / 32];
+#else
+  local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX];
+#endif
+
+  // 1. The tile's x rows (transformed by XIN) into int8, one block of 32 per work-item at a time.
+#if XIN == 1
+  local float ssr[GEMM_TM][GEMM_WI];
+#endif
+  for (int t = 0; t < GEMM_TM; ++t) {
+    float ss = 0.0f;
+    if (t < nt) {
+      global const float* x = X + x_off + (size_t)(t0 + t) * K;
+      global const float* a = aux_row(A, x_off, t0 + t);
+      for (int b = li; b < NB; b += GEMM_WI) quantize_x_block(x, a, b, &xq[t][2 * b], &xds[t][b], &ss);
+    }
+#if XIN == 1
+    ssr[t][li] = ss;
+#endif
+  }
+#if XIN == 1
+  barrier(CLK_LOCAL_MEM_FENCE);
+#if (GEMM_WI & (GEMM_WI - 1)) == 0
+  for (int s = GEMM_WI / 2; s > 0; s >>= 1) {
+    if (li < s)
+      for (int t = 0; t < GEMM_TM; ++t) ssr[t][li] += ssr[t][li + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int t = li; t < GEMM_TM; t += GEMM_WI) scl[t] = norm_scale(ssr[t][0], eps);
+#else  // gemm_rows not a power of two: one work-item per token sums the work-group's shares
+  for (int t = li; t < GEMM_TM; t += GEMM_WI) {
+    float s = 0.0f;
+    for (int j = 0; j < GEMM_WI; ++j) s += ssr[t][j];
+    scl[t] = norm_scale(s, eps);
+  }
+#endif
+#else
+  for (int t = li; t < GEMM_TM; t += GEMM_WI) scl[t] = 1.0f;
+#endif
+  barrier(CLK_LOCAL_MEM_FENCE);
+
+  // 2. This row group's GEMM_RPT rows against the tile, block by block.
+  const int row0 = (get_group_id(1) * GEMM_ROWS + ly) * GEMM_RPT;
+  const int nr = min(GEMM_RPT, n_rows - row0);
+  float acc[GEMM_RPT][GEMM_TM];
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) acc[r][t] = 0.0f;
+  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
+  for (int b = lx; b < NB; b += GEMM_LX) {
+    int4 xlo[GEMM_TM], xhi[GEMM_TM];
+    float2 ds[GEMM_TM];
+    for (int t = 0; t < GEMM_TM; ++t) {  // tokens past nt read stale local memory; their sums are not stored
+      xlo[t] = xq[t][2 * b];
+      xhi[t] = xq[t][2 * b + 1];
+      ds[t] = xds[t][b];
+    }
+    for (int r = 0; r < GEMM_RPT; ++r) {
+      if (r < nr) {
+        float2 dm;
+        const uint8 w = unpack_q8(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, &dm);
+        for (int t = 0; t < GEMM_TM; ++t) acc[r][t] += dot_q8(w, dm, xlo[t], xhi[t], ds[t]);
+      }
+    }
+  }
+
+  // 3. The row group's sums, then one store per (row, token).
+#if GEMM_SHFL
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) {
+      const float v = warp_sum(acc[r][t]);
+      if ((lx & 31) == 0) red[ly][r * GEMM_TM + t][lx >> 5] = v;
+    }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
+    float v = 0.0f;
+    for (int w = 0; w < GEMM_LX / 32; ++w) v += red[ly][j][w];
+    const int r = j / GEMM_TM, t = j % GEMM_TM;
+    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, v * scl[t]);
+  }
+#else
+  for (int r = 0; r < GEMM_RPT; ++r)
+    for (int t = 0; t < GEMM_TM; ++t) red[ly][r * GEMM_TM + t][lx] = acc[r][t];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = GEMM_LX / 2; s > 0; s >>= 1) {
+    if (lx < s)
+      for (int j = 0; j < GEMM_RPT * GEMM_TM; ++j) red[ly][j][lx] += red[ly][j][lx + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
+    const int r = j / GEMM_TM, t = j % GEMM_TM;
+    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, red[ly][j][0] * scl[t]);
+  }
+#endif
+}
+#endif  // GEMM_Q8
 
 #endif

@@ -5,6 +5,7 @@
 // GEMV_LX / GEMV_ROWS / GEMV_GROUPS (work-items per row group, rows per group (x reuse), groups per
 // work-group), GEMM_LX / GEMM_ROWS / GEMM_TM / GEMM_RPT (work-items per row group, groups per
 // work-group, tokens per work-group, rows per group in the unit path).
+// GEMV_Q8 / GEMM_Q8: gemv_q8.cl's integer-dot kernels replace this file's gemv / gemm.
 // HS_SHFL_GEMV / HS_SHFL_GEMM (NVIDIA, tunings warp_shuffle / gemm_warp_shuffle): row sums by warp
 // shuffles rather than a local-memory tree, where a row group is whole warps (GPU path only).
 // Fusion (so a layer needs few launches): XIN transforms X as it is read (0: as is; 1: RMSNorm, A
@@ -29,6 +30,9 @@
 #define GEMM_SHFL (HS_SHFL_GEMM && GEMM_LX % 32 == 0)
 #ifndef GEMV_Q8
 #define GEMV_Q8 0  // 1: gemv_q8.cl's integer-dot GEMV replaces this file's gemv (quantized weights)
+#endif
+#ifndef GEMM_Q8
+#define GEMM_Q8 0  // 1: gemv_q8.cl's integer-dot GEMM replaces this file's gemm (quantized weights)
 #endif
 #define NB (K / 32)
 #if WTYPE == T_F32
@@ -215,6 +219,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
 }
 #endif
 
+#if !GEMM_Q8
 // m tokens: Y(m, N) = X(m, K) . W^T. Each work-group decodes a weight block once and applies it
 // to GEMM_TM tokens (weight reuse), work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles.
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
@@ -260,6 +265,7 @@ void gemm(global const uchar* W, global const float* X, int x_off, global const 
     barrier(CLK_LOCAL_MEM_FENCE);
   }
 }
+#endif
 
 #else
 // ---- Unit path (GPUs): four work-items share a block so a warp reads consecutive bytes.
@@ -391,6 +397,7 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
 }
 #endif
 
+#if !GEMM_Q8
 // m tokens: Y(m, N) = X(m, K) . W^T. Work-group (GEMM_LX, GEMM_ROWS), grid dim 2 over token tiles
 // of GEMM_TM. Each group of GEMM_LX work-items owns GEMM_RPT rows; a work-item loads a unit's x
 // values of the GEMM_TM tokens once and applies them to GEMM_RPT rows, decoding each weight unit
@@ -474,6 +481,7 @@ void gemm(global const uchar* W, global const float4* X, int x_off, global const
               red[ly][j][0] * norm_scale(red[ly][GEMM_RPT * GEMM_TM + t][0], eps));
   }
 }
+#endif
 
 #endif
 
