@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Issue 12 on the H200 machine: the integer-dot GEMM (tuning gemm_q8: gemv_q8.cl's gemm, x of a tile of
-# gemm_tm tokens rounded to int8 in local memory, each weight block read once and dotted with every
-# token by dp4a) against the float GEMM, in one call:
+# Issue 12 on the H200 machine: the integer-dot GEMM (tuning gemm_q8: gemv_q8.cl's quantize_x rounds x's
+# m rows to int8 once, then its gemm reads each weight block once and dots it with a tile of gemm_tm
+# tokens by dp4a) against the float GEMM, in one call:
 #   1. the OpenCL parity tests on the H200 (the gemm_q8 cases, and the fused test's NVIDIA cases with
 #      the integer-dot GEMM's warp shuffles and the integer-dot GEMV's cross-warp sums);
 #   2. the verify curve (bench-forward m = 1..16, all logit rows, depth 0) of random-weight Llama-3.2-1B

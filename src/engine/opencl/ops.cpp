@@ -32,26 +32,17 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
 
-// The GEMM a (dtype, K) runs: gemv_q8.cl's integer-dot kernel for quantized weights where the tuning
-// asks for it and its local memory fits the device (the tile's x in int8 with per-block scales, the
-// row sums, the norm's sums of squares), else matmul.cl's.
-bool gemm_q8(const Device& dev, DType t, int64_t k, bool shfl) {
-  const Tuning& tu = dev.tuning();
-  if (!tu.gemm_q8 || !(t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0)) return false;
-  const uint64_t tm = uint64_t(tu.gemm_tm), wi = uint64_t(tu.gemm_lx) * tu.gemm_rows;
-  const uint64_t rpt = tu.mm_split == 1 ? 1 : uint64_t(tu.gemm_rpt);
-  const uint64_t red_lanes = shfl && tu.gemm_lx % 32 == 0 ? uint64_t(tu.gemm_lx) / 32 : uint64_t(tu.gemm_lx);
-  const uint64_t local = tm * (uint64_t(k) + uint64_t(k) / 4) + uint64_t(tu.gemm_rows) * rpt * tm * red_lanes * 4 +
-                         tm * wi * 4 + tm * 4;
-  const uint64_t have = dev.info().local_mem_bytes ? dev.info().local_mem_bytes : 16384;
-  return local <= have;
+// The GEMM a dtype runs: gemv_q8.cl's integer-dot kernels (quantize_x, then gemm) for quantized
+// weights where the tuning asks for them, else matmul.cl's float gemm.
+bool gemm_q8(const Device& dev, DType t) {
+  return dev.tuning().gemm_q8 && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0);
 }
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
   const GemvShape g = gemv_shape(dev, t, k);
   const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
-  const bool gq8 = gemm_q8(dev, t, k, shfl && tu.gemm_warp_shuffle);
+  const bool gq8 = gemm_q8(dev, t);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
          " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
          " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + " -DGEMM_Q8=" + (gq8 ? "1" : "0") +
@@ -78,7 +69,7 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 
 // Keys of the launch path's kernels (Device::kernel_by_key): an op id in the top byte, then what
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
-enum KernelOp : uint64_t { kGemv = 1, kGemm, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
+enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
                            kKvAppend, kRopeKv, kAttention };
 uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
@@ -215,7 +206,8 @@ MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64
 // The shared GEMV / GEMM kernel of w's (dtype, K) with a's input transform and epilogue.
 cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const MatmulEx& a) {
   return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate), [&] {
-    return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), op == kGemv ? "gemv" : "gemm");
+    return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate),
+                      op == kGemv ? "gemv" : op == kGemm ? "gemm" : "quantize_x");
   });
 }
 void gemv_sizes(const GemvShape& g, int n, size_t* global, size_t* local, int64_t m = 1) {
@@ -236,7 +228,16 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
     int mi = to_int(m, dev, "matmul");
-    dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
+    if (gemm_q8(dev, w.dtype)) {  // x (m, K) to int8 once: (m, K) bytes, (m, K / 32) scale pairs, m norm scales
+      const Buffer& s = dev.scratch(size_t(m) * size_t(w.cols / 32) * 40 + size_t(m) * 4);
+      cl_kernel q = matmul_kernel(dev, kQuantX, w, a);
+      dev.set_args(q, *a.x, r.x_off, *r.aux, a.eps, s, mi);
+      const size_t ql[3] = {64, 1, 1}, qg[3] = {64 * size_t(m), 1, 1};  // QX_WG in gemv_q8.cl
+      dev.launch(q, "quantize_x", 1, qg, ql);
+      dev.set_args(k, w.buf, s, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
+    } else {
+      dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
+    }
     const int rpt = tu.mm_split == 1 ? 1 : tu.gemm_rpt;  // the CPU path's gemm has one row per group
     size_t local[3] = {size_t(tu.gemm_lx), size_t(tu.gemm_rows), 1};
     size_t global[3] = {local[0], round_up((r.n + rpt - 1) / rpt, local[1]), size_t((m + tu.gemm_tm - 1) / tu.gemm_tm)};

@@ -1,5 +1,7 @@
 #include "hetspec/engine/opencl/runtime.hpp"
 
+#include <algorithm>
+
 #include "hetspec/core/error.hpp"
 
 namespace hetspec::ocl {
@@ -50,11 +52,17 @@ Device::Device(const ClDeviceInfo& info, const std::string& tuning_file)
 
 Device::~Device() {
   if (queue_) clFinish(queue_);
+  scratch_ = Buffer();
   for (auto& [n, e] : events_) clReleaseEvent(e);
   for (auto& [k, kern] : kernels_) clReleaseKernel(kern);
   for (auto& [k, p] : programs_) clReleaseProgram(p);
   if (queue_) clReleaseCommandQueue(queue_);
   if (ctx_) clReleaseContext(ctx_);
+}
+
+const Buffer& Device::scratch(size_t bytes) {
+  if (scratch_.bytes() < bytes) scratch_ = Buffer(*this, std::max(bytes, 2 * scratch_.bytes()));
+  return scratch_;
 }
 
 cl_program Device::program(const std::vector<std::string>& files, const std::string& defines) {

@@ -38,7 +38,7 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
   // ... and through the integer-dot GEMV (gemv_q8.cl), whose oracle takes x rounded to int8.
   auto dev3 = test::gpu_like_device(dev0, "    gemv_max_m: 8\n    gemv_q8: true\n    gemvq_lx: 4\n    gemvq_rows: 3\n"
                                           "    gemvq_groups: 2\n");
-  // ... and the integer-dot GEMM (m = 5 as the GEMM), with a power-of-two work-group and without.
+  // ... and the integer-dot GEMM (m = 5 as the GEMM: quantize_x's RMSNorm / SwiGLU, then gemm), two tiles.
   auto dev4 = test::gpu_like_device(dev0, "    gemv_max_m: 1\n    gemv_q8: true\n    gemm_q8: true\n    gemvq_lx: 4\n"
                                           "    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 4\n    gemm_rpt: 2\n");
   auto dev5 = test::gpu_like_device(dev0, "    gemv_max_m: 1\n    gemv_q8: true\n    gemm_q8: true\n    gemm_lx: 4\n"

@@ -130,9 +130,10 @@ TEST_CASE("OpenCL integer-dot GEMV (gemv_q8) equals the reference on x rounded t
 
 TEST_CASE("OpenCL integer-dot GEMM (gemm_q8) equals the reference on x rounded to int8", "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
-  // gemv_q8.cl's gemm under GEMM tiles (gemm_lx / rows / tm / rpt) that leave a remainder of blocks
-  // (K 320 = 10 blocks over 4 or 8 lanes), of rows (37 over 2 x 3, 4 x 1) and of tokens (m 13 over
-  // tiles of 3, 4 and 8), a non-power-of-two work-group (2 x 3), and the block path (mm_split 1).
+  // gemv_q8.cl's quantize_x + gemm under GEMM tiles (gemm_lx / rows / tm / rpt) that leave a remainder
+  // of blocks (K 320 = 10 blocks over 4 or 8 lanes), of rows (37 over 2 x 3, 4 x 1) and of tokens (m 13
+  // over tiles of 3, 4 and 8), three row groups per work-group, and the block path (mm_split 1); the
+  // scratch buffer grows from m 2 to 13 and K 320 to 512.
   const char* files[] = {"    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n",
                          "    gemm_lx: 8\n    gemm_rows: 4\n    gemm_tm: 4\n    gemm_rpt: 1\n",
                          "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 8\n    gemm_rpt: 2\n",

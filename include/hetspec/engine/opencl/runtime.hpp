@@ -78,6 +78,10 @@ class Device {
     keyed_.emplace(key, k);
     return k;
   }
+  // A device buffer of at least `bytes` for what one op hands from one of its launches to the next
+  // (the integer-dot GEMM's int8 x): the queue runs in order, so every op may reuse it. Grown on
+  // demand (a buffer still used by queued launches is released by OpenCL once they finish).
+  const Buffer& scratch(size_t bytes);
   int programs_built() const { return programs_built_; }
   double build_seconds() const { return build_seconds_; }
 
@@ -114,6 +118,7 @@ class Device {
   std::map<std::pair<cl_program, std::string>, cl_kernel> kernels_;
   std::unordered_map<uint64_t, cl_kernel> keyed_;  // views into kernels_ (released there)
   bool profiling_ = false;
+  Buffer scratch_;
   std::vector<std::pair<std::string, cl_event>> events_;
   int programs_built_ = 0;
   double build_seconds_ = 0;

@@ -68,9 +68,8 @@ struct Tuning {
   // integer dots (4-bit weights cost ~1 instruction each, not ~5 as float); its own tile shape
   // (gemvq_lx and gemvq_groups powers of two). ptx_asm: its byte dots as NVIDIA's dp4a (inline PTX).
   bool gemv_q8 = false;
-  // The same for the GEMM (a verify's m tokens, gemv_q8.cl's gemm): the work-group rounds its tile of
-  // gemm_tm tokens' x rows to int8 in local memory and reads each weight block once for all of them;
-  // where that tile does not fit in local memory (gemm_tm x 1.25 K bytes), matmul.cl's float GEMM runs.
+  // The same for the GEMM (a verify's m tokens, gemv_q8.cl): one launch rounds x's m rows to int8
+  // (into Device::scratch), then the GEMM reads each weight block once for a tile of gemm_tm tokens.
   bool gemm_q8 = false;
   int gemvq_lx = 32;
   int gemvq_rows = 4;

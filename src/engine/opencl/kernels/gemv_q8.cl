@@ -14,9 +14,9 @@
 // lx + GEMV_LX, ... of each (a warp reads one row's consecutive blocks). Grid dimension 2: tokens.
 // Numerics: x's rounding to int8 (half-even, d_x = max|x| / 127 in float) is the only change from the
 // float GEMV; the parity test's oracle rounds x the same way.
-// GEMM_Q8 1 (tuning gemm_q8): the same for a verify's m tokens, replacing matmul.cl's gemm: a tile of
-// GEMM_TM tokens' x rows in int8 in local memory, each weight block read and unpacked once and dotted
-// with every token of the tile.
+// GEMM_Q8 1 (tuning gemm_q8): the same for a verify's m tokens, replacing matmul.cl's gemm: quantize_x
+// rounds the m rows of x to int8 once into a scratch buffer, then gemm reads each weight block once and
+// dots it with every token of a tile of GEMM_TM.
 #if GEMV_Q8 || GEMM_Q8
 
 // c + the dot of four unsigned bytes of a with four signed bytes of b.
@@ -110,16 +110,17 @@ inline float block_q8(global const uchar* p, int4 xlo, int4 xhi, float2 ds) {
   return dot_q8(w, dm, xlo, xhi, ds);
 }
 
-// x block b (transformed by XIN as read) rounded to int8: its 32 values into q[0] (0..15) and q[1]
+// x block b (transformed by XIN as read) rounded to int8: its 32 values into *qlo (0..15) and *qhi
 // (16..31), (d_x, d_x * sum q_x) into *ds; RMSNorm's sum of squares accumulates into *ss.
-inline void quantize_x_block(global const float* x, global const float* a, int b, local int4* q, local float2* ds, float* ss) {
+inline void quantize_x_block(global const float* x, global const float* a, int b, int4* qlo, int4* qhi, float2* ds,
+                             float* ss) {
   const float16 lo = load_x16(x, a, b * 32, ss), hi = load_x16(x, a, b * 32 + 16, ss);
   const float d = fmax(max_abs16(lo), max_abs16(hi)) / 127.0f;
   const float id = d > 0.0f ? 1.0f / d : 0.0f;
-  const int16 qlo = convert_int16_rte(lo * id), qhi = convert_int16_rte(hi * id);
-  q[0] = as_int4(convert_char16(qlo));
-  q[1] = as_int4(convert_char16(qhi));
-  const int16 qs = qlo + qhi;
+  const int16 ilo = convert_int16_rte(lo * id), ihi = convert_int16_rte(hi * id);
+  *qlo = as_int4(convert_char16(ilo));
+  *qhi = as_int4(convert_char16(ihi));
+  const int16 qs = ilo + ihi;
   const int8 q8 = qs.lo + qs.hi;
   const int4 q4 = q8.lo + q8.hi;
   *ds = (float2)(d, d * (float)((q4.x + q4.y) + (q4.z + q4.w)));
@@ -143,7 +144,14 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
   global const float* x = X + x_off + (size_t)t * K;
   global const float* a = aux_row(A, x_off, t);
   float ss = 0.0f;
-  for (int b = li; b < NB; b += GEMV_LX * GEMV_GROUPS) quantize_x_block(x, a, b, &xq[2 * b], &xds[b], &ss);
+  for (int b = li; b < NB; b += GEMV_LX * GEMV_GROUPS) {
+    int4 lo, hi;
+    float2 ds;
+    quantize_x_block(x, a, b, &lo, &hi, &ds, &ss);
+    xq[2 * b] = lo;
+    xq[2 * b + 1] = hi;
+    xds[b] = ds;
+  }
 #if XIN == 1
   ssr[li] = ss;
   barrier(CLK_LOCAL_MEM_FENCE);
@@ -202,66 +210,58 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
 #endif  // GEMV_Q8
 
 #if GEMM_Q8
-#define GEMM_WI (GEMM_LX * GEMM_ROWS)  // work-items per work-group
-// m tokens: Y(m, N) = X(m, K) . W^T with integer dots. Work-group (GEMM_LX, GEMM_ROWS) and grid as
-// matmul.cl's gemm: a row group of GEMM_LX work-items owns GEMM_RPT rows, grid dimension 2 runs tiles
-// of GEMM_TM tokens. 1. The work-group rounds its tile's x rows to int8 in local memory (and reduces
-// RMSNorm's sums of squares per token); 2. work-item lx takes blocks lx, lx + GEMM_LX, ... of its
-// rows, reads and unpacks each weight block once and dots it with all GEMM_TM tokens (register tile
-// GEMM_RPT x GEMM_TM); 3. the row group sums its work-items' dots (warp shuffles where GEMM_SHFL).
+#define QX_WG 64  // quantize_x's work-group
+// The integer-dot GEMM's x, rounded once per token row (not once per GEMM work-group, which made the
+// GEMM 3x slower than the float one on the H200): X's m rows from x_off, transformed by XIN, in int8
+// per block of 32 into the scratch buffer S: XQ (m, 2 NB) int4 (values 0..15, 16..31 of each block),
+// then XDS (m, NB) (d_x, d_x * sum q_x), then XSC (m) RMSNorm's 1/rms (XIN 1) or 1. Work-group t: row t.
+__kernel __attribute__((reqd_work_group_size(QX_WG, 1, 1)))
+void quantize_x(global const float* X, int x_off, global const float* A, float eps, global uchar* S, int m) {
+  const int li = get_local_id(0), t = get_group_id(0);
+  global int4* xq = (global int4*)S + (size_t)t * 2 * NB;
+  global float2* xds = (global float2*)(S + (size_t)m * NB * 32) + (size_t)t * NB;
+  global float* xsc = (global float*)(S + (size_t)m * NB * 40);
+  local float ssr[QX_WG];
+  global const float* x = X + x_off + (size_t)t * K;
+  global const float* a = aux_row(A, x_off, t);
+  float ss = 0.0f;
+  for (int b = li; b < NB; b += QX_WG) {
+    int4 lo, hi;
+    float2 ds;
+    quantize_x_block(x, a, b, &lo, &hi, &ds, &ss);
+    xq[2 * b] = lo;
+    xq[2 * b + 1] = hi;
+    xds[b] = ds;
+  }
+  ssr[li] = ss;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int s = QX_WG / 2; s > 0; s >>= 1) {
+    if (li < s) ssr[li] += ssr[li + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  if (li == 0) xsc[t] = norm_scale(ssr[0], eps);
+}
+
+// m tokens: Y(m, N) = X(m, K) . W^T with integer dots, x as quantize_x left it in S. Work-group
+// (GEMM_LX, GEMM_ROWS) and grid as matmul.cl's gemm: a row group of GEMM_LX work-items owns GEMM_RPT
+// rows, grid dimension 2 runs tiles of GEMM_TM tokens. Work-item lx takes blocks lx, lx + GEMM_LX, ...
+// of its rows, reads and unpacks each weight block once and dots it with every token of the tile
+// (register tile GEMM_RPT x GEMM_TM); the row group then sums its work-items' dots (warp shuffles
+// where GEMM_SHFL) and scales them by the token's norm.
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_ROWS, 1)))
-void gemm(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
-          global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows, int m) {
+void gemm(global const uchar* W, global const uchar* S, global float* Y0, global float* Y1, global float* Y2, int n0, int n1,
+          int n_rows, int m) {
   const int lx = get_local_id(0), ly = get_local_id(1);
-  const int li = ly * GEMM_LX + lx;
   const int t0 = get_group_id(2) * GEMM_TM;
   const int nt = min(GEMM_TM, m - t0);
-  local int4 xq[GEMM_TM][NB * 2];  // the tile's x (nt, K) as int8: [t][2b] values 0..15 of block b, [t][2b + 1] 16..31
-  local float2 xds[GEMM_TM][NB];   // per token and block: (d_x, d_x * sum q_x)
-  local float scl[GEMM_TM];        // per token: RMSNorm's 1/rms (XIN 1), else 1
+  global const int4* xq = (global const int4*)S + (size_t)t0 * 2 * NB;
+  global const float2* xds = (global const float2*)(S + (size_t)m * NB * 32) + (size_t)t0 * NB;
+  global const float* xsc = (global const float*)(S + (size_t)m * NB * 40) + t0;
 #if GEMM_SHFL
   local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX / 32];
 #else
   local float red[GEMM_ROWS][GEMM_RPT * GEMM_TM][GEMM_LX];
 #endif
-
-  // 1. The tile's x rows (transformed by XIN) into int8, one block of 32 per work-item at a time.
-#if XIN == 1
-  local float ssr[GEMM_TM][GEMM_WI];
-#endif
-  for (int t = 0; t < GEMM_TM; ++t) {
-    float ss = 0.0f;
-    if (t < nt) {
-      global const float* x = X + x_off + (size_t)(t0 + t) * K;
-      global const float* a = aux_row(A, x_off, t0 + t);
-      for (int b = li; b < NB; b += GEMM_WI) quantize_x_block(x, a, b, &xq[t][2 * b], &xds[t][b], &ss);
-    }
-#if XIN == 1
-    ssr[t][li] = ss;
-#endif
-  }
-#if XIN == 1
-  barrier(CLK_LOCAL_MEM_FENCE);
-#if (GEMM_WI & (GEMM_WI - 1)) == 0
-  for (int s = GEMM_WI / 2; s > 0; s >>= 1) {
-    if (li < s)
-      for (int t = 0; t < GEMM_TM; ++t) ssr[t][li] += ssr[t][li + s];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  for (int t = li; t < GEMM_TM; t += GEMM_WI) scl[t] = norm_scale(ssr[t][0], eps);
-#else  // gemm_rows not a power of two: one work-item per token sums the work-group's shares
-  for (int t = li; t < GEMM_TM; t += GEMM_WI) {
-    float s = 0.0f;
-    for (int j = 0; j < GEMM_WI; ++j) s += ssr[t][j];
-    scl[t] = norm_scale(s, eps);
-  }
-#endif
-#else
-  for (int t = li; t < GEMM_TM; t += GEMM_WI) scl[t] = 1.0f;
-#endif
-  barrier(CLK_LOCAL_MEM_FENCE);
-
-  // 2. This row group's GEMM_RPT rows against the tile, block by block.
   const int row0 = (get_group_id(1) * GEMM_ROWS + ly) * GEMM_RPT;
   const int nr = min(GEMM_RPT, n_rows - row0);
   float acc[GEMM_RPT][GEMM_TM];
@@ -271,10 +271,15 @@ void gemm(global const uchar* W, global const float* X, int x_off, global const 
   for (int b = lx; b < NB; b += GEMM_LX) {
     int4 xlo[GEMM_TM], xhi[GEMM_TM];
     float2 ds[GEMM_TM];
-    for (int t = 0; t < GEMM_TM; ++t) {  // tokens past nt read stale local memory; their sums are not stored
-      xlo[t] = xq[t][2 * b];
-      xhi[t] = xq[t][2 * b + 1];
-      ds[t] = xds[t][b];
+    for (int t = 0; t < GEMM_TM; ++t) {
+      if (t < nt) {
+        xlo[t] = xq[(size_t)t * 2 * NB + 2 * b];
+        xhi[t] = xq[(size_t)t * 2 * NB + 2 * b + 1];
+        ds[t] = xds[(size_t)t * NB + b];
+      } else {
+        xlo[t] = xhi[t] = (int4)(0);
+        ds[t] = (float2)(0.0f);
+      }
     }
     for (int r = 0; r < GEMM_RPT; ++r) {
       if (r < nr) {
@@ -285,7 +290,7 @@ void gemm(global const uchar* W, global const float* X, int x_off, global const 
     }
   }
 
-  // 3. The row group's sums, then one store per (row, token).
+  // The row group's sums, then one store per (row, token).
 #if GEMM_SHFL
   for (int r = 0; r < GEMM_RPT; ++r)
     for (int t = 0; t < GEMM_TM; ++t) {
@@ -297,7 +302,7 @@ void gemm(global const uchar* W, global const float* X, int x_off, global const 
     float v = 0.0f;
     for (int w = 0; w < GEMM_LX / 32; ++w) v += red[ly][j][w];
     const int r = j / GEMM_TM, t = j % GEMM_TM;
-    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, v * scl[t]);
+    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, v * xsc[t]);
   }
 #else
   for (int r = 0; r < GEMM_RPT; ++r)
@@ -310,7 +315,7 @@ void gemm(global const uchar* W, global const float* X, int x_off, global const 
   }
   for (int j = lx; j < GEMM_RPT * GEMM_TM; j += GEMM_LX) {
     const int r = j / GEMM_TM, t = j % GEMM_TM;
-    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, red[ly][j][0] * scl[t]);
+    if (r < nr && t < nt) store_y(Y0, Y1, Y2, n0, n1, n_rows, t0 + t, row0 + r, red[ly][j][0] * xsc[t]);
   }
 #endif
 }
