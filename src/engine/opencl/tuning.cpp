@@ -55,11 +55,11 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // for SmolLM2 (d 576) up to m = 8 and for Llama-1B/3B (d 2048/3072) at m = 2; folding its
       // inputs pays for SmolLM2 up to m = 8, is even at m = 2 for 1B and costs for 3B.
       t.gemv_max_m = 8;
-      // With the GEMM's warp shuffles (below) it beats three GEMVs on Llama-1B (2.22 vs 2.58 ms) but
-      // not two on 1B or 3B (2.37 vs 2.00, 5.1 vs 4.8 ms; docs/runs/h200-warp-shuffle.md): GEMVs up to
-      // m = 2 at any width, up to m * d_model = 4608 beyond (SmolLM2: 8 tokens).
-      t.gemv_min_m = 2;
-      t.gemv_max_mk = 4608;
+      // The integer-dot GEMM (gemm_q8, below) beats two GEMVs on Llama-1B and 3B too (1.40 vs 1.96 ms,
+      // 3.7 vs 4.8; docs/runs/h200-gemm-q8.md): GEMVs up to m * d_model = 4032 (SmolLM2, d 576: 7
+      // tokens; 1B / 3B: one), where launches, not weights, bound a narrow model's verify.
+      t.gemv_min_m = 1;
+      t.gemv_max_mk = 4032;
       t.fuse_inputs_max_m = 8;
       t.fuse_inputs_max_mk = 8 * 576;
       // H200, docs/runs/h200-attn-split.md: P.V over 8 position groups, 31-42 % off the 3B forward
@@ -69,6 +69,10 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // of copy) but slowed a Llama-1B forward (1.46 -> 1.70 ms; docs/runs/h200-gemv-q8.md). Its byte
       // dots, where a tuning file turns it on, are dp4a.
       t.ptx_asm = true;
+      // H200, docs/runs/h200-gemm-q8.md: the integer-dot GEMM (x rounded to int8 once, dp4a) took a
+      // Llama-1B Q4_1 verify of 8 tokens from 3.5 to 2.2 ms and 16 from 5.9 to 3.3 (3B Q4_0: 8.2 -> 5.1,
+      // 13.6 -> 7.5): on for quantized weights.
+      t.gemm_q8 = true;
       // H200, docs/runs/h200-warp-shuffle.md: the GEMM's row sums by warp shuffles took 10-14 % off a
       // Llama-1B verify of 4-16 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
       // nothing in a decode (1B, SmolLM2, within the host's noise): off.

@@ -127,17 +127,21 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(ocl::tuning_for(nv, maxm).fuse_inputs_max_m == 6);
   CHECK(tn.fuse_inputs_max_m >= 1);
   CHECK(tc.fuse_inputs_max_m == 1);  // CPU devices never fold (fuse_inputs false)
-  // Batch limits by model width: NVIDIA's defaults run a narrow model's 8-token batch as GEMVs with
-  // folded inputs and a wide one's (d 2048) from 3 tokens as the GEMM, unfolded from 3.
+  // Batch limits by model width: NVIDIA's defaults run a narrow model's 7-token batch as GEMVs with
+  // folded inputs and a wide one's (d 2048) from 2 tokens as the (integer-dot) GEMM.
   CHECK(ocl::fold_batch_limit(tc, 576) == 0);
   CHECK(ocl::gemv_batch_limit(tc, 576) == 1);
-  CHECK(ocl::gemv_batch_limit(tn, 576) == 8);
+  CHECK(ocl::gemv_batch_limit(tn, 576) == 7);
   CHECK(ocl::fold_batch_limit(tn, 576) == 8);
-  CHECK(ocl::gemv_batch_limit(tn, 2048) == 2);
-  CHECK(ocl::gemv_batch_limit(tn, 3072) == 2);  // gemv_min_m
+  CHECK(ocl::gemv_batch_limit(tn, 2048) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 3072) == 1);
   CHECK(ocl::gemv_batch_limit(tc, 3072) == 1);
   CHECK(ocl::fold_batch_limit(tn, 2048) == 2);
-  CHECK(ocl::gemv_batch_limit(tn, 1 << 20) == 2);  // never below gemv_min_m
+  CHECK(tn.gemm_q8);
+  CHECK_FALSE(tc.gemm_q8);
+  auto tmin = tn;  // gemv_min_m: never below it, whatever the width
+  tmin.gemv_min_m = 2;
+  CHECK(ocl::gemv_batch_limit(tmin, 1 << 20) == 2);
   // The P.V split: NVIDIA's 8 for head_dim 128 (> attn_wg 64), one chain for head_dim 64; others 1.
   CHECK(ocl::attn_split_for(tn, 128) == 8);
   CHECK(ocl::attn_split_for(tn, 64) == 1);

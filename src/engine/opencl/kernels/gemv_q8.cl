@@ -285,7 +285,8 @@ void gemm(global const uchar* W, global const uchar* S, global float* Y0, global
       if (r < nr) {
         float2 dm;
         const uint8 w = unpack_q8(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, &dm);
-        for (int t = 0; t < GEMM_TM; ++t) acc[r][t] += dot_q8(w, dm, xlo[t], xhi[t], ds[t]);
+        for (int t = 0; t < GEMM_TM; ++t)
+          if (t < nt) acc[r][t] += dot_q8(w, dm, xlo[t], xhi[t], ds[t]);  // a partial tile skips the rest
       }
     }
   }
