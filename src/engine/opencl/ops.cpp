@@ -32,17 +32,17 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
 
-// The GEMM a dtype runs: gemv_q8.cl's integer-dot kernels (quantize_x, then gemm) for quantized
-// weights where the tuning asks for them, else matmul.cl's float gemm.
-bool gemm_q8(const Device& dev, DType t) {
-  return dev.tuning().gemm_q8 && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0);
+// The GEMM a (dtype, K) runs: gemv_q8.cl's integer-dot kernels (quantize_x, then gemm) for quantized
+// weights where the tuning asks for them (K >= gemm_q8_min_k), else matmul.cl's float gemm.
+bool gemm_q8(const Device& dev, DType t, int64_t k) {
+  return dev.tuning().gemm_q8 && k >= dev.tuning().gemm_q8_min_k && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0);
 }
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
   const GemvShape g = gemv_shape(dev, t, k);
   const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
-  const bool gq8 = gemm_q8(dev, t);
+  const bool gq8 = gemm_q8(dev, t, k);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
          " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
          " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + " -DGEMM_Q8=" + (gq8 ? "1" : "0") +
@@ -228,7 +228,7 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
     int mi = to_int(m, dev, "matmul");
-    if (gemm_q8(dev, w.dtype)) {  // x (m, K) to int8 once: (m, K) bytes, (m, K / 32) scale pairs, m norm scales
+    if (gemm_q8(dev, w.dtype, w.cols)) {  // x (m, K) to int8 once: (m, K) bytes, (m, K / 32) scale pairs, m norm scales
       const Buffer& s = dev.scratch(size_t(m) * size_t(w.cols / 32) * 40 + size_t(m) * 4);
       cl_kernel q = matmul_kernel(dev, kQuantX, w, a);
       dev.set_args(q, *a.x, r.x_off, *r.aux, a.eps, s, mi);

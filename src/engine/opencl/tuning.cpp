@@ -35,7 +35,9 @@ int batch_limit(int max_m, int64_t max_mk, int64_t d_model) {
 }  // namespace
 
 int gemv_batch_limit(const Tuning& t, int64_t d_model) {
-  return std::max(std::min(t.gemv_min_m, t.gemv_max_m), batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
+  const int floor_m = std::max(1, std::min(t.gemv_min_m, t.gemv_max_m));
+  if (t.gemm_q8 && d_model >= t.gemm_q8_min_k) return floor_m;  // the integer-dot GEMM from 2 tokens (H200: 1.40 vs 1.96 ms on 1B)
+  return std::max(floor_m, batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
 }
 int attn_split_for(const Tuning& t, int64_t head_dim) { return head_dim > t.attn_wg ? t.attn_split : 1; }
 
@@ -55,11 +57,11 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // for SmolLM2 (d 576) up to m = 8 and for Llama-1B/3B (d 2048/3072) at m = 2; folding its
       // inputs pays for SmolLM2 up to m = 8, is even at m = 2 for 1B and costs for 3B.
       t.gemv_max_m = 8;
-      // The integer-dot GEMM (gemm_q8, below) beats two GEMVs on Llama-1B and 3B too (1.40 vs 1.96 ms,
-      // 3.7 vs 4.8; docs/runs/h200-gemm-q8.md): GEMVs up to m * d_model = 4032 (SmolLM2, d 576: 7
-      // tokens; 1B / 3B: one), where launches, not weights, bound a narrow model's verify.
+      // A model that runs the integer-dot GEMM (gemm_q8, below: d_model >= 2048) sends batches from 2
+      // tokens to it (Llama-1B 1.40 vs 1.96 ms, 3B 3.7 vs 4.8; docs/runs/h200-gemm-q8.md); a narrower
+      // one keeps GEMVs up to m * d_model = 4608 (SmolLM2, d 576: 8 tokens).
       t.gemv_min_m = 1;
-      t.gemv_max_mk = 4032;
+      t.gemv_max_mk = 4608;
       t.fuse_inputs_max_m = 8;
       t.fuse_inputs_max_mk = 8 * 576;
       // H200, docs/runs/h200-attn-split.md: P.V over 8 position groups, 31-42 % off the 3B forward
@@ -71,8 +73,10 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       t.ptx_asm = true;
       // H200, docs/runs/h200-gemm-q8.md: the integer-dot GEMM (x rounded to int8 once, dp4a) took a
       // Llama-1B Q4_1 verify of 8 tokens from 3.5 to 2.2 ms and 16 from 5.9 to 3.3 (3B Q4_0: 8.2 -> 5.1,
-      // 13.6 -> 7.5): on for quantized weights.
+      // 13.6 -> 7.5): on for quantized weights of K >= 2048 columns. SmolLM2's (K 576 / 1536) verify
+      // of 8-16 tokens lost 15-40 % to its extra launch per matmul: it keeps the float GEMM.
       t.gemm_q8 = true;
+      t.gemm_q8_min_k = 2048;
       // H200, docs/runs/h200-warp-shuffle.md: the GEMM's row sums by warp shuffles took 10-14 % off a
       // Llama-1B verify of 4-16 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
       // nothing in a decode (1B, SmolLM2, within the host's noise): off.
@@ -129,6 +133,9 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.fuse_inputs_max_mk = e.has("fuse_inputs_max_mk") ? e.positive_int("fuse_inputs_max_mk") : t.fuse_inputs_max_mk;
     n.gemv_q8 = e.get_or<bool>("gemv_q8", t.gemv_q8);
     n.gemm_q8 = e.get_or<bool>("gemm_q8", t.gemm_q8);
+    n.gemm_q8_min_k = e.get_or<int>("gemm_q8_min_k", t.gemm_q8_min_k);
+    if (n.gemm_q8_min_k < 0)
+      throw Error(e.where("gemm_q8_min_k"), "must be 0 (any K) or a positive column count, got " + std::to_string(n.gemm_q8_min_k));
     n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
@@ -163,6 +170,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   if (t.attn_split > t.attn_wg)
     throw Error(where + ": attn_split", "at most attn_wg (" + std::to_string(t.attn_wg) + "), got " + std::to_string(t.attn_split));
   if (t.gemv_max_m > 4096) throw Error(where + ": gemv_max_m", "at most 4096, got " + std::to_string(t.gemv_max_m));
+  if (t.gemm_q8_min_k > (1 << 20)) throw Error(where + ": gemm_q8_min_k", "at most 1048576, got " + std::to_string(t.gemm_q8_min_k));
   if (t.gemv_min_m > 4096) throw Error(where + ": gemv_min_m", "at most 4096, got " + std::to_string(t.gemv_min_m));
   if (t.fuse_inputs_max_m > 4096)
     throw Error(where + ": fuse_inputs_max_m", "at most 4096, got " + std::to_string(t.fuse_inputs_max_m));

@@ -57,7 +57,7 @@ inline std::unique_ptr<ocl::Device> gpu_like_device(const ocl::Device& dev0, con
   const std::string path = std::filesystem::temp_directory_path() / "hetspec_tune_gpu_like.yaml";
   std::ofstream(path) << "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_lx: 16\n    gemv_rows: 3\n"
                          "    gemv_groups: 2\n    gemm_lx: 16\n    gemm_rows: 2\n    gemm_tm: 3\n    gemm_rpt: 3\n"
-                         "    fuse_inputs: true\n"
+                         "    fuse_inputs: true\n    gemm_q8: false\n    gemm_q8_min_k: 0\n"
                       << (extra.empty() ? "" : "  - match: \"*\"\n" + extra);  // a second entry: may override the first's keys
   auto dev = std::make_unique<ocl::Device>(dev0.info(), path);
   std::filesystem::remove(path);

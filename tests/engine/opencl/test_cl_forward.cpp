@@ -85,10 +85,15 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
   // the GEMM, the 2-token re-verify as two GEMVs in one launch), a 4-token prefill chunk does not.
   auto dev2 = test::gpu_like_device(dev0, "    fuse_inputs_max_m: 3\n    fuse_inputs_max_mk: 100000\n    gemv_max_m: 2\n");
   REQUIRE(dev2->tuning().fuse_inputs_max_m == 3);
-  struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; };
+  // Batches through the integer-dot GEMM (NVIDIA's default for quantized weights), x rounded to int8
+  // per block of 32: normalised MSEs of 3-6e-4 on the H200 against the float path's 1e-7..1e-6, still
+  // far under a wrong op's 1e-2.
+  auto dev3 = test::gpu_like_device(dev0, "    gemm_q8: true\n    gemv_max_m: 1\n");
+  struct C { const char* arch; DType wt, et; bool fused; ocl::Device* dev; double bound = 1e-5; };
   const C cases[] = {{"llama", DType::Q4_1, DType::Q8_0, false, &dev0}, {"qwen2", DType::Q8_0, DType::F16, false, &dev0},
                      {"llama", DType::Q4_1, DType::Q8_0, true, dev1.get()}, {"qwen2", DType::Q4_0, DType::F16, true, dev1.get()},
-                     {"llama", DType::Q4_1, DType::Q8_0, true, dev2.get()}, {"qwen2", DType::Q8_0, DType::F16, true, dev2.get()}};
+                     {"llama", DType::Q4_1, DType::Q8_0, true, dev2.get()}, {"qwen2", DType::Q8_0, DType::F16, true, dev2.get()},
+                     {"llama", DType::Q4_1, DType::Q8_0, true, dev3.get(), 2e-3}, {"qwen2", DType::Q8_0, DType::F16, true, dev3.get(), 2e-3}};
   for (const auto& c : cases) {
     auto m = test::make_tiny(test::tiny_spec(c.arch), 9, c.wt, c.et);
     ocl::ClForwardOptions o;
@@ -104,7 +109,7 @@ TEST_CASE("OpenCL forward: op-by-op layers and a GPU-like tuning of the fused on
     });
     INFO(c.arch << " " << dtype_name(c.wt) << (c.fused ? " fused, " : " op by op, ") << c.dev->tuning().source
                 << ": worst normalised MSE " << worst);
-    CHECK(worst < 1e-5);
+    CHECK(worst < c.bound);
   }
 }
 

@@ -20,6 +20,7 @@
 //         gemvq_rows: 4
 //         gemvq_groups: 4
 //         gemm_q8: true        # ... and the GEMM's (m tokens; its tile is gemm_lx/rows/tm/rpt)
+//         gemm_q8_min_k: 2048  # ... for matrices of K >= 2048 columns only (0: any)
 //         ptx_asm: true        # ... their byte dots as inline PTX dp4a (NVIDIA only)
 //         warp_shuffle: true   # GEMV row sums by warp shuffles (inline PTX: needs ptx_asm), not a
 //                              # local-memory tree with a barrier per step
@@ -71,6 +72,10 @@ struct Tuning {
   // The same for the GEMM (a verify's m tokens, gemv_q8.cl): one launch rounds x's m rows to int8
   // (into Device::scratch), then the GEMM reads each weight block once for a tile of gemm_tm tokens.
   bool gemm_q8 = false;
+  // ... for matrices of at least this many columns (0: any). A model whose d_model reaches it sends
+  // every batch past gemv_min_m tokens to that GEMM (gemv_batch_limit): its extra launch (the
+  // rounding of x) costs more than it saves on a narrow model, whose batches stay GEMVs.
+  int gemm_q8_min_k = 0;
   int gemvq_lx = 32;
   int gemvq_rows = 4;
   int gemvq_groups = 4;
