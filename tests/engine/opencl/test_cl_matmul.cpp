@@ -25,6 +25,34 @@ struct Case {
 };
 const Case kCases[] = {{DType::F32, 96}, {DType::F16, 160}, {DType::Q8_0, 256}, {DType::Q4_0, 64}, {DType::Q4_1, 320}};
 
+// An integer-dot kernel (gemv_q8.cl's GEMV or GEMM, as dev's tuning picks) on every quantized dtype,
+// K 320 and 512, 37 rows, the m given: equal to the oracle on x rounded to int8 per block, and not to
+// the one on the exact x (so it is not the float kernel).
+void check_int_dot(ocl::Device& dev, std::initializer_list<int64_t> ms, uint32_t& seed) {
+  for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
+    for (int64_t k : {320, 512}) {
+      Mat w = make_mat(t, 37, k, seed++);
+      ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+      for (int64_t m : ms) {
+        auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
+        ocl::Buffer xb = ocl::upload_f32(dev, x.data(), x.size());
+        ocl::Buffer yb(dev, size_t(m * 37) * 4);
+        ocl::matmul(dev, cw, xb, yb, m);
+        auto y = ocl::download_f32(dev, yb, size_t(m * 37));
+        std::vector<double> want, mag;
+        oracle(w, test::round_x_q8(x), m, want, mag);
+        INFO(dev.tuning().source << " " << dtype_name(t) << " k " << k << " m " << m);
+        check_close(y, want, mag, 1e-4);
+        std::vector<double> exact, mag2;
+        oracle(w, x, m, exact, mag2);
+        double diff = 0;
+        for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, std::fabs(y[i] - exact[i]) / mag2[i]);
+        CHECK(diff > 1e-6);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("OpenCL matmul matches the scalar reference for every dtype, m = 1 and m > 1", "[opencl]") {
@@ -103,32 +131,8 @@ TEST_CASE("OpenCL integer-dot GEMV (gemv_q8) equals the reference on x rounded t
                          "    gemvq_lx: 4\n    gemvq_rows: 1\n    gemvq_groups: 4\n",
                          "    gemvq_lx: 16\n    gemvq_rows: 2\n    gemvq_groups: 1\n"};
   uint32_t seed = 1300;
-  for (const char* shape : files) {
-    auto dev = test::gpu_like_device(dev0, std::string("    gemv_q8: true\n    gemv_max_m: 4\n") + shape);
-    for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
-      for (int64_t k : {320, 512}) {
-        Mat w = make_mat(t, 37, k, seed++);
-        ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
-        for (int64_t m : {1, 3}) {
-          auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
-          ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size());
-          ocl::Buffer yb(*dev, size_t(m * 37) * 4);
-          ocl::matmul(*dev, cw, xb, yb, m);
-          auto y = ocl::download_f32(*dev, yb, size_t(m * 37));
-          std::vector<double> want, mag;
-          oracle(w, test::round_x_q8(x), m, want, mag);
-          INFO(dev->tuning().source << " " << dtype_name(t) << " k " << k << " m " << m);
-          check_close(y, want, mag, 1e-4);
-          // and it is a different kernel from the float GEMV: x's rounding shows against the exact x.
-          std::vector<double> exact, mag2;
-          oracle(w, x, m, exact, mag2);
-          double diff = 0;
-          for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, std::fabs(y[i] - exact[i]) / mag2[i]);
-          CHECK(diff > 1e-6);
-        }
-      }
-    }
-  }
+  for (const char* shape : files)
+    check_int_dot(*test::gpu_like_device(dev0, std::string("    gemv_q8: true\n    gemv_max_m: 4\n") + shape), {1, 3}, seed);
 }
 
 TEST_CASE("OpenCL integer-dot GEMM (gemm_q8) equals the reference on x rounded to int8", "[opencl]") {
@@ -142,32 +146,8 @@ TEST_CASE("OpenCL integer-dot GEMM (gemm_q8) equals the reference on x rounded t
                          "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 8\n    gemm_rpt: 2\n",
                          "    mm_split: 1\n    gemm_lx: 4\n    gemm_rows: 2\n    gemm_tm: 4\n"};
   uint32_t seed = 1500;
-  for (const char* shape : files) {
-    auto dev = test::gpu_like_device(dev0, std::string("    gemm_q8: true\n    gemv_max_m: 1\n") + shape);
-    for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
-      for (int64_t k : {320, 512}) {
-        Mat w = make_mat(t, 37, k, seed++);
-        ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
-        for (int64_t m : {2, 13}) {
-          auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
-          ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size());
-          ocl::Buffer yb(*dev, size_t(m * 37) * 4);
-          ocl::matmul(*dev, cw, xb, yb, m);
-          auto y = ocl::download_f32(*dev, yb, size_t(m * 37));
-          std::vector<double> want, mag;
-          oracle(w, test::round_x_q8(x), m, want, mag);
-          INFO(dev->tuning().source << " " << dtype_name(t) << " k " << k << " m " << m);
-          check_close(y, want, mag, 1e-4);
-          // and it is not the float GEMM: x's rounding shows against the exact x.
-          std::vector<double> exact, mag2;
-          oracle(w, x, m, exact, mag2);
-          double diff = 0;
-          for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, std::fabs(y[i] - exact[i]) / mag2[i]);
-          CHECK(diff > 1e-6);
-        }
-      }
-    }
-  }
+  for (const char* shape : files)
+    check_int_dot(*test::gpu_like_device(dev0, std::string("    gemm_q8: true\n    gemv_max_m: 1\n") + shape), {2, 13}, seed);
 }
 
 TEST_CASE("OpenCL gemv_row multiplies one row of an activation matrix", "[opencl]") {
