@@ -290,7 +290,8 @@ std::vector<Phase> make_phases(Run& run) {
 #ifdef HETSPEC_WITH_OPENCL
                                   ocl::Device& cd = r.reg.cl(parse_engine_pu(dev, "--devices"));
                                   kt = bench_cl_gemm(cd, s.weight, ms, r.set_bytes, r.grid.opt,
-                                                     ocl::gemv_batch_limit(cd.tuning(), model.weights().spec.d_model));
+                                                     ocl::gemv_batch_limit(cd.tuning(), model.weights().spec.d_model,
+                                                                           model.weights().spec.weight_dtype));
 #endif
                                 }
                                 add_round(r.table_rounds, dev + (s.head ? "|head" : ""), s.head ? p.head : p.tables,

@@ -35,7 +35,7 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
       }()),
       fuse_in_(opt_.fused && dev.tuning().fuse_inputs),
       fold_max_m_(fuse_in_ ? fold_batch_limit(dev.tuning(), w.spec.d_model) : 0),
-      gemv_max_m_(gemv_batch_limit(dev.tuning(), w.spec.d_model)),
+      gemv_max_m_(gemv_batch_limit(dev.tuning(), w.spec.d_model, w.spec.weight_dtype)),
       l0_(opt.l0),
       l1_(opt.l1 < 0 ? w.spec.n_layers : opt.l1),
       shape_{w.spec.head_dim, w.spec.n_heads, w.spec.n_kv_heads, opt.kv_f16, rope_mode_for_arch(w.spec.arch) == RopeMode::NeoX},

@@ -34,9 +34,7 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
 
 // The GEMM a (dtype, K) runs: gemv_q8.cl's integer-dot kernels (quantize_x, then gemm) for quantized
 // weights where the tuning asks for them (K >= gemm_q8_min_k), else matmul.cl's float gemm.
-bool gemm_q8(const Device& dev, DType t, int64_t k) {
-  return dev.tuning().gemm_q8 && k >= dev.tuning().gemm_q8_min_k && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0);
-}
+bool gemm_q8(const Device& dev, DType t, int64_t k) { return runs_gemm_q8(dev.tuning(), t, k); }
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();

@@ -34,10 +34,13 @@ int batch_limit(int max_m, int64_t max_mk, int64_t d_model) {
 }
 }  // namespace
 
-int gemv_batch_limit(const Tuning& t, int64_t d_model) {
-  const int floor_m = std::max(1, std::min(t.gemv_min_m, t.gemv_max_m));
-  if (t.gemm_q8 && d_model >= t.gemm_q8_min_k) return floor_m;  // the integer-dot GEMM from 2 tokens (H200: 1.40 vs 1.96 ms on 1B)
-  return std::max(floor_m, batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
+bool runs_gemm_q8(const Tuning& t, DType weights, int64_t k) {
+  return t.gemm_q8 && k >= t.gemm_q8_min_k && (weights == DType::Q4_0 || weights == DType::Q4_1 || weights == DType::Q8_0);
+}
+
+int gemv_batch_limit(const Tuning& t, int64_t d_model, DType weights) {
+  if (runs_gemm_q8(t, weights, d_model)) return 1;  // the integer-dot GEMM from 2 tokens (H200: 1.40 vs 1.96 ms on 1B)
+  return std::max(std::min(t.gemv_min_m, t.gemv_max_m), batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
 }
 int attn_split_for(const Tuning& t, int64_t head_dim) { return head_dim > t.attn_wg ? t.attn_split : 1; }
 
@@ -57,10 +60,12 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // for SmolLM2 (d 576) up to m = 8 and for Llama-1B/3B (d 2048/3072) at m = 2; folding its
       // inputs pays for SmolLM2 up to m = 8, is even at m = 2 for 1B and costs for 3B.
       t.gemv_max_m = 8;
-      // A model that runs the integer-dot GEMM (gemm_q8, below: d_model >= 2048) sends batches from 2
-      // tokens to it (Llama-1B 1.40 vs 1.96 ms, 3B 3.7 vs 4.8; docs/runs/h200-gemm-q8.md); a narrower
-      // one keeps GEMVs up to m * d_model = 4608 (SmolLM2, d 576: 8 tokens).
-      t.gemv_min_m = 1;
+      // With the GEMM's warp shuffles (below) it beats three GEMVs on Llama-1B (2.22 vs 2.58 ms) but
+      // not two on 1B or 3B (2.37 vs 2.00, 5.1 vs 4.8 ms; docs/runs/h200-warp-shuffle.md): GEMVs up to
+      // m = 2 at any width, up to m * d_model = 4608 beyond (SmolLM2: 8 tokens). A model that runs the
+      // integer-dot GEMM (gemm_q8, below: quantized, d_model >= 2048) sends every batch from 2 tokens
+      // there instead (Llama-1B 1.40 vs 1.96 ms, 3B 3.7 vs 4.8; docs/runs/h200-gemm-q8.md).
+      t.gemv_min_m = 2;
       t.gemv_max_mk = 4608;
       t.fuse_inputs_max_m = 8;
       t.fuse_inputs_max_mk = 8 * 576;

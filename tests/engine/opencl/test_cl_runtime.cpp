@@ -130,23 +130,24 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   // Batch limits by model width: NVIDIA's defaults run a narrow model's 8-token batch as GEMVs with
   // folded inputs and a wide one's (d >= 2048) from 2 tokens as the integer-dot GEMM.
   CHECK(ocl::fold_batch_limit(tc, 576) == 0);
-  CHECK(ocl::gemv_batch_limit(tc, 576) == 1);
-  CHECK(ocl::gemv_batch_limit(tn, 576) == 8);
-  CHECK(ocl::gemv_batch_limit(tn, 1536) == 3);  // below gemm_q8_min_k: GEMVs while m * d <= 4608
+  CHECK(ocl::gemv_batch_limit(tc, 576, DType::Q4_1) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 576, DType::Q4_1) == 8);
+  CHECK(ocl::gemv_batch_limit(tn, 1536, DType::Q4_1) == 3);  // below gemm_q8_min_k: GEMVs while m * d <= 4608
   CHECK(ocl::fold_batch_limit(tn, 576) == 8);
-  CHECK(ocl::gemv_batch_limit(tn, 2048) == 1);
-  CHECK(ocl::gemv_batch_limit(tn, 3072) == 1);
-  CHECK(ocl::gemv_batch_limit(tc, 3072) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 2048, DType::Q4_1) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 3072, DType::Q4_1) == 1);
+  CHECK(ocl::gemv_batch_limit(tn, 2048, DType::F16) == 2);  // the float GEMM: GEMVs up to gemv_min_m
+  CHECK(ocl::gemv_batch_limit(tn, 3072, DType::F16) == 2);
+  CHECK(ocl::gemv_batch_limit(tc, 3072, DType::Q4_1) == 1);
   CHECK(ocl::fold_batch_limit(tn, 2048) == 2);
   CHECK(tn.gemm_q8);
   CHECK_FALSE(tc.gemm_q8);
   CHECK(tn.gemm_q8_min_k == 2048);
-  auto tmin = tn;  // gemv_min_m: never below it, whatever the width
-  tmin.gemv_min_m = 2;
-  CHECK(ocl::gemv_batch_limit(tmin, 1 << 20) == 2);
-  tmin.gemm_q8 = false;  // the float GEMM: GEMVs while m * d <= gemv_max_mk
-  CHECK(ocl::gemv_batch_limit(tmin, 2048) == 2);
-  CHECK(ocl::gemv_batch_limit(tmin, 1024) == 4);
+  auto tmin = tn;  // the float GEMM: never below gemv_min_m, whatever the width
+  tmin.gemm_q8 = false;
+  CHECK(ocl::gemv_batch_limit(tmin, 1 << 20, DType::Q4_1) == 2);
+  CHECK(ocl::gemv_batch_limit(tmin, 2048, DType::Q4_1) == 2);
+  CHECK(ocl::gemv_batch_limit(tmin, 1024, DType::Q4_1) == 4);  // GEMVs while m * d <= gemv_max_mk
   std::string badk = write_tmp("badk.yaml", "devices:\n  - match: \"*\"\n    gemm_q8_min_k: -1\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badk), Catch::Contains("gemm_q8_min_k") && Catch::Contains(badk));
   // The P.V split: NVIDIA's 8 for head_dim 128 (> attn_wg 64), one chain for head_dim 64; others 1.
@@ -156,7 +157,7 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   auto tz = tn;
   tz.gemv_max_mk = 0;  // no width bound (for the float GEMM)
   tz.gemm_q8 = false;
-  CHECK(ocl::gemv_batch_limit(tz, 1 << 20) == tz.gemv_max_m);
+  CHECK(ocl::gemv_batch_limit(tz, 1 << 20, DType::Q4_1) == tz.gemv_max_m);
   std::string badm = write_tmp("badm.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 0\n");
   REQUIRE_THROWS_WITH(ocl::tuning_for(nv, badm), Catch::Contains("fuse_inputs_max_m") && Catch::Contains(badm));
   std::string hugem = write_tmp("hugem.yaml", "devices:\n  - match: \"*\"\n    fuse_inputs_max_m: 100000\n");

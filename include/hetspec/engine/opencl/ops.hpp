@@ -66,7 +66,7 @@ struct MatmulEx {
   int64_t seg[3] = {0, 0, 0};
   bool accumulate = false;      // Y += result
   int gemv_max_m = 0;           // batches up to this many tokens run as GEMVs (0: the tuning's gemv_max_m;
-                                // a model forward passes gemv_batch_limit(tuning, d_model))
+                                // a model forward passes gemv_batch_limit(tuning, d_model, weights))
 };
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m);
 

@@ -30,6 +30,8 @@
 #include <cstdint>
 #include <string>
 
+#include "hetspec/core/dtype.hpp"
+
 #include "hetspec/engine/opencl/devices.hpp"
 
 namespace hetspec::ocl {
@@ -73,8 +75,8 @@ struct Tuning {
   // (into Device::scratch), then the GEMM reads each weight block once for a tile of gemm_tm tokens.
   bool gemm_q8 = false;
   // ... for matrices of at least this many columns (0: any). A model whose d_model reaches it sends
-  // every batch past gemv_min_m tokens to that GEMM (gemv_batch_limit): its extra launch (the
-  // rounding of x) costs more than it saves on a narrow model, whose batches stay GEMVs.
+  // every batch from 2 tokens to that GEMM (gemv_batch_limit; gemv_min_m is the float GEMM's): its
+  // extra launch (the rounding of x) costs more than it saves on a narrow model, whose batches stay GEMVs.
   int gemm_q8_min_k = 0;
   int gemvq_lx = 32;
   int gemvq_rows = 4;
@@ -90,9 +92,12 @@ struct Tuning {
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
-// The largest batch of a model of width d_model that runs as GEMVs (gemv_max_m, _mk), and that folds
+// The largest batch of a model of width d_model whose layer weights are `weights` that runs as GEMVs
+// (gemv_min_m, gemv_max_m, _mk; 1 for a model whose matrices run the integer-dot GEMM), and that folds
 // RMSNorm / SwiGLU into the matmuls (0 without fuse_inputs); both at least 1 otherwise.
-int gemv_batch_limit(const Tuning& t, int64_t d_model);
+// Whether a matmul of `weights` with k columns runs the integer-dot GEMM (gemm_q8) under t.
+bool runs_gemm_q8(const Tuning& t, DType weights, int64_t k);
+int gemv_batch_limit(const Tuning& t, int64_t d_model, DType weights);
 int fold_batch_limit(const Tuning& t, int64_t d_model);
 // The P.V split a model with this head_dim runs: attn_split where head_dim > attn_wg (a one-chain
 // work-item would run head_dim / attn_wg chains of L steps in turn), else 1 (measured slower on the
