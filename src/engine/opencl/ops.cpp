@@ -32,19 +32,19 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
 
-// The GEMM a (dtype, K) runs: gemv_q8.cl's integer-dot kernels (quantize_x, then gemm) for quantized
-// weights where the tuning asks for them (K >= gemm_q8_min_k), else matmul.cl's float gemm.
-bool gemm_q8(const Device& dev, DType t, int64_t k) { return runs_gemm_q8(dev.tuning(), t, k); }
+// The integer-dot GEMM (runs_gemm_q8: quantize_x, then gemv_q8.cl's gemm) rounds x one token row per
+// work-group of this size.
+constexpr int kQuantXWg = 64;  // quantize_x's work-group (QX_WG): one per token row
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();
   const GemvShape g = gemv_shape(dev, t, k);
   const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
-  const bool gq8 = gemm_q8(dev, t, k);
+  const bool gq8 = runs_gemm_q8(tu, t, k);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
          " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
          " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + " -DGEMM_Q8=" + (gq8 ? "1" : "0") +
-         ((g.q8 || gq8) && tu.ptx_asm ? " -DHS_PTX=1" : "") +
+         ((g.q8 || gq8) && tu.ptx_asm ? " -DHS_PTX=1" : "") + (gq8 ? " -DQX_WG=" + std::to_string(kQuantXWg) : "") +
          (shfl && tu.warp_shuffle ? " -DHS_SHFL_GEMV=1" : "") + (shfl && tu.gemm_warp_shuffle ? " -DHS_SHFL_GEMM=1" : "") +
          " -DGEMV_LX=" + std::to_string(g.lx) + " -DGEMV_ROWS=" + std::to_string(g.rows) +
          " -DGEMV_GROUPS=" + std::to_string(g.groups) + " -DGEMM_LX=" + std::to_string(tu.gemm_lx) +
@@ -226,11 +226,11 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
     int mi = to_int(m, dev, "matmul");
-    if (gemm_q8(dev, w.dtype, w.cols)) {  // x (m, K) to int8 once: (m, K) bytes, (m, K / 32) scale pairs, m norm scales
+    if (runs_gemm_q8(tu, w.dtype, w.cols)) {  // x (m, K) to int8 once: (m, K) bytes, (m, K / 32) scale pairs, m norm scales
       const Buffer& s = dev.scratch(size_t(m) * size_t(w.cols / 32) * 40 + size_t(m) * 4);
       cl_kernel q = matmul_kernel(dev, kQuantX, w, a);
       dev.set_args(q, *a.x, r.x_off, *r.aux, a.eps, s, mi);
-      const size_t ql[3] = {64, 1, 1}, qg[3] = {64 * size_t(m), 1, 1};  // QX_WG in gemv_q8.cl
+      const size_t ql[3] = {size_t(kQuantXWg), 1, 1}, qg[3] = {size_t(kQuantXWg) * size_t(m), 1, 1};
       dev.launch(q, "quantize_x", 1, qg, ql);
       dev.set_args(k, w.buf, s, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n, mi);
     } else {

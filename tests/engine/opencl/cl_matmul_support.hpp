@@ -69,8 +69,7 @@ inline std::vector<float> round_x_q8(const std::vector<float>& x) {
 // quantized weights of k >= gemm_q8_min_k columns, a batch past the GEMVs, and a tuning with gemm_q8
 // (NVIDIA's default, from K 2048).
 inline bool runs_gemm_q8(const ocl::Device& dev, DType t, int64_t k, int64_t m) {
-  const auto& tu = dev.tuning();
-  return tu.gemm_q8 && k >= tu.gemm_q8_min_k && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0) && m > tu.gemv_max_m;
+  return ocl::runs_gemm_q8(dev.tuning(), t, k) && m > dev.tuning().gemv_max_m;
 }
 
 inline void check_close(const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag,

@@ -210,7 +210,7 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
 #endif  // GEMV_Q8
 
 #if GEMM_Q8
-#define QX_WG 64  // quantize_x's work-group
+// QX_WG (from the host): quantize_x's work-group, a power of two.
 // The integer-dot GEMM's x, rounded once per token row (not once per GEMM work-group, which made the
 // GEMM 3x slower than the float one on the H200): X's m rows from x_off, transformed by XIN, in int8
 // per block of 32 into the scratch buffer S: XQ (m, 2 NB) int4 (values 0..15, 16..31 of each block),
