@@ -20,7 +20,10 @@
 #            finished plans); call it again to --resume. Results under $OUT (h200-llamacpp.tgz, the log).
 # Environment: THREADS (default 8), GAMMAS, CALIB (4), HELD (4), G (max new tokens, 64), CALL_S,
 # ACCEPT_FROM (hetspec, the default: its executor's pooled per-position estimate; llama.cpp: per target
-# placement from llama.cpp's loop at every γ on the calibration prompts, kept by --resume).
+# placement from llama.cpp's loop at every γ on the calibration prompts, kept by --resume), PLAIN_FROM
+# (profile, the default; calibration: plain decoding's loop term re-fitted on the calibration prompts,
+# run as the baseline arm runs), REPORT (the report's folder under $STATE/llamacpp, default report: a
+# second name gives a second run of the same grid, for `report --second-run`).
 set -u
 STAGE="${1:?stage: build | profile | validate}"
 OUT="${OUT:-out/h200-llamacpp}"
@@ -91,17 +94,18 @@ case "$STAGE" in
     GPU=$(gpu_id)
     [ -s "$V/llamacpp.yaml" ] || { echo "no llama.cpp profile: run the profile stage first"; exit 2; }
     LIMIT=$(( ${CALL_S:-540} - SECONDS ))
-    RESUME=""; [ -s "$V/report/validation.json" ] && RESUME=--resume
+    R="$V/${REPORT:-report}"
+    RESUME=""; [ -s "$R/validation.json" ] && RESUME=--resume
     {
       stamp "validate --engine llama.cpp, grid cpu,$GPU x gamma ${GAMMAS:-0,1,2,4,8}, for up to $LIMIT s $RESUME"
       timeout -s INT "$LIMIT" $B validate --engine llama.cpp --llama-bin "$LBIN" --profile "$V/llamacpp.yaml" \
         --target "$M" --draft "$D" --prompts configs/prompts/translation-en-de.jsonl --pus "cpu,$GPU" \
         --device-map "$GPU=CUDA0" --threads "$T" --gammas "${GAMMAS:-0,1,2,4,8}" --calibration "${CALIB:-4}" \
-        --held-out "${HELD:-4}" --max-new "${G:-64}" --acceptance-from "${ACCEPT_FROM:-hetspec}" $RESUME --out "$V/report" 2>&1 | grep -v '^\[' | tail -40
-      python3 -c "import json; v=json.load(open('$V/report/validation.json')); print('measured', sum(p['measured'] for p in v['plans']), 'of', len(v['plans']))" 2>&1
+        --held-out "${HELD:-4}" --max-new "${G:-64}" --acceptance-from "${ACCEPT_FROM:-hetspec}" --plain-from "${PLAIN_FROM:-profile}" $RESUME --out "$R" 2>&1 | grep -v '^\[' | tail -40
+      python3 -c "import json; v=json.load(open('$R/validation.json')); print('measured', sum(p['measured'] for p in v['plans']), 'of', len(v['plans']))" 2>&1
       stamp "done"
     } 2>&1 | tee -a "$V/validate.log"
-    tar -C "$STATE" -czf "$OUT/h200-llamacpp.tgz" llamacpp/report llamacpp/llamacpp.yaml llamacpp/base.yaml llamacpp/profile.log \
+    tar -C "$STATE" -czf "$OUT/h200-llamacpp.tgz" llamacpp/report* llamacpp/llamacpp.yaml llamacpp/base.yaml llamacpp/profile.log \
       llamacpp/validate.log llamacpp/llamacpp-show.txt
     ;;
   *) echo "unknown stage $STAGE (build | profile | validate)"; exit 2 ;;
