@@ -105,8 +105,8 @@ case "$STAGE" in
       python3 -c "import json; v=json.load(open('$R/validation.json')); print('measured', sum(p['measured'] for p in v['plans']), 'of', len(v['plans']))" 2>&1
       stamp "done"
     } 2>&1 | tee -a "$V/validate.log"
-    tar -C "$STATE" -czf "$OUT/h200-llamacpp.tgz" llamacpp/report* llamacpp/llamacpp.yaml llamacpp/base.yaml llamacpp/profile.log \
-      llamacpp/validate.log llamacpp/llamacpp-show.txt
+    (cd "$STATE" && tar -czf "$OUT/h200-llamacpp.tgz" llamacpp/report* llamacpp/llamacpp.yaml llamacpp/base.yaml llamacpp/profile.log \
+      llamacpp/validate.log llamacpp/llamacpp-show.txt)
     ;;
   *) echo "unknown stage $STAGE (build | profile | validate)"; exit 2 ;;
 esac
