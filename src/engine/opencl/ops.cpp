@@ -33,8 +33,8 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
 }
 
 // The integer-dot GEMM (runs_gemm_q8: quantize_x, then gemv_q8.cl's gemm) rounds x one token row per
-// work-group of this size.
-constexpr int kQuantXWg = 64;  // quantize_x's work-group (QX_WG): one per token row
+// work-group of this size (passed to the kernel as QX_WG).
+constexpr int kQuantXWg = 64;
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
   const Tuning& tu = dev.tuning();

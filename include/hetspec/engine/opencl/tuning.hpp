@@ -92,11 +92,11 @@ struct Tuning {
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
+// Whether a matmul of `weights` with k columns runs the integer-dot GEMM (gemm_q8) under t.
+bool runs_gemm_q8(const Tuning& t, DType weights, int64_t k);
 // The largest batch of a model of width d_model whose layer weights are `weights` that runs as GEMVs
 // (gemv_min_m, gemv_max_m, _mk; 1 for a model whose matrices run the integer-dot GEMM), and that folds
 // RMSNorm / SwiGLU into the matmuls (0 without fuse_inputs); both at least 1 otherwise.
-// Whether a matmul of `weights` with k columns runs the integer-dot GEMM (gemm_q8) under t.
-bool runs_gemm_q8(const Tuning& t, DType weights, int64_t k);
 int gemv_batch_limit(const Tuning& t, int64_t d_model, DType weights);
 int fold_batch_limit(const Tuning& t, int64_t d_model);
 // The P.V split a model with this head_dim runs: attn_split where head_dim > attn_wg (a one-chain
