@@ -222,6 +222,10 @@ def main():
                          "layers (e.g. the shipped token-only draft, to teach it to read features), instead of the target's blocks")
     ap.add_argument("--qat-share", type=float, default=0.4,
                     help="last share of the distillation time trained through the file dtype's rounding (QAT)")
+    ap.add_argument("--fact-each", type=int, default=60,
+                    help="draws per template family of the templated general-knowledge questions (stage 2; duplicates dropped)")
+    ap.add_argument("--chat-samples", type=int, default=2,
+                    help="sampled continuations (temperature 0.8) per chat/QA prompt in stage 2, beside the greedy one")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -279,16 +283,16 @@ def main():
 
     # ---- stage 2: translation and chat prompts, continued greedily (and some sampled) ----
     ev = eval_texts(a.prompts_dir)
-    st2 = tp.stage2_prompts(sentences, questions, a.seed, ev)
+    st2 = tp.stage2_prompts(sentences, questions, a.seed, ev, a.fact_each)
     if a.smoke:
         st2 = st2[:96]
     p_ids = [tok.encode(chat(p)) for _, p in st2]
-    # greedy continuations of every prompt, then sampled ones (temperature 0.8): twice for every
+    # greedy continuations of every prompt, then sampled ones (temperature 0.8): --chat-samples for every
     # chat/QA prompt (the harder kind), once for a quarter of the translation prompts; in chunks,
     # stopping at stage 2's share of the time (the prompts are in random order)
     t2 = time.time()
     stop2 = t2 + (a.stage2_share * (end_by - t2) if end_by else 1e9)
-    samp_src = [i for i, (k, _) in enumerate(st2) if k != "translation"] * 2
+    samp_src = [i for i, (k, _) in enumerate(st2) if k != "translation"] * a.chat_samples
     samp_src += [i for i, (k, _) in enumerate(st2) if k == "translation"][: len(st2) // 4]
     random.Random(a.seed + 2).shuffle(samp_src)
     chunk = 2 * a.gen_batch

@@ -170,7 +170,7 @@ def clean_line(text):
     return s
 
 
-def stage2_prompts(sentences, questions, seed, eval_texts):
+def stage2_prompts(sentences, questions, seed, eval_texts, fact_each=60):
     """Translation and chat user messages from stage 1's sampled text, minus any evaluation text."""
     rng = random.Random(seed + 1)
     out = []
@@ -181,7 +181,7 @@ def stage2_prompts(sentences, questions, seed, eval_texts):
             out.append(("translation", tpl.format(L=L, s=s)))
     for q in questions:
         out.append(("qa", q))
-    for q in fact_prompts(seed):
+    for q in fact_prompts(seed, fact_each):
         out.append(("qa", q))
     for t in TOPICS:
         for tpl in CHAT_EXTRA:
