@@ -8,6 +8,11 @@
 #   call 1 (carry .dev/p1):        bash scripts/train-draft/run-h200.sh stash
 #   call 2 (carry .dev/p2):        bash scripts/train-draft/run-h200.sh stash
 #   call 3 (carry .dev/p3 .whl):   bash scripts/train-draft/run-h200.sh train
+#   call 4 (carry .whl):            bash scripts/train-draft/run-h200.sh continue
+# Call 4 is round 2 (the shipped draft since 2026-12-03): call 3's draft (kept in $STATE; INIT=FILE names
+# another, e.g. models/smollm2-135m-draft.gguf of an earlier commit) trained again for BUDGET_S on fresh
+# data (another seed: new stage-1 samples), more templated questions and more sampled chat continuations,
+# at half the learning rate.
 # VARIANTS="E2:0,29:q8_0;..." (train.py --variants) picks what call 3 trains (default: train.py's);
 # TRAIN_ARGS adds train.py options (e.g. "--init-draft models/smollm2-135m-draft.gguf --lr 3e-4").
 # Call 3 runs the real run, fitted to BUDGET_S seconds (default 530) from its start, so the call ends
@@ -15,7 +20,7 @@
 # SMOKE=1 runs a smoke pass first (tiny data, 60 steps; it also runs on a CPU:
 #   python3 train.py --target T.gguf --out /tmp/smoke --smoke --batch 8 --gen-batch 64 --max-new 24).
 set -u -o pipefail
-STAGE="${1:?stage: stash | train}"
+STAGE="${1:?stage: stash | train | continue}"
 OUT="${OUT:-out/train-draft}"
 STATE="${STATE:-/tmp/hetspec-h200}"
 mkdir -p "$OUT" "$STATE"
@@ -40,6 +45,15 @@ case "$STAGE" in
       ${VARIANTS:+--variants "$VARIANTS"} ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.log"
     # kept for a next back-to-back call (h200-draft.sh with the new draft) while the machine stays warm
     cp "$OUT"/smollm2-135m-*.gguf "$STATE/" 2>/dev/null
+    ;;
+  continue)
+    INIT="${INIT:-$STATE/smollm2-135m-draft.gguf}"
+    [ -s "$INIT" ] || { echo "continue: no draft to continue at $INIT (run the train stage first, back to back, or set INIT)"; exit 2; }
+    [ -s "$M" ] || { echo "continue: no target at $M (the machine went cold: stash and train again)"; exit 2; }
+    sha256sum "$M" "$INIT"
+    BUDGET_S="${BUDGET_S:-560}" \
+      TRAIN_ARGS="--init-draft $INIT --lr 3e-4 --seed 1235 --fact-each 200 --chat-samples 3 ${TRAIN_ARGS:-}" \
+      bash "$0" train
     ;;
   *) echo "unknown stage $STAGE"; exit 2 ;;
 esac
