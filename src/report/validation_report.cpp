@@ -132,6 +132,11 @@ ValidationMetrics validation_metrics(const Validation& v, const std::vector<std:
     mi.push_back(o.plan_arm.iter_us);
     const bool tpi_ok = o.predicted.tokens_per_iter > 0 && o.plan_arm.tokens_per_iter > 0;
     pk.push_back(tpi_ok ? o.predicted.speedup * o.plan_arm.tokens_per_iter / o.predicted.tokens_per_iter : NAN);
+    if (o.plan.gamma > 0 && std::isfinite(o.predicted_band.lo) && std::isfinite(o.predicted_band.hi)) {
+      m.banded++;
+      if (o.speedup.value >= o.predicted_band.lo && o.speedup.value <= o.predicted_band.hi) m.inside_band++;
+      if (o.speedup.hi >= o.predicted_band.lo && o.speedup.lo <= o.predicted_band.hi) m.overlapping_band++;
+    }
     auto pv = phase_values(o.predicted.phases), mv = phase_values(o.plan_arm.phases);
     for (int i = 0; i < 7; ++i) phase_gap[kPhaseNames[i]] += std::fabs(pv[size_t(i)] - mv[size_t(i)]);
   }
@@ -173,6 +178,12 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
   j["timing_mode"] = v.timing_mode;
   j["acceptance"] = {{"alpha", v.acceptance.alpha}, {"source", v.acceptance.source}};
   j["acceptance_measured"] = acc_json(v.acceptance_measured);
+  j["acceptance_per_prompt"] = json::array();  // per calibration prompt: [accepted, reached] per position
+  for (const auto& pp : v.acceptance_per_prompt) {
+    json row = json::array();
+    for (const auto& c : pp) row.push_back({c.accepted, c.reached});
+    j["acceptance_per_prompt"].push_back(row);
+  }
   j["acceptance_by_target"] = json::object();
   for (const auto& [key, a] : v.acceptance_by_target) j["acceptance_by_target"][key] = {{"alpha", a.alpha}, {"source", a.source}};
   if (!v.plain_terms.empty()) {
@@ -217,6 +228,8 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
                 {"phases", phases_json(o.predicted.phases)}}},
               {"predicted_baseline_us", o.predicted_baseline_us},
               {"measured", o.measured}};
+    if (std::isfinite(o.predicted_band.lo) && std::isfinite(o.predicted_band.hi))
+      p["predicted"]["speedup_band"] = {{"lo95", o.predicted_band.lo}, {"hi95", o.predicted_band.hi}};
     if (o.measured) {
       p["plan_arm"] = arm_json(o.plan_arm);
       p["baseline_arm"] = arm_json(o.baseline_arm);
@@ -234,7 +247,8 @@ std::string validation_to_json(const Validation& v, const CalibrationComparison*
                   {"regret", m.regret},
                   {"predicted_best", m.predicted_best},
                   {"measured_best", m.measured_best},
-                  {"worst_phase", m.worst_phase}};
+                  {"worst_phase", m.worst_phase},
+                  {"predicted_band", {{"plans", m.banded}, {"measured_inside", m.inside_band}, {"intervals_overlap", m.overlapping_band}}}};
   if (cal) j["calibration"] = calibration_json(*cal);
   if (rep) j["repeatability"] = json::parse(repeatability_json_text(*rep));
   return json_text(j, 2) + "\n";
@@ -256,6 +270,17 @@ Validation validation_from_json(const std::string& text, const std::string& wher
     v.acceptance.alpha = j.at("acceptance").at("alpha").get<std::vector<double>>();
     v.acceptance.source = j.at("acceptance").at("source");
     v.acceptance_measured = acc_read(j.at("acceptance_measured"));
+    if (j.contains("acceptance_per_prompt"))  // since 2026-12-03
+      for (const auto& row : j.at("acceptance_per_prompt")) {
+        std::vector<AcceptCount> pp;
+        for (const auto& c : row) {
+          AcceptCount a{c.at(0).get<int64_t>(), c.at(1).get<int64_t>()};
+          if (a.accepted < 0 || a.reached < a.accepted)
+            throw Error(where + ": acceptance_per_prompt", "each count needs 0 <= accepted <= reached");
+          pp.push_back(a);
+        }
+        v.acceptance_per_prompt.push_back(pp);
+      }
     if (j.contains("acceptance_by_target"))  // absent before 2026-12-02
       for (const auto& [key, a] : j.at("acceptance_by_target").items()) {
         Acceptance& t = v.acceptance_by_target[key];
@@ -298,6 +323,8 @@ Validation validation_from_json(const std::string& text, const std::string& wher
       o.predicted.speedup = e.at("speedup");
       o.predicted.dominant = e.at("dominant");
       o.predicted.phases = phases_from_json(e.at("phases"));
+      if (e.contains("speedup_band"))  // since 2026-12-03
+        o.predicted_band = Band{e.at("speedup_band").at("lo95"), e.at("speedup_band").at("hi95")};
       o.predicted_baseline_us = p.at("predicted_baseline_us");
       o.measured = p.at("measured");
       if (o.measured) {
@@ -320,7 +347,7 @@ std::string validation_csv(const Validation& v) {
        "measured_tokens_per_iter";
   for (const char* n : kPhaseNames) s << ",pred_" << n << "_us";
   for (const char* n : kPhaseNames) s << ",meas_" << n << "_us";
-  s << "\n";
+  s << ",predicted_band_lo95,predicted_band_hi95\n";
   for (const auto& o : v.plans) {
     s << csv_field(o.id) << "," << o.plan.gamma << "," << mode_name(o.plan.mode) << "," << csv_field(o.description) << ","
       << o.predicted.speedup << ",";
@@ -334,6 +361,10 @@ std::string validation_csv(const Validation& v) {
       << (o.measured ? o.plan_arm.tokens_per_iter : 0);
     for (double x : phase_values(o.predicted.phases)) s << "," << x;
     for (double x : phase_values(o.plan_arm.phases)) s << "," << (o.measured ? x : 0);
+    if (std::isfinite(o.predicted_band.lo) && std::isfinite(o.predicted_band.hi))
+      s << "," << o.predicted_band.lo << "," << o.predicted_band.hi;
+    else
+      s << ",,";
     s << "\n";
   }
   return s.str();
@@ -478,6 +509,10 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
   s << "| Spearman ρ (predicted vs measured speedup) | " << fx(m.spearman) << " |\n";
   s << "| regret (speedup lost by taking the predicted best) | " << pct(m.regret) << " |\n";
   s << "| phase with the largest predicted − measured gap | " << m.worst_phase << " |\n";
+  if (m.banded > 0)
+    s << "| speculative plans measured inside their predicted 95 % band (calibration prompts resampled) / measured "
+         "interval overlapping it | "
+      << m.inside_band << " / " << m.overlapping_band << " of " << m.banded << " |\n";
   s << "| predicted best | " << m.predicted_best << " |\n| measured best | " << m.measured_best << " |\n";
   s << "\n" << error_sources_table(m);
   return s.str();
@@ -486,7 +521,7 @@ std::string summary_lines(const Validation& v, const ValidationMetrics& m) {
 // With a calibration, a column says which plans were fitted and which held out.
 std::string plan_table(const Validation& v, const CalibrationComparison* cal) {
   std::ostringstream s;
-  s << "| id | plan | predicted × | measured × [95%] | error | pred µs/token | meas µs/token | pred tok/iter | meas tok/iter | dominant (pred) |"
+  s << "| id | plan | predicted × [band] | measured × [95%] | error | pred µs/token | meas µs/token | pred tok/iter | meas tok/iter | dominant (pred) |"
     << (cal ? " calibration |\n" : "\n");
   s << "|---|---|---|---|---|---|---|---|---|---|" << (cal ? "---|\n" : "\n");
   for (const auto& o : v.plans) {
@@ -496,7 +531,10 @@ std::string plan_table(const Validation& v, const CalibrationComparison* cal) {
       const auto& h = cal->split.held_out;
       split = std::count(f.begin(), f.end(), o.id) ? " fit |" : std::count(h.begin(), h.end(), o.id) ? " held out |" : " |";
     }
-    s << "| " << o.id << " | " << o.description << " | " << fx(o.predicted.speedup) << " | ";
+    s << "| " << o.id << " | " << o.description << " | " << fx(o.predicted.speedup);
+    if (o.plan.gamma > 0 && std::isfinite(o.predicted_band.lo) && std::isfinite(o.predicted_band.hi))
+      s << " [" << fx(o.predicted_band.lo) << ", " << fx(o.predicted_band.hi) << "]";
+    s << " | ";
     if (o.measured)
       s << fx(o.speedup.value) << " [" << fx(o.speedup.lo) << ", " << fx(o.speedup.hi) << "] | "
         << pct((o.predicted.speedup - o.speedup.value) / o.speedup.value) << " | ";

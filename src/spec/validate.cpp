@@ -203,6 +203,8 @@ void measure_acceptance(const ValidateConfig& cfg, const ValidationStart& st, co
   ExperimentResult r = run_experiment(ec);
   ArmSummary a = summarize_arm("calibration", r.arms[0].placement, ec.plan.gamma, "sequential", r.arms[0].requests);
   v.acceptance_measured = a.acceptance;
+  v.acceptance_per_prompt.clear();
+  for (const auto& t : r.arms[0].requests) v.acceptance_per_prompt.push_back(prompt_acceptance_counts(t, ec.plan.gamma));
   v.acceptance.alpha = acceptance_from_counts(a.acceptance);
   check(!v.acceptance.alpha.empty(), "--calibration", "the calibration prompts drafted no token: nothing to measure acceptance on");
   v.acceptance.source = "measured on " + std::to_string(st.calib.size()) + " calibration prompts" + kPooledNote;
@@ -276,7 +278,30 @@ std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vec
     }
     v.break_even_alpha = break_even_alpha(spec_plans, timings, draft, v.workload, {{target.weight_dtype, base_us}});
   }
+  add_prediction_bands(outs, v, prof, draft, target, v.workload);
   return outs;
+}
+
+void add_prediction_bands(std::vector<PlanOutcome>& plans, const Validation& v, const Profile& prof, const ModelSpec& draft,
+                          const ModelSpec& target, const Workload& w) {
+  const std::vector<std::vector<double>> samples = resampled_acceptance(v.acceptance_per_prompt);
+  for (auto& o : plans) {
+    o.predicted_band = {NAN, NAN};
+    if (samples.empty() || !o.predicted.feasible || o.predicted_baseline_us <= 0) continue;
+    if (o.plan.gamma == 0) {  // plain decoding does not depend on acceptance
+      o.predicted_band = {o.predicted.speedup, o.predicted.speedup};
+      continue;
+    }
+    if (&acceptance_for(v, o.plan, prof, target.n_layers) != &v.acceptance) continue;  // the engine's own counts
+    Acceptance a = v.acceptance;
+    std::vector<double> speedups;
+    for (const auto& alpha : samples) {
+      a.alpha = alpha;
+      const Estimate e = predict(o.plan, draft, target, prof, a, w);
+      if (e.feasible && e.per_token_us > 0) speedups.push_back(o.predicted_baseline_us / e.per_token_us);
+    }
+    o.predicted_band = percentile_band(speedups);
+  }
 }
 
 void keep_measured(std::vector<PlanOutcome>& outs, const std::vector<PlanOutcome>& done) {
@@ -387,6 +412,7 @@ void repredict(Validation& v, const Profile& given, const std::string& profile_p
     o.predicted_baseline_us = base_us;
     if (o.predicted.feasible && o.predicted.per_token_us > 0) o.predicted.speedup = base_us / o.predicted.per_token_us;
   }
+  add_prediction_bands(v.plans, v, prof, draft, target, w);
   v.profile_name = prof.name + " (re-predicted)";
   v.profile_path = profile_path;
 }

@@ -51,6 +51,17 @@ TEST_CASE("hetspec validate and report on random models", "[validate][cli][long]
   }
   CHECK(v["metrics"]["plans"] == v["plans"].size());
   CHECK(v["acceptance_measured"].size() == 2);
+  // The predicted band: one calibration prompt resamples to itself, so every band is its point.
+  REQUIRE(v["acceptance_per_prompt"].size() == 1);
+  CHECK(v["acceptance_per_prompt"][0].size() == 2);
+  int banded = 0;
+  for (const auto& p : v["plans"]) {
+    REQUIRE(p["predicted"].contains("speedup_band"));
+    CHECK(double(p["predicted"]["speedup_band"]["lo95"]) == Approx(double(p["predicted"]["speedup"])));
+    CHECK(double(p["predicted"]["speedup_band"]["hi95"]) == Approx(double(p["predicted"]["speedup"])));
+    banded += p["gamma"] > 0 ? 1 : 0;
+  }
+  CHECK(v["metrics"]["predicted_band"]["plans"] == banded);
   for (const char* f : {"index.md", "plans.csv", "report.html"}) CHECK(std::filesystem::exists(out + "/" + f));
   const std::string html = slurp(out + "/report.html");
   CHECK(html.find("<script") == std::string::npos);

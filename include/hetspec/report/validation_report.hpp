@@ -27,6 +27,9 @@ struct ValidationMetrics {
   double regret = 0;                   // 1 − measured(predicted best) / measured(measured best)
   std::string predicted_best, measured_best;
   std::string worst_phase;             // the phase whose predicted − measured gap is largest on average
+  // Speculative plans (γ > 0) with a predicted band (PlanOutcome::predicted_band): how many measured
+  // inside it, and how many whose measured 95 % interval overlaps it.
+  int banded = 0, inside_band = 0, overlapping_band = 0;
 };
 
 struct CalibrationComparison;  // report/calibration_report.hpp

@@ -5,6 +5,7 @@
 // measurement are joined plan by plan and phase by phase.
 #pragma once
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -14,6 +15,7 @@
 #include "hetspec/cost/spec_cost.hpp"
 #include "hetspec/spec/experiment.hpp"
 #include "hetspec/spec/llamacpp_loop.hpp"
+#include "hetspec/spec/prediction_band.hpp"
 #include "hetspec/spec/summary.hpp"
 
 namespace hetspec {
@@ -59,6 +61,10 @@ struct PlanOutcome {
   Plan plan;
   std::string description;
   Estimate predicted;                  // speedup filled (vs the predicted best single-PU plain decoding)
+  // The predicted speedup's 95 % band over resamples of the calibration prompts (prediction_band.hpp);
+  // NAN where there is none (timing mode, acceptance measured by the plans' engine, a stored
+  // validation from before 2026-12-03).
+  Band predicted_band{NAN, NAN};
   double predicted_baseline_us = 0;
   bool measured = false;
   ArmSummary plan_arm, baseline_arm;   // measured
@@ -71,6 +77,7 @@ struct Validation {
   bool timing_mode = false;
   Acceptance acceptance;               // what the predictions used
   std::vector<PositionAcceptance> acceptance_measured;  // from the calibration split (empty in timing mode)
+  std::vector<std::vector<AcceptCount>> acceptance_per_prompt;  // the same counts, per calibration prompt
   // Acceptance measured by the engine that runs the plans, per target placement (target_key: "cpu
   // head=cpu", "cpu[0-14]+cl:0[15-29] head=cl:0"): llama.cpp's CPU and CUDA targets emit different
   // greedy text and accept differently. A plan whose target is placed so predicts with it; other plans
@@ -100,6 +107,11 @@ std::vector<Plan> validation_grid(const Profile& prof, const ModelSpec& draft, c
                                   const std::vector<int>& gammas, int threads, const std::vector<std::string>& only = {});
 
 Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutcome>& done = {});
+
+// Fills each plan's predicted_band from v.acceptance_per_prompt (plans that predict with
+// acceptance_by_target get none); γ = 0 plans get their point. `w` as the predictions used.
+void add_prediction_bands(std::vector<PlanOutcome>& plans, const Validation& v, const Profile& prof, const ModelSpec& draft,
+                          const ModelSpec& target, const Workload& w);
 
 // The steps every engine's validation shares (hetspec's executor here, llama.cpp's tools in
 // llamacpp_validate.hpp): the report header, the models, the prompt split and the held-out request
