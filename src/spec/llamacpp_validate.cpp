@@ -298,10 +298,9 @@ Validation run_llamacpp_validation(const ValidateConfig& cfg, const std::vector<
     o.measured = true;
     ++n_run;
     char buf[240];
-    std::snprintf(buf, sizeof buf, "      predicted %.3fx, measured %.3fx [%.3f, %.3f]; llama.cpp accept %.3f", o.predicted.speedup,
-                  o.speedup.value, o.speedup.lo, o.speedup.hi,
-                  o.plan_arm.acceptance.empty() ? 0.0 : o.plan_arm.acceptance[0].rate.value);
-    say(buf);
+    std::snprintf(buf, sizeof buf, ", measured %.3fx [%.3f, %.3f]; llama.cpp accept %.3f", o.speedup.value, o.speedup.lo,
+                  o.speedup.hi, o.plan_arm.acceptance.empty() ? 0.0 : o.plan_arm.acceptance[0].rate.value);
+    say("      " + predicted_speedup_text(o) + buf);
   }
   v.plans = outs;
   return v;

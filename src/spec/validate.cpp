@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -282,6 +283,16 @@ std::vector<PlanOutcome> predict_plans(const ValidateConfig& cfg, const std::vec
   return outs;
 }
 
+std::string predicted_speedup_text(const PlanOutcome& o) {
+  char buf[96];
+  if (o.plan.gamma > 0 && std::isfinite(o.predicted_band.lo) && std::isfinite(o.predicted_band.hi))
+    std::snprintf(buf, sizeof buf, "predicted %.3fx [band %.3f, %.3f]", o.predicted.speedup, o.predicted_band.lo,
+                  o.predicted_band.hi);
+  else
+    std::snprintf(buf, sizeof buf, "predicted %.3fx", o.predicted.speedup);
+  return buf;
+}
+
 void add_prediction_bands(std::vector<PlanOutcome>& plans, const Validation& v, const Profile& prof, const ModelSpec& draft,
                           const ModelSpec& target, const Workload& w) {
   const std::vector<std::vector<double>> samples = resampled_acceptance(v.acceptance_per_prompt);
@@ -360,9 +371,8 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
       if (prof.pu_index(baseline_pu) < 0) baseline_pu = "best";
     }
     char buf[200];
-    std::snprintf(buf, sizeof buf, "      predicted %.3fx, measured %.3fx [%.3f, %.3f]", o.predicted.speedup, o.speedup.value,
-                  o.speedup.lo, o.speedup.hi);
-    say(buf);
+    std::snprintf(buf, sizeof buf, ", measured %.3fx [%.3f, %.3f]", o.speedup.value, o.speedup.lo, o.speedup.hi);
+    say("      " + predicted_speedup_text(o) + buf);
   }
   v.plans = outs;
   return v;

@@ -110,6 +110,9 @@ Validation run_validation(const ValidateConfig& cfg, const std::vector<PlanOutco
 
 // Fills each plan's predicted_band from v.acceptance_per_prompt (plans that predict with
 // acceptance_by_target get none); γ = 0 plans get their point. `w` as the predictions used.
+// "predicted 0.512x [band 0.435, 0.582]" (the band where the plan has one): the progress line of a run.
+std::string predicted_speedup_text(const PlanOutcome& o);
+
 void add_prediction_bands(std::vector<PlanOutcome>& plans, const Validation& v, const Profile& prof, const ModelSpec& draft,
                           const ModelSpec& target, const Workload& w);
 
