@@ -4,7 +4,12 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "hetspec/core/error.hpp"
+#include "hetspec/report/validation_report.hpp"
 #include "hetspec/spec/prediction_band.hpp"
+#include "hetspec/spec/validate.hpp"
 
 using namespace hetspec;
 
@@ -62,4 +67,33 @@ TEST_CASE("prediction band: percentiles", "[validate]") {
   CHECK(one.hi == 3.0);
   CHECK(std::isnan(percentile_band({}).lo));
   CHECK(std::isnan(percentile_band({NAN}).hi));
+}
+
+TEST_CASE("prediction band: stored per-prompt counts round-trip, bad ones are refused", "[validate][bad-input]") {
+  Validation v;
+  v.acceptance_per_prompt = {{{3, 4}, {1, 3}}, {{0, 2}, {0, 0}}};
+  PlanOutcome o;
+  o.id = "p01";
+  o.plan.gamma = 2;
+  o.predicted.feasible = true;
+  o.predicted.speedup = 1.1;
+  o.predicted_band = {0.9, 1.3};
+  v.plans.push_back(o);
+  const std::string text = validation_to_json(v);
+  const Validation back = validation_from_json(text, "v.json");
+  REQUIRE(back.acceptance_per_prompt.size() == 2);
+  CHECK(back.acceptance_per_prompt[0][1].accepted == 1);
+  CHECK(back.acceptance_per_prompt[0][1].reached == 3);
+  CHECK(back.plans[0].predicted_band.lo == 0.9);
+  CHECK(back.plans[0].predicted_band.hi == 1.3);
+  auto j = nlohmann::json::parse(text);
+  j["acceptance_per_prompt"][0][0] = {5, 2};
+  try {
+    validation_from_json(j.dump(), "v.json");
+    FAIL("accepted > reached was read");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("v.json: acceptance_per_prompt") != std::string::npos);
+  }
+  j["acceptance_per_prompt"][0][0] = {1};
+  CHECK_THROWS_AS(validation_from_json(j.dump(), "v.json"), Error);
 }
