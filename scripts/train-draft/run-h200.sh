@@ -49,7 +49,9 @@ case "$STAGE" in
   continue)
     INIT="${INIT:-$STATE/smollm2-135m-draft.gguf}"
     [ -s "$INIT" ] || { echo "continue: no draft to continue at $INIT (run the train stage first, back to back, or set INIT)"; exit 2; }
-    [ -s "$M" ] || { echo "continue: no target at $M (the machine went cold: stash and train again)"; exit 2; }
+    cp .dev/p*/model.part* "$STATE/" 2>/dev/null
+    [ -s "$M" ] || { ls "$STATE"/model.part* >/dev/null 2>&1 && cat "$STATE"/model.part* > "$M"; }
+    [ -s "$M" ] || { echo "continue: no target at $M (the machine went cold: stash the pieces again)"; exit 2; }
     sha256sum "$M" "$INIT"
     BUDGET_S="${BUDGET_S:-560}" \
       TRAIN_ARGS="--init-draft $INIT --lr 3e-4 --seed 1235 --fact-each 200 --chat-samples 3 ${TRAIN_ARGS:-}" \
