@@ -5,6 +5,7 @@
 #include <random>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/spec/prediction_band.hpp"
 
 namespace hetspec {
 
@@ -51,10 +52,11 @@ ArmSummary summarize_arm(const std::string& name, const std::string& placement, 
       emitted += it.emitted;
       pre += it.predrafted ? 1 : 0;
       if (it.drafted > 0 && it.accepted == it.drafted) all_acc++;
-      for (int i = 0; i < it.drafted && i < gamma; ++i) {
-        if (it.accepted >= i) reached[size_t(i)]++;
-        if (it.accepted >= i + 1) accepted[size_t(i)]++;
-      }
+    }
+    const std::vector<AcceptCount> c = prompt_acceptance_counts(r, gamma);
+    for (size_t i = 0; i < c.size(); ++i) {
+      reached[i] += c[i].reached;
+      accepted[i] += c[i].accepted;
     }
   }
   if (!reqs.empty()) {

@@ -28,6 +28,17 @@ namespace {
 template <DType T>
 constexpr int kRolledFrom = T == DType::Q8_0 ? 4 : 3;
 
+// chunk(c) for c = 0..N-1, as a loop the compiler keeps rolled, or fully unrolled.
+template <int N, bool Rolled, typename F>
+inline void for_chunks(F&& chunk) {
+  if constexpr (Rolled) {
+#pragma GCC unroll 1
+    for (int c = 0; c < N; ++c) chunk(c);
+  } else {
+    for (int c = 0; c < N; ++c) chunk(c);
+  }
+}
+
 inline __m256i bcast32(const int8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
@@ -61,12 +72,7 @@ struct GroupDot {
             dot[i] = _mm256_add_epi32(dot[i], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xv), ones));
           }
         };
-        if constexpr (R >= kRolledFrom<T>) {
-#pragma GCC unroll 1
-          for (int c = 0; c < 8; ++c) chunk(c);
-        } else {
-          for (int c = 0; c < 8; ++c) chunk(c);
-        }
+        for_chunks<8, (R >= kRolledFrom<T>)>(chunk);
       } else {
         const uint8_t* q = blk + (T == DType::Q4_1 ? 32 : 16);
         for (int i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
@@ -79,12 +85,7 @@ struct GroupDot {
                                                                _mm256_maddubs_epi16(hi, bcast32(xb + 16))));
           }
         };
-        if constexpr (R >= kRolledFrom<T>) {
-#pragma GCC unroll 1
-          for (int c = 0; c < 4; ++c) chunk(c);
-        } else {
-          for (int c = 0; c < 4; ++c) chunk(c);
-        }
+        for_chunks<4, (R >= kRolledFrom<T>)>(chunk);
         for (int i = 0; i < R; ++i) dot[i] = _mm256_madd_epi16(dot[i], ones);
       }
       __m256 cw;  // (8) offset c_w: m (Q4_1), -8 d (Q4_0)
