@@ -226,6 +226,9 @@ def main():
                     help="draws per template family of the templated general-knowledge questions (stage 2; duplicates dropped)")
     ap.add_argument("--chat-samples", type=int, default=2,
                     help="sampled continuations (temperature 0.8) per chat/QA prompt in stage 2, beside the greedy one")
+    ap.add_argument("--argmax-weight", type=float, default=0.0,
+                    help="token drafts: add this weight times the cross-entropy to the target's argmax (greedy "
+                         "verification accepts exactly that token) to the KL")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -424,6 +427,10 @@ def main():
                     q_log = F.log_softmax(q_logits.float(), -1)
                     kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
                     loss = (kl * w).sum() / w.sum()
+                    if a.argmax_weight > 0:
+                        # greedy verification accepts the target's argmax and nothing else
+                        ce = -q_log.gather(-1, p_log.argmax(-1, keepdim=True)).squeeze(-1)  # [B, T]
+                        loss = loss + a.argmax_weight * (ce * w).sum() / w.sum()
                 o.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
@@ -444,7 +451,8 @@ def main():
         d.wq = None
     report["train"] = {"steps": step, "qat_from_step": qat_at, "wall_s": round(train_wall, 1), "batch_sequences": a.batch, "lr": a.lr,
                        "loss": "KL(target || draft) over the full vocabulary, response tokens weight 1, prompt tokens "
-                               f"{a.prompt_weight}"}
+                               f"{a.prompt_weight}" + (f"; plus {a.argmax_weight} x cross-entropy to the target's argmax"
+                                                        if a.argmax_weight > 0 else "")}
 
     # ---- held-out greedy acceptance, per variant (as written: matrices rounded to its dtype) and head size ----
     vsz = [int(x) for x in a.head_vocab.split(",")] + [hp["vocab"]]
