@@ -231,6 +231,8 @@ def main():
                          "verification accepts exactly that token) to the KL")
     ap.add_argument("--smoke", action="store_true", help="tiny data and 60 steps: checks the pipeline")
     a = ap.parse_args()
+    if not 0 <= a.argmax_weight <= 100:  # also rejects nan
+        ap.error(f"--argmax-weight: {a.argmax_weight} is not a weight in [0, 100]")
     os.makedirs(a.out, exist_ok=True)
     random.seed(a.seed)
     np.random.seed(a.seed)
@@ -425,12 +427,11 @@ def main():
                     with amp:
                         q_logits = d.logits(toks)
                     q_log = F.log_softmax(q_logits.float(), -1)
-                    kl = (p * (p_log - q_log)).sum(-1)  # [B, T]
-                    loss = (kl * w).sum() / w.sum()
+                    per_tok = (p * (p_log - q_log)).sum(-1)  # KL, [B, T]
                     if a.argmax_weight > 0:
                         # greedy verification accepts the target's argmax and nothing else
-                        ce = -q_log.gather(-1, p_log.argmax(-1, keepdim=True)).squeeze(-1)  # [B, T]
-                        loss = loss + a.argmax_weight * (ce * w).sum() / w.sum()
+                        per_tok = per_tok - a.argmax_weight * q_log.gather(-1, p_log.argmax(-1, keepdim=True)).squeeze(-1)
+                    loss = (per_tok * w).sum() / w.sum()
                 o.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(d.parameters(), 1.0)
@@ -438,7 +439,7 @@ def main():
                 losses[k].append(loss.item() if step % 10 == 0 else float("nan"))
         except torch.cuda.OutOfMemoryError:
             # a long batch: skip it rather than lose the run
-            p_log = p = q_logits = q_log = kl = loss = f_t = None
+            p_log = p = q_logits = q_log = kl = per_tok = loss = f_t = None
             torch.cuda.empty_cache()
             log(f"step {step}: out of memory at batch {tuple(toks.shape)}, skipped")
             continue
