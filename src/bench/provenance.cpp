@@ -45,7 +45,7 @@ Provenance host_provenance(const std::vector<std::string>& cl_ids, const std::st
   Provenance p;
   p.cpu = cpu_model_name();
   p.cores = int(std::thread::hardware_concurrency());
-  p.isa = cpu_path_name(best_cpu_path());
+  p.isa = cpu_paths_description();
   struct utsname u;
   if (uname(&u) == 0) p.os = std::string(u.sysname) + " " + u.release + " " + u.machine;
   p.git = git_revision();  // of the build that measured, not of whatever directory it ran in

@@ -92,7 +92,7 @@ int run(const GenerateArgs& a) {
                "device %s; %d hand-offs, %.3f ms total (%.1f KB); threads %d (%s); KV cache %.1f MB; peak RSS %.1f MB (model file %.1f MB)%s\n",
                r.prompt_tokens, r.prefill_s, r.prefill_tps(), r.decode_steps, r.decode_s, r.decode_tps(),
                runner->describe().c_str(), st.handoffs, st.handoff_s * 1e3, st.handoff_bytes / 1e3,
-               a.threads, cpu_path_name(best_cpu_path()),
+               a.threads, cpu_paths_description().c_str(),
                double(runner->capacity()) * runner->layers() * double(s.kv_dim()) * 4 / 1e6, double(peak_rss_bytes()) / 1e6, double(model->file().file_size()) / 1e6,
                r.context_full ? "; stopped: context full" : (r.stopped ? "; stopped at EOS" : ""));
   return 0;

@@ -27,7 +27,7 @@ RunReport make_run_report(const ExperimentResult& res, const SpecOptions& opt) {
   r.target = res.target_desc;
   r.draft = res.draft_desc;
   r.host = host_description();
-  r.cpu_path = cpu_path_name(best_cpu_path());
+  r.cpu_path = cpu_paths_description();
   r.baseline_candidates = res.baseline_candidates;
   const ArmRun* base = nullptr;
   const ArmRun* pt = nullptr;

@@ -180,12 +180,22 @@ void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, in
   matmul_many_path(path, &w, &y, 1, x, m, pool);
 }
 
+namespace {
+// best_cpu_path(), but a one-token matmul whose weights are all X8 takes x8_gemv_path() (measured).
+CpuPath default_path(const WeightView* ws, int count, int64_t m) {
+  if (m != 1 || count <= 0) return best_cpu_path();
+  for (int j = 0; j < count; ++j)
+    if (ws[j].layout != RowLayout::X8) return best_cpu_path();
+  return x8_gemv_path();
+}
+}  // namespace
+
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool) {
-  matmul_path(best_cpu_path(), w, x, y, m, pool);
+  matmul_path(default_path(&w, 1, m), w, x, y, m, pool);
 }
 
 void matmul_many(const WeightView* ws, float* const* ys, int count, const float* x, int64_t m, ThreadPool* pool) {
-  matmul_many_path(best_cpu_path(), ws, ys, count, x, m, pool);
+  matmul_many_path(default_path(ws, count, m), ws, ys, count, x, m, pool);
 }
 
 void matmul_ref(const WeightView& w, const float* x, float* y, int64_t m) {

@@ -110,6 +110,10 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
     prepare_matmul(dev, L.wo, MatIn::Plain, opt_.fused);
     prepare_matmul(dev, L.w_down, MatIn::Plain, opt_.fused);
     if (fuse_in_) prepare_matmul(dev, L.w_down, MatIn::SwiGLU, true);
+    if (L.w_gu.buf && matmul_glu_runs(dev, L.w_gu, 1, gemv_max_m_)) {  // gate/up ending in SwiGLU
+      prepare_matmul(dev, L.w_gu, MatIn::Plain, false, true);
+      if (fuse_in_) prepare_matmul(dev, L.w_gu, MatIn::RmsNorm, false, true);
+    }
   }
   if (embd_.buf) prepare_matmul(dev, embd_);
   if (output_.buf) prepare_matmul(dev, output_);
@@ -257,9 +261,16 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   o.y[0] = &x_;
   o.accumulate = true;
   mm(L.wo, o, L.o_b);
-  // gate (m, f), up (m, f) = rmsnorm(x) . [w_gate; w_up]^T
+  // gate (m, f), up (m, f) = rmsnorm(x) . [w_gate; w_up]^T; or, where the GEMV ends in SwiGLU,
+  // gate_ (m, f) = silu(gate) * up straight away (matmul_glu_runs).
   MatmulEx gu = normed(L.ffn_norm);
-  if (L.w_gu.buf) {
+  const bool glu = L.w_gu.buf && matmul_glu_runs(dev_, L.w_gu, m, gemv_max_m_);
+  if (glu) {
+    gu.y[0] = &gate_;
+    gu.seg[0] = f, gu.seg[1] = f;
+    gu.glu = true;
+    mm(L.w_gu, gu, L.gu_b);
+  } else if (L.w_gu.buf) {
     gu.y[0] = &gate_, gu.y[1] = &upb_;
     gu.seg[0] = f, gu.seg[1] = f;
     mm(L.w_gu, gu, L.gu_b);
@@ -272,7 +283,9 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   MatmulEx dn;  // x (m, d) += (silu(gate) * up) . w_down^T
   dn.gemv_max_m = gemv_max_m_;
   dn.x = &gate_;
-  if (fin) {
+  if (glu) {
+    // gate_ already holds silu(gate) * up
+  } else if (fin) {
     dn.in = MatIn::SwiGLU;
     dn.aux = &upb_;
   } else {

@@ -20,9 +20,9 @@ struct GemvShape {
   bool q8;
   int lx, rows, groups;
 };
-GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
+GemvShape gemv_shape(const Device& dev, DType t, int64_t k, int64_t rows) {
   const Tuning& tu = dev.tuning();
-  if (tu.gemv_q8 && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0)) {
+  if (tu.gemv_q8 && rows >= tu.gemv_q8_min_rows && (t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q8_0)) {
     // x as int8 (k bytes) + (d, d * sum) per block + the row reduction + the norm's sums of squares.
     const uint64_t local = uint64_t(k) + uint64_t(k / 32) * 8 +
                            uint64_t(tu.gemvq_groups) * tu.gemvq_lx * (tu.gemvq_rows + 1) * 4;
@@ -36,13 +36,14 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k) {
 // work-group of this size (passed to the kernel as QX_WG).
 constexpr int kQuantXWg = 64;
 
-std::string matmul_defines(const Device& dev, DType t, int64_t k, MatIn in = MatIn::Plain, bool accumulate = false) {
+std::string matmul_defines(const Device& dev, DType t, int64_t k, int64_t rows, MatIn in = MatIn::Plain,
+                           bool accumulate = false, bool glu = false) {
   const Tuning& tu = dev.tuning();
-  const GemvShape g = gemv_shape(dev, t, k);
+  const GemvShape g = gemv_shape(dev, t, k, rows);
   const bool shfl = tu.ptx_asm && tu.mm_split == 4;  // warp shuffles: inline PTX, the GPU path
   const bool gq8 = runs_gemm_q8(tu, t, k);
   return "-DWTYPE=" + std::to_string(wtype_id(t)) + " -DK=" + std::to_string(k) + " -DXIN=" + std::to_string(int(in)) +
-         " -DEPI_ADD=" + (accumulate ? "1" : "0") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
+         " -DEPI_ADD=" + (accumulate ? "1" : "0") + (glu ? " -DEPI_GLU=1" : "") + " -DMM_SPLIT=" + std::to_string(tu.mm_split) +
          " -DGEMV_Q8=" + (g.q8 ? "1" : "0") + " -DGEMM_Q8=" + (gq8 ? "1" : "0") +
          ((g.q8 || gq8) && tu.ptx_asm ? " -DHS_PTX=1" : "") + (gq8 ? " -DQX_WG=" + std::to_string(kQuantXWg) : "") +
          (shfl && tu.warp_shuffle ? " -DHS_SHFL_GEMV=1" : "") + (shfl && tu.gemm_warp_shuffle ? " -DHS_SHFL_GEMM=1" : "") +
@@ -69,9 +70,9 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
 enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
                            kKvAppend, kRopeKv, kAttention };
-uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate) {
+uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
-         (uint64_t(k) & ((uint64_t(1) << 40) - 1));
+         (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
 }
 uint64_t layer_key(KernelOp op, const LayerShape& s) {
   return (uint64_t(op) << 56) | (uint64_t(s.head_dim & 0xfff) << 32) | (uint64_t(s.n_heads & 0xfff) << 20) |
@@ -157,9 +158,15 @@ std::vector<float> download_f32(Device& dev, const Buffer& b, size_t n) {
   return v;
 }
 
-void prepare_matmul(Device& dev, const ClWeight& w, MatIn in, bool accumulate) {
-  std::string defs = matmul_defines(dev, w.dtype, w.cols, in, accumulate);
+void prepare_matmul(Device& dev, const ClWeight& w, MatIn in, bool accumulate, bool glu) {
+  std::string defs = matmul_defines(dev, w.dtype, w.cols, w.rows, in, accumulate, glu);
   for (const char* k : {"gemv", "gemm", "embed_rows"}) dev.kernel(kMatmulSrc, defs, k);
+}
+
+bool matmul_glu_runs(const Device& dev, const ClWeight& w, int64_t m, int gemv_max_m) {
+  const GemvShape g = gemv_shape(dev, w.dtype, w.cols, w.rows);
+  return dev.tuning().glu_epilogue && m >= 1 && m <= (gemv_max_m > 0 ? gemv_max_m : dev.tuning().gemv_max_m) &&
+         !g.q8 && g.rows % 2 == 0 && w.rows % 2 == 0;
 }
 
 void prepare_layer_ops(Device& dev, const LayerShape& s) {
@@ -190,7 +197,13 @@ MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64
   need(seg[1] >= 0 && seg[2] >= 0 && seg[0] + seg[1] + seg[2] == w.rows, dev, "matmul",
        "output segments do not add up to the weight's rows");
   MatmulArgs r{{a.y[0], a.y[1] ? a.y[1] : a.y[0], a.y[2] ? a.y[2] : a.y[0]}, 0, 0, 0, 0, a.aux ? a.aux : a.x};
-  for (int j = 0; j < 3; ++j)
+  if (a.glu) {
+    need(seg[0] * 2 == w.rows && seg[1] == seg[0] && !a.y[1] && !a.accumulate, dev, "matmul",
+         "the SwiGLU epilogue needs W = [gate; up] as seg {f, f}, one output and no accumulate");
+    need(matmul_glu_runs(dev, w, m, a.gemv_max_m), dev, "matmul",
+         "the SwiGLU epilogue runs only as matmul.cl's GEMV (see matmul_glu_runs)");
+  }
+  for (int j = 0; j < (a.glu ? 1 : 3); ++j)  // (the epilogue's one output has seg[0] columns)
     if (seg[j] > 0) {
       need(j == 0 || a.y[j], dev, "matmul", "missing output buffer of a segment");
       need(r.ys[j]->bytes() >= f32s(m * seg[j]), dev, "matmul", "output buffer smaller than (m, rows)");
@@ -203,8 +216,9 @@ MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64
 }
 // The shared GEMV / GEMM kernel of w's (dtype, K) with a's input transform and epilogue.
 cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const MatmulEx& a) {
-  return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate), [&] {
-    return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate),
+  const bool q8 = gemv_shape(dev, w.dtype, w.cols, w.rows).q8;
+  return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate, a.glu, q8), [&] {
+    return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, w.rows, a.in, a.accumulate, a.glu),
                       op == kGemv ? "gemv" : op == kGemm ? "gemm" : "quantize_x");
   });
 }
@@ -221,7 +235,7 @@ void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m) {
     cl_kernel k = matmul_kernel(dev, kGemv, w, a);
     dev.set_args(k, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     size_t local[3], global[3];
-    gemv_sizes(gemv_shape(dev, w.dtype, w.cols), r.n, global, local, m);
+    gemv_sizes(gemv_shape(dev, w.dtype, w.cols, w.rows), r.n, global, local, m);
     dev.launch(k, "gemv", m == 1 ? 2 : 3, global, local);
   } else {
     cl_kernel k = matmul_kernel(dev, kGemm, w, a);
@@ -264,11 +278,11 @@ void BoundLaunch::launch(Device& dev) const { dev.launch(k_, name_, dims_, globa
 void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLaunch& site) {
   if (!site.bound()) {
     const MatmulArgs r = check_matmul(dev, w, a, 1);
-    site.k_ = dev.create_kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, a.in, a.accumulate), "gemv");
+    site.k_ = dev.create_kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, w.rows, a.in, a.accumulate, a.glu), "gemv");
     dev.set_args(site.k_, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
     site.name_ = "gemv";
     site.dims_ = 2;
-    gemv_sizes(gemv_shape(dev, w.dtype, w.cols), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
+    gemv_sizes(gemv_shape(dev, w.dtype, w.cols, w.rows), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
   }
   site.launch(dev);
 }
@@ -293,8 +307,8 @@ void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Bu
 void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m) {
   need(m >= 1 && tokens.bytes() >= size_t(m) * 4, dev, "embed", "token buffer smaller than m");
   need(out.bytes() >= f32s(m * table.cols), dev, "embed", "output buffer smaller than (m, cols)");
-  cl_kernel k = dev.kernel_by_key(matmul_key(kEmbed, table.dtype, table.cols, MatIn::Plain, false), [&] {
-    return dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols), "embed_rows");
+  cl_kernel k = dev.kernel_by_key(matmul_key(kEmbed, table.dtype, table.cols, MatIn::Plain, false, false, false), [&] {
+    return dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols, 0), "embed_rows");
   });
   dev.set_args(k, table.buf, tokens, out);
   size_t global[2] = {size_t(table.cols / 32), size_t(m)};

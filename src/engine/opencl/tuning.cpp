@@ -141,12 +141,17 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.gemm_q8_min_k = e.get_or<int>("gemm_q8_min_k", t.gemm_q8_min_k);
     if (n.gemm_q8_min_k < 0)
       throw Error(e.where("gemm_q8_min_k"), "must be 0 (any K) or a positive column count, got " + std::to_string(n.gemm_q8_min_k));
+    n.gemv_q8_min_rows = e.get_or<int>("gemv_q8_min_rows", int(t.gemv_q8_min_rows));
+    if (n.gemv_q8_min_rows < 0)
+      throw Error(e.where("gemv_q8_min_rows"), "must be 0 (every matrix) or a positive row count, got " +
+                                                  std::to_string(n.gemv_q8_min_rows));
     n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
     n.ptx_asm = e.get_or<bool>("ptx_asm", t.ptx_asm);
     n.warp_shuffle = e.get_or<bool>("warp_shuffle", t.warp_shuffle);
     n.gemm_warp_shuffle = e.get_or<bool>("gemm_warp_shuffle", t.gemm_warp_shuffle);
+    n.glu_epilogue = e.get_or<bool>("glu_epilogue", t.glu_epilogue);
     // Shuffles are inline PTX: an entry asking for them where ptx_asm ends up off is a mistake
     // (a file that only turns ptx_asm off leaves the defaults' shuffles unused, see ops.cpp).
     for (const auto& [key, on] : {std::pair{"warp_shuffle", n.warp_shuffle}, std::pair{"gemm_warp_shuffle", n.gemm_warp_shuffle}})

@@ -1,6 +1,7 @@
 // Parity of the fused OpenCL kernels a layer is made of (ops.hpp: matmul_ex, rope_kv) with the
 // references they replace: RMSNorm or SwiGLU applied to the input as it is read, outputs split
-// over Q/K/V (or gate/up) buffers, the residual added into Y, RoPE + KV append in one launch.
+// over Q/K/V (or gate/up) buffers, the residual added into Y, SwiGLU as the gate/up GEMV's epilogue,
+// RoPE + KV append in one launch.
 // Each runs under the device's own tuning and a GPU-like one, so both kernel paths are checked.
 #include <algorithm>
 #include <cmath>
@@ -141,6 +142,83 @@ TEST_CASE("OpenCL fused matmul: RMSNorm / SwiGLU input, split outputs and residu
       }
     }
   }
+}
+
+TEST_CASE("OpenCL GEMV with the SwiGLU epilogue equals silu(gate) * up of the reference dots", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // The device's own tuning (the block path, 4 rows = 2 outputs per group), GPU-like unit paths with 2
+  // and 4 rows per group (1 and 2 outputs) and m = 3 as GEMVs in one launch, and NVIDIA's warp shuffles.
+  std::vector<std::unique_ptr<ocl::Device>> own;
+  std::vector<ocl::Device*> devs = {&dev0};
+  auto add = [&](const std::string& lines) { devs.push_back(own.emplace_back(test::gpu_like_device(dev0, lines)).get()); };
+  add("    gemv_rows: 2\n    gemv_max_m: 4\n");
+  add("    gemv_rows: 4\n    gemv_lx: 8\n    gemv_groups: 3\n    gemv_max_m: 4\n");
+  if (dev0.info().vendor.find("NVIDIA") != std::string::npos) {
+    add("    ptx_asm: true\n    warp_shuffle: true\n    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n    gemv_max_m: 4\n");
+    add("    ptx_asm: true\n    warp_shuffle: true\n    gemv_lx: 32\n    gemv_rows: 4\n    gemv_groups: 1\n    gemv_max_m: 4\n");
+  }
+  const int64_t k = 320, f = 13;  // 10 blocks; 13 outputs: a partial last row group
+  const float eps = 1e-5f;
+  uint32_t seed = 4300;
+  for (ocl::Device* dev : devs) {
+    for (DType t : {DType::Q4_1, DType::Q4_0, DType::Q8_0, DType::F16}) {
+      test::Mat w = test::make_mat(t, 2 * f, k, seed++);  // [gate; up]
+      ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
+      for (int64_t m : {int64_t(1), int64_t(3)}) {
+        if (m > dev->tuning().gemv_max_m) continue;  // a batch past the GEMVs has no epilogue (checked below)
+        if (!ocl::matmul_glu_runs(*dev, cw, m)) {
+          FAIL_CHECK(dev->tuning().source << ": the SwiGLU epilogue does not run for m " << m);
+          continue;
+        }
+        for (ocl::MatIn in : {ocl::MatIn::Plain, ocl::MatIn::RmsNorm}) {
+          INFO(dev->tuning().source << " " << dtype_name(t) << " m " << m << (in == ocl::MatIn::RmsNorm ? " rmsnorm" : " plain"));
+          auto x = test::random_floats(size_t(m * k), seed++, -2.0f, 2.0f);
+          auto g = test::random_floats(size_t(k), seed++, 0.5f, 1.5f);
+          ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size()), gb = ocl::upload_f32(*dev, g.data(), g.size());
+          ocl::Buffer yb(*dev, size_t(m * f) * 4);
+          ocl::MatmulEx a;
+          a.x = &xb;
+          a.in = in;
+          a.aux = in == ocl::MatIn::RmsNorm ? &gb : nullptr;
+          a.eps = eps;
+          a.y[0] = &yb;
+          a.seg[0] = f, a.seg[1] = f;
+          a.glu = true;
+          ocl::matmul_ex(*dev, cw, a, m);
+          std::vector<double> dots, mags;
+          test::oracle(w, in == ocl::MatIn::RmsNorm ? rmsnorm_ref(x, g, m, k, eps) : x, m, dots, mags);
+          std::vector<double> want(size_t(m * f)), mag(size_t(m * f));
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < f; ++j) {
+              const double ga = dots[size_t(i * 2 * f + j)], u = dots[size_t(i * 2 * f + f + j)];
+              const double s = ga / (1.0 + std::exp(-ga));
+              want[size_t(i * f + j)] = s * u;
+              // |d silu| <= 1.1: the error of each dot carried through the product
+              mag[size_t(i * f + j)] = 1.1 * std::fabs(u) * mags[size_t(i * 2 * f + j)] + std::fabs(s) * mags[size_t(i * 2 * f + f + j)];
+            }
+          test::check_close(ocl::download_f32(*dev, yb, size_t(m * f)), want, mag, 1e-4);
+        }
+      }
+    }
+  }
+  // Misuse: an accumulate, a second output, or a batch past the GEMVs.
+  ocl::Device& dev = *devs[1];
+  test::Mat w = test::make_mat(DType::Q8_0, 2 * f, 64, 4399);
+  ocl::ClWeight cw = ocl::upload_weight(dev, w.view());
+  ocl::Buffer xb(dev, 8 * 64 * 4), yb(dev, 8 * f * 4);
+  ocl::MatmulEx a;
+  a.x = &xb;
+  a.y[0] = &yb;
+  a.seg[0] = f, a.seg[1] = f;
+  a.glu = true;
+  a.accumulate = true;
+  REQUIRE_THROWS_WITH(ocl::matmul_ex(dev, cw, a, 1), Catch::Contains("SwiGLU epilogue"));
+  a.accumulate = false;
+  a.y[1] = &yb;
+  REQUIRE_THROWS_WITH(ocl::matmul_ex(dev, cw, a, 1), Catch::Contains("SwiGLU epilogue"));
+  a.y[1] = nullptr;
+  REQUIRE_THROWS_WITH(ocl::matmul_ex(dev, cw, a, 8), Catch::Contains("SwiGLU epilogue"));
+  REQUIRE_NOTHROW(ocl::matmul_ex(dev, cw, a, 4));
 }
 
 TEST_CASE("OpenCL fused matmul rejects segments that do not cover the rows and a missing aux", "[opencl]") {

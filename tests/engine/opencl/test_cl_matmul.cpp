@@ -135,6 +135,30 @@ TEST_CASE("OpenCL integer-dot GEMV (gemv_q8) equals the reference on x rounded t
     check_int_dot(*test::gpu_like_device(dev0, std::string("    gemv_q8: true\n    gemv_max_m: 4\n") + shape), {1, 3}, seed);
 }
 
+TEST_CASE("OpenCL gemv_q8_min_rows sends only matrices of that many rows to the integer-dot GEMV", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  auto dev = test::gpu_like_device(dev0, "    gemv_q8: true\n    gemv_q8_min_rows: 48\n");
+  uint32_t seed = 1400;
+  for (int64_t rows : {40, 48}) {  // below the bound: the float GEMV on exact x; at it: x rounded to int8
+    Mat w = make_mat(DType::Q4_1, rows, 320, seed++);
+    ocl::ClWeight cw = ocl::upload_weight(*dev, w.view());
+    auto x = test::random_floats(320, seed++);
+    ocl::Buffer xb = ocl::upload_f32(*dev, x.data(), x.size());
+    ocl::Buffer yb(*dev, size_t(rows) * 4);
+    ocl::matmul(*dev, cw, xb, yb, 1);
+    const auto y = ocl::download_f32(*dev, yb, size_t(rows));
+    std::vector<double> exact, mag, rounded, mag_r;
+    oracle(w, x, 1, exact, mag);
+    oracle(w, test::round_x_q8(x), 1, rounded, mag_r);
+    INFO("rows " << rows);
+    check_close(y, rows < 48 ? exact : rounded, mag, 1e-5);
+    // ... and not the other one (x's rounding moves the dots by far more than the tolerance)
+    double apart = 0;
+    for (size_t i = 0; i < y.size(); ++i) apart = std::max(apart, std::fabs(y[i] - (rows < 48 ? rounded : exact)[i]) / (mag[i] + 1e-12));
+    CHECK(apart > 1e-5);
+  }
+}
+
 TEST_CASE("OpenCL integer-dot GEMM (gemm_q8) equals the reference on x rounded to int8", "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
   // gemv_q8.cl's quantize_x + gemm under GEMM tiles (gemm_lx / rows / tm / rpt) that leave a remainder

@@ -4,6 +4,7 @@
 // The code path (scalar reference, AVX2, AVX-512, NEON) is chosen at run time (ruy's Path).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hetspec/engine/weight_view.hpp"
@@ -23,6 +24,14 @@ CpuPath best_cpu_path();                 // the fastest path this CPU supports
 const char* cpu_path_name(CpuPath p);    // "scalar", "avx2", "avx512", "neon", "neon-dotprod"
 bool cpu_path_supported(CpuPath p);
 std::vector<CpuPath> supported_cpu_paths();  // Scalar first, best last
+// The path of a one-token matmul (m = 1) over X8 weights under matmul() / matmul_many(): where the
+// AVX2 and AVX-512 X8 kernels both run (their outputs are equal bit for bit), the one measured faster
+// once per process over a weight stream larger than the last-level cache (x8_gemv_choice.cpp);
+// HETSPEC_CPU_X8_GEMV=avx2|avx512 fixes it. Elsewhere best_cpu_path(). Batches keep best_cpu_path().
+CpuPath x8_gemv_path();
+const std::string& x8_gemv_choice();  // e.g. "avx2 (measured over 64 MiB: avx2 3.10 ms, avx512 6.02 ms)"
+// best_cpu_path()'s name, plus x8_gemv_choice() where the engine repacks and it differs (for reports).
+std::string cpu_paths_description();
 
 // pool == nullptr runs on the calling thread.
 void matmul(const WeightView& w, const float* x, float* y, int64_t m, ThreadPool* pool = nullptr);

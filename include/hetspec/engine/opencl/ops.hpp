@@ -65,10 +65,17 @@ struct MatmulEx {
   Buffer* y[3] = {nullptr, nullptr, nullptr};
   int64_t seg[3] = {0, 0, 0};
   bool accumulate = false;      // Y += result
+  // SwiGLU as the epilogue (GEMVs only, matmul_glu_runs): W is [gate; up] with seg = {f, f} and
+  // y[0] (m, f) = silu(x . gate^T) * (x . up^T); no y[1], no accumulate.
+  bool glu = false;
   int gemv_max_m = 0;           // batches up to this many tokens run as GEMVs (0: the tuning's gemv_max_m;
                                 // a model forward passes gemv_batch_limit(tuning, d_model, weights))
 };
 void matmul_ex(Device& dev, const ClWeight& w, const MatmulEx& a, int64_t m);
+// Whether matmul_ex of m tokens with w can take the SwiGLU epilogue (MatmulEx::glu) on this device:
+// the tuning's glu_epilogue, a GEMV of m tokens (m <= gemv_max_m, 0: the tuning's) through matmul.cl's
+// float kernel (not gemv_q8) with an even number of rows per row group.
+bool matmul_glu_runs(const Device& dev, const ClWeight& w, int64_t m, int gemv_max_m = 0);
 
 // A launch whose arguments are set once: its own kernel object (objects carry their arguments), so
 // repeating it (the same layer's GEMV every decoded token) sets none, or only the ones that change.
@@ -147,7 +154,7 @@ inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n
 
 // Build (compile) the programs an op will use now rather than at its first launch, so the first
 // forward's time is not a compile: matmul programs of w's (dtype, cols), the layer programs of s.
-void prepare_matmul(Device& dev, const ClWeight& w, MatIn in = MatIn::Plain, bool accumulate = false);
+void prepare_matmul(Device& dev, const ClWeight& w, MatIn in = MatIn::Plain, bool accumulate = false, bool glu = false);
 void prepare_layer_ops(Device& dev, const LayerShape& s);
 
 }  // namespace hetspec::ocl

@@ -16,6 +16,7 @@
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
 //         fuse_inputs_max_mk: 2304  # ... and of at most 2304 tokens x d_model (wide models: m = 1)
 //         gemv_q8: true        # quantized weights' GEMV with x in int8 and integer dots (gemv_q8.cl)
+//         gemv_q8_min_rows: 32768  # ... for matrices of at least this many rows only (0: all), e.g. LM heads
 //         gemvq_lx: 32         # ... its work-items per row group, rows per group, groups per work-group
 //         gemvq_rows: 4
 //         gemvq_groups: 4
@@ -25,6 +26,8 @@
 //         warp_shuffle: true   # GEMV row sums by warp shuffles (inline PTX: needs ptx_asm), not a
 //                              # local-memory tree with a barrier per step
 //         gemm_warp_shuffle: true  # ... the GEMM's (NVIDIA's default)
+//         glu_epilogue: false  # SwiGLU as the gate/up GEMV's epilogue (default), or folded into the
+//                              # down projection's input / its own launch
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -71,6 +74,9 @@ struct Tuning {
   // integer dots (4-bit weights cost ~1 instruction each, not ~5 as float); its own tile shape
   // (gemvq_lx and gemvq_groups powers of two). ptx_asm: its byte dots as NVIDIA's dp4a (inline PTX).
   bool gemv_q8 = false;
+  // ... for matrices of at least this many rows (0: all): a wide matrix (an LM head) is bound by the
+  // float GEMV's instructions, a layer's small ones by latency, where the integer dot's extra phase costs.
+  int64_t gemv_q8_min_rows = 0;
   // The same for the GEMM (a verify's m tokens, gemv_q8.cl): one launch rounds x's m rows to int8
   // (into Device::scratch), then the GEMM reads each weight block once for a tile of gemm_tm tokens.
   bool gemm_q8 = false;
@@ -89,6 +95,11 @@ struct Tuning {
   // file entry that asks for shuffles without it is an error).
   bool warp_shuffle = false;
   bool gemm_warp_shuffle = false;  // the same for the GEMM (m tokens), where gemm_lx is a multiple of 32
+  // A layer forward's gate/up GEMV (m tokens as GEMVs) ends in SwiGLU (ops.hpp MatmulEx::glu): each
+  // output's gate and up rows are summed in one row group, which writes silu(gate) * up once; the down
+  // projection then reads it plainly. Otherwise SwiGLU is folded into the down projection's input,
+  // where every row group recomputes it (K exps and 2 K floats read per group), or is its own launch.
+  bool glu_epilogue = true;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

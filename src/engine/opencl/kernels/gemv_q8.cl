@@ -18,6 +18,9 @@
 // rounds the m rows of x to int8 once into a scratch buffer, then gemm reads each weight block once and
 // dots it with every token of a tile of GEMM_TM.
 #if GEMV_Q8 || GEMM_Q8
+#if GEMV_Q8 && EPI_GLU
+#error "EPI_GLU (SwiGLU as the GEMV's epilogue) is matmul.cl's float GEMV only"
+#endif
 
 // c + the dot of four unsigned bytes of a with four signed bytes of b.
 inline int dot4_us(uint a, int b, int c) {

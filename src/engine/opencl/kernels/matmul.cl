@@ -13,6 +13,21 @@
 // up projection (m, K), x = silu(gate) * up); EPI_ADD 1 adds the result into Y (residual add). The
 // output rows may be split over up to three buffers (Q/K/V or gate/up from one weight): rows
 // [0, n0) go to Y0 (m, n0), [n0, n0 + n1) to Y1 (m, n1), the rest to Y2.
+// EPI_GLU 1 (GEMVs only): W is [gate; up] (2 n0 rows) and Y0 (m, n0) = silu(gate . x) * (up . x):
+// SwiGLU computed once per output as the epilogue, where a SwiGLU folded into the next matmul's input
+// (XIN 2) is recomputed by every row group of it. A row group takes GEMV_ROWS / 2 outputs, i.e. its
+// gate rows and the same up rows, so both dots of an output meet in one group.
+#ifndef EPI_GLU
+#define EPI_GLU 0
+#endif
+#if EPI_GLU
+#if GEMV_ROWS % 2
+#error "EPI_GLU needs an even GEMV_ROWS"
+#endif
+#define GEMV_OUT (GEMV_ROWS / 2)
+#else
+#define GEMV_OUT GEMV_ROWS
+#endif
 #ifndef XIN
 #define XIN 0
 #endif
@@ -71,6 +86,25 @@ inline void store_y(global float* Y0, global float* Y1, global float* Y2, int n0
   *p = v;
 #endif
 }
+
+// A GEMV row group's outputs start at row0 (GEMV_OUT of them, nr valid); the byte offset in W of its
+// row r (r < GEMV_ROWS), and whether that row is valid.
+inline size_t gemv_row_off(int row0, int r, int n0) {
+#if EPI_GLU
+  return (size_t)(r < GEMV_OUT ? row0 + r : n0 + row0 + r - GEMV_OUT) * ROW_BYTES;
+#else
+  return (size_t)(row0 + r) * ROW_BYTES;
+#endif
+}
+inline bool gemv_row_ok(int r, int nr) { return (r < GEMV_OUT ? r : r - GEMV_OUT) < nr; }
+
+// Output r of a GEMV row group from its rows' dots (dot(r) the sum of row r) and the norm scale sc.
+#if EPI_GLU
+#define GEMV_RESULT(dot, r, sc) glu_out((dot(r)) * (sc), (dot((r) + GEMV_OUT)) * (sc))
+inline float glu_out(float g, float u) { return g / (1.0f + exp(-g)) * u; }  // as elementwise.cl's swiglu
+#else
+#define GEMV_RESULT(dot, r, sc) ((dot(r)) * (sc))
+#endif
 
 // The auxiliary input of token row t (x_off: X's first row, in floats): the norm weight is one
 // row for every token; SwiGLU's up projection is laid out as X.
@@ -191,20 +225,19 @@ __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float* X, int x_off, global const float* A, float eps,
           global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
   const int lx = get_local_id(0), ly = get_local_id(1);
-  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
-  const int nr = min(GEMV_ROWS, n_rows - row0);
+  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_OUT;
+  const int nr = min(GEMV_OUT, (EPI_GLU ? n0 : n_rows) - row0);
   local float red[GEMV_GROUPS][GEMV_ROWS + 1][GEMV_LX];  // [GEMV_ROWS]: the sum of squares (XIN 1)
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
   float ss = 0.0f;
   const int t = get_group_id(2);
-  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   global const float* x = X + x_off + (size_t)t * K;
   global const float* a = aux_row(A, x_off, t);
   for (int b = lx; b < NB; b += GEMV_LX) {
     const float16 xlo = load_x16(x, a, b * 32, &ss), xhi = load_x16(x, a, b * 32 + 16, &ss);
     for (int r = 0; r < GEMV_ROWS; ++r)
-      if (r < nr) acc[r] += block_dot4(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, xlo, xhi);
+      if (gemv_row_ok(r, nr)) acc[r] += block_dot4(W + gemv_row_off(row0, r, n0) + (size_t)b * BLOCK_BYTES, xlo, xhi);
   }
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
   red[ly][GEMV_ROWS][lx] = ss;
@@ -215,7 +248,9 @@ void gemv(global const uchar* W, global const float* X, int x_off, global const 
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
-  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
+#define RED_DOT(r) red[ly][r][0]
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, GEMV_RESULT(RED_DOT, r, sc));
+#undef RED_DOT
 }
 #endif
 
@@ -336,14 +371,14 @@ inline void group_rows_sum(float* tot, float ss, local float (*red)[GEMV_LX], in
 }
 #endif
 
-inline void gemv_unit(global const uchar* w0, global const float4* x, global const float4* a, int u, int nr,
-                      float4* acc, float* ss) {
+inline void gemv_unit(global const uchar* W, int row0, int n0, global const float4* x, global const float4* a, int u,
+                      int nr, float4* acc, float* ss) {
   const int b = u >> 2, q = u & 3;
   const float4 xa = load_x4(x, a, (b * 32 + U_OFF0(q)) / 4, ss), xb = load_x4(x, a, (b * 32 + U_OFF1(q)) / 4, ss);
   for (int r = 0; r < GEMV_ROWS; ++r) {
-    if (r < nr) {
+    if (gemv_row_ok(r, nr)) {
       float4 wa, wb;
-      decode_unit(w0 + (size_t)r * ROW_BYTES + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
+      decode_unit(W + gemv_row_off(row0, r, n0) + (size_t)b * BLOCK_BYTES, q, &wa, &wb);
       acc[r] += wa * xa + wb * xb;
     }
   }
@@ -359,29 +394,30 @@ __kernel __attribute__((reqd_work_group_size(GEMV_LX, GEMV_GROUPS, 1)))
 void gemv(global const uchar* W, global const float4* X, int x_off, global const float4* A, float eps,
           global float* Y0, global float* Y1, global float* Y2, int n0, int n1, int n_rows) {
   const int lx = get_local_id(0), ly = get_local_id(1);
-  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_ROWS;
-  const int nr = min(GEMV_ROWS, n_rows - row0);
+  const int row0 = (get_group_id(1) * GEMV_GROUPS + ly) * GEMV_OUT;
+  const int nr = min(GEMV_OUT, (EPI_GLU ? n0 : n_rows) - row0);
   local float red[GEMV_GROUPS][GEMV_ROWS + 1][GEMV_LX];  // [GEMV_ROWS]: the sum of squares (XIN 1)
   float4 acc[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) acc[r] = (float4)(0.0f);
   float ss = 0.0f;
   const int t = get_group_id(2);
-  global const uchar* w0 = W + (size_t)row0 * ROW_BYTES;
   global const float4* x = X + x_off / 4 + (size_t)t * (K / 4);
   global const float4* a = (global const float4*)aux_row((global const float*)A, x_off, t);
   // A constant trip count lets the compiler unroll and issue every load of the row up front.
 #pragma unroll
-  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(w0, x, a, lx + i * GEMV_LX, nr, acc, &ss);
+  for (int i = 0; i < UNITS / GEMV_LX; ++i) gemv_unit(W, row0, n0, x, a, lx + i * GEMV_LX, nr, acc, &ss);
 #if UNITS % GEMV_LX
-  if (lx < UNITS % GEMV_LX) gemv_unit(w0, x, a, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc, &ss);
+  if (lx < UNITS % GEMV_LX) gemv_unit(W, row0, n0, x, a, lx + (UNITS / GEMV_LX) * GEMV_LX, nr, acc, &ss);
 #endif
 #if GEMV_SHFL
   float tot[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) tot[r] = sum4(acc[r]);
   float sc;
   group_rows_sum(tot, ss, red[ly], lx, eps, &sc);
-  for (int r = 0; r < GEMV_ROWS; ++r)
-    if (r < nr && r % GEMV_LX == lx) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, tot[r] * sc);
+#define TOT_DOT(r) tot[r]
+  for (int r = 0; r < GEMV_OUT; ++r)
+    if (r < nr && r % GEMV_LX == lx) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, GEMV_RESULT(TOT_DOT, r, sc));
+#undef TOT_DOT
 #else
   for (int r = 0; r < GEMV_ROWS; ++r) red[ly][r][lx] = sum4(acc[r]);
   red[ly][GEMV_ROWS][lx] = ss;
@@ -392,7 +428,9 @@ void gemv(global const uchar* W, global const float4* X, int x_off, global const
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float sc = norm_scale(red[ly][GEMV_ROWS][0], eps);
-  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, red[ly][r][0] * sc);
+#define RED_DOT(r) red[ly][r][0]
+  for (int r = lx; r < nr; r += GEMV_LX) store_y(Y0, Y1, Y2, n0, n1, n_rows, t, row0 + r, GEMV_RESULT(RED_DOT, r, sc));
+#undef RED_DOT
 #endif
 }
 #endif

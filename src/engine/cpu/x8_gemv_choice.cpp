@@ -1,0 +1,107 @@
+// Which X8 kernel a one-token matmul takes, by measurement (issue 12: "choose the path by
+// measurement"). The AVX-512 X8 kernel reads two groups of 8 rows per pass (two streams) and needs
+// 2.5x fewer instructions per (row, token): it wins every batch (m > 1) and a GEMV whose weights are
+// in cache, but a GEMV streaming its weights from DRAM depends on how the host's prefetchers follow
+// two streams. On a 2-core Zen 4 VM (2026-12-04) the AVX2 kernel (one stream) decoded SmolLM2 1.8x
+// faster there (bench_matmul decode_matmuls: 250 vs 120 tok/s) while hot matrices ran 1.4x faster on
+// AVX-512; on the VMs of the previous sessions the two were at parity. The kernels' outputs are equal
+// bit for bit, so the choice moves time only: measured once per process, on first use, over a
+// synthetic Q4_1 matrix larger than the last-level cache (capped at 96 MiB), both kernels alternated
+// three times, the faster minimum wins.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "hetspec/engine/cpu/matmul.hpp"
+#include "hetspec/engine/cpu/repack.hpp"
+#include "matmul_internal.hpp"
+
+namespace hetspec {
+
+namespace {
+
+struct Choice {
+  CpuPath path;
+  std::string why;
+};
+
+// Bytes of the synthetic weight stream: twice the last-level cache (so each pass comes from DRAM),
+// within [16, 96] MiB.
+int64_t stream_bytes() {
+  long l3 = -1;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+  l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+  const int64_t mib = int64_t(1) << 20;
+  const int64_t want = l3 > 0 ? 2 * int64_t(l3) : 64 * mib;
+  return std::clamp<int64_t>(want, 16 * mib, 96 * mib);
+}
+
+Choice measure() {
+  const CpuPath best = best_cpu_path();
+  if (best != CpuPath::AVX512 || !cpu_path_supported(CpuPath::AVX2))
+    return {best, std::string(cpu_path_name(best)) + " (the only X8 kernel here)"};
+  const detail::RowsFn f512 = detail::rows_fn_x8_avx512(DType::Q4_1), f2 = detail::rows_fn_x8_avx2(DType::Q4_1);
+  if (!f512 || !f2) return {best, std::string(cpu_path_name(best)) + " (no AVX2 X8 kernel built)"};
+  // A Q4_1 matrix of K = 2048 (Llama-1B's width) in the X8 layout: 1280 bytes a row.
+  WeightView w;
+  w.dtype = DType::Q4_1;
+  w.cols = 2048;
+  w.rows = std::max<int64_t>(64, stream_bytes() / int64_t(w.row_stride()) / 16 * 16);
+  w.layout = RowLayout::X8;
+  std::vector<uint8_t> bytes(size_t(w.rows) * w.row_stride());
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 2654435761u >> 13);
+  for (size_t i = 0; i < bytes.size(); i += 20 * 8)  // each X8 block: 8 f16 scales, 8 f16 minimums, quants
+    std::memset(bytes.data() + i, 0x3c, 32);           // scales 1.0 (0x3c3c ~ 1.06): finite values throughout
+  w.data = bytes.data();
+  std::vector<float> x(size_t(w.cols)), y(size_t(w.rows));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 17) - 8) * 0.125f;
+  std::vector<int8_t> qs(size_t(w.cols));
+  std::vector<float> ds(size_t(w.cols / 32 * 2)), ds81(ds.size());
+  detail::quantize_x_row_avx2(x.data(), qs.data(), ds.data(), ds81.data(), w.cols);
+  detail::QuantX xq;
+  xq.qs = qs.data(), xq.ds = ds.data(), xq.ds81 = ds81.data(), xq.k = w.cols, xq.nb = w.cols / 32;
+  double t512 = 1e30, t2 = 1e30;
+  for (int rep = 0; rep < 3; ++rep)
+    for (int which = 0; which < 2; ++which) {
+      const auto t0 = std::chrono::steady_clock::now();
+      (which ? f2 : f512)(w, x.data(), xq, y.data(), 1, 0, w.rows);
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      (which ? t2 : t512) = std::min(which ? t2 : t512, s);
+    }
+  const CpuPath pick = t2 < t512 ? CpuPath::AVX2 : CpuPath::AVX512;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s (measured over %.0f MiB: avx2 %.2f ms, avx512 %.2f ms)", cpu_path_name(pick),
+                double(bytes.size()) / (1 << 20), t2 * 1e3, t512 * 1e3);
+  return {pick, buf};
+}
+
+const Choice& choice() {
+  static const Choice c = [] {
+    const char* e = std::getenv("HETSPEC_CPU_X8_GEMV");
+    const std::string v = e ? e : "";
+    for (CpuPath p : {CpuPath::AVX2, CpuPath::AVX512})
+      if (v == cpu_path_name(p) && cpu_path_supported(p))
+        return Choice{p, std::string(cpu_path_name(p)) + " (HETSPEC_CPU_X8_GEMV)"};
+    return measure();
+  }();
+  return c;
+}
+
+}  // namespace
+
+CpuPath x8_gemv_path() { return choice().path; }
+const std::string& x8_gemv_choice() { return choice().why; }
+
+std::string cpu_paths_description() {
+  std::string s = cpu_path_name(best_cpu_path());
+  if (cpu_repack_enabled() && x8_gemv_path() != best_cpu_path()) s += "; one-token X8 matmuls " + x8_gemv_choice();
+  return s;
+}
+
+}  // namespace hetspec
