@@ -9,6 +9,7 @@
 #include "hetspec/bench/host.hpp"
 #include "hetspec/core/error.hpp"
 #include "hetspec/core/output_stamp.hpp"
+#include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/runner/runner_factory.hpp"
 #include "hetspec/engine/sampler.hpp"
 
@@ -94,6 +95,7 @@ ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOption
   c.model = s.name;
   c.device = opt.device;
   c.runner = fb.describe();
+  if (c.runner.find("cpu") != std::string::npos) c.cpu_path = cpu_paths_description();
   c.threads = opt.threads;
   c.depth = opt.depth;
   c.reps = opt.reps;
@@ -163,6 +165,7 @@ std::string format_forward_curve(const ForwardCurve& c) {
                 c.model.c_str(), c.device.c_str(), c.runner.c_str(), c.threads, c.depth, logit_rows_name(c.logits),
                 c.reps);
   out += buf;
+  if (!c.cpu_path.empty()) out += "# cpu path " + c.cpu_path + "\n";
   std::snprintf(buf, sizeof buf, "%6s %12s %8s %12s %10s\n", "m", "ms", "cv", "tokens/s", "T(m)/T(1)");
   out += buf;
   for (const auto& p : c.points) {
@@ -183,6 +186,7 @@ nlohmann::json forward_curve_json(const ForwardCurve& c) {
   j["model"] = c.model;
   j["device"] = c.device;
   j["runner"] = c.runner;
+  if (!c.cpu_path.empty()) j["cpu_path"] = c.cpu_path;
   j["threads"] = c.threads;
   j["depth"] = c.depth;
   j["reps"] = c.reps;

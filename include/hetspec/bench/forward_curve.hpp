@@ -56,6 +56,7 @@ struct ForwardCurvePoint {
 struct ForwardCurve {
   std::string model;  // ModelSpec::name
   std::string device, runner;  // the plan asked for, and the runner's own description
+  std::string cpu_path;        // cpu_paths_description() where the runner uses the CPU, else empty
   int threads = 1, depth = 0, reps = 0;
   LogitRows logits = LogitRows::All;
   double t1_us = 0;
