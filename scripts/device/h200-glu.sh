@@ -31,7 +31,7 @@ for th in 1 16; do
     printf 'cpu %s threads %s: ' "$v" "$th" | tee -a "$T"
     if [ "$v" = measured ]; then unset HETSPEC_CPU_X8_GEMV; else export HETSPEC_CPU_X8_GEMV=$v; fi
     timeout 60 $B bench-forward -m "$MD/random-llama-3.2-1b-q4_1.gguf" --device cpu -t $th --m 1 --reps 5 --tg 32 2>&1 |
-      awk '/^# cpu path/ {sub(/^# cpu path /, ""); printf "[%s] ", $0} /^ +1 / {printf "m=1 %s ms; ", $2}
+      awk '/^# model/ {sub(/.*; cpu path /, ""); printf "[%s] ", $0} /^ +1 / {printf "m=1 %s ms; ", $2}
            /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' | tee -a "$T"
   done
 done

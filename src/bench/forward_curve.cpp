@@ -65,8 +65,10 @@ ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOption
   if (int64_t(opt.depth) + max_m > s.context)
     throw Error("--depth", "depth " + std::to_string(opt.depth) + " + m " + std::to_string(max_m) +
                                " exceeds the model's context of " + std::to_string(s.context));
-  if (opt.tg > 0 && int64_t(opt.depth) + opt.tg > s.context)
-    throw Error("--tg", "depth " + std::to_string(opt.depth) + " + " + std::to_string(opt.tg) +
+  check(opt.kernel_times >= 0, "--kernel-times", "at least 0");
+  if (int64_t(opt.depth) + std::max(opt.tg, opt.kernel_times) > s.context)
+    throw Error(opt.tg >= opt.kernel_times ? "--tg" : "--kernel-times", "depth " + std::to_string(opt.depth) + " + " +
+                                                                           std::to_string(std::max(opt.tg, opt.kernel_times)) +
                             " decode steps exceed the model's context of " + std::to_string(s.context));
   // Each m once, 1 first (the ratio's base), then the rest in ascending order.
   std::set<int> distinct(opt.ms.begin(), opt.ms.end());
@@ -116,7 +118,7 @@ ForwardCurve bench_forward_curve(const CpuModel& model, const ForwardCurveOption
     p.ratio = c.t1_us > 0 ? f.us / c.t1_us : 0;
     c.points.push_back(p);
   }
-  if (opt.tg > 0) c.tg = bench_decode_run(model, opt, reg);
+  if (opt.tg > 0 || opt.kernel_times > 0) c.tg = bench_decode_run(model, opt, reg);
   return c;
 }
 
@@ -125,7 +127,7 @@ DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt
   RunnerSpec rs;
   rs.plan = parse_device_plan(opt.device, s.n_layers);
   rs.threads = opt.threads;
-  rs.capacity = opt.depth + opt.tg + 1;
+  rs.capacity = opt.depth + std::max(opt.tg, opt.kernel_times) + 1;
   auto runner = make_runner(model, rs, reg);
   std::vector<int32_t> prompt(size_t(std::max(1, opt.depth)), 1);  // depth positions (at least one token)
   for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t(3 + (i * 7919) % size_t(s.vocab - 3));
@@ -147,25 +149,44 @@ DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt
     runner->truncate(start);
   };
   const auto w0 = std::chrono::steady_clock::now();
-  do run(std::min(opt.tg, 16));
+  do run(std::min(std::max(opt.tg, opt.kernel_times), 16));
   while (std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() < opt.warmup_s);
   DecodeRun d;
   d.n = opt.tg;
   const auto t0 = std::chrono::steady_clock::now();
-  run(opt.tg);
+  if (opt.tg > 0) run(opt.tg);
   d.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   d.tokens_per_s = d.seconds > 0 ? opt.tg / d.seconds : 0;
+  if (opt.kernel_times > 0) {
+    std::set<int> cls;
+    for (const auto& r : rs.plan.ranges)
+      if (r.cl >= 0) cls.insert(r.cl);
+    if (rs.plan.head_cl >= 0) cls.insert(rs.plan.head_cl);
+    if (cls.empty()) throw Error("--kernel-times", "times OpenCL launches; --device " + opt.device + " has none");
+#if !HETSPEC_WITH_OPENCL
+    throw Error("--kernel-times", "this build has no OpenCL backend");
+#endif
+    for (int cl : cls) {
+      int32_t tok = first;
+      int i = 0;
+      d.timelines.push_back(time_forward_kernels(reg, cl, opt.kernel_times, [&] {
+        tok = next(runner->forward(&tok, 1, start + i, 1, feats));
+        ++i;
+      }));
+      runner->truncate(start);
+    }
+  }
   return d;
 }
 
 std::string format_forward_curve(const ForwardCurve& c) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "# model %s; device %s (%s); threads %d; depth %d; logits %s; median of %d\n",
+  std::snprintf(buf, sizeof buf, "# model %s; device %s (%s); threads %d; depth %d; logits %s; median of %d",
                 c.model.c_str(), c.device.c_str(), c.runner.c_str(), c.threads, c.depth, logit_rows_name(c.logits),
                 c.reps);
   out += buf;
-  if (!c.cpu_path.empty()) out += "# cpu path " + c.cpu_path + "\n";
+  out += (c.cpu_path.empty() ? "" : "; cpu path " + c.cpu_path) + "\n";
   std::snprintf(buf, sizeof buf, "%6s %12s %8s %12s %10s\n", "m", "ms", "cv", "tokens/s", "T(m)/T(1)");
   out += buf;
   for (const auto& p : c.points) {
@@ -177,6 +198,7 @@ std::string format_forward_curve(const ForwardCurve& c) {
                   c.tg.n, c.depth, c.tg.seconds, c.tg.tokens_per_s);
     out += buf;
   }
+  for (const auto& t : c.tg.timelines) out += format_forward_timeline(t);
   return out;
 }
 
@@ -197,6 +219,7 @@ nlohmann::json forward_curve_json(const ForwardCurve& c) {
     pts.push_back({{"m", p.m}, {"us", p.us}, {"cv", p.cv}, {"tokens_per_s", p.tokens_per_s}, {"ratio", p.ratio}});
   j["points"] = pts;
   if (c.tg.n > 0) j["tg"] = {{"n", c.tg.n}, {"seconds", c.tg.seconds}, {"tokens_per_s", c.tg.tokens_per_s}};
+  for (const auto& t : c.tg.timelines) j["kernel_times"].push_back(forward_timeline_json(t));
   return j;
 }
 

@@ -13,7 +13,7 @@
 namespace {
 struct Args {
   std::string model, device = "cpu", ms = "1,2,4,8,16", logits = "all", cl_tuning;
-  int threads = 1, reps = 5, depth = 64, warmup = 1, tg = 0;
+  int threads = 1, reps = 5, depth = 64, warmup = 1, tg = 0, kernel_times = 0;
   double warmup_s = 0.25;
   bool json = false;
 };
@@ -30,6 +30,7 @@ int run(const Args& a) {
   opt.warmup = a.warmup;
   opt.warmup_s = a.warmup_s;
   opt.tg = a.tg;
+  opt.kernel_times = a.kernel_times;
   auto model = CpuModel::load(a.model, 1);  // weights only; the runner brings its own threads
   DeviceRegistry reg(a.cl_tuning);
   bench::ForwardCurve c = bench::bench_forward_curve(*model, opt, reg);
@@ -55,6 +56,10 @@ static hetspec::cli::Registrar reg(
           ->check(CLI::Range(0.0, 60.0))->capture_default_str();
       app.add_option("--tg", a->tg, "also time N single-token forwards from the depth on (llama-bench's tg N)")
           ->check(CLI::Range(0, 1 << 20))->capture_default_str();
+      app.add_option("--kernel-times", a->kernel_times,
+                     "after the decode run, N one-token forwards with every OpenCL launch timed by its profiling "
+                     "event: launches, GPU busy time and time per launch per step, by kernel")
+          ->check(CLI::Range(0, 1 << 16))->capture_default_str();
       app.add_option("--depth", a->depth, "cached positions before the m tokens (prefilled once, untimed)")
           ->check(CLI::Range(0, 1 << 24))->capture_default_str();
       app.add_option("--logits", a->logits,

@@ -56,4 +56,6 @@ TEST_CASE("bench-forward: bad input is one error line, exit 2", "[cli][bad-input
   check_one_line_error(run_cli("bench-forward --model " + models.target + " --logits some"), "--logits");
   check_one_line_error(run_cli("bench-forward --model " + models.target + " --depth 250 --m 16"), "context");
   check_one_line_error(run_cli("bench-forward --model /nonexistent/model.gguf"), "model.gguf");
+  check_one_line_error(run_cli("bench-forward --model " + models.target + " --kernel-times 3"), "--kernel-times");
+  check_one_line_error(run_cli("bench-forward --model " + models.target + " --kernel-times -1"), "--kernel-times");
 }

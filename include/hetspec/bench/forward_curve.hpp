@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hetspec/bench/forward_timeline.hpp"
 #include "hetspec/engine/cpu_model.hpp"
 #include "hetspec/engine/runner/device_registry.hpp"
 
@@ -35,6 +36,7 @@ struct ForwardCurveOptions {
   double warmup_s = 0.25;
   LogitRows logits = LogitRows::All;
   int tg = 0;  // > 0: also a decode run of tg single-token forwards (llama-bench's tg N)
+  int kernel_times = 0;  // > 0: after the decode run, this many steps with every OpenCL launch timed
 };
 
 // llama-bench's `tg N`: N consecutive single-token forwards from the depth on, each waiting for its
@@ -43,6 +45,7 @@ struct DecodeRun {
   int n = 0;
   double seconds = 0;
   double tokens_per_s = 0;
+  std::vector<ForwardTimeline> timelines;  // per OpenCL device of the plan (ForwardCurveOptions::kernel_times)
 };
 
 struct ForwardCurvePoint {

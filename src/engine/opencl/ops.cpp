@@ -265,7 +265,7 @@ BoundLaunch& BoundLaunch::operator=(BoundLaunch&& o) noexcept {
   if (this != &o) {
     if (k_) clReleaseKernel(k_);
     k_ = std::exchange(o.k_, nullptr);
-    name_ = o.name_;
+    name_ = std::move(o.name_);
     dims_ = o.dims_;
     std::copy(o.global_, o.global_ + 3, global_);
     std::copy(o.local_, o.local_ + 3, local_);
@@ -273,14 +273,17 @@ BoundLaunch& BoundLaunch::operator=(BoundLaunch&& o) noexcept {
   }
   return *this;
 }
-void BoundLaunch::launch(Device& dev) const { dev.launch(k_, name_, dims_, global_, has_local_ ? local_ : nullptr); }
+void BoundLaunch::launch(Device& dev) const { dev.launch(k_, name_.c_str(), dims_, global_, has_local_ ? local_ : nullptr); }
 
 void matmul_ex_bound(Device& dev, const ClWeight& w, const MatmulEx& a, BoundLaunch& site) {
   if (!site.bound()) {
     const MatmulArgs r = check_matmul(dev, w, a, 1);
     site.k_ = dev.create_kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, w.rows, a.in, a.accumulate, a.glu), "gemv");
     dev.set_args(site.k_, w.buf, *a.x, r.x_off, *r.aux, a.eps, *r.ys[0], *r.ys[1], *r.ys[2], r.n0, r.n1, r.n);
-    site.name_ = "gemv";
+    site.name_ = std::string(gemv_shape(dev, w.dtype, w.cols, w.rows).q8 ? "gemv_q8 " : "gemv ") + dtype_name(w.dtype) +
+                 " N=" + std::to_string(w.rows) + " K=" + std::to_string(w.cols) +
+                 (a.in == MatIn::RmsNorm ? " +norm" : a.in == MatIn::SwiGLU ? " +swiglu_in" : "") + (a.glu ? " +glu" : "") +
+                 (a.accumulate ? " +add" : "");
     site.dims_ = 2;
     gemv_sizes(gemv_shape(dev, w.dtype, w.cols, w.rows), r.n, site.global_, site.local_);  // (fills a third dimension of 1)
   }

@@ -160,7 +160,7 @@ std::vector<KernelTime> Device::take_kernel_times() {
     cl_ulong t0 = 0, t1 = 0;
     clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof t0, &t0, nullptr);
     clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof t1, &t1, nullptr);
-    out.push_back({n, t1 > t0 ? (t1 - t0) * 1e-9 : 0.0});
+    out.push_back({n, t1 > t0 ? (t1 - t0) * 1e-9 : 0.0, double(t0) * 1e-9, double(t1) * 1e-9});
     clReleaseEvent(e);
   }
   events_.clear();

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include "../../support/run_cli.hpp"
+#include "spec/spec_models.hpp"
 #include "../tiny_model.hpp"
 #include "cl_test_support.hpp"
 #include "hetspec/core/error.hpp"
@@ -218,4 +219,34 @@ TEST_CASE("hetspec generate --device runs on OpenCL and splits, and rejects bad 
   auto gap = test::run_cli("generate --model " + model + " --ids 1,2 --n 2 --device cpu:0-3");
   CHECK(gap.code == 2);
   CHECK(gap.err.find("4-29 are not placed") != std::string::npos);
+}
+
+TEST_CASE("bench-forward --kernel-times: a one-token forward's OpenCL launches, by kernel", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  (void)dev;
+  const std::string model = test::spec_models().target;
+  auto r = test::run_cli("bench-forward --model " + model + " --device cl:0 --m 1 --reps 1 --depth 4 --kernel-times 3 --json", 120);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["kernel_times"].size() == 1);
+  const auto& kt = doc["kernel_times"][0];
+  CHECK(kt["device"] == "cl:0");
+  CHECK(kt["steps"] == 3);
+  const double launches = kt["launches_per_step"].get<double>(), busy = kt["busy_us"].get<double>();
+  CHECK(launches >= 3);  // the embedding, the layers, the head
+  CHECK(busy > 0);
+  CHECK(kt["span_us"].get<double>() >= 0.99 * busy);  // one in-order queue: kernels do not overlap
+  double per_step = 0, us = 0;
+  bool gemv = false;
+  for (const auto& k : kt["kernels"]) {
+    per_step += k["per_step"].get<double>();
+    us += k["us_per_step"].get<double>();
+    gemv = gemv || k["name"].get<std::string>().rfind("gemv", 0) == 0;
+  }
+  CHECK(per_step == Approx(launches));
+  CHECK(us == Approx(busy).epsilon(0.5));  // medians of parts and of the whole
+  CHECK(gemv);
+  auto text = test::run_cli("bench-forward --model " + model + " --device cl:0 --m 1 --reps 1 --depth 4 --kernel-times 2", 120);
+  CHECK(text.out.find("kernels on cl:0 over 2 one-token forwards") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 // Programs are specialised per shape: matmul per (weight dtype, K), layer ops per LayerShape.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hetspec/core/dtype.hpp"
@@ -98,7 +99,7 @@ class BoundLaunch {
                               Buffer&, int64_t, int64_t, BoundLaunch&);
   void launch(Device& dev) const;
   cl_kernel k_ = nullptr;
-  const char* name_ = "";
+  std::string name_;  // the launch's label (profiling events): the kernel, and a matmul's shape and epilogue
   int dims_ = 1;
   size_t global_[3] = {1, 1, 1}, local_[3] = {1, 1, 1};
   bool has_local_ = true;

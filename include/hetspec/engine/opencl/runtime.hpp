@@ -45,7 +45,8 @@ class Buffer {
 
 struct KernelTime {
   std::string name;
-  double seconds = 0;  // from CL_PROFILING_COMMAND_START to _END
+  double seconds = 0;         // from CL_PROFILING_COMMAND_START to _END
+  double start = 0, end = 0;  // those two on the device's clock (s)
 };
 
 class Device {
