@@ -29,6 +29,7 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k, int64_t rows) {
     const uint64_t have = dev.info().local_mem_bytes ? dev.info().local_mem_bytes : 16384;
     if (local <= have) return {true, tu.gemvq_lx, tu.gemvq_rows, tu.gemvq_groups};
   }
+  if (tu.gemv_wide_k > 0 && k >= tu.gemv_wide_k) return {false, tu.gemv_wide_lx, tu.gemv_rows, tu.gemv_wide_groups};
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
 

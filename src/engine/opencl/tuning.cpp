@@ -42,7 +42,14 @@ int gemv_batch_limit(const Tuning& t, int64_t d_model, DType weights) {
   if (runs_gemm_q8(t, weights, d_model)) return 1;  // the integer-dot GEMM from 2 tokens (H200: 1.40 vs 1.96 ms on 1B)
   return std::max(std::min(t.gemv_min_m, t.gemv_max_m), batch_limit(t.gemv_max_m, t.gemv_max_mk, d_model));
 }
-int attn_split_for(const Tuning& t, int64_t head_dim) { return head_dim > t.attn_wg ? t.attn_split : 1; }
+int attn_split_for(const Tuning& t, int64_t head_dim) {
+  if (head_dim > t.attn_wg) return t.attn_split;
+  // A work-group of several heads' width: its work-items beyond one per dim split the positions (the
+  // largest power of two of them, so the groups tile the work-group), at most attn_split.
+  int fit = 1;
+  while (int64_t(fit) * 2 * head_dim <= t.attn_wg) fit *= 2;
+  return std::min(t.attn_split, fit);
+}
 
 int fold_batch_limit(const Tuning& t, int64_t d_model) {
   return t.fuse_inputs ? batch_limit(t.fuse_inputs_max_m, t.fuse_inputs_max_mk, d_model) : 0;
@@ -145,6 +152,11 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     if (n.gemv_q8_min_rows < 0)
       throw Error(e.where("gemv_q8_min_rows"), "must be 0 (every matrix) or a positive row count, got " +
                                                   std::to_string(n.gemv_q8_min_rows));
+    n.gemv_wide_k = e.get_or<int>("gemv_wide_k", int(t.gemv_wide_k));
+    if (n.gemv_wide_k < 0)
+      throw Error(e.where("gemv_wide_k"), "must be 0 (off) or a positive column count, got " + std::to_string(n.gemv_wide_k));
+    n.gemv_wide_lx = e.positive_int_or("gemv_wide_lx", t.gemv_wide_lx);
+    n.gemv_wide_groups = e.positive_int_or("gemv_wide_groups", t.gemv_wide_groups);
     n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
@@ -172,6 +184,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemv_lx, "gemv_lx");
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.gemvq_lx, "gemvq_lx");
+  pow2_field(t.gemv_wide_lx, "gemv_wide_lx");
   pow2_field(t.gemvq_groups, "gemvq_groups");
   if (t.gemvq_rows > 16) throw Error(where + ": gemvq_rows", "at most 16, got " + std::to_string(t.gemvq_rows));
   pow2_field(t.norm_wg, "norm_wg");
@@ -204,6 +217,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   fits(size_t(t.gemv_lx) * t.gemv_groups, "gemv_lx*gemv_groups");
   fits(size_t(t.gemm_lx) * t.gemm_rows, "gemm_lx*gemm_rows");
   fits(size_t(t.gemvq_lx) * t.gemvq_groups, "gemvq_lx*gemvq_groups");
+  fits(size_t(t.gemv_wide_lx) * t.gemv_wide_groups, "gemv_wide_lx*gemv_wide_groups");
   fits(t.norm_wg, "norm_wg");
   fits(t.attn_wg, "attn_wg");
   fits(t.elem_wg, "elem_wg");

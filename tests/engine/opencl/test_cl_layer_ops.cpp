@@ -210,10 +210,12 @@ TEST_CASE("OpenCL attention rejects a context overflow and a bad head layout", "
 TEST_CASE("OpenCL attention with P.V split over position groups (attn_split) matches the reference", "[opencl]") {
   HS_CL_TEST_DEVICE(dev0);
   // attn_wg 16: split 4 leaves 4 lanes per group over head_dim 64 (16 dims each), split 16 one lane
-  // (every dim serially); contexts of 1..13 positions leave groups with no position at all.
-  for (int split : {4, 16}) {
-    auto dev = test::gpu_like_device(dev0, "    attn_wg: 16\n    attn_split: " + std::to_string(split) + "\n");
+  // (every dim serially); attn_wg 256 (four heads' width) splits 4 ways with a lane per dim, 128 two ways
+  // with attn_split 2 asked for 8. Contexts of 1..13 positions leave groups with no position at all.
+  for (auto [wg, split] : {std::pair{16, 4}, std::pair{16, 16}, std::pair{256, 8}, std::pair{128, 8}}) {
+    auto dev = test::gpu_like_device(dev0, "    attn_wg: " + std::to_string(wg) + "\n    attn_split: " + std::to_string(split) + "\n");
     REQUIRE(dev->tuning().attn_split == split);
+    REQUIRE(ocl::attn_split_for(dev->tuning(), 64) == (wg == 16 ? split : wg / 64));
     ocl::LayerShape s{64, 6, 2, true, false};
     const int64_t n_ctx = 24, row = 2 * 64;
     ocl::ClKvCache cache(*dev, s, 1, n_ctx);

@@ -91,7 +91,10 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
       "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemm_lx: 16\n    gemm_rows: 2\n    gemm_tm: 3\n"
       "    gemm_rpt: 3\n    gemv_max_m: 6\n    gemm_q8: false\n",  // m = 6 as six GEMVs in one launch, m = 13 the GEMM
       "devices:\n  - match: \"*\"\n    mm_split: 1\n    gemv_lx: 8\n    gemv_rows: 3\n    gemv_groups: 2\n"
-      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n    gemv_max_m: 6\n    gemm_q8: false\n"};
+      "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n    gemv_max_m: 6\n    gemm_q8: false\n",
+      // GEMVs of K >= 320 (all of them here) in the wide tile: more lanes than units per row, 3 groups
+      "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_wide_k: 320\n    gemv_wide_lx: 64\n    gemv_wide_groups: 3\n"
+      "    gemv_max_m: 6\n    gemm_q8: false\n"};
   uint32_t seed = 900;
   for (const char* text : files) {
     std::string path = std::filesystem::temp_directory_path() / ("hetspec_tune_" + std::to_string(seed) + ".yaml");

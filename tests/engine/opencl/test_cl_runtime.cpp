@@ -154,6 +154,15 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(ocl::attn_split_for(tn, 128) == 8);
   CHECK(ocl::attn_split_for(tn, 64) == 1);
   CHECK(ocl::attn_split_for(tc, 128) == 1);
+  auto tw = tn;  // a work-group of several heads' width: the positions split, one dim per work-item
+  tw.attn_wg = 256;
+  CHECK(ocl::attn_split_for(tw, 64) == 4);
+  CHECK(ocl::attn_split_for(tw, 80) == 2);   // the largest power of two that fits (256 / 80 = 3.2)
+  CHECK(ocl::attn_split_for(tw, 128) == 2);
+  CHECK(ocl::attn_split_for(tw, 256) == 1);
+  CHECK(ocl::attn_split_for(tw, 512) == 8);  // wider than the work-group: attn_split as before
+  tw.attn_split = 2;
+  CHECK(ocl::attn_split_for(tw, 32) == 2);   // at most attn_split
   auto tz = tn;
   tz.gemv_max_mk = 0;  // no width bound (for the float GEMM)
   tz.gemm_q8 = false;

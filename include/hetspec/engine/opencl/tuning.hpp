@@ -10,7 +10,10 @@
 //         gemv_max_mk: 6144    # ... in a model forward, up to 6144 tokens x d_model
 //         gemv_min_m: 2        # ... and up to 2 tokens whatever the width (0: no bound)
 //         attn_split: 4        # attention's P.V over 4 groups of positions, summed (1: one chain;
-//                              # models with head_dim > attn_wg only)
+//                              # where attn_wg >= 2 head_dim, at most attn_wg / head_dim groups)
+//         gemv_wide_k: 4096    # GEMVs of K >= 4096 columns (a down projection) with their own
+//         gemv_wide_lx: 128    # ... work-items per row group and row groups per work-group (0: off)
+//         gemv_wide_groups: 1
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -84,6 +87,12 @@ struct Tuning {
   // every batch from 2 tokens to that GEMM (gemv_batch_limit; gemv_min_m is the float GEMM's): its
   // extra launch (the rounding of x) costs more than it saves on a narrow model, whose batches stay GEMVs.
   int gemm_q8_min_k = 0;
+  // GEMVs of at least gemv_wide_k columns (0: none) take gemv_wide_lx work-items per row group and
+  // gemv_wide_groups row groups per work-group: a long row (a down projection's K = 4 d_model) is a long
+  // serial chain per work-item under the shape that suits the model's d_model-wide matrices.
+  int64_t gemv_wide_k = 0;
+  int gemv_wide_lx = 128;
+  int gemv_wide_groups = 1;
   int gemvq_lx = 32;
   int gemvq_rows = 4;
   int gemvq_groups = 4;
@@ -111,8 +120,10 @@ bool runs_gemm_q8(const Tuning& t, DType weights, int64_t k);
 int gemv_batch_limit(const Tuning& t, int64_t d_model, DType weights);
 int fold_batch_limit(const Tuning& t, int64_t d_model);
 // The P.V split a model with this head_dim runs: attn_split where head_dim > attn_wg (a one-chain
-// work-item would run head_dim / attn_wg chains of L steps in turn), else 1 (measured slower on the
-// H200 for head_dim 64 = attn_wg: docs/runs/h200-attn-split.md).
+// work-item would run head_dim / attn_wg chains of L steps in turn); where the work-group spans
+// several heads' width, the largest power of two of them up to attn_split (one dim per work-item,
+// L / split steps each); else 1 (a split with fewer lanes than dims was measured slower on the H200
+// for head_dim 64 = attn_wg: docs/runs/h200-attn-split.md).
 int attn_split_for(const Tuning& t, int64_t head_dim);
 // Applies every entry of `path` whose match fits dev, in order. Throws Error on bad files.
 void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path);
