@@ -19,6 +19,7 @@ const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 struct GemvShape {
   bool q8;
   int lx, rows, groups;
+  bool tall = false;  // the tuning's gemv_tall_* shape (a program of its own: rows per group differ)
 };
 GemvShape gemv_shape(const Device& dev, DType t, int64_t k, int64_t rows) {
   const Tuning& tu = dev.tuning();
@@ -29,6 +30,7 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k, int64_t rows) {
     const uint64_t have = dev.info().local_mem_bytes ? dev.info().local_mem_bytes : 16384;
     if (local <= have) return {true, tu.gemvq_lx, tu.gemvq_rows, tu.gemvq_groups};
   }
+  if (tu.gemv_tall_n > 0 && rows >= tu.gemv_tall_n) return {false, tu.gemv_tall_lx, tu.gemv_tall_rows, tu.gemv_tall_groups, true};
   if (tu.gemv_wide_k > 0 && k >= tu.gemv_wide_k) return {false, tu.gemv_wide_lx, tu.gemv_rows, tu.gemv_wide_groups};
   return {false, tu.gemv_lx, tu.gemv_rows, tu.gemv_groups};
 }
@@ -71,9 +73,9 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
 enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
                            kKvAppend, kRopeKv, kAttention };
-uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8) {
+uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8, bool tall) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
-         (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
+         (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(tall) << 42) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
 }
 uint64_t layer_key(KernelOp op, const LayerShape& s) {
   return (uint64_t(op) << 56) | (uint64_t(s.head_dim & 0xfff) << 32) | (uint64_t(s.n_heads & 0xfff) << 20) |
@@ -217,8 +219,8 @@ MatmulArgs check_matmul(Device& dev, const ClWeight& w, const MatmulEx& a, int64
 }
 // The shared GEMV / GEMM kernel of w's (dtype, K) with a's input transform and epilogue.
 cl_kernel matmul_kernel(Device& dev, KernelOp op, const ClWeight& w, const MatmulEx& a) {
-  const bool q8 = gemv_shape(dev, w.dtype, w.cols, w.rows).q8;
-  return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate, a.glu, q8), [&] {
+  const GemvShape g = gemv_shape(dev, w.dtype, w.cols, w.rows);
+  return dev.kernel_by_key(matmul_key(op, w.dtype, w.cols, a.in, a.accumulate, a.glu, g.q8, g.tall), [&] {
     return dev.kernel(kMatmulSrc, matmul_defines(dev, w.dtype, w.cols, w.rows, a.in, a.accumulate, a.glu),
                       op == kGemv ? "gemv" : op == kGemm ? "gemm" : "quantize_x");
   });
@@ -311,7 +313,7 @@ void gemv_row(Device& dev, const ClWeight& w, const Buffer& x, int64_t x_row, Bu
 void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out, int64_t m) {
   need(m >= 1 && tokens.bytes() >= size_t(m) * 4, dev, "embed", "token buffer smaller than m");
   need(out.bytes() >= f32s(m * table.cols), dev, "embed", "output buffer smaller than (m, cols)");
-  cl_kernel k = dev.kernel_by_key(matmul_key(kEmbed, table.dtype, table.cols, MatIn::Plain, false, false, false), [&] {
+  cl_kernel k = dev.kernel_by_key(matmul_key(kEmbed, table.dtype, table.cols, MatIn::Plain, false, false, false, false), [&] {
     return dev.kernel(kMatmulSrc, matmul_defines(dev, table.dtype, table.cols, 0), "embed_rows");
   });
   dev.set_args(k, table.buf, tokens, out);

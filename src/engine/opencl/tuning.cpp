@@ -93,6 +93,12 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       // Llama-1B verify of 4-16 tokens; the GEMVs' (warp_shuffle) gained 0-20 % per matrix kernel but
       // nothing in a decode (1B, SmolLM2, within the host's noise): off.
       t.gemm_warp_shuffle = true;
+      // H200, docs/runs/h200-timeline.md: a Llama-1B down projection (2048 x 8192) took 21 us in the
+      // d_model-shaped tile (16 units per work-item in a chain) and 14.7 in 128 work-items per row, one
+      // row group per work-group; the decode 586-597 -> 634-654 tok/s (Q4_0 alike).
+      t.gemv_wide_k = 4096;
+      t.gemv_wide_lx = 128;
+      t.gemv_wide_groups = 1;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64
@@ -157,6 +163,12 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
       throw Error(e.where("gemv_wide_k"), "must be 0 (off) or a positive column count, got " + std::to_string(n.gemv_wide_k));
     n.gemv_wide_lx = e.positive_int_or("gemv_wide_lx", t.gemv_wide_lx);
     n.gemv_wide_groups = e.positive_int_or("gemv_wide_groups", t.gemv_wide_groups);
+    n.gemv_tall_n = e.get_or<int>("gemv_tall_n", int(t.gemv_tall_n));
+    if (n.gemv_tall_n < 0)
+      throw Error(e.where("gemv_tall_n"), "must be 0 (off) or a positive row count, got " + std::to_string(n.gemv_tall_n));
+    n.gemv_tall_lx = e.positive_int_or("gemv_tall_lx", t.gemv_tall_lx);
+    n.gemv_tall_rows = e.positive_int_or("gemv_tall_rows", t.gemv_tall_rows);
+    n.gemv_tall_groups = e.positive_int_or("gemv_tall_groups", t.gemv_tall_groups);
     n.gemvq_lx = e.positive_int_or("gemvq_lx", t.gemvq_lx);
     n.gemvq_rows = e.positive_int_or("gemvq_rows", t.gemvq_rows);
     n.gemvq_groups = e.positive_int_or("gemvq_groups", t.gemvq_groups);
@@ -185,6 +197,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.gemm_lx, "gemm_lx");
   pow2_field(t.gemvq_lx, "gemvq_lx");
   pow2_field(t.gemv_wide_lx, "gemv_wide_lx");
+  pow2_field(t.gemv_tall_lx, "gemv_tall_lx");
   pow2_field(t.gemvq_groups, "gemvq_groups");
   if (t.gemvq_rows > 16) throw Error(where + ": gemvq_rows", "at most 16, got " + std::to_string(t.gemvq_rows));
   pow2_field(t.norm_wg, "norm_wg");
@@ -218,6 +231,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   fits(size_t(t.gemm_lx) * t.gemm_rows, "gemm_lx*gemm_rows");
   fits(size_t(t.gemvq_lx) * t.gemvq_groups, "gemvq_lx*gemvq_groups");
   fits(size_t(t.gemv_wide_lx) * t.gemv_wide_groups, "gemv_wide_lx*gemv_wide_groups");
+  fits(size_t(t.gemv_tall_lx) * t.gemv_tall_groups, "gemv_tall_lx*gemv_tall_groups");
   fits(t.norm_wg, "norm_wg");
   fits(t.attn_wg, "attn_wg");
   fits(t.elem_wg, "elem_wg");

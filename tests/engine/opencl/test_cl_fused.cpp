@@ -153,6 +153,7 @@ TEST_CASE("OpenCL GEMV with the SwiGLU epilogue equals silu(gate) * up of the re
   auto add = [&](const std::string& lines) { devs.push_back(own.emplace_back(test::gpu_like_device(dev0, lines)).get()); };
   add("    gemv_rows: 2\n    gemv_max_m: 4\n");
   add("    gemv_rows: 4\n    gemv_lx: 8\n    gemv_groups: 3\n    gemv_max_m: 4\n");
+  add("    gemv_tall_n: 16\n    gemv_tall_rows: 6\n    gemv_tall_lx: 4\n    gemv_tall_groups: 2\n    gemv_max_m: 4\n");
   if (dev0.info().vendor.find("NVIDIA") != std::string::npos) {
     add("    ptx_asm: true\n    warp_shuffle: true\n    gemv_lx: 64\n    gemv_rows: 2\n    gemv_groups: 2\n    gemv_max_m: 4\n");
     add("    ptx_asm: true\n    warp_shuffle: true\n    gemv_lx: 32\n    gemv_rows: 4\n    gemv_groups: 1\n    gemv_max_m: 4\n");

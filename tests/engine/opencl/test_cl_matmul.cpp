@@ -94,7 +94,10 @@ TEST_CASE("OpenCL matmul is right under other tunings (GPU-like and odd row tile
       "    gemm_lx: 2\n    gemm_rows: 3\n    gemm_tm: 5\n    gemv_max_m: 6\n    gemm_q8: false\n",
       // GEMVs of K >= 320 (all of them here) in the wide tile: more lanes than units per row, 3 groups
       "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_wide_k: 320\n    gemv_wide_lx: 64\n    gemv_wide_groups: 3\n"
-      "    gemv_max_m: 6\n    gemm_q8: false\n"};
+      "    gemv_max_m: 6\n    gemm_q8: false\n",
+      // GEMVs of N >= 64 rows in the tall tile (rows 64 here; 37 keep the default): 4 rows a group
+      "devices:\n  - match: \"*\"\n    mm_split: 4\n    gemv_tall_n: 64\n    gemv_tall_lx: 16\n    gemv_tall_rows: 4\n"
+      "    gemv_tall_groups: 3\n    gemv_max_m: 6\n    gemm_q8: false\n"};
   uint32_t seed = 900;
   for (const char* text : files) {
     std::string path = std::filesystem::temp_directory_path() / ("hetspec_tune_" + std::to_string(seed) + ".yaml");

@@ -14,6 +14,10 @@
 //         gemv_wide_k: 4096    # GEMVs of K >= 4096 columns (a down projection) with their own
 //         gemv_wide_lx: 128    # ... work-items per row group and row groups per work-group (0: off)
 //         gemv_wide_groups: 1
+//         gemv_tall_n: 8192    # GEMVs of N >= 8192 rows (gate/up, an LM head) with their own
+//         gemv_tall_lx: 64     # ... work-items per row group, rows per group (x reuse) and row
+//         gemv_tall_rows: 4    # ... groups per work-group (0: off; before gemv_wide_*)
+//         gemv_tall_groups: 2
 //         fuse_layers: false   # op-by-op layers (one launch per op), e.g. to compare
 //         fuse_inputs: false   # fused layers, but RMSNorm and SwiGLU as their own launches
 //         fuse_inputs_max_m: 4 # ... folded into forwards of at most 4 tokens (1: decode only)
@@ -93,6 +97,12 @@ struct Tuning {
   int64_t gemv_wide_k = 0;
   int gemv_wide_lx = 128;
   int gemv_wide_groups = 1;
+  // GEMVs of at least gemv_tall_n rows (0: none; gate/up, an LM head) take their own tile, first:
+  // many row groups each re-read x, so more rows per group (x reuse) pays there and not on a small matrix.
+  int64_t gemv_tall_n = 0;
+  int gemv_tall_lx = 64;
+  int gemv_tall_rows = 4;
+  int gemv_tall_groups = 2;
   int gemvq_lx = 32;
   int gemvq_rows = 4;
   int gemvq_groups = 4;
