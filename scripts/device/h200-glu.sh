@@ -29,11 +29,11 @@ rounds "A B C|C A B|B C A" "random-llama-3.2-1b-q4_1 random-llama-3.2-1b-q4_0 ra
 for th in 1 16; do
   for v in avx2 avx512 measured; do
     printf 'cpu %s threads %s: ' "$v" "$th" | tee -a "$T"
-    if [ "$v" = measured ]; then unset HETSPEC_CPU_X8_GEMV; else export HETSPEC_CPU_X8_GEMV=$v; fi
+    if [ "$v" = measured ]; then unset HETSPEC_CPU_X8_PATH; else export HETSPEC_CPU_X8_PATH=$v; fi
     timeout 60 $B bench-forward -m "$MD/random-llama-3.2-1b-q4_1.gguf" --device cpu -t $th --m 1 --reps 5 --tg 32 2>&1 |
       awk '/^# model/ {sub(/.*; cpu path /, ""); printf "[%s] ", $0} /^ +1 / {printf "m=1 %s ms; ", $2}
            /^tg/ {printf "%s tok/s", $(NF-1)} END {print ""}' | tee -a "$T"
   done
 done
-unset HETSPEC_CPU_X8_GEMV
+unset HETSPEC_CPU_X8_PATH
 stamp "end" | tee -a "$T"

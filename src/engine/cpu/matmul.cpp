@@ -181,12 +181,12 @@ void matmul_path(CpuPath path, const WeightView& w, const float* x, float* y, in
 }
 
 namespace {
-// best_cpu_path(), but a one-token matmul whose weights are all X8 takes x8_gemv_path() (measured).
+// best_cpu_path(), but a matmul whose weights are all X8 takes x8_matmul_path(m) (measured).
 CpuPath default_path(const WeightView* ws, int count, int64_t m) {
-  if (m != 1 || count <= 0) return best_cpu_path();
+  if (m < 1 || count <= 0) return best_cpu_path();
   for (int j = 0; j < count; ++j)
     if (ws[j].layout != RowLayout::X8) return best_cpu_path();
-  return x8_gemv_path();
+  return x8_matmul_path(m);
 }
 }  // namespace
 

@@ -24,13 +24,13 @@ CpuPath best_cpu_path();                 // the fastest path this CPU supports
 const char* cpu_path_name(CpuPath p);    // "scalar", "avx2", "avx512", "neon", "neon-dotprod"
 bool cpu_path_supported(CpuPath p);
 std::vector<CpuPath> supported_cpu_paths();  // Scalar first, best last
-// The path of a one-token matmul (m = 1) over X8 weights under matmul() / matmul_many(): where the
-// AVX2 and AVX-512 X8 kernels both run (their outputs are equal bit for bit), the one measured faster
-// once per process over a weight stream read from DRAM (x8_gemv_choice.cpp);
-// HETSPEC_CPU_X8_GEMV=avx2|avx512 fixes it. Elsewhere best_cpu_path(). Batches keep best_cpu_path().
-CpuPath x8_gemv_path();
-const std::string& x8_gemv_choice();  // e.g. "avx2 (measured over 12 MiB: avx2 0.61 ms, avx512 1.20 ms)"
-// best_cpu_path()'s name, plus x8_gemv_choice() where the engine repacks and it differs (for reports).
+// The path of a matmul of m tokens over X8 weights under matmul() / matmul_many(): where the AVX2 and
+// AVX-512 X8 kernels both run (their outputs are equal bit for bit), the one measured faster for that
+// batch size (m = 1, 2, 4, 8; beyond: 8's) once per process over weights streamed from DRAM
+// (x8_path_choice.cpp); HETSPEC_CPU_X8_PATH=avx2|avx512 fixes it. Elsewhere best_cpu_path().
+CpuPath x8_matmul_path(int64_t m);
+const std::string& x8_matmul_choice();  // e.g. "by measurement over 8 MiB from DRAM, ms avx2 / avx512: m <=1 avx2 (0.41 / 0.83), ..."
+// best_cpu_path()'s name, plus x8_matmul_choice() where the engine repacks and a choice differs (for reports).
 std::string cpu_paths_description();
 
 // pool == nullptr runs on the calling thread.
