@@ -30,4 +30,15 @@ static void BM_dispatch_small_work(benchmark::State& st) {
 }
 BENCHMARK(BM_dispatch_small_work)->Arg(1)->Arg(2)->UseRealTime();
 
+// One chunk per thread of trivial work: what a matmul dispatch of a decode step pays for its
+// synchronisation alone (the hand-off to the worker and the wait for its chunk).
+static void BM_dispatch_chunk_per_thread(benchmark::State& st) {
+  const int threads = static_cast<int>(st.range(0));
+  ThreadPool pool(threads);
+  std::atomic<int64_t> sink{0};
+  for (auto _ : st) pool.parallel_for(threads, 1, [&](int64_t b, int64_t e) { sink.fetch_add(e - b, std::memory_order_relaxed); });
+  benchmark::DoNotOptimize(sink.load());
+}
+BENCHMARK(BM_dispatch_chunk_per_thread)->Arg(1)->Arg(2)->UseRealTime();
+
 BENCHMARK_MAIN();
