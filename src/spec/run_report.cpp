@@ -17,7 +17,7 @@ std::string host_description() {
   if (!c.model.empty()) model = c.model;
   if (c.logical_cores > 0) cores = c.logical_cores;
 #endif
-  return model + ", " + std::to_string(cores) + " logical cores, cpu path " + cpu_path_name(best_cpu_path());
+  return model + ", " + std::to_string(cores) + " logical cores, cpu path " + cpu_paths_description();
 }
 
 RunReport make_run_report(const ExperimentResult& res, const SpecOptions& opt) {
