@@ -130,6 +130,13 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     std::string m = e.get<std::string>("match");
     bool hit = matches(dev, m);
     Tuning n = t;
+    // A count where 0 means "no bound" (what0) and anything else is a count of `unit`s.
+    auto zero_or_count = [&](const char* key, int64_t cur, const char* what0, const char* unit) -> int64_t {
+      const int v = e.get_or<int>(key, int(cur));
+      if (v < 0)
+        throw Error(e.where(key), std::string("must be 0 (") + what0 + ") or a positive " + unit + " count, got " + std::to_string(v));
+      return v;
+    };
     n.mm_split = e.positive_int_or("mm_split", t.mm_split);
     n.gemv_lx = e.positive_int_or("gemv_lx", t.gemv_lx);
     n.gemv_rows = e.positive_int_or("gemv_rows", t.gemv_rows);
@@ -151,21 +158,12 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.fuse_inputs_max_mk = e.has("fuse_inputs_max_mk") ? e.positive_int("fuse_inputs_max_mk") : t.fuse_inputs_max_mk;
     n.gemv_q8 = e.get_or<bool>("gemv_q8", t.gemv_q8);
     n.gemm_q8 = e.get_or<bool>("gemm_q8", t.gemm_q8);
-    n.gemm_q8_min_k = e.get_or<int>("gemm_q8_min_k", t.gemm_q8_min_k);
-    if (n.gemm_q8_min_k < 0)
-      throw Error(e.where("gemm_q8_min_k"), "must be 0 (any K) or a positive column count, got " + std::to_string(n.gemm_q8_min_k));
-    n.gemv_q8_min_rows = e.get_or<int>("gemv_q8_min_rows", int(t.gemv_q8_min_rows));
-    if (n.gemv_q8_min_rows < 0)
-      throw Error(e.where("gemv_q8_min_rows"), "must be 0 (every matrix) or a positive row count, got " +
-                                                  std::to_string(n.gemv_q8_min_rows));
-    n.gemv_wide_k = e.get_or<int>("gemv_wide_k", int(t.gemv_wide_k));
-    if (n.gemv_wide_k < 0)
-      throw Error(e.where("gemv_wide_k"), "must be 0 (off) or a positive column count, got " + std::to_string(n.gemv_wide_k));
+    n.gemm_q8_min_k = int(zero_or_count("gemm_q8_min_k", t.gemm_q8_min_k, "any K", "column"));
+    n.gemv_q8_min_rows = zero_or_count("gemv_q8_min_rows", t.gemv_q8_min_rows, "every matrix", "row");
+    n.gemv_wide_k = zero_or_count("gemv_wide_k", t.gemv_wide_k, "off", "column");
     n.gemv_wide_lx = e.positive_int_or("gemv_wide_lx", t.gemv_wide_lx);
     n.gemv_wide_groups = e.positive_int_or("gemv_wide_groups", t.gemv_wide_groups);
-    n.gemv_tall_n = e.get_or<int>("gemv_tall_n", int(t.gemv_tall_n));
-    if (n.gemv_tall_n < 0)
-      throw Error(e.where("gemv_tall_n"), "must be 0 (off) or a positive row count, got " + std::to_string(n.gemv_tall_n));
+    n.gemv_tall_n = zero_or_count("gemv_tall_n", t.gemv_tall_n, "off", "row");
     n.gemv_tall_lx = e.positive_int_or("gemv_tall_lx", t.gemv_tall_lx);
     n.gemv_tall_rows = e.positive_int_or("gemv_tall_rows", t.gemv_tall_rows);
     n.gemv_tall_groups = e.positive_int_or("gemv_tall_groups", t.gemv_tall_groups);
