@@ -96,6 +96,8 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   tok_ = Buffer(dev, B * 4);
   scratch_ = Buffer(dev, attention_scratch_floats(shape_, int64_t(B), kv_.n_ctx()) * 4);
   if (opt.head) logits_ = Buffer(dev, B * size_t(s.n_logits()) * 4);
+  // Logits come back into pinned memory: a decode step reads a whole vocabulary row (Llama-3: 513 KB).
+  if (opt.head && dev.tuning().pinned_logits) logits_pin_ = PinnedHost(dev, B * size_t(s.n_logits()) * 4);
   cs_host_.resize(B * s.head_dim);
   tok_host_.resize(B);
   // Compile every program now (one per weight (dtype, K) + the layer ops): not in the first forward.
@@ -127,9 +129,9 @@ void ClForward::embed(const int32_t* tokens, int m) {
     if (tokens[i] < 0 || tokens[i] >= w_.spec.vocab)
       throw Error("forward", "token id " + std::to_string(tokens[i]) + " outside the vocabulary (" +
                                  std::to_string(w_.spec.vocab) + ")");
-  dev_.finish();  // the previous tokens' upload buffer may still be read
+  tok_up_.wait();  // the previous tokens' upload may still read tok_host_ (no clFinish: no host stall)
   std::copy(tokens, tokens + m, tok_host_.begin());
-  dev_.write_async(tok_, tok_host_.data(), size_t(m) * 4);
+  dev_.write_async(tok_, tok_host_.data(), size_t(m) * 4, 0, &tok_up_);
   ocl::embed(dev_, embd_, tok_, x_, m);  // (m, d)
 }
 
@@ -166,9 +168,9 @@ void ClForward::run_layers(int m, int pos0) {
                                std::to_string(kv_.n_ctx()));
   kv_.truncate(pos0);
   const int64_t hd = s.head_dim;
-  dev_.finish();  // cs_host_ may still be read by the previous call's upload
+  cs_up_.wait();  // cs_host_ may still be read by the previous call's upload
   for (int i = 0; i < m; ++i) rope_.cos_sin(pos0 + i, cs_host_.data() + i * hd);
-  dev_.write_async(cs_, cs_host_.data(), size_t(m) * hd * 4);
+  dev_.write_async(cs_, cs_host_.data(), size_t(m) * hd * 4, 0, &cs_up_);
   for (size_t li = 0; li < layers_.size(); ++li) {
     if (opt_.fused) run_layer_fused(layers_[li], int(li), m, pos0);
     else run_layer_ops(layers_[li], int(li), m, pos0);
@@ -248,7 +250,9 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   if (L.bq) add_rows(dev_, q_, L.bq, m, qd);
   if (L.bk) add_rows(dev_, k_, L.bk, m, kvd);
   if (L.bv) add_rows(dev_, v_, L.bv, m, kvd);
-  if (bind) {
+  if (m == 1 && dev_.tuning().attn_decode) {
+    kv_.rope_attend(li, q_, k_, v_, cs_, att_, bind ? &L.dec_b : nullptr);  // (1, qd)
+  } else if (bind) {
     kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
     attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
   } else {
@@ -328,16 +332,21 @@ const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logi
   check(m > 0, "forward", "no tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
-  logits_host_.resize(size_t(logit_rows) * s.n_logits());
+  const size_t n_out = size_t(logit_rows) * s.n_logits();
+  float* out = logits_pin_.bytes() >= n_out * 4 ? static_cast<float*>(logits_pin_.data()) : nullptr;
+  if (!out) {
+    logits_host_.resize(n_out);
+    out = logits_host_.data();
+  }
   const int first_row = m - logit_rows;
   for (int c0 = 0; c0 < m; c0 += opt_.max_batch) {
     const int mc = std::min(opt_.max_batch, m - c0);
     embed(tokens + c0, mc);
     run_layers(mc, pos0 + c0);
     const int from = std::max(c0, first_row);  // rows [from, c0 + mc) need logits
-    if (from < c0 + mc) head(mc, c0 + mc - from, logits_host_.data() + size_t(from - first_row) * s.n_logits());
+    if (from < c0 + mc) head(mc, c0 + mc - from, out + size_t(from - first_row) * s.n_logits());
   }
-  return logits_host_.data();
+  return out;
 }
 
 }  // namespace hetspec::ocl

@@ -34,6 +34,14 @@ void ClKvCache::rope_append_bound(int layer, Buffer& q, const Buffer& k, const B
   rope_kv_bound(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], length_, n_ctx_, site);
 }
 
+void ClKvCache::rope_attend(int layer, const Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, Buffer& out,
+                            BoundLaunch* site) {
+  if (layer < 0 || layer >= static_cast<int>(k_.size()))
+    throw Error(dev_.label() + ": kv cache", "no layer " + std::to_string(layer));
+  if (site) attn_decode_bound(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], out, length_, n_ctx_, *site);
+  else attn_decode(dev_, shape_, q, k, v, cs, k_[layer], v_[layer], out, length_, n_ctx_);
+}
+
 void ClKvCache::advance(int64_t m) {
   if (m < 0 || length_ + m > n_ctx_)
     throw Error(dev_.label() + ": kv cache", "advancing by " + std::to_string(m) + " overflows the context of " +

@@ -11,7 +11,7 @@ namespace hetspec::ocl {
 namespace {
 
 const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl", "gemv_q8.cl"};
-const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl"};
+const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl", "attn_decode.cl"};
 const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
 
 // The GEMV a (dtype, K) runs on this device: gemv_q8.cl's integer-dot kernel for quantized weights
@@ -38,6 +38,8 @@ GemvShape gemv_shape(const Device& dev, DType t, int64_t k, int64_t rows) {
 // The integer-dot GEMM (runs_gemm_q8: quantize_x, then gemv_q8.cl's gemm) rounds x one token row per
 // work-group of this size (passed to the kernel as QX_WG).
 constexpr int kQuantXWg = 64;
+// attn_decode.cl's positions per chunk of its online softmax (their probabilities in local memory).
+constexpr int kDecodeChunk = 256;
 
 std::string matmul_defines(const Device& dev, DType t, int64_t k, int64_t rows, MatIn in = MatIn::Plain,
                            bool accumulate = false, bool glu = false) {
@@ -64,7 +66,8 @@ std::string layer_defines(const Device& dev, const LayerShape& s) {
   return "-DHEAD_DIM=" + std::to_string(s.head_dim) + " -DN_HEADS=" + std::to_string(s.n_heads) +
          " -DN_KV=" + std::to_string(s.n_kv_heads) + " -DKV_F16=" + (s.kv_f16 ? "1" : "0") +
          " -DROPE_NEOX=" + (s.rope_neox ? "1" : "0") + " -DATTN_WG=" + std::to_string(dev.tuning().attn_wg) +
-         " -DATTN_SPLIT=" + std::to_string(attn_split_for(dev.tuning(), s.head_dim));
+         " -DATTN_SPLIT=" + std::to_string(attn_split_for(dev.tuning(), s.head_dim)) +
+         " -DDEC_WG=" + std::to_string(attn_decode_wg(dev.tuning(), s.head_dim)) + " -DDEC_CH=" + std::to_string(kDecodeChunk);
 }
 
 std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_string(dev.tuning().norm_wg); }
@@ -72,7 +75,7 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 // Keys of the launch path's kernels (Device::kernel_by_key): an op id in the top byte, then what
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
 enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
-                           kKvAppend, kRopeKv, kAttention };
+                           kKvAppend, kRopeKv, kAttention, kAttnDecode };
 uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8, bool tall) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
          (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(tall) << 42) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
@@ -173,7 +176,7 @@ bool matmul_glu_runs(const Device& dev, const ClWeight& w, int64_t m, int gemv_m
 }
 
 void prepare_layer_ops(Device& dev, const LayerShape& s) {
-  for (const char* k : {"rope", "rope_table", "kv_append", "rope_kv", "attention"})
+  for (const char* k : {"rope", "rope_table", "kv_append", "rope_kv", "attention", "attn_decode"})
     dev.kernel(kLayerSrc, layer_defines(dev, s), k);
   for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
     dev.kernel(kElemSrc, elem_defines(dev), k);
@@ -481,6 +484,44 @@ void attention_bound(Device& dev, const LayerShape& s, const Buffer& q, const Bu
   }
   need(n_past >= 0 && n_past + 1 <= n_ctx, dev, "attention", "n_past + m exceeds the context");
   dev.set_arg_at(site.k_, 5, int(n_past));
+  site.launch(dev);
+}
+
+namespace {
+void check_attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v,
+                       const Buffer& cs, const Buffer& k_cache, const Buffer& v_cache, const Buffer& out, int64_t n_past,
+                       int64_t n_ctx) {
+  check_rope_kv(dev, s, q, k, v, cs, k_cache, v_cache, n_past, 1, n_ctx);
+  need(out.bytes() >= f32s(s.n_heads * s.head_dim), dev, "attn_decode", "out smaller than (heads, head_dim)");
+}
+}  // namespace
+
+void attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                 Buffer& k_cache, Buffer& v_cache, Buffer& out, int64_t n_past, int64_t n_ctx) {
+  check_attn_decode(dev, s, q, k, v, cs, k_cache, v_cache, out, n_past, n_ctx);
+  cl_kernel kk =
+      dev.kernel_by_key(layer_key(kAttnDecode, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "attn_decode"); });
+  dev.set_args(kk, q, k, v, cs, k_cache, v_cache, out, to_int(n_past, dev, "attn_decode"), attention_scale(s));
+  size_t local[3] = {size_t(attn_decode_wg(dev.tuning(), s.head_dim)), 1, 1};
+  size_t global[3] = {local[0], size_t(s.n_heads), 1};
+  dev.launch(kk, "attn_decode", 3, global, local);
+}
+
+void attn_decode_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v,
+                       const Buffer& cs, Buffer& k_cache, Buffer& v_cache, Buffer& out, int64_t n_past, int64_t n_ctx,
+                       BoundLaunch& site) {
+  if (!site.bound()) {
+    check_attn_decode(dev, s, q, k, v, cs, k_cache, v_cache, out, n_past, n_ctx);
+    site.k_ = dev.create_kernel(kLayerSrc, layer_defines(dev, s), "attn_decode");
+    dev.set_args(site.k_, q, k, v, cs, k_cache, v_cache, out, 0, attention_scale(s));
+    site.name_ = "attn_decode";
+    site.dims_ = 3;
+    site.local_[0] = size_t(attn_decode_wg(dev.tuning(), s.head_dim)), site.local_[1] = 1, site.local_[2] = 1;
+    site.global_[0] = site.local_[0], site.global_[1] = size_t(s.n_heads), site.global_[2] = 1;
+  }
+  if (n_past < 0 || n_past + 1 > n_ctx)
+    fail(dev, "attn_decode", "cache full: " + std::to_string(n_past) + " + 1 tokens > context " + std::to_string(n_ctx));
+  dev.set_arg_at(site.k_, 7, int(n_past));
   site.launch(dev);
 }
 

@@ -27,6 +27,59 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
   return *this;
 }
 
+Event::~Event() {
+  if (ev_) clReleaseEvent(ev_);
+}
+
+Event& Event::operator=(Event&& o) noexcept {
+  if (this != &o) {
+    if (ev_) clReleaseEvent(ev_);
+    ev_ = std::exchange(o.ev_, nullptr);
+  }
+  return *this;
+}
+
+void Event::wait() {
+  if (!ev_) return;
+  const cl_int err = clWaitForEvents(1, &ev_);
+  clReleaseEvent(std::exchange(ev_, nullptr));
+  if (err != CL_SUCCESS) throw Error("OpenCL", "waiting for a transfer failed (" + std::to_string(err) + ")");
+}
+
+cl_event* Event::slot() {
+  if (ev_) clReleaseEvent(std::exchange(ev_, nullptr));
+  return &ev_;
+}
+
+PinnedHost::PinnedHost(Device& dev, size_t bytes) : dev_(&dev), buf_(dev, bytes, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR) {
+  ptr_ = HS_CL_RET(dev.label(), clEnqueueMapBuffer(dev.queue(), buf_.get(), CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
+                                                   buf_.bytes() ? buf_.bytes() : 4, 0, nullptr, nullptr, &hs_err));
+}
+
+void PinnedHost::release() {
+  if (ptr_ && dev_) {
+    clEnqueueUnmapMemObject(dev_->queue(), buf_.get(), ptr_, 0, nullptr, nullptr);
+    clFinish(dev_->queue());
+  }
+  ptr_ = nullptr;
+  buf_ = Buffer();
+}
+
+PinnedHost::~PinnedHost() { release(); }
+
+PinnedHost::PinnedHost(PinnedHost&& o) noexcept
+    : dev_(std::exchange(o.dev_, nullptr)), buf_(std::move(o.buf_)), ptr_(std::exchange(o.ptr_, nullptr)) {}
+
+PinnedHost& PinnedHost::operator=(PinnedHost&& o) noexcept {
+  if (this != &o) {
+    release();
+    dev_ = std::exchange(o.dev_, nullptr);
+    buf_ = std::move(o.buf_);
+    ptr_ = std::exchange(o.ptr_, nullptr);
+  }
+  return *this;
+}
+
 std::unique_ptr<Device> Device::open(const std::string& id, const std::string& tuning_file) {
   int idx = parse_cl_id(id);
   ClDiscovery d = discover_cl_devices();
@@ -125,10 +178,10 @@ void Device::write(const Buffer& b, const void* src, size_t bytes, size_t offset
   HS_CL_CHECK(label_, clEnqueueWriteBuffer(queue_, b.get(), CL_TRUE, offset, bytes, src, 0, nullptr, nullptr));
 }
 
-void Device::write_async(const Buffer& b, const void* src, size_t bytes, size_t offset) {
+void Device::write_async(const Buffer& b, const void* src, size_t bytes, size_t offset, Event* done) {
   if (bytes == 0) return;
   if (offset + bytes > b.bytes()) throw Error(label_, "write of " + std::to_string(bytes) + " bytes past the buffer end");
-  HS_CL_CHECK(label_, clEnqueueWriteBuffer(queue_, b.get(), CL_FALSE, offset, bytes, src, 0, nullptr, nullptr));
+  HS_CL_CHECK(label_, clEnqueueWriteBuffer(queue_, b.get(), CL_FALSE, offset, bytes, src, 0, nullptr, done ? done->slot() : nullptr));
 }
 
 void Device::read(const Buffer& b, void* dst, size_t bytes, size_t offset) {

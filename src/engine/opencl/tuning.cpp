@@ -51,6 +51,12 @@ int attn_split_for(const Tuning& t, int64_t head_dim) {
   return std::min(t.attn_split, fit);
 }
 
+int attn_decode_wg(const Tuning& t, int64_t head_dim) {
+  int wg = t.attn_decode_wg;
+  while (int64_t(wg) * 4 < head_dim) wg *= 2;
+  return wg;
+}
+
 int fold_batch_limit(const Tuning& t, int64_t d_model) {
   return t.fuse_inputs ? batch_limit(t.fuse_inputs_max_m, t.fuse_inputs_max_mk, d_model) : 0;
 }
@@ -117,6 +123,7 @@ Tuning default_tuning(const ClDeviceInfo& d) {
     // CPU devices (PoCL, Intel CPU runtime): work-items of a group run as loops or SIMD lanes of one
     // thread, so few lanes per row and several rows per group keep barriers cheap.
     t = Tuning{1, 1, 4, 8, 4, 8, 4, 16, 16, 64, "CPU defaults"};
+    t.attn_decode_wg = 16;
     t.fuse_inputs = false;  // measured on PoCL: SwiGLU recomputed per row group made a layer 3x slower
   }
   return t;
@@ -174,6 +181,9 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.warp_shuffle = e.get_or<bool>("warp_shuffle", t.warp_shuffle);
     n.gemm_warp_shuffle = e.get_or<bool>("gemm_warp_shuffle", t.gemm_warp_shuffle);
     n.glu_epilogue = e.get_or<bool>("glu_epilogue", t.glu_epilogue);
+    n.attn_decode = e.get_or<bool>("attn_decode", t.attn_decode);
+    n.attn_decode_wg = e.positive_int_or("attn_decode_wg", t.attn_decode_wg);
+    n.pinned_logits = e.get_or<bool>("pinned_logits", t.pinned_logits);
     // Shuffles are inline PTX: an entry asking for them where ptx_asm ends up off is a mistake
     // (a file that only turns ptx_asm off leaves the defaults' shuffles unused, see ops.cpp).
     for (const auto& [key, on] : {std::pair{"warp_shuffle", n.warp_shuffle}, std::pair{"gemm_warp_shuffle", n.gemm_warp_shuffle}})
@@ -201,6 +211,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   pow2_field(t.norm_wg, "norm_wg");
   pow2_field(t.attn_wg, "attn_wg");
   pow2_field(t.attn_split, "attn_split");
+  pow2_field(t.attn_decode_wg, "attn_decode_wg");
   if (t.attn_split > t.attn_wg)
     throw Error(where + ": attn_split", "at most attn_wg (" + std::to_string(t.attn_wg) + "), got " + std::to_string(t.attn_split));
   if (t.gemv_max_m > 4096) throw Error(where + ": gemv_max_m", "at most 4096, got " + std::to_string(t.gemv_max_m));
@@ -232,6 +243,7 @@ void validate_tuning(const Tuning& t, const ClDeviceInfo& dev, const std::string
   fits(size_t(t.gemv_tall_lx) * t.gemv_tall_groups, "gemv_tall_lx*gemv_tall_groups");
   fits(t.norm_wg, "norm_wg");
   fits(t.attn_wg, "attn_wg");
+  fits(t.attn_decode_wg, "attn_decode_wg");
   fits(t.elem_wg, "elem_wg");
 }
 

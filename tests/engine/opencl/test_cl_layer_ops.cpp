@@ -241,3 +241,81 @@ TEST_CASE("OpenCL attention with P.V split over position groups (attn_split) mat
     }
   }
 }
+
+TEST_CASE("OpenCL one-token attention with RoPE and KV append folded in (attn_decode) matches the reference",
+          "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  // Work-groups: the device's own, 128 (P.V split 8 ways at head_dim 64) and 32; head_dim 80 leaves
+  // work-items idle in P.V (20 quads). Depths 0 (the new row only), 7, 300 and 520 (two and three
+  // chunks of the online softmax).
+  for (int wg : {0, 128, 32}) {
+    auto dev = test::gpu_like_device(dev0, wg ? "    attn_decode_wg: " + std::to_string(wg) + "\n" : "");
+    ocl::Device& d = wg ? *dev : dev0;
+    for (ocl::LayerShape s : {ocl::LayerShape{64, 6, 2, true, false}, ocl::LayerShape{128, 4, 4, false, true},
+                              ocl::LayerShape{80, 4, 1, true, true}}) {
+      const int64_t E = s.head_dim, n_ctx = 600, row = s.n_kv_heads * E, qd = s.n_heads * E;
+      uint32_t seed = 900 + uint32_t(E) + uint32_t(wg);
+      for (int64_t n_past : {0, 7, 300, 520}) {
+        INFO("attn_decode_wg " << wg << ", head_dim " << E << ", n_past " << n_past);
+        ocl::ClKvCache cache(d, s, 1, n_ctx);
+        std::vector<float> kc(size_t((n_past + 1) * row)), vc(kc.size());
+        if (n_past > 0) {
+          auto k = test::random_floats(size_t(n_past * row), seed++), v = test::random_floats(size_t(n_past * row), seed++);
+          auto kb = ocl::upload_f32(d, k.data(), k.size()), vb = ocl::upload_f32(d, v.data(), v.size());
+          for (int64_t i = 0; i < n_past * row; i += 64 * row) {  // appends of up to 64 rows
+            const int64_t m = std::min<int64_t>(64, n_past - i / row);
+            auto ks = ocl::upload_f32(d, k.data() + i, size_t(m * row)), vs = ocl::upload_f32(d, v.data() + i, size_t(m * row));
+            cache.append(0, ks, vs, m);
+            cache.advance(m);
+          }
+          for (size_t i = 0; i < k.size(); ++i) kc[i] = kv_round(k[i], s.kv_f16), vc[i] = kv_round(v[i], s.kv_f16);
+        }
+        auto q = test::random_floats(size_t(qd), seed++, -2, 2), k = test::random_floats(size_t(row), seed++);
+        auto v = test::random_floats(size_t(row), seed++);
+        auto ang = test::random_floats(size_t(E / 2), seed++, -3.0f, 3.0f);
+        std::vector<float> cs(static_cast<size_t>(E));
+        for (size_t i = 0; i < ang.size(); ++i) cs[2 * i] = std::cos(ang[i]), cs[2 * i + 1] = std::sin(ang[i]);
+        auto qb = ocl::upload_f32(d, q.data(), q.size()), kb = ocl::upload_f32(d, k.data(), k.size());
+        auto vb = ocl::upload_f32(d, v.data(), v.size()), csb = ocl::upload_f32(d, cs.data(), cs.size());
+        ocl::Buffer ob(d, size_t(qd) * 4);
+        cache.rope_attend(0, qb, kb, vb, csb, ob);
+        // q rotated (in double) and the new row as the kernel wrote it to the cache.
+        auto rot = [&](std::vector<float> x, int heads) {
+          for (int h = 0; h < heads; ++h)
+            for (int64_t i = 0; i < E / 2; ++i) {
+              const int64_t a = s.rope_neox ? i : 2 * i, b = s.rope_neox ? i + E / 2 : 2 * i + 1;
+              const double x0 = x[h * E + a], x1 = x[h * E + b], c = cs[2 * i], sn = cs[2 * i + 1];
+              x[h * E + a] = float(x0 * c - x1 * sn), x[h * E + b] = float(x0 * sn + x1 * c);
+            }
+          return x;
+        };
+        const auto qr = rot(q, s.n_heads), kr = rot(k, s.n_kv_heads);
+        auto cache_row = [&](const ocl::Buffer& b) {
+          std::vector<float> out(static_cast<size_t>(row));
+          const size_t off = size_t(n_past * row);
+          if (s.kv_f16) {
+            std::vector<uint16_t> h(static_cast<size_t>(row));
+            d.read(b, h.data(), h.size() * 2, off * 2);
+            for (size_t i = 0; i < out.size(); ++i) out[i] = fp16_to_fp32(h[i]);
+          } else {
+            d.read(b, out.data(), out.size() * 4, off * 4);
+          }
+          return out;
+        };
+        const auto krow = cache_row(cache.k(0)), vrow = cache_row(cache.v(0));
+        for (int64_t i = 0; i < row; ++i) {
+          CHECK(std::fabs(krow[size_t(i)] - kr[size_t(i)]) <= 1e-3f * (1 + std::fabs(kr[size_t(i)])));
+          CHECK(vrow[size_t(i)] == kv_round(v[size_t(i)], s.kv_f16));
+          kc[size_t(n_past * row + i)] = krow[size_t(i)], vc[size_t(n_past * row + i)] = vrow[size_t(i)];
+        }
+        CHECK(ocl::download_f32(d, qb, q.size()) == q);  // q is read, not rotated in place
+        CHECK(max_abs_diff(ocl::download_f32(d, ob, size_t(qd)), attention_oracle(s, qr, kc, vc, 1, n_past)) < 2e-5);
+        // The bound launch of the same token (arguments set once) gives the same output.
+        ocl::BoundLaunch site;
+        ocl::Buffer ob2(d, size_t(qd) * 4);
+        cache.rope_attend(0, qb, kb, vb, csb, ob2, &site);
+        CHECK(ocl::download_f32(d, ob2, size_t(qd)) == ocl::download_f32(d, ob, size_t(qd)));
+      }
+    }
+  }
+}

@@ -88,7 +88,7 @@ class ClForward {
     ClWeight wq, wk, wv, wo, w_gate, w_up, w_down;
     ClWeight wqkv, w_gu;  // fused: [wq; wk; wv] and [w_gate; w_up] when each set shares a dtype
     // The one-token fused layer's launches with their arguments set once (ops.hpp BoundLaunch).
-    BoundLaunch qkv_b, rope_b, attn_b, o_b, gu_b, down_b;
+    BoundLaunch qkv_b, rope_b, attn_b, dec_b, o_b, gu_b, down_b;
   };
   void run_layer_ops(Layer& L, int li, int m, int pos0);    // op by op
   void run_layer_fused(Layer& L, int li, int m, int pos0);  // few launches (bound ones for one token)
@@ -102,7 +102,9 @@ class ClForward {
   Buffer x_, xn_, q_, k_, v_, att_, proj_, gate_, upb_, cs_, tok_, scratch_, logits_;
   std::vector<float> cs_host_;       // (max_batch, head_dim/2, 2)
   std::vector<int32_t> tok_host_;    // (max_batch)
-  std::vector<float> logits_host_;
+  std::vector<float> logits_host_;  // forward's logits where they exceed logits_pin_
+  PinnedHost logits_pin_;            // (max_batch, n_logits), when the tuning's pinned_logits is on
+  Event tok_up_, cs_up_;             // the last uploads from tok_host_ / cs_host_
   HandoffStats up_, down_;
 };
 

@@ -20,6 +20,10 @@ class ClKvCache {
   void rope_append(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, int64_t m);
   // ... for one token through a bound launch (the same q, k, v, cs buffers every call).
   void rope_append_bound(int layer, Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, BoundLaunch& site);
+  // One token's rope_append and attention in one launch (ops.hpp attn_decode): out(1, heads,
+  // head_dim); q is not rotated in place. Through `site` when given (the same buffers every call).
+  void rope_attend(int layer, const Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs, Buffer& out,
+                   BoundLaunch* site = nullptr);
   void advance(int64_t m);
   void truncate(int64_t n);  // n <= length()
   int64_t length() const { return length_; }

@@ -97,6 +97,8 @@ class BoundLaunch {
                             Buffer&, Buffer&, int64_t, int64_t, BoundLaunch&);
   friend void attention_bound(Device&, const LayerShape&, const Buffer&, const Buffer&, const Buffer&, Buffer&,
                               Buffer&, int64_t, int64_t, BoundLaunch&);
+  friend void attn_decode_bound(Device&, const LayerShape&, const Buffer&, const Buffer&, const Buffer&, const Buffer&,
+                                Buffer&, Buffer&, Buffer&, int64_t, int64_t, BoundLaunch&);
   void launch(Device& dev) const;
   cl_kernel k_ = nullptr;
   std::string name_;  // the launch's label (profiling events): the kernel, and a matmul's shape and epilogue
@@ -149,6 +151,15 @@ void attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& 
                Buffer& scratch, Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx);
 void attention_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                      Buffer& scratch, Buffer& out, int64_t n_past, int64_t n_ctx, BoundLaunch& site);
+// One token (decode): rope_kv and attention in one launch (attn_decode.cl). q(1, n_heads, head_dim),
+// k / v(1, n_kv_heads, head_dim) as the QKV matmul wrote them (q is not rotated in place), cs(head_dim/2, 2)
+// the position's rotation; the rotated k and v go to the caches' row n_past; out(1, n_heads, head_dim)
+// attends over rows 0..n_past. No scratch: the probabilities stay in local memory.
+void attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v, const Buffer& cs,
+                 Buffer& k_cache, Buffer& v_cache, Buffer& out, int64_t n_past, int64_t n_ctx);
+void attn_decode_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v,
+                       const Buffer& cs, Buffer& k_cache, Buffer& v_cache, Buffer& out, int64_t n_past, int64_t n_ctx,
+                       BoundLaunch& site);
 inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n_ctx) {
   return static_cast<size_t>(m) * s.n_heads * n_ctx;
 }

@@ -43,6 +43,45 @@ class Buffer {
   size_t bytes_ = 0;
 };
 
+// An enqueued command's completion (RAII over a cl_event): a host buffer handed to a non-blocking
+// transfer is reused after wait() on that transfer alone, not after a clFinish of the whole queue.
+class Event {
+ public:
+  Event() = default;
+  ~Event();
+  Event(Event&& o) noexcept : ev_(std::exchange(o.ev_, nullptr)) {}
+  Event& operator=(Event&& o) noexcept;
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  void wait();       // blocks until the command is done (nothing held: returns at once), then forgets it
+  cl_event* slot();  // releases what is held; the slot for a command's new event
+
+ private:
+  cl_event ev_ = nullptr;
+};
+
+// Host memory the device transfers to and from directly: a CL_MEM_ALLOC_HOST_PTR buffer mapped once
+// (pinned on NVIDIA, as its OpenCL guide advises), so a read into it skips the driver's staging copy
+// through pageable memory. Empty (bytes 0) until constructed with a size.
+class PinnedHost {
+ public:
+  PinnedHost() = default;
+  PinnedHost(Device& dev, size_t bytes);
+  ~PinnedHost();
+  PinnedHost(PinnedHost&& o) noexcept;
+  PinnedHost& operator=(PinnedHost&& o) noexcept;
+  PinnedHost(const PinnedHost&) = delete;
+  PinnedHost& operator=(const PinnedHost&) = delete;
+  void* data() const { return ptr_; }
+  size_t bytes() const { return ptr_ ? buf_.bytes() : 0; }
+
+ private:
+  void release();
+  Device* dev_ = nullptr;
+  Buffer buf_;
+  void* ptr_ = nullptr;
+};
+
 struct KernelTime {
   std::string name;
   double seconds = 0;         // from CL_PROFILING_COMMAND_START to _END
@@ -89,8 +128,9 @@ class Device {
   // Blocking transfers (offset and bytes in bytes).
   void write(const Buffer& b, const void* src, size_t bytes, size_t offset = 0);
   void read(const Buffer& b, void* dst, size_t bytes, size_t offset = 0);
-  // Non-blocking write: `src` must stay unchanged until the queue passes it (next finish/read).
-  void write_async(const Buffer& b, const void* src, size_t bytes, size_t offset = 0);
+  // Non-blocking write: `src` must stay unchanged until the queue passes it (next finish/read, or
+  // `done`'s wait when given).
+  void write_async(const Buffer& b, const void* src, size_t bytes, size_t offset = 0, Event* done = nullptr);
   void copy(const Buffer& src, const Buffer& dst, size_t bytes, size_t src_off = 0, size_t dst_off = 0);
   void finish();
 

@@ -35,6 +35,10 @@
 //         gemm_warp_shuffle: true  # ... the GEMM's (NVIDIA's default)
 //         glu_epilogue: false  # SwiGLU as the gate/up GEMV's epilogue (default), or folded into the
 //                              # down projection's input / its own launch
+//         attn_decode: false   # one token's RoPE + KV append + attention as one launch (attn_decode.cl,
+//                              # default), or rope_kv and attention as two
+//         attn_decode_wg: 256  # ... its work-group (a power of two; at least head_dim / 4 is used)
+//         pinned_logits: false # a forward's logits read into pageable memory, not a mapped pinned buffer
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -119,6 +123,14 @@ struct Tuning {
   // projection then reads it plainly. Otherwise SwiGLU is folded into the down projection's input,
   // where every row group recomputes it (K exps and 2 K floats read per group), or is its own launch.
   bool glu_epilogue = true;
+  // A layer forward of one token runs RoPE + KV append + attention as one launch (attn_decode.cl: a
+  // work-group of attn_decode_wg per query head, P.V split over positions) instead of rope_kv and
+  // layer.cl's attention.
+  bool attn_decode = true;
+  int attn_decode_wg = 128;
+  // A whole-model forward reads its logits into a mapped CL_MEM_ALLOC_HOST_PTR buffer (pinned: the
+  // device writes it directly) rather than into pageable memory through the driver's staging copy.
+  bool pinned_logits = true;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);
@@ -135,6 +147,9 @@ int fold_batch_limit(const Tuning& t, int64_t d_model);
 // L / split steps each); else 1 (a split with fewer lanes than dims was measured slower on the H200
 // for head_dim 64 = attn_wg: docs/runs/h200-attn-split.md).
 int attn_split_for(const Tuning& t, int64_t head_dim);
+// attn_decode.cl's work-group for a model with this head_dim: attn_decode_wg, at least head_dim / 4
+// (one work-item per quad of dims in P.V), rounded up to a power of two.
+int attn_decode_wg(const Tuning& t, int64_t head_dim);
 // Applies every entry of `path` whose match fits dev, in order. Throws Error on bad files.
 void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& path);
 // Throws unless sizes are powers of two (where needed) within the device's max work-group size.

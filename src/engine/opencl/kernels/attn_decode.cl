@@ -1,0 +1,134 @@
+// One token's attention (decode, m = 1) with what rope_kv does for it folded in, in one launch: a
+// layer's decode step runs RoPE + KV append + attention as one kernel instead of two, and attends in
+// a work-group wide enough that no work-item walks the positions one by one. layer.cl's attention
+// gives each work-item a dim and a chain of L dependent V loads (H200, depth 64: 14.5 us a layer,
+// latency-bound); here a work-item scores whole positions (a K row in 16-byte loads) and, for P.V,
+// owns a quad of dims over 1 / DEC_SPLIT of the positions, so its loads are few and independent.
+// Appended to layer.cl (its defines and rope_pair / rope_cs / rotate); also DEC_WG (work-group size,
+// a power of two >= HEAD_DIM / 4) and DEC_CH (positions per chunk). Work-group h: query head h.
+// Numerics as rope_kv + attention: the new k / v rounded as the cache stores them, q scaled before the
+// dots, the same dot order; the softmax runs over chunks of DEC_CH positions with a running max and
+// sum (online softmax), so the probabilities stay in local memory whatever the depth.
+#define DEC_QUADS (HEAD_DIM / 4)
+#define DEC_SPLIT (DEC_WG / DEC_QUADS)
+#if DEC_SPLIT < 1
+#error "DEC_WG must be at least HEAD_DIM / 4"
+#endif
+
+// x as the cache stores it (half, round-to-nearest-even, as vstore_half_rte) and reads it back.
+inline float kv_round(float x) {
+#if KV_F16
+  ushort b;
+  vstore_half_rte(x, 0, (private half*)&b);
+  return vload_half(0, (private const half*)&b);
+#else
+  return x;
+#endif
+}
+
+inline void dec_reduce(local float* r, int lid, int is_max) {
+  for (int s = DEC_WG / 2; s > 0; s >>= 1) {
+    if (lid < s) r[lid] = is_max ? fmax(r[lid], r[lid + s]) : r[lid] + r[lid + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+
+// O(N_HEADS, HEAD_DIM) = softmax(scale * q K^T) V over cache rows 0..n_past, row n_past being this
+// token's: q(N_HEADS, HEAD_DIM), k / v(N_KV, HEAD_DIM) straight from the QKV matmul, cs(HEAD_DIM/2, 2)
+// the position's rotation. The first query head of each KV group writes the rotated k and v into the
+// caches' row n_past; every head's work-group rotates its own copy (no wait on another group's store).
+// Grid (DEC_WG, N_HEADS, 1).
+__kernel __attribute__((reqd_work_group_size(DEC_WG, 1, 1)))
+void attn_decode(global const float* Q, global const float* Kn, global const float* Vn, global const float* cs,
+                 global KV_T* Kc, global KV_T* Vc, global float* O, int n_past, float scale) {
+  const int lid = get_local_id(0), h = get_group_id(1);
+  const int kvh = h / (N_HEADS / N_KV);
+  local float q[HEAD_DIM], kn[HEAD_DIM], vn[HEAD_DIM];
+  local float p[DEC_CH];
+  local float red[DEC_WG];
+  local float4 part[DEC_SPLIT][DEC_QUADS];
+  global const float* qg = Q + (size_t)h * HEAD_DIM;
+  global const float* kg = Kn + (size_t)kvh * HEAD_DIM;
+  global const float* vg = Vn + (size_t)kvh * HEAD_DIM;
+  const bool writer = h % (N_HEADS / N_KV) == 0;
+  const size_t row = ((size_t)n_past * N_KV + kvh) * HEAD_DIM;
+  for (int i = lid; i < HEAD_DIM / 2; i += DEC_WG) {
+    const int2 pr = rope_pair(i);
+    const float2 c = rope_cs(cs, 0, i);
+    const float2 rq = rotate((float2)(qg[pr.x], qg[pr.y]), c);
+    q[pr.x] = rq.x * scale;
+    q[pr.y] = rq.y * scale;
+    const float2 rk = rotate((float2)(kg[pr.x], kg[pr.y]), c);
+    kn[pr.x] = kv_round(rk.x);
+    kn[pr.y] = kv_round(rk.y);
+    vn[pr.x] = kv_round(vg[pr.x]);
+    vn[pr.y] = kv_round(vg[pr.y]);
+    if (writer) {
+#if KV_F16
+      vstore_half_rte(rk.x, row + pr.x, Kc);
+      vstore_half_rte(rk.y, row + pr.y, Kc);
+      vstore_half_rte(vg[pr.x], row + pr.x, Vc);
+      vstore_half_rte(vg[pr.y], row + pr.y, Vc);
+#else
+      Kc[row + pr.x] = rk.x;
+      Kc[row + pr.y] = rk.y;
+      Vc[row + pr.x] = vg[pr.x];
+      Vc[row + pr.y] = vg[pr.y];
+#endif
+    }
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  const int L = n_past + 1;
+  const int qd = lid % DEC_QUADS, sl = lid / DEC_QUADS;  // P.V: dims 4 qd.., positions sl, sl + DEC_SPLIT, ..
+  float4 acc = (float4)(0.0f);
+  float m_run = -INFINITY, l_run = 0.0f;  // l_run: this work-item's share of the sum of exps
+  for (int c0 = 0; c0 < L; c0 += DEC_CH) {
+    const int n = min(DEC_CH, L - c0);
+    float mx = -INFINITY;
+    for (int j = lid; j < n; j += DEC_WG) {
+      const int pos = c0 + j;
+      float s = 0.0f;
+      if (pos == n_past) {
+        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), vload4(0, kn + e));
+      } else {
+        const size_t ko = ((size_t)pos * N_KV + kvh) * HEAD_DIM;
+        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), LOAD_KV4(Kc, ko + e));
+      }
+      p[j] = s;
+      mx = fmax(mx, s);
+    }
+    red[lid] = mx;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    dec_reduce(red, lid, 1);
+    const float m_new = fmax(m_run, red[0]);
+    const float alpha = exp(m_run - m_new);  // 0 on the first chunk
+    l_run *= alpha;
+    for (int j = lid; j < n; j += DEC_WG) {
+      const float e = exp(p[j] - m_new);
+      p[j] = e;
+      l_run += e;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    acc *= alpha;
+    if (sl < DEC_SPLIT) {
+      for (int j = sl; j < n; j += DEC_SPLIT) {
+        const int pos = c0 + j;
+        const float4 v = pos == n_past ? vload4(qd, vn) : LOAD_KV4(Vc, ((size_t)pos * N_KV + kvh) * HEAD_DIM + 4 * qd);
+        acc += p[j] * v;
+      }
+    }
+    m_run = m_new;
+    barrier(CLK_LOCAL_MEM_FENCE);  // p and red are rewritten by the next chunk
+  }
+  red[lid] = l_run;
+  if (sl < DEC_SPLIT) part[sl][qd] = acc;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  dec_reduce(red, lid, 0);
+  const float inv = 1.0f / red[0];
+  global float* o = O + (size_t)h * HEAD_DIM;
+  for (int e = lid; e < DEC_QUADS; e += DEC_WG) {
+    float4 s = (float4)(0.0f);
+    for (int g = 0; g < DEC_SPLIT; ++g) s += part[g][e];
+    vstore4(s * inv, e, o);
+  }
+}
