@@ -11,7 +11,6 @@
 #include "hetspec/core/output_stamp.hpp"
 #include "hetspec/engine/cpu/matmul.hpp"
 #include "hetspec/engine/runner/runner_factory.hpp"
-#include "hetspec/engine/sampler.hpp"
 
 namespace hetspec::bench {
 
@@ -131,21 +130,17 @@ DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt
   auto runner = make_runner(model, rs, reg);
   std::vector<int32_t> prompt(size_t(std::max(1, opt.depth)), 1);  // depth positions (at least one token)
   for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t(3 + (i * 7919) % size_t(s.vocab - 3));
-  const int64_t V = s.n_logits();
-  const std::span<const int32_t> vmap = runner->vocab_map();
-  auto next = [&](const float* logits) {
-    const int32_t col = argmax(logits, V);
-    return vmap.empty() ? col : vmap[size_t(col)];
-  };
   const int start = int(prompt.size());
   // A feature-reading draft reads zero features here: the same work as real ones.
   const std::vector<float> zf(s.reads_features ? prompt.size() * size_t(s.d_model) : 0, 0.0f);
   const float* feats = zf.empty() ? nullptr : zf.data();
-  const int32_t first = next(runner->forward(prompt.data(), start, 0, 1, feats));
+  int32_t first = 0;
+  runner->forward_argmax(prompt.data(), start, 0, 1, feats, &first);
   // Warm-up: decode steps over the same positions (rolled back) until warmup_s has passed.
+  // Each step feeds back its argmax (forward_argmax: picked on the device where the head runs there).
   auto run = [&](int n) {
     int32_t tok = first;
-    for (int i = 0; i < n; ++i) tok = next(runner->forward(&tok, 1, start + i, 1, feats));
+    for (int i = 0; i < n; ++i) runner->forward_argmax(&tok, 1, start + i, 1, feats, &tok);
     runner->truncate(start);
   };
   const auto w0 = std::chrono::steady_clock::now();
@@ -170,7 +165,7 @@ DecodeRun bench_decode_run(const CpuModel& model, const ForwardCurveOptions& opt
       int32_t tok = first;
       int i = 0;
       d.timelines.push_back(time_forward_kernels(reg, cl, opt.kernel_times, [&] {
-        tok = next(runner->forward(&tok, 1, start + i, 1, feats));
+        runner->forward_argmax(&tok, 1, start + i, 1, feats, &tok);
         ++i;
       }));
       runner->truncate(start);

@@ -45,9 +45,12 @@ GenerateResult generate(Runner& runner, const std::vector<int32_t>& prompt, cons
 // The prefill + decode loop every backend shares. step(tokens, m, pos) runs m tokens starting at
 // position pos and returns the last row's logits (1, n_logits); capacity is the context in positions.
 // vocab_map: the token of each logit column of a head over a vocabulary subset (empty: column = token).
+// greedy_step (optional, used when the sampler is greedy): the same forward returning the token id of
+// its last row's argmax directly (Runner::forward_argmax: picked on the device that holds the head).
 using ForwardStep = std::function<const float*(const int32_t* tokens, int m, int pos)>;
+using GreedyStep = std::function<int32_t(const int32_t* tokens, int m, int pos)>;
 GenerateResult generate_with(const ForwardStep& step, int capacity, int64_t n_logits, std::span<const int32_t> vocab_map,
                              const std::vector<int32_t>& prompt, const GenerateOptions& opt,
-                             const std::function<void(int32_t)>& on_token = {});
+                             const std::function<void(int32_t)>& on_token = {}, const GreedyStep& greedy_step = {});
 
 }  // namespace hetspec

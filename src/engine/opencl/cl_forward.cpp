@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/sampler.hpp"
 
 namespace hetspec::ocl {
 
@@ -96,6 +97,7 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   tok_ = Buffer(dev, B * 4);
   scratch_ = Buffer(dev, attention_scratch_floats(shape_, int64_t(B), kv_.n_ctx()) * 4);
   if (opt.head) logits_ = Buffer(dev, B * size_t(s.n_logits()) * 4);
+  if (opt.head) ids_ = Buffer(dev, B * 4);
   // Logits come back into pinned memory: a decode step reads a whole vocabulary row (Llama-3: 513 KB).
   if (opt.head && dev.tuning().pinned_logits) logits_pin_ = PinnedHost(dev, B * size_t(s.n_logits()) * 4);
   cs_host_.resize(B * s.head_dim);
@@ -120,6 +122,7 @@ ClForward::ClForward(Device& dev, const ModelWeights& w, const ClForwardOptions&
   if (embd_.buf) prepare_matmul(dev, embd_);
   if (output_.buf) prepare_matmul(dev, output_);
   if (opt.head && fuse_in_) prepare_matmul(dev, output_.buf ? output_ : embd_, MatIn::RmsNorm);
+  if (opt.head) prepare_argmax(dev);
 }
 
 void ClForward::embed(const int32_t* tokens, int m) {
@@ -301,6 +304,28 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
 }
 
 void ClForward::head(int m, int rows, float* logits) {
+  head_logits(m, rows);
+  dev_.read(logits_, logits, size_t(rows) * w_.spec.n_logits() * 4);
+}
+
+void ClForward::head_argmax(int m, int rows, int32_t* ids) {
+  const int64_t V = w_.spec.n_logits();
+  if (!dev_.tuning().device_argmax) {  // the rows read back and scanned on the host
+    float* out = pinned_logits(size_t(rows) * V);
+    if (!out) {
+      logits_host_.resize(size_t(rows) * V);
+      out = logits_host_.data();
+    }
+    head(m, rows, out);
+    for (int r = 0; r < rows; ++r) ids[r] = argmax(out + int64_t(r) * V, V);
+    return;
+  }
+  head_logits(m, rows);
+  argmax_rows(dev_, logits_, ids_, rows, V);
+  dev_.read(ids_, ids, size_t(rows) * 4);
+}
+
+void ClForward::head_logits(int m, int rows) {
   const ModelSpec& s = w_.spec;
   check(opt_.head, dev_.label(), "this ClForward has no LM head (head = false)");
   check(rows >= 1 && rows <= m && m <= opt_.max_batch, dev_.label(), "head: need 1 <= rows <= m <= max_batch");
@@ -322,7 +347,6 @@ void ClForward::head(int m, int rows, float* logits) {
     if (rows < m) dev_.copy(xn_, proj_, size_t(rows) * d * 4, size_t(m - rows) * d * 4, 0);
     matmul(dev_, out, rows < m ? proj_ : xn_, logits_, rows, gemv_max_m_);  // (rows, n_logits)
   }
-  dev_.read(logits_, logits, size_t(rows) * s.n_logits() * 4);
 }
 
 const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
@@ -333,7 +357,7 @@ const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logi
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
   const size_t n_out = size_t(logit_rows) * s.n_logits();
-  float* out = logits_pin_.bytes() >= n_out * 4 ? static_cast<float*>(logits_pin_.data()) : nullptr;
+  float* out = pinned_logits(n_out);
   if (!out) {
     logits_host_.resize(n_out);
     out = logits_host_.data();

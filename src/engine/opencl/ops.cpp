@@ -13,6 +13,7 @@ namespace {
 const std::vector<std::string> kMatmulSrc = {"common.cl", "matmul.cl", "gemv_q8.cl"};
 const std::vector<std::string> kLayerSrc = {"common.cl", "layer.cl", "attn_decode.cl"};
 const std::vector<std::string> kElemSrc = {"common.cl", "elementwise.cl"};
+const std::vector<std::string> kArgmaxSrc = {"common.cl", "argmax.cl"};
 
 // The GEMV a (dtype, K) runs on this device: gemv_q8.cl's integer-dot kernel for quantized weights
 // where the tuning asks for it and x's int8 copy fits in local memory, else matmul.cl's.
@@ -67,7 +68,15 @@ std::string layer_defines(const Device& dev, const LayerShape& s) {
          " -DN_KV=" + std::to_string(s.n_kv_heads) + " -DKV_F16=" + (s.kv_f16 ? "1" : "0") +
          " -DROPE_NEOX=" + (s.rope_neox ? "1" : "0") + " -DATTN_WG=" + std::to_string(dev.tuning().attn_wg) +
          " -DATTN_SPLIT=" + std::to_string(attn_split_for(dev.tuning(), s.head_dim)) +
-         " -DDEC_WG=" + std::to_string(attn_decode_wg(dev.tuning(), s.head_dim)) + " -DDEC_CH=" + std::to_string(kDecodeChunk);
+         " -DDEC_WG=" + std::to_string(attn_decode_wg(dev.tuning(), s.head_dim)) + " -DDEC_CH=" + std::to_string(kDecodeChunk) +
+         (dev.tuning().ptx_asm ? " -DHS_SHFL_ATTN=1" : "");
+}
+
+// argmax.cl's work-group: up to 1024 work-items (a 128k-entry row in ~31 float4s each), within the device.
+size_t argmax_wg(const Device& dev) {
+  size_t cap = std::min<size_t>(1024, dev.info().max_work_group_size ? dev.info().max_work_group_size : 256), wg = 1;
+  while (wg * 2 <= cap) wg *= 2;
+  return wg;
 }
 
 std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_string(dev.tuning().norm_wg); }
@@ -75,7 +84,7 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 // Keys of the launch path's kernels (Device::kernel_by_key): an op id in the top byte, then what
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
 enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
-                           kKvAppend, kRopeKv, kAttention, kAttnDecode };
+                           kKvAppend, kRopeKv, kAttention, kAttnDecode, kArgmax };
 uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8, bool tall) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
          (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(tall) << 42) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
@@ -181,6 +190,8 @@ void prepare_layer_ops(Device& dev, const LayerShape& s) {
   for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
     dev.kernel(kElemSrc, elem_defines(dev), k);
 }
+
+void prepare_argmax(Device& dev) { dev.kernel(kArgmaxSrc, "-DARGMAX_WG=" + std::to_string(argmax_wg(dev)), "argmax_rows"); }
 
 namespace {
 // A checked matmul_ex call: the kernel arguments shared by the GEMV and the GEMM.
@@ -332,6 +343,19 @@ void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m
   size_t local[2] = {size_t(dev.tuning().norm_wg), 1};
   size_t global[2] = {local[0], size_t(m)};
   dev.launch(k, "rmsnorm", 2, global, local);
+}
+
+void argmax_rows(Device& dev, const Buffer& x, Buffer& ids, int64_t m, int64_t n) {
+  need(m >= 1 && n >= 1, dev, "argmax", "needs m >= 1 rows of n >= 1");
+  need(x.bytes() >= f32s(m * n) && ids.bytes() >= size_t(m) * 4, dev, "argmax", "buffer smaller than (m, n) / (m)");
+  const size_t wg = argmax_wg(dev);
+  cl_kernel k = dev.kernel_by_key(uint64_t(kArgmax) << 56, [&] {
+    return dev.kernel(kArgmaxSrc, "-DARGMAX_WG=" + std::to_string(wg), "argmax_rows");
+  });
+  dev.set_args(k, x, to_int(n, dev, "argmax"), ids);
+  size_t local[2] = {wg, 1};
+  size_t global[2] = {wg, size_t(m)};
+  dev.launch(k, "argmax", 2, global, local);
 }
 
 void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n) {

@@ -70,6 +70,22 @@ void SplitForward::build(const DeviceFor& device) {
 SplitForward::~SplitForward() = default;
 
 const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
+  const size_t n_out = size_t(std::max(logit_rows, 0)) * w_.spec.n_logits();
+  float* logits = head_cl_ ? head_cl_->pinned_logits(n_out) : nullptr;  // a direct transfer when it fits
+  if (!logits) {
+    logits_.resize(n_out);
+    logits = logits_.data();
+  }
+  run(tokens, m, pos0, logit_rows, logits, nullptr);
+  return logits;
+}
+
+void SplitForward::forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, int32_t* ids) {
+  if (!head_cl_) logits_.resize(size_t(std::max(logit_rows, 0)) * w_.spec.n_logits());  // the CPU head's rows
+  run(tokens, m, pos0, logit_rows, head_cl_ ? nullptr : logits_.data(), ids);
+}
+
+void SplitForward::run(const int32_t* tokens, int m, int pos0, int logit_rows, float* logits, int32_t* ids) {
   const ModelSpec& s = w_.spec;
   check(m > 0, "forward", "no tokens");
   check(logit_rows >= 1 && logit_rows <= m, "forward",
@@ -82,7 +98,6 @@ const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int l
                                std::to_string(capacity_));
   truncate(pos0);
   const int64_t d = s.d_model;
-  logits_.resize(size_t(logit_rows) * s.n_logits());
   const int first_row = m - logit_rows;
   for (int c0 = 0; c0 < m; c0 += max_batch_) {
     const int mc = std::min(max_batch_, m - c0), p0 = pos0 + c0;
@@ -107,14 +122,18 @@ const float* SplitForward::forward(const int32_t* tokens, int m, int pos0, int l
     const int from = std::max(c0, first_row);
     if (from < c0 + mc) {
       const int rows = c0 + mc - from;
-      float* out = logits_.data() + size_t(from - first_row) * s.n_logits();  // (rows, n_logits)
       move_to(head_cl_);
+      if (ids && head_cl_) {
+        head_cl_->head_argmax(mc, rows, ids + (from - first_row));
+        continue;
+      }
+      float* out = logits + size_t(from - first_row) * s.n_logits();  // (rows, n_logits)
       if (head_cl_) head_cl_->head(mc, rows, out);
       else cpu_.head(x_.data() + int64_t(mc - rows) * d, rows, out);
+      for (int r = 0; ids && r < rows; ++r) ids[from - first_row + r] = argmax(out + size_t(r) * s.n_logits(), s.n_logits());
     }
   }
   length_ = pos0 + m;
-  return logits_.data();
 }
 
 void SplitForward::truncate(int n) {

@@ -184,6 +184,7 @@ void apply_tuning_file(Tuning& t, const ClDeviceInfo& dev, const std::string& pa
     n.attn_decode = e.get_or<bool>("attn_decode", t.attn_decode);
     n.attn_decode_wg = e.positive_int_or("attn_decode_wg", t.attn_decode_wg);
     n.pinned_logits = e.get_or<bool>("pinned_logits", t.pinned_logits);
+    n.device_argmax = e.get_or<bool>("device_argmax", t.device_argmax);
     // Shuffles are inline PTX: an entry asking for them where ptx_asm ends up off is a mistake
     // (a file that only turns ptx_asm off leaves the defaults' shuffles unused, see ops.cpp).
     for (const auto& [key, on] : {std::pair{"warp_shuffle", n.warp_shuffle}, std::pair{"gemm_warp_shuffle", n.gemm_warp_shuffle}})

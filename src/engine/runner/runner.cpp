@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "hetspec/core/error.hpp"
+#include "hetspec/engine/sampler.hpp"
 
 namespace hetspec {
 
@@ -31,6 +32,16 @@ Runner::~Runner() {
     }
     worker_->cv.notify_all();
     worker_->thread.join();
+  }
+}
+
+void Runner::forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features, int32_t* ids) {
+  const float* logits = forward(tokens, m, pos0, logit_rows, features);
+  const int64_t V = n_logits();
+  const std::span<const int32_t> vmap = vocab_map();
+  for (int r = 0; r < logit_rows; ++r) {
+    const int32_t col = argmax(logits + int64_t(r) * V, V);
+    ids[r] = vmap.empty() ? col : vmap[size_t(col)];
   }
 }
 

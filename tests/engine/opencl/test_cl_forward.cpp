@@ -2,6 +2,7 @@
 // OpenCL kernels): logits of tiny random models per dtype and arch, prefill + decode + rollback,
 // layer splits across CPU and OpenCL, device-plan parsing, and greedy ids on SmolLM2-135M Q4_1.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "../../support/paths.hpp"
@@ -134,6 +135,29 @@ TEST_CASE("Split forwards across CPU and OpenCL match the CPU forward, hand-offs
       CHECK(st.handoffs > 0);
       CHECK(st.handoff_bytes > 0);
       CHECK(st.handoff_s > 0);
+    }
+  }
+}
+
+TEST_CASE("Split forwards' greedy path (forward_argmax) picks each row's argmax of forward's logits", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  (void)dev;
+  auto m = test::make_tiny(test::tiny_spec("llama"), 12, DType::Q4_1, DType::Q8_0);
+  const int64_t V = m->w.spec.n_logits();
+  for (const char* plan : {"cl:0", "cl:0:0-2,head=cpu", "cpu:0-0,cl:0:1-2"}) {
+    CpuForward cpu(m->w, 64, nullptr);
+    ocl::SplitForward sf(ocl::parse_device_plan(plan, 3), m->w, cpu, m->w.spec.context, 4);
+    const std::vector<int32_t> toks = {1, 17, 42, 99, 5, 63, 8, 120, 33, 2};
+    // (tokens from, m, pos0, rows): prefill, decode, a 6-token verify over two chunks of 4, rollback.
+    for (auto [t0, n, pos0, rows] : {std::array{0, 3, 0, 1}, std::array{3, 1, 3, 1}, std::array{4, 6, 4, 6},
+                                     std::array{1, 2, 5, 2}}) {
+      const float* logits = sf.forward(toks.data() + t0, n, pos0, rows);
+      std::vector<int32_t> want(static_cast<size_t>(rows)), got(static_cast<size_t>(rows), -1);
+      for (int r = 0; r < rows; ++r) want[size_t(r)] = argmax(logits + r * V, V);
+      sf.forward_argmax(toks.data() + t0, n, pos0, rows, got.data());
+      INFO(plan << ": tokens " << t0 << ".. m " << n << " at " << pos0);
+      CHECK(got == want);
+      CHECK(sf.length() == pos0 + n);
     }
   }
 }

@@ -7,6 +7,7 @@
 #include "hetspec/core/fp16.hpp"
 #include "hetspec/engine/opencl/kv_cache.hpp"
 #include "hetspec/engine/opencl/ops.hpp"
+#include "hetspec/engine/sampler.hpp"
 
 using namespace hetspec;
 
@@ -317,5 +318,32 @@ TEST_CASE("OpenCL one-token attention with RoPE and KV append folded in (attn_de
         CHECK(ocl::download_f32(d, ob2, size_t(qd)) == ocl::download_f32(d, ob, size_t(qd)));
       }
     }
+  }
+}
+
+TEST_CASE("OpenCL argmax_rows equals the host's argmax: ties, NaN, -inf, tails", "[opencl]") {
+  HS_CL_TEST_DEVICE(dev);
+  for (int64_t n : {int64_t(1), int64_t(13), int64_t(4099), int64_t(128256)}) {
+    const int64_t m = 6;
+    auto x = test::random_floats(size_t(m * n), 77 + uint32_t(n), -5, 5);
+    float* r = x.data();
+    // row 0 random; row 1 its max repeated at three places (the first wins); row 2 NaNs around a max;
+    // row 3 all -inf; row 4 all NaN (0); row 5 the maximum in the last (tail) entry.
+    r[n + n / 2] = r[n + n - 1] = r[n + n / 3] = 9.0f;
+    for (int64_t i = 0; i < n; i += 2) r[2 * n + i] = NAN;
+    r[2 * n + n - 1] = 7.0f;
+    for (int64_t i = 0; i < n; ++i) r[3 * n + i] = -INFINITY, r[4 * n + i] = NAN;
+    r[5 * n + n - 1] = 6.0f;
+    auto xb = ocl::upload_f32(dev, x.data(), x.size());
+    ocl::Buffer ids(dev, size_t(m) * 4);
+    ocl::argmax_rows(dev, xb, ids, m, n);
+    std::vector<int32_t> got(static_cast<size_t>(m));
+    dev.read(ids, got.data(), got.size() * 4);
+    for (int64_t row = 0; row < m; ++row) {
+      INFO("n " << n << ", row " << row);
+      CHECK(got[size_t(row)] == argmax(x.data() + row * n, n));
+    }
+    CHECK(got[4] == 0);
+    if (n > 1) CHECK(got[5] == n - 1);
   }
 }

@@ -56,6 +56,15 @@ class ClForward {
   // Final norm + LM head of the last `rows` of the m device rows -> host logits (rows, n_logits):
   // the vocabulary, or the subset a draft's head covers (an `output` of n_sub rows).
   void head(int m, int rows, float* logits);
+  // The same head, then each row's argmax on the device (argmax_rows): ids(rows) the columns of the
+  // rows' first maxima; reads back rows ints, not the logits.
+  void head_argmax(int m, int rows, int32_t* ids);
+  // Host memory for `floats` logits that head() fills by a direct (pinned) transfer: this forward's
+  // pinned buffer when the tuning's pinned_logits is on and it is large enough, else nullptr. Valid
+  // until the next forward through this object.
+  float* pinned_logits(size_t floats) {
+    return logits_pin_.bytes() >= floats * sizeof(float) ? static_cast<float*>(logits_pin_.data()) : nullptr;
+  }
   // Whole model here (needs embed, all layers, head): logits (logit_rows, n_logits) of the last rows.
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
   void truncate(int n) { kv_.truncate(n); }
@@ -99,7 +108,8 @@ class ClForward {
   ClKvCache kv_;
   size_t weight_bytes_ = 0;
   // Activations (max_batch rows) and scratch.
-  Buffer x_, xn_, q_, k_, v_, att_, proj_, gate_, upb_, cs_, tok_, scratch_, logits_;
+  void head_logits(int m, int rows);  // the head's launches: logits_ (rows, n_logits) on the device
+  Buffer x_, xn_, q_, k_, v_, att_, proj_, gate_, upb_, cs_, tok_, scratch_, logits_, ids_;
   std::vector<float> cs_host_;       // (max_batch, head_dim/2, 2)
   std::vector<int32_t> tok_host_;    // (max_batch)
   std::vector<float> logits_host_;  // forward's logits where they exceed logits_pin_

@@ -117,6 +117,8 @@ void embed(Device& dev, const ClWeight& table, const Buffer& tokens, Buffer& out
 
 // y(m, n) = rmsnorm(x(m, n)) * w(n).
 void rmsnorm(Device& dev, const Buffer& x, const Buffer& w, Buffer& y, int64_t m, int64_t n, float eps);
+// ids(m) int32 = the first index of each row's maximum of x(m, n), as the host's argmax (argmax.cl).
+void argmax_rows(Device& dev, const Buffer& x, Buffer& ids, int64_t m, int64_t n);
 // x(rows, n) in place.
 void softmax(Device& dev, Buffer& x, int64_t rows, int64_t n);
 // out(n) = silu(gate(n)) * up(n).
@@ -168,5 +170,6 @@ inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n
 // forward's time is not a compile: matmul programs of w's (dtype, cols), the layer programs of s.
 void prepare_matmul(Device& dev, const ClWeight& w, MatIn in = MatIn::Plain, bool accumulate = false, bool glu = false);
 void prepare_layer_ops(Device& dev, const LayerShape& s);
+void prepare_argmax(Device& dev);
 
 }  // namespace hetspec::ocl

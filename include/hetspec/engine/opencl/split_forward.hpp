@@ -45,6 +45,9 @@ class SplitForward {
   int capacity() const { return capacity_; }
   // Logits (logit_rows, n_logits) of the last rows; token i at position pos0 + i (pos0 <= length()).
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows = 1);
+  // The same forward for greedy decoding: ids(logit_rows) = each of those rows' argmax column (as
+  // argmax over forward()'s rows). A head on an OpenCL device picks them there and reads back ints.
+  void forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, int32_t* ids);
   void truncate(int n);
   int length() const { return length_; }
   int layers() const { return plan_.n_layers(); }
@@ -70,6 +73,8 @@ class SplitForward {
   ClForward* head_cl_ = nullptr;
   std::vector<float> x_, logits_;
   void build(const DeviceFor& device);
+  // forward's body: the logits into `logits`, or with ids set, each logit row's argmax into ids.
+  void run(const int32_t* tokens, int m, int pos0, int logit_rows, float* logits, int32_t* ids);
 };
 
 // generate() of engine/generate.hpp over a SplitForward (same phases, timings and sampling).

@@ -39,6 +39,7 @@
 //                              # default), or rope_kv and attention as two
 //         attn_decode_wg: 256  # ... its work-group (a power of two; at least head_dim / 4 is used)
 //         pinned_logits: false # a forward's logits read into pageable memory, not a mapped pinned buffer
+//         device_argmax: false # greedy decoding reads the logit rows back and picks on the host
 // The file comes from Device::open's argument, else $HETSPEC_CL_TUNING.
 #pragma once
 #include <cstdint>
@@ -131,6 +132,9 @@ struct Tuning {
   // A whole-model forward reads its logits into a mapped CL_MEM_ALLOC_HOST_PTR buffer (pinned: the
   // device writes it directly) rather than into pageable memory through the driver's staging copy.
   bool pinned_logits = true;
+  // Greedy decoding (Runner::forward_argmax) picks each row's argmax on the device (argmax.cl) and reads
+  // back one int per row, not the row.
+  bool device_argmax = true;
 };
 
 Tuning default_tuning(const ClDeviceInfo& dev);

@@ -47,6 +47,11 @@ class Runner {
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows) {
     return forward(tokens, m, pos0, logit_rows, nullptr);
   }
+  // Greedy decoding's forward: ids(logit_rows) = the token id (through vocab_map) of each of the last
+  // logit_rows rows' first maximum, as argmax over forward()'s rows. A runner whose LM head is on an
+  // OpenCL device picks them there and reads back ints instead of the rows (Llama-3: 513 KB a row).
+  // The logits themselves are not returned (what forward() returned before is invalid afterwards).
+  virtual void forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features, int32_t* ids);
   virtual void keep_features(bool on);
   virtual const float* features() const { return nullptr; }  // (m, d) of the last forward, when kept
   virtual void truncate(int n) = 0;

@@ -26,11 +26,35 @@ inline float kv_round(float x) {
 #endif
 }
 
-inline void dec_reduce(local float* r, int lid, int is_max) {
+// The max (is_max) or the sum of v over the work-group, returned to every work-item; r: DEC_WG floats
+// of local scratch. With HS_SHFL_ATTN (NVIDIA, inline PTX) a warp reduces in registers and the warps
+// meet after one barrier, else a local-memory tree of log2(DEC_WG) barriers.
+inline float dec_allreduce(float v, local float* r, int lid, int is_max) {
+#if HS_SHFL_ATTN && DEC_WG % 32 == 0
+  v = is_max ? warp_max(v) : warp_sum(v);
+  if ((lid & 31) == 0) r[lid >> 5] = v;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  float a = r[0];
+  for (int w = 1; w < DEC_WG / 32; ++w) a = is_max ? fmax(a, r[w]) : a + r[w];
+#else
+  r[lid] = v;
+  barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = DEC_WG / 2; s > 0; s >>= 1) {
     if (lid < s) r[lid] = is_max ? fmax(r[lid], r[lid + s]) : r[lid] + r[lid + s];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+  const float a = r[0];
+#endif
+  barrier(CLK_LOCAL_MEM_FENCE);  // r is rewritten by the next call
+  return a;
+}
+
+// P.V loads in batches of DEC_U positions per work-item, all issued before the first is used (a GPU
+// issues in order: a load consumed in the same loop step costs a whole memory latency per step).
+#define DEC_U 8
+// This work-item's V quad (dims 4 qd..) at chunk position j, its probability slot's weight w (0 past n).
+inline float4 dec_v(global const KV_T* Vc, local const float* vn, int pos, int n_past, int kvh, int qd) {
+  return pos == n_past ? vload4(qd, vn) : LOAD_KV4(Vc, ((size_t)pos * N_KV + kvh) * HEAD_DIM + 4 * qd);
 }
 
 // O(N_HEADS, HEAD_DIM) = softmax(scale * q K^T) V over cache rows 0..n_past, row n_past being this
@@ -80,6 +104,7 @@ void attn_decode(global const float* Q, global const float* Kn, global const flo
   barrier(CLK_LOCAL_MEM_FENCE);
   const int L = n_past + 1;
   const int qd = lid % DEC_QUADS, sl = lid / DEC_QUADS;  // P.V: dims 4 qd.., positions sl, sl + DEC_SPLIT, ..
+  const bool pv = sl < DEC_SPLIT;
   float4 acc = (float4)(0.0f);
   float m_run = -INFINITY, l_run = 0.0f;  // l_run: this work-item's share of the sum of exps
   for (int c0 = 0; c0 < L; c0 += DEC_CH) {
@@ -97,10 +122,14 @@ void attn_decode(global const float* Q, global const float* Kn, global const flo
       p[j] = s;
       mx = fmax(mx, s);
     }
-    red[lid] = mx;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    dec_reduce(red, lid, 1);
-    const float m_new = fmax(m_run, red[0]);
+    // The first batch of V quads is loaded now, under the max's reduction.
+    float4 vb[DEC_U];
+#pragma unroll
+    for (int u = 0; u < DEC_U; ++u) {
+      const int j = sl + u * DEC_SPLIT;
+      vb[u] = pv && j < n ? dec_v(Vc, vn, c0 + j, n_past, kvh, qd) : (float4)(0.0f);
+    }
+    const float m_new = fmax(m_run, dec_allreduce(mx, red, lid, 1));
     const float alpha = exp(m_run - m_new);  // 0 on the first chunk
     l_run *= alpha;
     for (int j = lid; j < n; j += DEC_WG) {
@@ -110,21 +139,30 @@ void attn_decode(global const float* Q, global const float* Kn, global const flo
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     acc *= alpha;
-    if (sl < DEC_SPLIT) {
-      for (int j = sl; j < n; j += DEC_SPLIT) {
-        const int pos = c0 + j;
-        const float4 v = pos == n_past ? vload4(qd, vn) : LOAD_KV4(Vc, ((size_t)pos * N_KV + kvh) * HEAD_DIM + 4 * qd);
-        acc += p[j] * v;
+    if (pv) {
+#pragma unroll
+      for (int u = 0; u < DEC_U; ++u) {
+        const int j = sl + u * DEC_SPLIT;
+        if (j < n) acc += p[j] * vb[u];
+      }
+      for (int j0 = sl + DEC_U * DEC_SPLIT; j0 < n; j0 += DEC_U * DEC_SPLIT) {
+#pragma unroll
+        for (int u = 0; u < DEC_U; ++u) {
+          const int j = j0 + u * DEC_SPLIT;
+          vb[u] = j < n ? dec_v(Vc, vn, c0 + j, n_past, kvh, qd) : (float4)(0.0f);
+        }
+#pragma unroll
+        for (int u = 0; u < DEC_U; ++u) {
+          const int j = j0 + u * DEC_SPLIT;
+          if (j < n) acc += p[j] * vb[u];
+        }
       }
     }
     m_run = m_new;
-    barrier(CLK_LOCAL_MEM_FENCE);  // p and red are rewritten by the next chunk
+    barrier(CLK_LOCAL_MEM_FENCE);  // p is rewritten by the next chunk
   }
-  red[lid] = l_run;
-  if (sl < DEC_SPLIT) part[sl][qd] = acc;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  dec_reduce(red, lid, 0);
-  const float inv = 1.0f / red[0];
+  if (pv) part[sl][qd] = acc;
+  const float inv = 1.0f / dec_allreduce(l_run, red, lid, 0);  // its barriers also publish part
   global float* o = O + (size_t)h * HEAD_DIM;
   for (int e = lid; e < DEC_QUADS; e += DEC_WG) {
     float4 s = (float4)(0.0f);

@@ -15,7 +15,7 @@ inline float sum16(float16 a) {
   return s.x + s.y + s.z + s.w;
 }
 
-#if HS_SHFL_GEMV || HS_SHFL_GEMM
+#if HS_SHFL_GEMV || HS_SHFL_GEMM || HS_SHFL_ATTN
 // The sum of v over the 32 work-items of a warp, returned to all of them: a butterfly of register
 // shuffles (inline PTX shfl.sync; NVIDIA's OpenCL offers no sub-group functions), no local memory and
 // no barrier. NVIDIA warps are 32 consecutive linear work-item ids, so a work-group dimension 0 that
@@ -32,5 +32,19 @@ inline float warp_sum(float v) {
   v += as_float(t);
   asm volatile("shfl.sync.bfly.b32 %0, %1, 1, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
   return v + as_float(t);
+}
+// The maximum of v over the 32 work-items of a warp, returned to all of them (as warp_sum).
+inline float warp_max(float v) {
+  uint t;
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 16, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v = fmax(v, as_float(t));
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 8, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v = fmax(v, as_float(t));
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 4, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v = fmax(v, as_float(t));
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 2, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  v = fmax(v, as_float(t));
+  asm volatile("shfl.sync.bfly.b32 %0, %1, 1, 0x1f, 0xffffffff;" : "=r"(t) : "r"(as_uint(v)));
+  return fmax(v, as_float(t));
 }
 #endif

@@ -42,6 +42,23 @@ class SplitRunner final : public Runner {
     st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
   }
+  void forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features,
+                      int32_t* ids) override {
+    if (batch_invariant_ && m > 1) return Runner::forward_argmax(tokens, m, pos0, logit_rows, features, ids);
+    check_call(tokens, m, pos0, logit_rows, features);
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      sf_.forward_argmax(tokens, m, pos0, logit_rows, ids);
+    } catch (...) {
+      sf_.truncate(pos0);
+      throw;
+    }
+    const std::span<const int32_t> vmap = vocab_map();
+    for (int r = 0; r < logit_rows && !vmap.empty(); ++r) ids[r] = vmap[size_t(ids[r])];
+    st_.forwards++;
+    st_.tokens += m;
+    st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   void truncate(int n) override { sf_.truncate(n); }
   RunnerStats stats() const override {
     RunnerStats s = st_;
