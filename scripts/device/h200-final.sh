@@ -10,7 +10,7 @@ OUT="${OUT:-out/h200-final}"
 . "$(dirname "$0")/env.sh"
 GPU=$(nvidia_gpu) || exit 2
 ( nice -n 19 bash -c ". scripts/device/env.sh; cl_parity_tests $GPU \
-    '*SwiGLU epilogue*,*fused matmul*,*other tunings*,*attention*,*whole-model forward*,*op-by-op*,*gemv_q8_min_rows*,*kernel-times*' \
+    '*SwiGLU epilogue*,*fused matmul*,*other tunings*,*attention*,*argmax*,*whole-model forward*,*op-by-op*,*Split forwards*,*gemv_q8_min_rows*,*kernel-times*' \
     $OUT/tests.log" > "$OUT/tests-summary.txt" 2>&1 ) &
 bash scripts/device/h200-bench-vs-llamacpp.sh build > "$OUT/build-stage.txt" 2>&1
 wait
