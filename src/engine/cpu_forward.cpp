@@ -55,6 +55,17 @@ void CpuForward::mm(const WeightView& w, const float* x, float* y, int m) {
   else matmul(w, x, y, m, pool_);
 }
 
+void CpuForward::mm_many(const WeightView* const* ws, float* const* ys, int count, const float* x, int m) {
+  if (reference_matmul_) {
+    for (int j = 0; j < count; ++j) matmul_ref(*ws[j], x, ys[j], m);
+    return;
+  }
+  WeightView v[4];
+  check(count >= 1 && count <= 4, "forward", "mm_many takes 1 to 4 weights");
+  for (int j = 0; j < count; ++j) v[j] = *ws[j];
+  matmul_many(v, ys, count, x, m, pool_);
+}
+
 void CpuForward::check_tokens(const int32_t* tokens, int m) const {
   for (int i = 0; i < m; ++i)
     if (tokens[i] < 0 || tokens[i] >= w_.spec.vocab)
@@ -105,10 +116,10 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
       const LayerWeights& L = w_.layers[size_t(l)];
       // --- attention block ---
       stage(EW, 1, [&] { ops_.rmsnorm(xc, L.attn_norm, xn_.data(), mc, d, eps); });  // (mc, d)
-      stage(MM, 3, [&] {
-        mm(L.wq, xn_.data(), q_.data(), mc);  // (mc, qd)
-        mm(L.wk, xn_.data(), k_.data(), mc);  // (mc, kvd)
-        mm(L.wv, xn_.data(), v_.data(), mc);  // (mc, kvd)
+      stage(MM, 1, [&] {  // q (mc, qd), k (mc, kvd), v (mc, kvd)
+        const WeightView* ws[3] = {&L.wq, &L.wk, &L.wv};
+        float* ys[3] = {q_.data(), k_.data(), v_.data()};
+        mm_many(ws, ys, 3, xn_.data(), mc);
       });
       uint16_t* kc = kv.k(l);  // (capacity, kvd) f16
       uint16_t* vc = kv.v(l);  // (capacity, kvd) f16
@@ -133,9 +144,10 @@ void CpuForward::run_layers(float* x, int m, int pos0, int l0, int l1, KvCache& 
         // --- feed-forward block ---
         ops_.rmsnorm(xc, L.ffn_norm, xn_.data(), mc, d, eps);  // (mc, d)
       });
-      stage(MM, 2, [&] {
-        mm(L.w_gate, xn_.data(), gate_.data(), mc);  // (mc, f)
-        mm(L.w_up, xn_.data(), up_.data(), mc);      // (mc, f)
+      stage(MM, 1, [&] {  // gate (mc, f), up (mc, f)
+        const WeightView* ws[2] = {&L.w_gate, &L.w_up};
+        float* ys[2] = {gate_.data(), up_.data()};
+        mm_many(ws, ys, 2, xn_.data(), mc);
       });
       stage(EW, 1, [&] { ops_.silu_mul(gate_.data(), up_.data(), gate_.data(), int64_t(mc) * f); });
       stage(MM, 1, [&] { mm(L.w_down, gate_.data(), proj_.data(), mc); });  // (mc, d)

@@ -81,6 +81,8 @@ class CpuForward {
   void attention(int layer, int m, int pos0, KvCache& kv, bool batched);
   void check_tokens(const int32_t* tokens, int m) const;
   void mm(const WeightView& w, const float* x, float* y, int m);  // y (m, w.rows) = x (m, w.cols) · w^T
+  // Several weights over one input in one pass of the pool (QKV, gate/up): x quantized once, one wait.
+  void mm_many(const WeightView* const* ws, float* const* ys, int count, const float* x, int m);
 
   const ModelWeights& w_;
   int max_batch_;

@@ -185,7 +185,31 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(ocl::tuning_for(nv, shfl2).warp_shuffle);  // NVIDIA's defaults have ptx_asm
   std::string shfl3 = write_tmp("shfl3.yaml", "devices:\n  - match: \"*\"\n    ptx_asm: false\n");  // leaves them unused
   CHECK(!ocl::tuning_for(nv, shfl3).ptx_asm);
-  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3, shfl, shfl2, shfl3}) std::filesystem::remove(p);
+  // One token's attention (attn_decode): its work-group, at least head_dim / 4, a power of two.
+  CHECK(tn.attn_decode);
+  CHECK(tn.attn_decode_wg == 256);
+  CHECK(tc.attn_decode_wg == 16);
+  CHECK(ocl::attn_decode_wg(tc, 64) == 16);
+  CHECK(ocl::attn_decode_wg(tc, 128) == 32);
+  CHECK(ocl::attn_decode_wg(tc, 80) == 32);  // 20 quads: the next power of two
+  CHECK(ocl::attn_decode_wg(tn, 64) == 256);
+  CHECK(tn.pinned_logits);
+  CHECK(tn.device_argmax);
+  std::string dec = write_tmp("dec.yaml", "devices:\n  - match: \"*\"\n    attn_decode: false\n    attn_decode_wg: 64\n"
+                                          "    pinned_logits: false\n    device_argmax: false\n");
+  auto td = ocl::tuning_for(nv, dec);
+  CHECK((!td.attn_decode && td.attn_decode_wg == 64 && !td.pinned_logits && !td.device_argmax));
+  std::string dec3 = write_tmp("dec3.yaml", "devices:\n  - match: \"*\"\n    attn_decode_wg: 96\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, dec3), Catch::Contains("attn_decode_wg") && Catch::Contains("power of two"));
+  std::string dec0 = write_tmp("dec0.yaml", "devices:\n  - match: \"*\"\n    attn_decode_wg: 0\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, dec0), Catch::Contains("attn_decode_wg") && Catch::Contains(dec0));
+  std::string decb = write_tmp("decb.yaml", "devices:\n  - match: \"*\"\n    device_argmax: maybe\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, decb), Catch::Contains("device_argmax") && Catch::Contains(decb));
+  std::string decp = write_tmp("decp.yaml", "devices:\n  - match: \"*\"\n    pinned_logits: 2\n");
+  REQUIRE_THROWS_WITH(ocl::tuning_for(nv, decp), Catch::Contains("pinned_logits") && Catch::Contains(decp));
+  for (auto& p : {f, unk, np2, big, nofuse, badfuse, maxm, badm, hugem, split, split3, shfl, shfl2, shfl3, dec, dec3, dec0,
+                  decb, decp})
+    std::filesystem::remove(p);
 }
 
 TEST_CASE("hetspec devices lists the CPU, and says so in one line when OpenCL is missing", "[opencl]") {
