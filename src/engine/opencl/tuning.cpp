@@ -105,9 +105,11 @@ Tuning default_tuning(const ClDeviceInfo& d) {
       t.gemv_wide_k = 4096;
       t.gemv_wide_lx = 128;
       t.gemv_wide_groups = 1;
-      // H200, docs/runs/h200-decode2/: one token's attention (attn_decode) in 256 work-items per head
-      // against 128: Llama-1B decode 754-768 -> 789-804 tok/s, depth 1024 2.66 -> 2.19 ms a forward.
-      t.attn_decode_wg = 256;
+      // H200, docs/runs/h200-decode2/ and h200-decode3/: one token's attention (attn_decode) in 256
+      // work-items per head against 128: Llama-1B decode 754-768 -> 789-804 tok/s, depth 1024 2.66 ->
+      // 2.19 ms a forward; 512 against 256: 802-804 -> 814-818 tok/s, depth 1024 2.16 -> 1.95 ms
+      // (SmolLM2 2.81 -> 2.38-2.43); 1024 no better than 512.
+      t.attn_decode_wg = 512;
       t.source += " + NVIDIA";
     } else if (contains_ci(d.vendor, "Advanced Micro") || contains_ci(d.vendor, "AMD")) {
       t.gemv_lx = 64; t.gemv_groups = 2; t.gemm_lx = 64; t.gemm_rows = 2;  // wavefront 64

@@ -187,12 +187,12 @@ TEST_CASE("Tuning: defaults by device type, vendor overrides, strict override fi
   CHECK(!ocl::tuning_for(nv, shfl3).ptx_asm);
   // One token's attention (attn_decode): its work-group, at least head_dim / 4, a power of two.
   CHECK(tn.attn_decode);
-  CHECK(tn.attn_decode_wg == 256);
+  CHECK(tn.attn_decode_wg == 512);
   CHECK(tc.attn_decode_wg == 16);
   CHECK(ocl::attn_decode_wg(tc, 64) == 16);
   CHECK(ocl::attn_decode_wg(tc, 128) == 32);
   CHECK(ocl::attn_decode_wg(tc, 80) == 32);  // 20 quads: the next power of two
-  CHECK(ocl::attn_decode_wg(tn, 64) == 256);
+  CHECK(ocl::attn_decode_wg(tn, 64) == 512);
   CHECK(tn.pinned_logits);
   CHECK(tn.device_argmax);
   std::string dec = write_tmp("dec.yaml", "devices:\n  - match: \"*\"\n    attn_decode: false\n    attn_decode_wg: 64\n"
