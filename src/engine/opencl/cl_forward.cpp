@@ -258,6 +258,9 @@ void ClForward::run_layer_fused(Layer& L, int li, int m, int pos0) {
   } else if (bind) {
     kv_.rope_append_bound(li, q_, k_, v_, cs_, L.rope_b);
     attention_bound(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, pos0, kv_.n_ctx(), L.attn_b);  // (1, qd)
+  } else if (dev_.tuning().attn_decode) {  // a batch: the same online-softmax kernel per (head, token)
+    kv_.rope_append(li, q_, k_, v_, cs_, m);
+    attention_rows(dev_, shape_, q_, kv_.k(li), kv_.v(li), att_, m, pos0, kv_.n_ctx());  // (m, qd)
   } else {
     kv_.rope_append(li, q_, k_, v_, cs_, m);
     attention(dev_, shape_, q_, kv_.k(li), kv_.v(li), scratch_, att_, m, pos0, kv_.n_ctx());  // (m, qd)

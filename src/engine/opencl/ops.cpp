@@ -84,7 +84,7 @@ std::string elem_defines(const Device& dev) { return "-DNORM_WG=" + std::to_stri
 // Keys of the launch path's kernels (Device::kernel_by_key): an op id in the top byte, then what
 // its program is specialised on. Matmul: weight type, K, input transform, epilogue.
 enum KernelOp : uint64_t { kGemv = 1, kGemm, kQuantX, kEmbed, kRmsNorm, kSoftmax, kSwiGLU, kAdd, kAddRows, kRope, kRopeTable,
-                           kKvAppend, kRopeKv, kAttention, kAttnDecode, kArgmax };
+                           kKvAppend, kRopeKv, kAttention, kAttnDecode, kAttnRows, kArgmax };
 uint64_t matmul_key(KernelOp op, DType t, int64_t k, MatIn in, bool accumulate, bool glu, bool gemv_q8, bool tall) {
   return (uint64_t(op) << 56) | (uint64_t(wtype_id(t)) << 48) | (uint64_t(in) << 46) | (uint64_t(accumulate) << 45) |
          (uint64_t(glu) << 44) | (uint64_t(gemv_q8) << 43) | (uint64_t(tall) << 42) | (uint64_t(k) & ((uint64_t(1) << 40) - 1));
@@ -185,7 +185,7 @@ bool matmul_glu_runs(const Device& dev, const ClWeight& w, int64_t m, int gemv_m
 }
 
 void prepare_layer_ops(Device& dev, const LayerShape& s) {
-  for (const char* k : {"rope", "rope_table", "kv_append", "rope_kv", "attention", "attn_decode"})
+  for (const char* k : {"rope", "rope_table", "kv_append", "rope_kv", "attention", "attn_decode", "attn_rows"})
     dev.kernel(kLayerSrc, layer_defines(dev, s), k);
   for (const char* k : {"rmsnorm", "softmax_rows", "swiglu", "add_inplace", "add_rows"})
     dev.kernel(kElemSrc, elem_defines(dev), k);
@@ -529,6 +529,22 @@ void attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer
   size_t local[3] = {size_t(attn_decode_wg(dev.tuning(), s.head_dim)), 1, 1};
   size_t global[3] = {local[0], size_t(s.n_heads), 1};
   dev.launch(kk, "attn_decode", 3, global, local);
+}
+
+void attention_rows(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                    Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+  need(m >= 1, dev, "attention", "m must be >= 1");
+  need(n_past >= 0 && n_past + m <= n_ctx, dev, "attention", "n_past + m exceeds the context");
+  need(q.bytes() >= f32s(m * s.n_heads * s.head_dim) && out.bytes() >= f32s(m * s.n_heads * s.head_dim), dev,
+       "attention", "q/out smaller than (m, heads, head_dim)");
+  const size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
+  need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
+  cl_kernel k =
+      dev.kernel_by_key(layer_key(kAttnRows, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "attn_rows"); });
+  dev.set_args(k, q, k_cache, v_cache, out, to_int(n_past, dev, "attention"), attention_scale(s));
+  size_t local[3] = {size_t(attn_decode_wg(dev.tuning(), s.head_dim)), 1, 1};
+  size_t global[3] = {local[0], size_t(s.n_heads), size_t(m)};
+  dev.launch(k, "attn_rows", 3, global, local);
 }
 
 void attn_decode_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v,

@@ -321,6 +321,43 @@ TEST_CASE("OpenCL one-token attention with RoPE and KV append folded in (attn_de
   }
 }
 
+TEST_CASE("OpenCL batch attention through attn_decode.cl's kernel (attention_rows) matches the reference",
+          "[opencl]") {
+  HS_CL_TEST_DEVICE(dev0);
+  for (int wg : {0, 128, 32}) {
+    auto dev = test::gpu_like_device(dev0, wg ? "    attn_decode_wg: " + std::to_string(wg) + "\n" : "");
+    ocl::Device& d = wg ? *dev : dev0;
+    for (ocl::LayerShape s : {ocl::LayerShape{64, 6, 2, true, false}, ocl::LayerShape{80, 4, 1, false, true}}) {
+      const int64_t E = s.head_dim, n_ctx = 320, row = s.n_kv_heads * E;
+      uint32_t seed = 1300 + uint32_t(E) + uint32_t(wg);
+      for (auto [n_past, m] : {std::pair<int64_t, int64_t>{0, 1}, {0, 5}, {7, 12}, {290, 9}}) {
+        INFO("attn_decode_wg " << wg << ", head_dim " << E << ", n_past " << n_past << ", m " << m);
+        ocl::ClKvCache cache(d, s, 1, n_ctx);
+        const int64_t n = n_past + m;
+        auto k = test::random_floats(size_t(n * row), seed++), v = test::random_floats(size_t(n * row), seed++);
+        std::vector<float> kc(k.size()), vc(v.size());
+        for (size_t i = 0; i < k.size(); ++i) kc[i] = kv_round(k[i], s.kv_f16), vc[i] = kv_round(v[i], s.kv_f16);
+        for (int64_t r = 0; r < n; r += 64) {
+          const int64_t c = std::min<int64_t>(64, n - r);
+          auto ks = ocl::upload_f32(d, k.data() + r * row, size_t(c * row)), vs = ocl::upload_f32(d, v.data() + r * row, size_t(c * row));
+          cache.append(0, ks, vs, c);
+          cache.advance(c);
+        }
+        auto q = test::random_floats(size_t(m * s.n_heads * E), seed++, -2, 2);
+        auto qb = ocl::upload_f32(d, q.data(), q.size());
+        ocl::Buffer ob(d, q.size() * 4);
+        ocl::attention_rows(d, s, qb, cache.k(0), cache.v(0), ob, m, n_past, n_ctx);
+        CHECK(max_abs_diff(ocl::download_f32(d, ob, q.size()), attention_oracle(s, q, kc, vc, m, n_past)) < 2e-5);
+      }
+    }
+  }
+  ocl::LayerShape s{64, 6, 2, true, false};
+  ocl::ClKvCache cache(dev0, s, 1, 8);
+  ocl::Buffer qb(dev0, 6 * 64 * 4 * 4), ob(dev0, 6 * 64 * 4 * 4);
+  REQUIRE_THROWS_WITH(ocl::attention_rows(dev0, s, qb, cache.k(0), cache.v(0), ob, 4, 6, 8), Catch::Contains("exceeds the context"));
+  REQUIRE_THROWS_WITH(ocl::attention_rows(dev0, s, qb, cache.k(0), cache.v(0), ob, 5, 0, 8), Catch::Contains("q/out smaller"));
+}
+
 TEST_CASE("OpenCL argmax_rows equals the host's argmax: ties, NaN, -inf, tails", "[opencl]") {
   HS_CL_TEST_DEVICE(dev);
   for (int64_t n : {int64_t(1), int64_t(13), int64_t(4099), int64_t(128256)}) {

@@ -162,6 +162,10 @@ void attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer
 void attn_decode_bound(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k, const Buffer& v,
                        const Buffer& cs, Buffer& k_cache, Buffer& v_cache, Buffer& out, int64_t n_past, int64_t n_ctx,
                        BoundLaunch& site);
+// attention's answer through attn_decode.cl's kernel (attn_rows: no scratch, online softmax, a
+// work-group of attn_decode_wg per (head, token)), q already rotated and the rows appended (rope_kv).
+void attention_rows(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                    Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx);
 inline size_t attention_scratch_floats(const LayerShape& s, int64_t m, int64_t n_ctx) {
   return static_cast<size_t>(m) * s.n_heads * n_ctx;
 }

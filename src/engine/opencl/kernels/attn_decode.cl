@@ -9,6 +9,7 @@
 // Numerics as rope_kv + attention: the new k / v rounded as the cache stores them, q scaled before the
 // dots, the same dot order; the softmax runs over chunks of DEC_CH positions with a running max and
 // sum (online softmax), so the probabilities stay in local memory whatever the depth.
+// attn_rows: the same attention for a batch of m tokens (a verify), after rope_kv.
 #define DEC_QUADS (HEAD_DIM / 4)
 #define DEC_SPLIT (DEC_WG / DEC_QUADS)
 #if DEC_SPLIT < 1
@@ -52,9 +53,82 @@ inline float dec_allreduce(float v, local float* r, int lid, int is_max) {
 // P.V loads in batches of DEC_U positions per work-item, all issued before the first is used (a GPU
 // issues in order: a load consumed in the same loop step costs a whole memory latency per step).
 #define DEC_U 8
-// This work-item's V quad (dims 4 qd..) at chunk position j, its probability slot's weight w (0 past n).
-inline float4 dec_v(global const KV_T* Vc, local const float* vn, int pos, int n_past, int kvh, int qd) {
-  return pos == n_past ? vload4(qd, vn) : LOAD_KV4(Vc, ((size_t)pos * N_KV + kvh) * HEAD_DIM + 4 * qd);
+// This work-item's V quad (dims 4 qd..) at position pos: the cache's row, or vn's at newpos.
+inline float4 dec_v(global const KV_T* Vc, local const float* vn, int pos, int newpos, int kvh, int qd) {
+  return pos == newpos ? vload4(qd, vn) : LOAD_KV4(Vc, ((size_t)pos * N_KV + kvh) * HEAD_DIM + 4 * qd);
+}
+
+// softmax(q K^T) V of one query row over positions 0..L-1 into o(HEAD_DIM): q (scaled) in local memory,
+// K / V rows from the caches except position newpos, whose k / v are kn / vn in local memory (-1: none).
+// p, red, part: the caller's local scratch (DEC_CH, DEC_WG, DEC_SPLIT * DEC_QUADS).
+inline void attend(local const float* q, local const float* kn, local const float* vn, int newpos, int L,
+                   global const KV_T* Kc, global const KV_T* Vc, global float* o, int kvh, int lid, local float* p,
+                   local float* red, local float4* part) {
+  const int qd = lid % DEC_QUADS, sl = lid / DEC_QUADS;  // P.V: dims 4 qd.., positions sl, sl + DEC_SPLIT, ..
+  const bool pv = sl < DEC_SPLIT;
+  float4 acc = (float4)(0.0f);
+  float m_run = -INFINITY, l_run = 0.0f;  // l_run: this work-item's share of the sum of exps
+  for (int c0 = 0; c0 < L; c0 += DEC_CH) {
+    const int n = min(DEC_CH, L - c0);
+    float mx = -INFINITY;
+    for (int j = lid; j < n; j += DEC_WG) {
+      const int pos = c0 + j;
+      float s = 0.0f;
+      if (pos == newpos) {
+        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), vload4(0, kn + e));
+      } else {
+        const size_t ko = ((size_t)pos * N_KV + kvh) * HEAD_DIM;
+        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), LOAD_KV4(Kc, ko + e));
+      }
+      p[j] = s;
+      mx = fmax(mx, s);
+    }
+    // The first batch of V quads is loaded now, under the max's reduction.
+    float4 vb[DEC_U];
+#pragma unroll
+    for (int u = 0; u < DEC_U; ++u) {
+      const int j = sl + u * DEC_SPLIT;
+      vb[u] = pv && j < n ? dec_v(Vc, vn, c0 + j, newpos, kvh, qd) : (float4)(0.0f);
+    }
+    const float m_new = fmax(m_run, dec_allreduce(mx, red, lid, 1));
+    const float alpha = exp(m_run - m_new);  // 0 on the first chunk
+    l_run *= alpha;
+    for (int j = lid; j < n; j += DEC_WG) {
+      const float e = exp(p[j] - m_new);
+      p[j] = e;
+      l_run += e;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    acc *= alpha;
+    if (pv) {
+#pragma unroll
+      for (int u = 0; u < DEC_U; ++u) {
+        const int j = sl + u * DEC_SPLIT;
+        if (j < n) acc += p[j] * vb[u];
+      }
+      for (int j0 = sl + DEC_U * DEC_SPLIT; j0 < n; j0 += DEC_U * DEC_SPLIT) {
+#pragma unroll
+        for (int u = 0; u < DEC_U; ++u) {
+          const int j = j0 + u * DEC_SPLIT;
+          vb[u] = j < n ? dec_v(Vc, vn, c0 + j, newpos, kvh, qd) : (float4)(0.0f);
+        }
+#pragma unroll
+        for (int u = 0; u < DEC_U; ++u) {
+          const int j = j0 + u * DEC_SPLIT;
+          if (j < n) acc += p[j] * vb[u];
+        }
+      }
+    }
+    m_run = m_new;
+    barrier(CLK_LOCAL_MEM_FENCE);  // p is rewritten by the next chunk
+  }
+  if (pv) part[sl * DEC_QUADS + qd] = acc;
+  const float inv = 1.0f / dec_allreduce(l_run, red, lid, 0);  // its barriers also publish part
+  for (int e = lid; e < DEC_QUADS; e += DEC_WG) {
+    float4 s = (float4)(0.0f);
+    for (int g = 0; g < DEC_SPLIT; ++g) s += part[g * DEC_QUADS + e];
+    vstore4(s * inv, e, o);
+  }
 }
 
 // O(N_HEADS, HEAD_DIM) = softmax(scale * q K^T) V over cache rows 0..n_past, row n_past being this
@@ -102,71 +176,23 @@ void attn_decode(global const float* Q, global const float* Kn, global const flo
     }
   }
   barrier(CLK_LOCAL_MEM_FENCE);
-  const int L = n_past + 1;
-  const int qd = lid % DEC_QUADS, sl = lid / DEC_QUADS;  // P.V: dims 4 qd.., positions sl, sl + DEC_SPLIT, ..
-  const bool pv = sl < DEC_SPLIT;
-  float4 acc = (float4)(0.0f);
-  float m_run = -INFINITY, l_run = 0.0f;  // l_run: this work-item's share of the sum of exps
-  for (int c0 = 0; c0 < L; c0 += DEC_CH) {
-    const int n = min(DEC_CH, L - c0);
-    float mx = -INFINITY;
-    for (int j = lid; j < n; j += DEC_WG) {
-      const int pos = c0 + j;
-      float s = 0.0f;
-      if (pos == n_past) {
-        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), vload4(0, kn + e));
-      } else {
-        const size_t ko = ((size_t)pos * N_KV + kvh) * HEAD_DIM;
-        for (int e = 0; e < HEAD_DIM; e += 4) s += dot(vload4(0, q + e), LOAD_KV4(Kc, ko + e));
-      }
-      p[j] = s;
-      mx = fmax(mx, s);
-    }
-    // The first batch of V quads is loaded now, under the max's reduction.
-    float4 vb[DEC_U];
-#pragma unroll
-    for (int u = 0; u < DEC_U; ++u) {
-      const int j = sl + u * DEC_SPLIT;
-      vb[u] = pv && j < n ? dec_v(Vc, vn, c0 + j, n_past, kvh, qd) : (float4)(0.0f);
-    }
-    const float m_new = fmax(m_run, dec_allreduce(mx, red, lid, 1));
-    const float alpha = exp(m_run - m_new);  // 0 on the first chunk
-    l_run *= alpha;
-    for (int j = lid; j < n; j += DEC_WG) {
-      const float e = exp(p[j] - m_new);
-      p[j] = e;
-      l_run += e;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    acc *= alpha;
-    if (pv) {
-#pragma unroll
-      for (int u = 0; u < DEC_U; ++u) {
-        const int j = sl + u * DEC_SPLIT;
-        if (j < n) acc += p[j] * vb[u];
-      }
-      for (int j0 = sl + DEC_U * DEC_SPLIT; j0 < n; j0 += DEC_U * DEC_SPLIT) {
-#pragma unroll
-        for (int u = 0; u < DEC_U; ++u) {
-          const int j = j0 + u * DEC_SPLIT;
-          vb[u] = j < n ? dec_v(Vc, vn, c0 + j, n_past, kvh, qd) : (float4)(0.0f);
-        }
-#pragma unroll
-        for (int u = 0; u < DEC_U; ++u) {
-          const int j = j0 + u * DEC_SPLIT;
-          if (j < n) acc += p[j] * vb[u];
-        }
-      }
-    }
-    m_run = m_new;
-    barrier(CLK_LOCAL_MEM_FENCE);  // p is rewritten by the next chunk
-  }
-  if (pv) part[sl][qd] = acc;
-  const float inv = 1.0f / dec_allreduce(l_run, red, lid, 0);  // its barriers also publish part
-  global float* o = O + (size_t)h * HEAD_DIM;
-  for (int e = lid; e < DEC_QUADS; e += DEC_WG) {
-    float4 s = (float4)(0.0f);
-    for (int g = 0; g < DEC_SPLIT; ++g) s += part[g][e];
-    vstore4(s * inv, e, o);
-  }
+  attend(q, kn, vn, n_past, n_past + 1, Kc, Vc, O + (size_t)h * HEAD_DIM, kvh, lid, p, red, &part[0][0]);
+}
+
+// The same attention for a batch (m tokens, causal), after rope_kv has rotated q in place and appended
+// the batch's rows to the caches: token t (position n_past + t) attends over rows 0..n_past + t.
+// Q, O (m, N_HEADS, HEAD_DIM). Grid (DEC_WG, N_HEADS, m).
+__kernel __attribute__((reqd_work_group_size(DEC_WG, 1, 1)))
+void attn_rows(global const float* Q, global const KV_T* Kc, global const KV_T* Vc, global float* O, int n_past,
+               float scale) {
+  const int lid = get_local_id(0), h = get_group_id(1), t = get_group_id(2);
+  const int kvh = h / (N_HEADS / N_KV);
+  local float q[HEAD_DIM];
+  local float p[DEC_CH];
+  local float red[DEC_WG];
+  local float4 part[DEC_SPLIT][DEC_QUADS];
+  global const float* qg = Q + ((size_t)t * N_HEADS + h) * HEAD_DIM;
+  for (int e = lid; e < HEAD_DIM; e += DEC_WG) q[e] = qg[e] * scale;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  attend(q, q, q, -1, n_past + t + 1, Kc, Vc, O + ((size_t)t * N_HEADS + h) * HEAD_DIM, kvh, lid, p, red, &part[0][0]);
 }
