@@ -50,6 +50,17 @@ std::vector<double> attention_oracle(const ocl::LayerShape& s, const std::vector
 
 float kv_round(float v, bool f16) { return f16 ? fp16_to_fp32(fp32_to_fp16(v)) : v; }
 
+// cache rows [length, length + n) = k, v (n, row), appended 64 rows at a time (the forward's max batch).
+void append_rows(ocl::Device& d, ocl::ClKvCache& cache, const std::vector<float>& k, const std::vector<float>& v,
+                 int64_t n, int64_t row) {
+  for (int64_t r = 0; r < n; r += 64) {
+    const int64_t c = std::min<int64_t>(64, n - r);
+    auto ks = ocl::upload_f32(d, k.data() + r * row, size_t(c * row)), vs = ocl::upload_f32(d, v.data() + r * row, size_t(c * row));
+    cache.append(0, ks, vs, c);
+    cache.advance(c);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("OpenCL RMSNorm matches the scalar reference", "[opencl]") {
@@ -262,13 +273,7 @@ TEST_CASE("OpenCL one-token attention with RoPE and KV append folded in (attn_de
         std::vector<float> kc(size_t((n_past + 1) * row)), vc(kc.size());
         if (n_past > 0) {
           auto k = test::random_floats(size_t(n_past * row), seed++), v = test::random_floats(size_t(n_past * row), seed++);
-          auto kb = ocl::upload_f32(d, k.data(), k.size()), vb = ocl::upload_f32(d, v.data(), v.size());
-          for (int64_t i = 0; i < n_past * row; i += 64 * row) {  // appends of up to 64 rows
-            const int64_t m = std::min<int64_t>(64, n_past - i / row);
-            auto ks = ocl::upload_f32(d, k.data() + i, size_t(m * row)), vs = ocl::upload_f32(d, v.data() + i, size_t(m * row));
-            cache.append(0, ks, vs, m);
-            cache.advance(m);
-          }
+          append_rows(d, cache, k, v, n_past, row);
           for (size_t i = 0; i < k.size(); ++i) kc[i] = kv_round(k[i], s.kv_f16), vc[i] = kv_round(v[i], s.kv_f16);
         }
         auto q = test::random_floats(size_t(qd), seed++, -2, 2), k = test::random_floats(size_t(row), seed++);
@@ -337,12 +342,7 @@ TEST_CASE("OpenCL batch attention through attn_decode.cl's kernel (attention_row
         auto k = test::random_floats(size_t(n * row), seed++), v = test::random_floats(size_t(n * row), seed++);
         std::vector<float> kc(k.size()), vc(v.size());
         for (size_t i = 0; i < k.size(); ++i) kc[i] = kv_round(k[i], s.kv_f16), vc[i] = kv_round(v[i], s.kv_f16);
-        for (int64_t r = 0; r < n; r += 64) {
-          const int64_t c = std::min<int64_t>(64, n - r);
-          auto ks = ocl::upload_f32(d, k.data() + r * row, size_t(c * row)), vs = ocl::upload_f32(d, v.data() + r * row, size_t(c * row));
-          cache.append(0, ks, vs, c);
-          cache.advance(c);
-        }
+        append_rows(d, cache, k, v, n, row);
         auto q = test::random_floats(size_t(m * s.n_heads * E), seed++, -2, 2);
         auto qb = ocl::upload_f32(d, q.data(), q.size());
         ocl::Buffer ob(d, q.size() * 4);
