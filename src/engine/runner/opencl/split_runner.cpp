@@ -29,35 +29,19 @@ class SplitRunner final : public Runner {
   int length() const override { return sf_.length(); }
   const float* forward(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features) override {
     check_call(tokens, m, pos0, logit_rows, features);
-    auto t0 = std::chrono::steady_clock::now();
     const float* out = nullptr;
-    try {
+    timed(m, pos0, [&] {
       out = batch_invariant_ && m > 1 ? token_by_token(tokens, m, pos0, logit_rows) : sf_.forward(tokens, m, pos0, logit_rows);
-    } catch (...) {
-      sf_.truncate(pos0);
-      throw;
-    }
-    st_.forwards++;
-    st_.tokens += m;
-    st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
     return out;
   }
   void forward_argmax(const int32_t* tokens, int m, int pos0, int logit_rows, const float* features,
                       int32_t* ids) override {
     if (batch_invariant_ && m > 1) return Runner::forward_argmax(tokens, m, pos0, logit_rows, features, ids);
     check_call(tokens, m, pos0, logit_rows, features);
-    auto t0 = std::chrono::steady_clock::now();
-    try {
-      sf_.forward_argmax(tokens, m, pos0, logit_rows, ids);
-    } catch (...) {
-      sf_.truncate(pos0);
-      throw;
-    }
+    timed(m, pos0, [&] { sf_.forward_argmax(tokens, m, pos0, logit_rows, ids); });
     const std::span<const int32_t> vmap = vocab_map();
     for (int r = 0; r < logit_rows && !vmap.empty(); ++r) ids[r] = vmap[size_t(ids[r])];
-    st_.forwards++;
-    st_.tokens += m;
-    st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   void truncate(int n) override { sf_.truncate(n); }
   RunnerStats stats() const override {
@@ -82,6 +66,21 @@ class SplitRunner final : public Runner {
       if (i >= m - logit_rows) std::copy(row, row + V, rows_.data() + int64_t(i - (m - logit_rows)) * V);
     }
     return rows_.data();
+  }
+
+  // Runs one forward f of m tokens from pos0 into the stats; a failure leaves the cache at pos0.
+  template <class F>
+  void timed(int m, int pos0, F&& f) {
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      f();
+    } catch (...) {
+      sf_.truncate(pos0);
+      throw;
+    }
+    st_.forwards++;
+    st_.tokens += m;
+    st_.forward_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
   CpuForward cpu_;
