@@ -311,14 +311,16 @@ void ClForward::head(int m, int rows, float* logits) {
   dev_.read(logits_, logits, size_t(rows) * w_.spec.n_logits() * 4);
 }
 
+float* ClForward::host_logits(size_t floats) {
+  if (float* p = pinned_logits(floats)) return p;
+  logits_host_.resize(floats);
+  return logits_host_.data();
+}
+
 void ClForward::head_argmax(int m, int rows, int32_t* ids) {
   const int64_t V = w_.spec.n_logits();
   if (!dev_.tuning().device_argmax) {  // the rows read back and scanned on the host
-    float* out = pinned_logits(size_t(rows) * V);
-    if (!out) {
-      logits_host_.resize(size_t(rows) * V);
-      out = logits_host_.data();
-    }
+    float* out = host_logits(size_t(rows) * V);
     head(m, rows, out);
     for (int r = 0; r < rows; ++r) ids[r] = argmax(out + int64_t(r) * V, V);
     return;
@@ -360,11 +362,7 @@ const float* ClForward::forward(const int32_t* tokens, int m, int pos0, int logi
   check(logit_rows >= 1 && logit_rows <= m, "forward",
         "logit_rows " + std::to_string(logit_rows) + " must be in [1, " + std::to_string(m) + "]");
   const size_t n_out = size_t(logit_rows) * s.n_logits();
-  float* out = pinned_logits(n_out);
-  if (!out) {
-    logits_host_.resize(n_out);
-    out = logits_host_.data();
-  }
+  float* out = host_logits(n_out);
   const int first_row = m - logit_rows;
   for (int c0 = 0; c0 < m; c0 += opt_.max_batch) {
     const int mc = std::min(opt_.max_batch, m - c0);

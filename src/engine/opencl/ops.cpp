@@ -446,14 +446,19 @@ void check_rope_kv(Device& dev, const LayerShape& s, const Buffer& q, const Buff
   const size_t cache_bytes = size_t(n_ctx * row) * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "rope_kv", "cache smaller than n_ctx rows");
 }
-void check_attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
-                     const Buffer& scratch, const Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+// What every attention launch reads and writes (q, out, the caches) against m tokens at n_past.
+void check_attention_io(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                        const Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
   need(n_past >= 0 && n_past + m <= n_ctx, dev, "attention", "n_past + m exceeds the context");
   need(q.bytes() >= f32s(m * s.n_heads * s.head_dim) && out.bytes() >= f32s(m * s.n_heads * s.head_dim), dev,
        "attention", "q/out smaller than (m, heads, head_dim)");
-  need(scratch.bytes() >= f32s(attention_scratch_floats(s, m, n_ctx)), dev, "attention", "scratch too small");
   size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
   need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
+}
+void check_attention(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                     const Buffer& scratch, const Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
+  check_attention_io(dev, s, q, k_cache, v_cache, out, m, n_past, n_ctx);
+  need(scratch.bytes() >= f32s(attention_scratch_floats(s, m, n_ctx)), dev, "attention", "scratch too small");
 }
 float attention_scale(const LayerShape& s) { return 1.0f / std::sqrt(static_cast<float>(s.head_dim)); }
 }  // namespace
@@ -534,11 +539,7 @@ void attn_decode(Device& dev, const LayerShape& s, const Buffer& q, const Buffer
 void attention_rows(Device& dev, const LayerShape& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                     Buffer& out, int64_t m, int64_t n_past, int64_t n_ctx) {
   need(m >= 1, dev, "attention", "m must be >= 1");
-  need(n_past >= 0 && n_past + m <= n_ctx, dev, "attention", "n_past + m exceeds the context");
-  need(q.bytes() >= f32s(m * s.n_heads * s.head_dim) && out.bytes() >= f32s(m * s.n_heads * s.head_dim), dev,
-       "attention", "q/out smaller than (m, heads, head_dim)");
-  const size_t cache_bytes = size_t(n_ctx) * s.n_kv_heads * s.head_dim * (s.kv_f16 ? 2 : 4);
-  need(k_cache.bytes() >= cache_bytes && v_cache.bytes() >= cache_bytes, dev, "attention", "cache smaller than n_ctx");
+  check_attention_io(dev, s, q, k_cache, v_cache, out, m, n_past, n_ctx);
   cl_kernel k =
       dev.kernel_by_key(layer_key(kAttnRows, s), [&] { return dev.kernel(kLayerSrc, layer_defines(dev, s), "attn_rows"); });
   dev.set_args(k, q, k_cache, v_cache, out, to_int(n_past, dev, "attention"), attention_scale(s));

@@ -109,6 +109,7 @@ class ClForward {
   size_t weight_bytes_ = 0;
   // Activations (max_batch rows) and scratch.
   void head_logits(int m, int rows);  // the head's launches: logits_ (rows, n_logits) on the device
+  float* host_logits(size_t floats);  // pinned_logits(floats), else logits_host_ grown to them
   Buffer x_, xn_, q_, k_, v_, att_, proj_, gate_, upb_, cs_, tok_, scratch_, logits_, ids_;
   std::vector<float> cs_host_;       // (max_batch, head_dim/2, 2)
   std::vector<int32_t> tok_host_;    // (max_batch)
